@@ -1,0 +1,40 @@
+"""Navigation by role: each person sees links to what their role uses."""
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from crm.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...] | None = None  # None: every signed-in user
+    staff_only: bool = False
+
+
+NAVIGATION = (
+    NavItem("Home", "home"),
+    NavItem("Neighbourhood map", "geo:map"),
+    NavItem("Neighbourhoods", "geo:neighbourhood-list"),
+    NavItem("People", "crm:people"),
+    NavItem("Administration", "admin:index", roles=(Role.ADMINISTRATOR,), staff_only=True),
+)
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    current = request.path
+    items = []
+    for item in NAVIGATION:
+        if item.roles is not None and not user.has_role(*item.roles):
+            continue
+        if item.staff_only and not user.is_staff:
+            continue
+        url = reverse(item.url_name)
+        active = current == url if url == "/" else current.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return {"navigation": items}

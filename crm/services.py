@@ -1,0 +1,35 @@
+"""Writes for organisations and their people: validate, save and audit in one transaction."""
+from django.db import transaction
+
+from crm import audit
+from crm.models import Membership, Organisation, User
+
+
+@transaction.atomic
+def organisation_upsert(*, slug: str, name: str, kind: str, parent: Organisation | None = None, acting_user=None) -> Organisation:
+    organisation = Organisation.objects.filter(slug=slug).first() or Organisation(slug=slug)
+    organisation.name, organisation.kind, organisation.parent = name, kind, parent
+    organisation.full_clean()
+    created = organisation.pk is None
+    organisation.save()
+    audit.record(
+        actor=acting_user, action="organisation.created" if created else "organisation.updated",
+        summary=f"{organisation.name} ({organisation.get_kind_display()})", organisation_id=organisation.pk,
+    )
+    return organisation
+
+
+@transaction.atomic
+def membership_grant(*, user: User, organisation: Organisation, role: str, job_title: str = "", acting_user=None) -> Membership:
+    membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
+    if membership is not None:
+        return membership
+    membership = Membership(user=user, organisation=organisation, role=role, job_title=job_title)
+    membership.full_clean()
+    membership.save()
+    audit.record(
+        actor=acting_user, action="membership.granted",
+        summary=f"{user.get_username()} is now {membership.get_role_display()} in {organisation.name}",
+        membership_id=membership.pk, user_id=user.pk, organisation_id=organisation.pk, role=role,
+    )
+    return membership

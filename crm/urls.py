@@ -1,0 +1,9 @@
+from django.urls import path
+
+from crm import views
+
+app_name = "crm"
+urlpatterns = [
+    path("people/", views.PeopleListView.as_view(), name="people"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),
+]

@@ -1,0 +1,37 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.views.generic import DetailView, ListView, TemplateView
+
+from crm.models import Membership
+
+
+class VisibleToUserMixin(LoginRequiredMixin):
+    """The one door for views of sensitive records: the queryset starts from visible_to,
+    so a record the user may not see answers 404, exactly like one that does not exist."""
+
+    model = None
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "crm/home.html"
+
+
+class PeopleListView(VisibleToUserMixin, ListView):
+    model = Membership
+    template_name = "crm/people_list.html"
+    context_object_name = "memberships"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user", "organisation")
+
+
+class PersonDetailView(VisibleToUserMixin, DetailView):
+    model = Membership
+    template_name = "crm/person_detail.html"
+    context_object_name = "membership"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("user", "organisation")

@@ -1,0 +1,158 @@
+"""Settings shared by every environment. Everything that differs between machines
+comes from the environment, with defaults that suit a developer's machine."""
+from pathlib import Path
+
+from celery.schedules import crontab
+
+from engagement_hub.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+SECRET_KEY = env_str("HUB_SECRET_KEY", "local-development-only-key-not-for-production-use-0123456789")
+DEBUG = env_bool("HUB_DEBUG", False)
+ALLOWED_HOSTS = env_list("HUB_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("HUB_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "guardian",
+    "import_export",
+    "crm",
+    "geo",
+    "partners",
+    "sharing_protocols",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "engagement_hub.urls"
+WSGI_APPLICATION = "engagement_hub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "crm.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.contrib.gis.db.backends.postgis",
+        "NAME": env_str("HUB_DB_NAME", "engagement_hub"),
+        "USER": env_str("HUB_DB_USER", "engagement_hub"),
+        "PASSWORD": env_str("HUB_DB_PASSWORD", "engagement_hub_local"),
+        "HOST": env_str("HUB_DB_HOST", "127.0.0.1"),
+        "PORT": env_int("HUB_DB_PORT", 5432),
+        "CONN_MAX_AGE": env_int("HUB_DB_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
+        # The application role is not a superuser, so it cannot create the PostGIS
+        # extension: test databases are copied from a template that already has it
+        # (the set-up script makes it).
+        "TEST": {"TEMPLATE": env_str("HUB_DB_TEMPLATE", "engagement_hub_template")},
+    }
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "crm.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+# Guardian: no anonymous user row; the public pages never consult object permissions.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
+GUARDIAN_RENDER_403 = False
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "var" / "static"
+# Front-end packages come from npm (package.json) and are served from here; no CDN.
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
+    ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / "var" / "media"
+
+EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("HUB_DEFAULT_FROM_EMAIL", "engagement-hub@localhost")
+
+# Celery: ids not objects, prefetch one task at a time, JSON only.
+CELERY_BROKER_URL = env_str("HUB_REDIS_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = env_str("HUB_CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = env_int("HUB_CELERY_TASK_TIME_LIMIT", 30 * 60)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {
+        "task": "crm.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
+
+# Maps. Tiles are optional: with no URL the map draws the boundaries on a blank ground.
+MAP_TILE_URL = env_str("HUB_MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = env_str("HUB_MAP_TILE_ATTRIBUTION", "")
+
+SILENCED_SYSTEM_CHECKS = [
+    # gis.W001: Debian 12 ships GDAL 3.6, older than Django 5.2 wants. We accept the
+    # warning because the hub never takes a spatial reference from a user: every
+    # geometry is read as WGS84 (EPSG:4326) and only transformed to EPSG:27700 by us.
+    "gis.W001",
+]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
+}
+GEO_MAX_UPLOAD_BYTES = env_int("HUB_GEO_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
+# Demo data (scripts/hub start): one login per role, all with this password.
+DEMO_PASSWORD = env_str("HUB_DEMO_PASSWORD", "engagement-hub-demo")

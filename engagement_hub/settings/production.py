@@ -1,0 +1,23 @@
+"""Production: every secret from the environment, HTTPS only. Must pass
+`manage.py check --deploy --fail-level WARNING` (tests/test_deploy_checks.py runs it)."""
+from engagement_hub.env import env_bool, env_int, env_str
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = env_str("HUB_SECRET_KEY")  # no default: refuse to start without one
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("HUB_SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = env_int("HUB_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_AGE = 60 * 60 * 8  # one shift
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

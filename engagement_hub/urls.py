@@ -1,0 +1,26 @@
+from django.contrib import admin
+from django.db import connection
+from django.http import JsonResponse
+from django.urls import include, path
+
+from crm.views import HomeView
+
+
+def healthz(request):
+    """Up, and the database answers. For the start script and a load balancer."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+admin.site.site_header = "Engagement Hub administration"
+admin.site.site_title = "Engagement Hub"
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("crm.urls")),
+    path("", include("geo.urls")),
+]

@@ -1,0 +1,180 @@
+"""Boundaries are stored in WGS84 (SRID 4326), as police.uk and GeoJSON give them.
+Lengths and areas are measured in British National Grid (EPSG:27700), in metres."""
+import re
+
+from django.contrib.gis.db import models
+from django.contrib.gis.db.models.functions import Area, Perimeter, Transform
+from django.core.exceptions import ValidationError
+
+from crm.models import Organisation, OrganisationKind
+
+BRITISH_NATIONAL_GRID = 27700
+WGS84 = 4326
+
+
+class SmallAreaKind(models.TextChoices):
+    LSOA = "lsoa", "Lower layer super output area (LSOA)"
+    MSOA = "msoa", "Middle layer super output area (MSOA)"
+    WARD = "ward", "Electoral ward"
+
+
+# ONS GSS codes: a country letter (E England, W Wales), an entity number, six digits.
+ONS_CODE_PATTERNS = {
+    SmallAreaKind.LSOA: re.compile(r"^[EW]01\d{6}$"),
+    SmallAreaKind.MSOA: re.compile(r"^[EW]02\d{6}$"),
+    SmallAreaKind.WARD: re.compile(r"^[EW]05\d{6}$"),
+}
+ONS_CODE_EXAMPLES = {SmallAreaKind.LSOA: "E01019138", SmallAreaKind.MSOA: "E02003970", SmallAreaKind.WARD: "E05013372"}
+
+
+def ons_code_problem(kind: str, code: str) -> str | None:
+    """Why `code` is not a valid ONS code for `kind`, or None when it is."""
+    pattern = ONS_CODE_PATTERNS[SmallAreaKind(kind)]
+    if pattern.match(code or ""):
+        return None
+    label = SmallAreaKind(kind).name
+    return f"{code!r} is not an ONS {label} code (expected the form {ONS_CODE_EXAMPLES[SmallAreaKind(kind)]})"
+
+
+class BoundaryQuerySet(models.QuerySet):
+    def with_measurements(self):
+        """Annotate area (square metres) and perimeter (metres), measured in EPSG:27700."""
+        projected = Transform("boundary", BRITISH_NATIONAL_GRID)
+        return self.annotate(area_sq_m=Area(projected), perimeter_m=Perimeter(projected))
+
+    def containing(self, point):
+        """The areas that contain the point (a point on a shared edge belongs to both)."""
+        return self.filter(boundary__intersects=point)
+
+
+class ForceArea(models.Model):
+    force = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="force_area",
+        limit_choices_to={"kind": OrganisationKind.POLICE_FORCE},
+    )
+    code = models.SlugField(max_length=60, unique=True, help_text="The force's police.uk identifier, such as 'cumbria'.")
+    name = models.CharField(max_length=200)
+    boundary = models.MultiPolygonField(srid=WGS84, null=True, blank=True)
+
+    objects = BoundaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Neighbourhood(models.Model):
+    """A neighbourhood (beat): the area a neighbourhood team polices and holds beat meetings in."""
+
+    force_area = models.ForeignKey(ForceArea, on_delete=models.PROTECT, related_name="neighbourhoods")
+    code = models.CharField(max_length=60, help_text="The neighbourhood's police.uk identifier.")
+    name = models.CharField(max_length=200)
+    boundary = models.MultiPolygonField(srid=WGS84)
+    team = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="neighbourhoods",
+        limit_choices_to={"kind": OrganisationKind.NEIGHBOURHOOD_TEAM},
+    )
+    description = models.TextField(blank=True)
+
+    objects = BoundaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["force_area", "code"], name="neighbourhood_code_unique_in_force"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SmallArea(models.Model):
+    """An ONS statistical or electoral area, the unit demographic profiles are kept for."""
+
+    kind = models.CharField(max_length=10, choices=SmallAreaKind.choices)
+    code = models.CharField(max_length=9, unique=True)
+    name = models.CharField(max_length=200)
+    boundary = models.MultiPolygonField(srid=WGS84)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood, null=True, blank=True, on_delete=models.SET_NULL, related_name="small_areas",
+    )
+
+    objects = BoundaryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        indexes = [models.Index(fields=["kind", "neighbourhood"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        if self.kind and (problem := ons_code_problem(self.kind, self.code)):
+            raise ValidationError({"code": problem[0].upper() + problem[1:] + "."})
+
+
+# Categories follow the 2021 Census's high-level classifications, so that who an
+# engagement reached can be set against who lives in the area.
+AGE_BANDS = ("0-15", "16-24", "25-44", "45-64", "65-74", "75+")
+ETHNIC_GROUPS = ("asian", "black", "mixed", "white", "other")
+DISABILITY_STATUSES = ("limited_a_lot", "limited_a_little", "not_disabled")
+
+
+class DemographicProfile(models.Model):
+    """Who lives in a small area. Counts of usual residents."""
+
+    area = models.OneToOneField(SmallArea, on_delete=models.CASCADE, related_name="profile")
+    source = models.CharField(max_length=200, help_text="Where the figures come from, such as 'Census 2021'.")
+    population_by_age_band = models.JSONField(help_text=f"Counts for the bands {', '.join(AGE_BANDS)}.")
+    ethnicity = models.JSONField(help_text=f"Counts for the groups {', '.join(ETHNIC_GROUPS)}.")
+    disability = models.JSONField(help_text=f"Counts for {', '.join(DISABILITY_STATUSES)}.")
+    main_language = models.JSONField(help_text="Counts by main language, such as {'English': 1400, 'Polish': 30}.")
+    bsl_users = models.PositiveIntegerField("British Sign Language users", default=0)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.area}"
+
+    @property
+    def total_population(self) -> int:
+        return sum(self.population_by_age_band.values())
+
+    def clean(self) -> None:
+        errors = {}
+        for field, keys in (("population_by_age_band", AGE_BANDS), ("ethnicity", ETHNIC_GROUPS), ("disability", DISABILITY_STATUSES)):
+            problem = _count_table_problem(getattr(self, field), expected_keys=keys)
+            if problem:
+                errors[field] = problem
+        language_problem = _count_table_problem(self.main_language, expected_keys=None)
+        if language_problem:
+            errors["main_language"] = language_problem
+        if not errors:
+            total = self.total_population
+            for field in ("ethnicity", "disability"):
+                if sum(getattr(self, field).values()) != total:
+                    errors[field] = f"The counts add up to {sum(getattr(self, field).values())}, not the population of {total}."
+            if sum(self.main_language.values()) > total:
+                errors["main_language"] = f"The counts add up to more than the population of {total}."
+            if self.bsl_users > total:
+                errors["bsl_users"] = f"More BSL users than the population of {total}."
+        if errors:
+            raise ValidationError(errors)
+
+
+def _count_table_problem(table, *, expected_keys) -> str | None:
+    if not isinstance(table, dict):
+        return "Give a table of counts, such as {\"0-15\": 250}."
+    if expected_keys is not None and set(table) != set(expected_keys):
+        missing = [key for key in expected_keys if key not in table]
+        unknown = sorted(set(table) - set(expected_keys))
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(missing))
+        if unknown:
+            parts.append("unknown " + ", ".join(unknown))
+        return "The categories are wrong: " + "; ".join(parts) + "."
+    for key, value in table.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            return f"The count for {key!r} must be a whole number of 0 or more."
+    return None

@@ -1,0 +1,1 @@
+"""Information-sharing protocols that widen crm.visibility's visible_to (the sharing-protocols issue)."""
