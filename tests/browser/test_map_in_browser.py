@@ -1,0 +1,45 @@
+"""A person signs in with a real browser and sees the neighbourhood map."""
+import pytest
+
+from tests.browser.conftest import save_artefact
+from tests.factories import NeighbourhoodFactory, square
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def barrow_neighbourhoods(force):
+    first = NeighbourhoodFactory(code="HIND", name="Hindpool", boundary=square(west=-3.25, south=54.10))
+    NeighbourhoodFactory(code="CENT", name="Central", boundary=square(west=-3.24, south=54.10), force_area=first.force_area)
+
+
+def sign_in(page, live_server, username="pc-shah"):
+    page.goto(f"{live_server.url}/accounts/login/?next=/map/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_an_officer_signs_in_and_sees_the_neighbourhoods_on_the_map(page, live_server, officer, barrow_neighbourhoods):
+    sign_in(page, live_server)
+    page.wait_for_selector("#map[data-loaded='true']")
+    assert page.get_by_role("heading", name="Neighbourhood map").is_visible()
+    assert page.locator("#map-status").inner_text() == "2 neighbourhoods shown."
+    outlines = page.locator("#map path[data-neighbourhood]")
+    assert sorted(outlines.evaluate_all("paths => paths.map(p => p.getAttribute('data-neighbourhood'))")) == ["CENT", "HIND"]
+    assert page.locator("#map .leaflet-tile").count() == 0  # no tile server needed
+    save_artefact(page, "map-signed-in")
+
+
+def test_tapping_the_map_names_the_neighbourhood(phone_page, live_server, officer, barrow_neighbourhoods):
+    sign_in(phone_page, live_server)
+    phone_page.wait_for_selector("#map[data-loaded='true']")
+    phone_page.evaluate("hubMap.fire('click', {latlng: L.latLng(54.105, -3.245)})")
+    phone_page.wait_for_function("document.getElementById('map-status').innerText.startsWith('That place')")
+    assert phone_page.locator("#map-status").inner_text() == "That place is in Hindpool."
+    save_artefact(phone_page, "map-phone-locate")
+
+
+def test_the_map_is_not_shown_before_signing_in(page, live_server, barrow_neighbourhoods):
+    page.goto(f"{live_server.url}/map/")
+    assert page.get_by_role("heading", name="Sign in to the Engagement Hub").is_visible()

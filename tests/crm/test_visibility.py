@@ -1,0 +1,55 @@
+"""visible_to is the one door: own organisation's rows, nothing else, for every persona."""
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from crm.models import Membership, Role
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def usernames(queryset):
+    return sorted(set(queryset.values_list("user__username", flat=True)))
+
+
+def test_an_officer_sees_the_people_of_their_own_organisations(officer, partner_user, outsider, team):
+    colleague = UserFactory(username="pcso-jones")
+    MembershipFactory(user=colleague, organisation=team, role=Role.OFFICER)
+
+    assert usernames(Membership.objects.visible_to(officer)) == ["pc-shah", "pcso-jones"]
+
+
+def test_a_partner_user_sees_only_their_agency(officer, partner_user):
+    assert usernames(Membership.objects.visible_to(partner_user)) == ["sam-council"]
+
+
+def test_an_outsider_sees_nothing_of_ours(officer, partner_user, outsider):
+    assert usernames(Membership.objects.visible_to(outsider)) == ["pc-outsider"]
+
+
+def test_an_anonymous_visitor_sees_nothing(officer):
+    assert not Membership.objects.visible_to(AnonymousUser()).exists()
+
+
+def test_a_deactivated_user_sees_nothing(officer):
+    officer.is_active = False
+    officer.save()
+    assert not Membership.objects.visible_to(officer).exists()
+
+
+def test_membership_of_a_deactivated_organisation_gives_no_access(officer, force, team):
+    force.is_active = False
+    force.save()
+    team.is_active = False
+    team.save()
+    assert not Membership.objects.visible_to(officer).exists()
+
+
+def test_a_superuser_sees_every_organisation(officer, partner_user, outsider):
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    assert usernames(Membership.objects.visible_to(root)) == ["pc-outsider", "pc-shah", "sam-council"]
+
+
+def test_visible_to_is_one_query(officer, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        list(Membership.objects.visible_to(officer))
