@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from crm.models import AuditEvent, Membership, Organisation, User
+from crm.models import AuditEvent, Membership, Organisation, Role, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,6 +14,9 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "email", "first_name", "last_name", "is_active", "is_staff"]
+
+    def get_queryset(self, request):
+        return User.objects.visible_to(request.user)
 
 
 @admin.register(Organisation)
@@ -44,6 +47,13 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["summary", "actor__username"]
     readonly_fields = ["at", "actor", "action", "summary", "details"]
+
+    def has_view_permission(self, request, obj=None):
+        # The audit trail is for information governance, not for every administrator.
+        return request.user.is_active and request.user.has_role(Role.INFORMATION_GOVERNANCE)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
     def has_add_permission(self, request):
         return False

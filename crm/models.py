@@ -72,11 +72,27 @@ class Organisation(models.Model):
                 raise ValidationError({"parent": "A neighbourhood team must belong to a police force."})
 
 
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "UserQuerySet":
+        """People who share an organisation with `user` (colleagues' accounts are personal data)."""
+        from crm.visibility import can_see_everything, membership_organisation_ids
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return self.none()
+        if can_see_everything(user):
+            return self.all()
+        return self.filter(pk__in=Membership.objects.filter(organisation__in=membership_organisation_ids(user)).values("user_id"))
+
+
+class HubUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     """A person who signs in. What they may see follows from their memberships."""
 
     email = models.EmailField("email address", unique=True)
-    objects = UserManager()
+    objects = HubUserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
