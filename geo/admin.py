@@ -40,6 +40,7 @@ class ForceAreaAdmin(GISModelAdmin):
                         code=data["code"] or None, name=data["name"] or None, acting_user=request.user,
                     )
                 except BoundaryImportError as error:
+                    form.add_error(None, error.headline)  # say plainly that nothing went in, and how many problems
                     form.add_error("file", list(error.problems[:50]))
                 else:
                     self.message_user(request, str(summary), messages.SUCCESS)

@@ -51,6 +51,11 @@ NAME_PROPERTY_PATTERNS = {
     BoundaryKind.NEIGHBOURHOOD: [r"^name$"],
     BoundaryKind.FORCE: [r"^name$"],
 }
+# How a summary or a hint names one boundary of each kind, and the kind's plural as offered in the upload form.
+KIND_NOUNS = {
+    BoundaryKind.FORCE: "force area", BoundaryKind.NEIGHBOURHOOD: "neighbourhood",
+    BoundaryKind.LSOA: "LSOA", BoundaryKind.MSOA: "MSOA", BoundaryKind.WARD: "ward",
+}
 NEIGHBOURHOOD_CODE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 ACCEPTED_CRS = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"}
 
@@ -62,10 +67,11 @@ class BoundaryImportError(Exception):
         self.problems = problems
         shown = problems[:50]
         more = f"\n  … and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-        super().__init__(
-            f"Nothing was imported: {len(problems)} problem{'s' if len(problems) != 1 else ''} found.\n  "
-            + "\n  ".join(shown) + more
-        )
+        super().__init__(self.headline + "\n  " + "\n  ".join(shown) + more)
+
+    @property
+    def headline(self) -> str:
+        return f"Nothing was imported: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} found."
 
 
 @dataclass
@@ -83,7 +89,11 @@ class ImportSummary:
     updated: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"Imported {len(self.created) + len(self.updated)} {self.kind} boundaries: {len(self.created)} new, {len(self.updated)} updated."
+        total = len(self.created) + len(self.updated)
+        return (
+            f"Imported {total} {KIND_NOUNS.get(self.kind, self.kind)} boundar{'y' if total == 1 else 'ies'}: "
+            f"{len(self.created)} new, {len(self.updated)} updated."
+        )
 
 
 def parse_boundary_file(
@@ -109,7 +119,7 @@ def parse_boundary_file(
         else:
             feature_code = str(feature_code).strip()
             if kind in BoundaryKind.SMALL_AREAS and (problem := ons_code_problem(kind, feature_code)):
-                feature_problems.append(problem)
+                feature_problems.append(problem + _other_kind_hint(kind, feature_code))
             elif kind in (BoundaryKind.NEIGHBOURHOOD, BoundaryKind.FORCE) and not NEIGHBOURHOOD_CODE.match(feature_code):
                 feature_problems.append(f"{feature_code!r} is not a usable identifier (letters, digits, - and _ only)")
         geometry, geometry_problem = _geometry_of(raw_feature)
@@ -120,7 +130,8 @@ def parse_boundary_file(
             continue
         features.append(BoundaryFeature(label=label, code=feature_code, name=str(feature_name).strip()[:200], geometry=geometry))
     seen: dict[str, str] = {}
-    for feature in features:
+    # A force boundary is the union of its parts, whatever they are called; other codes must be unique.
+    for feature in features if kind != BoundaryKind.FORCE else []:
         if feature.code in seen:
             problems.append(f"{feature.label}: the code {feature.code} is used twice (also by {seen[feature.code]}).")
         seen.setdefault(feature.code, feature.label)
@@ -136,6 +147,9 @@ def import_boundaries(
     """Check the whole file, then write every boundary in one transaction with its audit record."""
     if kind in (BoundaryKind.NEIGHBOURHOOD, BoundaryKind.FORCE) and force_area is None:
         raise BoundaryImportError(["Choose the force area these boundaries belong to."])
+    if kind == BoundaryKind.FORCE and not code:
+        # The force boundary's features need no codes of their own (police.uk's /boundary carries none).
+        code = force_area.code
     features = parse_boundary_file(raw, kind=kind, code_property=code_property, name_property=name_property, code=code, name=name)
     summary = ImportSummary(kind=kind)
     with transaction.atomic():
@@ -205,6 +219,8 @@ def _load_json(raw: bytes | str):
         return json.loads(raw)
     except json.JSONDecodeError as error:
         raise BoundaryImportError([f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}."]) from None
+    except RecursionError:
+        raise BoundaryImportError(["The file is not valid JSON: it is nested too deeply to be a boundary."]) from None
 
 
 def _features_of(document, *, code: str | None, name: str | None) -> list[dict]:
@@ -262,6 +278,16 @@ def _police_uk_boundary_feature(points: list) -> dict:
     return {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
 
 
+def _other_kind_hint(kind: str, code: str) -> str:
+    """When a code is a good ONS code of another kind (an MSOA code in a file of LSOAs), say so."""
+    for other in BoundaryKind.SMALL_AREAS:
+        if other != kind and not ons_code_problem(other, code):
+            noun = KIND_NOUNS[other]
+            article = "an" if noun[0] in "AEFHILMNORSX" else "a"
+            return f"; it is {article} {noun} code, so import the file as {dict(BoundaryKind.CHOICES)[other]}"
+    return ""
+
+
 def _pick(properties: dict, explicit: str | None, patterns: list[str]):
     if explicit:
         return properties.get(explicit)
@@ -282,6 +308,8 @@ def _geometry_of(feature: dict) -> tuple[MultiPolygon | None, str | None]:
         polygons = [coordinates]
     elif geometry_type == "MultiPolygon":
         polygons = coordinates if isinstance(coordinates, list) else None
+    elif not geometry_type:
+        return None, "has a geometry with no type (expected Polygon or MultiPolygon)"
     else:
         return None, f"is a {geometry_type}, not a Polygon or MultiPolygon"
     if not polygons or not isinstance(polygons, list):

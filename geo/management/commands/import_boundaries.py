@@ -23,7 +23,10 @@ class Command(BaseCommand):
         if force_code:
             force_area = ForceArea.objects.filter(code=force_code).first()
             if force_area is None:
-                raise CommandError(f"No force area has the code {force_code!r}.")
+                raise CommandError(f"No force area has the code {force_code!r} ({_known_force_codes()}).")
+        elif kind in (BoundaryKind.NEIGHBOURHOOD, BoundaryKind.FORCE):
+            what = "neighbourhoods" if kind == BoundaryKind.NEIGHBOURHOOD else "the force boundary"
+            raise CommandError(f"Give --force with the force area's code to import {what} ({_known_force_codes()}).")
         try:
             raw = path.read_bytes()
         except OSError as error:
@@ -36,3 +39,8 @@ class Command(BaseCommand):
         except BoundaryImportError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(self.style.SUCCESS(str(summary)))
+
+
+def _known_force_codes() -> str:
+    codes = list(ForceArea.objects.order_by("code").values_list("code", flat=True))
+    return f"force area codes: {', '.join(codes)}" if codes else "no force areas exist yet"
