@@ -1,13 +1,46 @@
+"""The admin, for administrators who are not superusers: the same door as the pages.
+
+Reads start from visible_to; choices of organisation are limited to the administrator's
+own; nobody but a superuser can grant superuser status, groups or permissions."""
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from crm import audit
 from crm.models import AuditEvent, Membership, Organisation, Role, User
+from crm.visibility import can_see_everything, visible_organisation_ids
+
+PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
 
 
-class MembershipInline(admin.TabularInline):
+def organisations_for(user):
+    """The organisations an administrator may put people in or change."""
+    if can_see_everything(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=visible_organisation_ids(user))
+
+
+class OwnOrganisationChoicesMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            kwargs["queryset"] = organisations_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+def audit_membership_saved(request, membership: Membership, *, created: bool) -> None:
+    audit.record(
+        actor=request.user, organisation=membership.organisation,
+        action="membership.granted" if created else "membership.changed",
+        summary=f"{membership.user.get_username()} is {membership.get_role_display()} in {membership.organisation.name} (by the admin)",
+        membership_id=membership.pk, user_id=membership.user_id, organisation_id=membership.organisation_id, role=membership.role,
+    )
+
+
+class MembershipInline(OwnOrganisationChoicesMixin, admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["organisation"]
+
+    def get_queryset(self, request):
+        return Membership.objects.visible_to(request.user).select_related("organisation")
 
 
 @admin.register(User)
@@ -18,6 +51,25 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return User.objects.visible_to(request.user)
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return (*readonly, *PRIVILEGE_FIELDS)
+
+    def save_formset(self, request, form, formset, change):
+        saved = formset.save(commit=False)
+        for membership in saved:
+            created = membership.pk is None
+            membership.full_clean()
+            membership.save()
+            audit_membership_saved(request, membership, created=created)
+        for membership in formset.deleted_objects:
+            audit.record(actor=request.user, organisation=membership.organisation, action="membership.removed",
+                         summary=f"{membership.user.get_username()} is no longer {membership.get_role_display()} in {membership.organisation.name}")
+            membership.delete()
+        formset.save_m2m()
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
@@ -27,26 +79,42 @@ class OrganisationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
+    # The directory of organisations is open to read; only their own people change them.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or organisations_for(request.user).filter(pk=obj.pk).exists())
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(OwnOrganisationChoicesMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "job_title"]
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__username", "user__email", "user__last_name", "organisation__name"]
-    autocomplete_fields = ["user", "organisation"]
+    autocomplete_fields = ["user"]
     list_select_related = ["user", "organisation"]
 
     def get_queryset(self, request):
         # Everyone but a superuser goes through the same door in the admin too.
         return Membership.objects.visible_to(request.user).select_related("user", "organisation")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_membership_saved(request, obj, created=not change)
+
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "summary"]
+    list_display = ["at", "organisation", "actor", "action", "summary"]
     list_filter = ["action"]
     search_fields = ["summary", "actor__username"]
-    readonly_fields = ["at", "actor", "action", "summary", "details"]
+    readonly_fields = ["at", "organisation", "actor", "action", "summary", "details"]
+    list_select_related = ["organisation", "actor"]
+
+    def get_queryset(self, request):
+        return AuditEvent.objects.visible_to(request.user)
 
     def has_view_permission(self, request, obj=None):
         # The audit trail is for information governance, not for every administrator.

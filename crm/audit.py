@@ -2,8 +2,10 @@
 from crm.models import AuditEvent
 
 
-def record(*, actor, action: str, summary: str, **details) -> AuditEvent:
+def record(*, actor, organisation, action: str, summary: str, **details) -> AuditEvent:
+    """`organisation` is the one whose data changed: its information-governance users read the event."""
     return AuditEvent.objects.create(
+        organisation=organisation,
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         summary=summary[:500],

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import connection, transaction
 
 from crm import services
 from crm.models import Membership, Organisation, OrganisationKind, Role, User
@@ -59,7 +59,10 @@ def seed_organisations() -> Organisation:
 
 
 def seed_teams(*, force: Organisation, neighbourhoods) -> list[Organisation]:
-    """One neighbourhood team per neighbourhood, linked to it."""
+    """One neighbourhood team per neighbourhood, linked to it. Teams of neighbourhoods an
+    earlier, larger seed made are stood down (deactivated: their history stays)."""
+    wanted = {f"team-{n.code}"[:80] for n in neighbourhoods}
+    Organisation.objects.filter(parent=force, kind=OrganisationKind.NEIGHBOURHOOD_TEAM).exclude(slug__in=wanted).update(is_active=False)
     teams = []
     for neighbourhood in neighbourhoods:
         team = services.organisation_upsert(
@@ -83,7 +86,9 @@ def seed_people(*, force: Organisation, first_team: Organisation) -> list[User]:
             defaults={
                 "first_name": login.first_name, "last_name": login.last_name,
                 "email": f"{login.username}@demo.engagement-hub.invalid", "password": password,
-                "is_active": True, "is_staff": login.role == Role.ADMINISTRATOR, "is_superuser": False,
+                "is_active": True, "is_superuser": False,
+                # Administrators run the admin; information governance reads the audit trail there.
+                "is_staff": login.role in (Role.ADMINISTRATOR, Role.INFORMATION_GOVERNANCE),
             },
         )
         organisation = {"force": force, "team": first_team}.get(login.organisation_slug) or Organisation.objects.get(slug=login.organisation_slug)
@@ -108,8 +113,14 @@ def administrators_group() -> Group:
 def seed_bulk_people(*, scale: int, seed: int = 2026) -> int:
     """`scale` extra users with memberships spread over every organisation, for benchmarks.
     Replaces any earlier bulk users, so the same scale always gives the same rows."""
-    Membership.objects.filter(user__username__startswith=BULK_USERNAME_PREFIX).delete()
-    User.objects.filter(username__startswith=BULK_USERNAME_PREFIX).delete()
+    # Plain SQL: Django's deletion collector would load every bulk user into memory.
+    with connection.cursor() as cursor:
+        pattern = BULK_USERNAME_PREFIX + "%"
+        cursor.execute(
+            f"DELETE FROM {Membership._meta.db_table} WHERE user_id IN (SELECT id FROM {User._meta.db_table} WHERE username LIKE %s)",
+            [pattern],
+        )
+        cursor.execute(f"DELETE FROM {User._meta.db_table} WHERE username LIKE %s", [pattern])
     if scale <= 0:
         return 0
     rng = random.Random(seed)

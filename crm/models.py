@@ -75,9 +75,9 @@ class Organisation(models.Model):
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UserQuerySet":
         """People who share an organisation with `user` (colleagues' accounts are personal data)."""
-        from crm.visibility import can_see_everything, membership_organisation_ids
+        from crm.visibility import can_see_everything, can_see_nothing, membership_organisation_ids
 
-        if user is None or not user.is_authenticated or not user.is_active:
+        if can_see_nothing(user):
             return self.none()
         if can_see_everything(user):
             return self.all()
@@ -147,14 +147,22 @@ class Membership(models.Model):
             raise ValidationError({"role": f"A partner user must belong to a partner agency, not {organisation}."})
 
 
+class AuditEventQuerySet(OrganisationScopedQuerySet):
+    pass
+
+
 class AuditEvent(models.Model):
-    """Who did what, written by services in the same transaction as the change itself."""
+    """Who did what, written by services in the same transaction as the change itself.
+    Each event belongs to the organisation whose data changed; events with none are for superusers only."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     action = models.CharField(max_length=80)
     summary = models.CharField(max_length=500)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

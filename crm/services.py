@@ -8,12 +8,15 @@ from crm.models import Membership, Organisation, User
 @transaction.atomic
 def organisation_upsert(*, slug: str, name: str, kind: str, parent: Organisation | None = None, acting_user=None) -> Organisation:
     organisation = Organisation.objects.filter(slug=slug).first() or Organisation(slug=slug)
-    organisation.name, organisation.kind, organisation.parent = name, kind, parent
-    organisation.full_clean()
+    before = (organisation.name, organisation.kind, organisation.parent_id, organisation.is_active)
+    organisation.name, organisation.kind, organisation.parent, organisation.is_active = name, kind, parent, True
     created = organisation.pk is None
+    if not created and before == (name, kind, parent.pk if parent else None, True):
+        return organisation  # nothing changed: nothing to save or audit
+    organisation.full_clean()
     organisation.save()
     audit.record(
-        actor=acting_user, action="organisation.created" if created else "organisation.updated",
+        actor=acting_user, organisation=organisation, action="organisation.created" if created else "organisation.updated",
         summary=f"{organisation.name} ({organisation.get_kind_display()})", organisation_id=organisation.pk,
     )
     return organisation
@@ -28,7 +31,7 @@ def membership_grant(*, user: User, organisation: Organisation, role: str, job_t
     membership.full_clean()
     membership.save()
     audit.record(
-        actor=acting_user, action="membership.granted",
+        actor=acting_user, organisation=organisation, action="membership.granted",
         summary=f"{user.get_username()} is now {membership.get_role_display()} in {organisation.name}",
         membership_id=membership.pk, user_id=user.pk, organisation_id=organisation.pk, role=role,
     )

@@ -2,8 +2,9 @@
 
 Every sensitive model's manager is built from OrganisationScopedQuerySet, and every
 view, export, API and report starts from `Model.objects.visible_to(user)`. Today a
-user sees the rows of the organisations they belong to; the sharing-protocols issue
-widens `visible_to` in this one place.
+user sees the rows of the organisations they belong to (and of a force's neighbourhood
+teams, for members of the force); the sharing-protocols issue widens `visible_to` in
+this one place.
 """
 from __future__ import annotations
 
@@ -11,14 +12,25 @@ from django.db import models
 
 
 def membership_organisation_ids(user) -> models.QuerySet:
-    """The ids of the organisations the user belongs to, as a subquery (no extra query)."""
-    from crm.models import Membership
+    """The ids of the active organisations the user belongs to, and of their units (a force's
+    neighbourhood teams: one data controller), as a subquery (no extra query)."""
+    from crm.models import Membership, Organisation
 
-    return Membership.objects.filter(user_id=user.pk, organisation__is_active=True).values("organisation_id")
+    own = Membership.objects.filter(user_id=user.pk, organisation__is_active=True).values("organisation_id")
+    return Organisation.objects.filter(models.Q(pk__in=own) | models.Q(parent_id__in=own), is_active=True).values("pk")
 
 
 def can_see_everything(user) -> bool:
     return bool(user.is_active and user.is_superuser)
+
+
+def can_see_nothing(user) -> bool:
+    return user is None or not user.is_authenticated or not user.is_active
+
+
+def visible_organisation_ids(user):
+    """The organisations whose rows `user` may read (a subquery), for choice lists and filters."""
+    return membership_organisation_ids(user)
 
 
 class OrganisationScopedQuerySet(models.QuerySet):
@@ -27,7 +39,7 @@ class OrganisationScopedQuerySet(models.QuerySet):
     organisation_lookup = "organisation"
 
     def visible_to(self, user) -> OrganisationScopedQuerySet:
-        if user is None or not user.is_authenticated or not user.is_active:
+        if can_see_nothing(user):
             return self.none()
         if can_see_everything(user):
             return self.all()

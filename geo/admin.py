@@ -30,7 +30,7 @@ class ForceAreaAdmin(GISModelAdmin):
         if not self.has_change_permission(request):
             return redirect("admin:index")
         if request.method == "POST":
-            form = BoundaryUploadForm(request.POST, request.FILES)
+            form = BoundaryUploadForm(request.POST, request.FILES, user=request.user)
             if form.is_valid():
                 data = form.cleaned_data
                 try:
@@ -46,7 +46,7 @@ class ForceAreaAdmin(GISModelAdmin):
                     self.message_user(request, str(summary), messages.SUCCESS)
                     return redirect("admin:geo_forcearea_changelist")
         else:
-            form = BoundaryUploadForm(initial={"force_area": request.GET.get("force_area")})
+            form = BoundaryUploadForm(initial={"force_area": request.GET.get("force_area")}, user=request.user)
         context = {**self.admin_site.each_context(request), "form": form, "title": "Import boundaries from GeoJSON", "opts": self.model._meta}
         return render(request, "admin/geo/import_boundaries.html", context)
 

@@ -15,8 +15,9 @@ from django.contrib.gis.geos import GEOSException, LinearRing, MultiPolygon, Pol
 from django.db import transaction
 
 from crm import audit
+from geo import services
 from geo.coordinates import gb_coordinate_problem
-from geo.models import WGS84, ForceArea, Neighbourhood, SmallArea, SmallAreaKind, ons_code_problem
+from geo.models import WGS84, ForceArea, Neighbourhood, SmallArea, SmallAreaKind, as_multipolygon, ons_code_problem
 
 
 class BoundaryKind:
@@ -157,10 +158,13 @@ def import_boundaries(
             _save_force_boundary(force_area, features, summary)
         elif kind == BoundaryKind.NEIGHBOURHOOD:
             _save_neighbourhoods(force_area, features, summary)
+            services.small_areas_assign_to_neighbourhoods(force_area=force_area, acting_user=acting_user)
         else:
             _save_small_areas(kind, features, summary)
+            for each_force_area in ForceArea.objects.filter(neighbourhoods__isnull=False).distinct():
+                services.small_areas_assign_to_neighbourhoods(force_area=each_force_area, acting_user=acting_user)
         audit.record(
-            actor=acting_user, action="boundaries.imported", summary=str(summary),
+            actor=acting_user, organisation=force_area.force if force_area else None, action="boundaries.imported", summary=str(summary),
             kind=kind, force_area_id=force_area.pk if force_area else None,
             created=summary.created[:1000], updated=summary.updated[:1000],
         )
@@ -362,11 +366,3 @@ def _explain_invalid(reason: str) -> str:
         return reason or "unknown reason"
     what = match["what"].strip().lower().replace("self-intersection", "the boundary crosses itself")
     return f"{what} at longitude {float(match['x']):.5f}, latitude {float(match['y']):.5f}"
-
-
-def as_multipolygon(geometry) -> MultiPolygon:
-    if isinstance(geometry, MultiPolygon):
-        return geometry
-    if isinstance(geometry, Polygon):
-        return MultiPolygon(geometry, srid=WGS84)
-    return MultiPolygon(*[g for g in geometry if isinstance(g, Polygon)], srid=WGS84)

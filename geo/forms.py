@@ -17,6 +17,10 @@ class BoundaryUploadForm(forms.Form):
     code = forms.CharField(label="Code (for a single boundary)", required=False, help_text="For police.uk's /boundary answer, which carries no code.")
     name = forms.CharField(label="Name (for a single boundary)", required=False)
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["force_area"].queryset = ForceArea.objects.administered_by(user)
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.GEO_MAX_UPLOAD_BYTES

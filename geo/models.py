@@ -3,6 +3,7 @@ Lengths and areas are measured in British National Grid (EPSG:27700), in metres.
 import re
 
 from django.contrib.gis.db import models
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.contrib.gis.db.models.functions import Area, Perimeter, Transform
 from django.core.exceptions import ValidationError
 
@@ -36,6 +37,15 @@ def ons_code_problem(kind: str, code: str) -> str | None:
     return f"{code!r} is not an ONS {label} code (expected the form {ONS_CODE_EXAMPLES[SmallAreaKind(kind)]})"
 
 
+def as_multipolygon(geometry) -> MultiPolygon:
+    """Boundaries are always stored as MultiPolygons, whatever shape a union or a file gives."""
+    if isinstance(geometry, MultiPolygon):
+        return geometry
+    if isinstance(geometry, Polygon):
+        return MultiPolygon(geometry, srid=WGS84)
+    return MultiPolygon(*[g for g in geometry if isinstance(g, Polygon)], srid=WGS84)
+
+
 class BoundaryQuerySet(models.QuerySet):
     def with_measurements(self):
         """Annotate area (square metres) and perimeter (metres), measured in EPSG:27700."""
@@ -47,6 +57,18 @@ class BoundaryQuerySet(models.QuerySet):
         return self.filter(boundary__intersects=point)
 
 
+class ForceAreaQuerySet(BoundaryQuerySet):
+    def administered_by(self, user):
+        """The force areas whose boundaries `user` may change: their own force's (all, for a superuser)."""
+        from crm.visibility import can_see_everything, can_see_nothing, visible_organisation_ids
+
+        if can_see_nothing(user):
+            return self.none()
+        if can_see_everything(user):
+            return self.all()
+        return self.filter(force__in=visible_organisation_ids(user))
+
+
 class ForceArea(models.Model):
     force = models.OneToOneField(
         Organisation, on_delete=models.PROTECT, related_name="force_area",
@@ -56,7 +78,7 @@ class ForceArea(models.Model):
     name = models.CharField(max_length=200)
     boundary = models.MultiPolygonField(srid=WGS84, null=True, blank=True)
 
-    objects = BoundaryQuerySet.as_manager()
+    objects = ForceAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -3,6 +3,7 @@ import json
 from collections import Counter
 
 from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.urls import reverse
 
 from geo.coordinates import gb_point
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
@@ -32,7 +33,7 @@ def neighbourhood_feature_collection() -> dict:
                     "code": row["code"],
                     "name": row["name"],
                     "area_sq_km": round(row["area_sq_m"].sq_m / 1_000_000, 2),
-                    "url": f"/neighbourhoods/{row['pk']}/",
+                    "url": reverse("geo:neighbourhood", args=[row["pk"]]),
                 },
                 "geometry": json.loads(row["geojson"]),
             }

@@ -21,3 +21,10 @@ STORAGES = {  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("HUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("HUB_EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("HUB_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("HUB_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("HUB_EMAIL_USE_TLS", True)
+# No development defaults for secrets on a live system.
+DATABASES["default"]["PASSWORD"] = env_str("HUB_DB_PASSWORD")  # noqa: F405

@@ -43,3 +43,15 @@ def test_tapping_the_map_names_the_neighbourhood(phone_page, live_server, office
 def test_the_map_is_not_shown_before_signing_in(page, live_server, barrow_neighbourhoods):
     page.goto(f"{live_server.url}/map/")
     assert page.get_by_role("heading", name="Sign in to the Engagement Hub").is_visible()
+
+
+def test_a_hostile_neighbourhood_name_is_shown_as_text_and_never_run(page, live_server, officer):
+    hostile = '<img src=x onerror="window.pwned=1">'
+    NeighbourhoodFactory(code="EVIL", name=hostile, boundary=square(west=-3.25, south=54.10))
+    sign_in(page, live_server)
+    page.wait_for_selector("#map[data-loaded='true']")
+    page.locator("#map path[data-neighbourhood='EVIL']").click(force=True)
+    page.wait_for_selector(".leaflet-popup-content")
+    assert hostile in page.locator(".leaflet-popup-content a").inner_text()
+    assert page.evaluate("window.pwned") is None
+    assert page.locator(".leaflet-popup-content img").count() == 0

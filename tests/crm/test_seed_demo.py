@@ -69,10 +69,47 @@ def test_scale_adds_that_many_bulk_records_and_replaces_them_on_a_rerun(lsoa_whe
     assert User.objects.filter(username__startswith="demo-bulk-").count() == 1000
 
 
-def test_a_wider_area_takes_the_nearest_lsoas(lsoa_wheel):
+def test_a_wider_area_takes_barrow_and_the_lsoas_nearest_it(lsoa_wheel):
+    from geo.demo import choose_lsoas, read_lsoas
+
+    lsoas = read_lsoas(lsoa_wheel)
+    barrow = {l.code for l in lsoas if l.name.startswith("Barrow-in-Furness ")}
+    chosen = choose_lsoas(lsoas, place="Barrow-in-Furness", count=80)
+    assert len(chosen) == 80
+    assert barrow <= {l.code for l in chosen}
+    # Nothing left out is nearer Barrow's centre than the farthest one taken.
+    centre = (sum(l.longitude for l in lsoas if l.code in barrow) / 49, sum(l.latitude for l in lsoas if l.code in barrow) / 49)
+    import math
+
+    def distance(l):
+        return math.hypot((l.longitude - centre[0]) * math.cos(math.radians(centre[1])), l.latitude - centre[1])
+
+    farthest_taken = max(distance(l) for l in chosen)
+    chosen_codes = {l.code for l in chosen}
+    assert min(distance(l) for l in lsoas if l.code not in chosen_codes) >= farthest_taken
+
     seed(lsoa_wheel, "--lsoas", "80")
     assert SmallArea.objects.count() == 80
     assert Neighbourhood.objects.count() > 10
+
+
+def test_a_smaller_seed_after_a_wider_one_leaves_only_the_smaller_force(lsoa_wheel):
+    seed(lsoa_wheel, "--lsoas", "80")
+    seed(lsoa_wheel)
+    assert SmallArea.objects.count() == 49
+    assert Neighbourhood.objects.count() == 10
+    active_teams = Organisation.objects.filter(kind=OrganisationKind.NEIGHBOURHOOD_TEAM, is_active=True)
+    assert active_teams.count() == 10
+    assert not SmallArea.objects.filter(neighbourhood__isnull=True).exists()
+
+
+def test_seeding_again_writes_no_new_audit_records(lsoa_wheel):
+    from crm.models import AuditEvent
+
+    seed(lsoa_wheel)
+    organisation_events = AuditEvent.objects.filter(action__startswith="organisation.").count()
+    seed(lsoa_wheel)
+    assert AuditEvent.objects.filter(action__startswith="organisation.").count() == organisation_events
 
 
 @override_settings(DEBUG=False)

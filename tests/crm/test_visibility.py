@@ -3,7 +3,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from crm.models import Membership, Role
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,20 @@ def test_a_superuser_sees_every_organisation(officer, partner_user, outsider):
 def test_visible_to_is_one_query(officer, django_assert_num_queries):
     with django_assert_num_queries(1):
         list(Membership.objects.visible_to(officer))
+
+
+def test_a_force_manager_sees_the_people_of_the_forces_neighbourhood_teams(force, team, officer):
+    manager = UserFactory(username="insp-morgan")
+    MembershipFactory(user=manager, organisation=force, role=Role.MANAGER)
+    pcso = UserFactory(username="pcso-team-only")
+    MembershipFactory(user=pcso, organisation=team, role=Role.OFFICER)
+    assert "pcso-team-only" in usernames(Membership.objects.visible_to(manager))
+
+
+def test_a_team_member_does_not_see_a_sibling_team(force, team):
+    sibling = TeamFactory(name="Walney team", slug="team-walney", parent=force)
+    walney_pcso = UserFactory(username="walney-pcso")
+    MembershipFactory(user=walney_pcso, organisation=sibling, role=Role.OFFICER)
+    hindpool_pcso = UserFactory(username="hindpool-pcso")
+    MembershipFactory(user=hindpool_pcso, organisation=team, role=Role.OFFICER)
+    assert usernames(Membership.objects.visible_to(hindpool_pcso)) == ["hindpool-pcso"]
