@@ -131,3 +131,142 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# The CRM's records. Every admin reads through visible_to and offers only the user's own organisations.
+from crm.models import (  # noqa: E402
+    AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, CommunityGroup, Contact, DoorstepVisit, Engagement, EngagementIssue,
+    IssueCategory, PartnerContact, Priority, PriorityAction, Questionnaire, QuestionnaireQuestion, UnderRepresentedGroup,
+)
+
+
+class OwnedRecordAdmin(OwnOrganisationChoicesMixin, admin.ModelAdmin):
+    readonly_fields = ["created_by", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return self.model.objects.visible_to(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class ChildInline(admin.TabularInline):
+    extra = 0
+
+    def get_queryset(self, request):
+        return self.model.objects.visible_to(request.user)
+
+
+@admin.register(UnderRepresentedGroup)
+class UnderRepresentedGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(IssueCategory)
+class IssueCategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "police_uk_category", "is_active"]
+    list_filter = ["is_active", "police_uk_category"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Contact)
+class ContactAdmin(OwnedRecordAdmin):
+    list_display = ["last_name", "first_name", "email", "organisation", "lawful_basis", "retain_until"]
+    list_filter = ["lawful_basis", "preferred_channel", "communities", "organisation"]
+    search_fields = ["first_name", "last_name", "email", "postcode"]
+    filter_horizontal = ["communities", "groups"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(PartnerContact)
+class PartnerContactAdmin(OwnedRecordAdmin):
+    list_display = ["name", "role", "partner_organisation", "organisation"]
+    list_filter = ["partner_organisation__kind"]
+    search_fields = ["name", "role", "partner_organisation__name", "email"]
+    filter_horizontal = ["neighbourhoods", "small_areas"]
+    list_select_related = ["partner_organisation", "organisation"]
+
+
+@admin.register(CommunityGroup)
+class CommunityGroupAdmin(OwnedRecordAdmin):
+    list_display = ["name", "kind", "is_registered", "police_support", "organisation"]
+    list_filter = ["kind", "is_registered", "police_support", "communities"]
+    search_fields = ["name", "charity_number", "meeting_place"]
+    filter_horizontal = ["neighbourhoods", "communities", "key_contacts"]
+    list_select_related = ["organisation"]
+
+
+class AdvisoryMembershipInline(ChildInline):
+    model = AdvisoryMembership
+    raw_id_fields = ["contact"]
+
+
+@admin.register(AdvisoryGroup)
+class AdvisoryGroupAdmin(OwnedRecordAdmin):
+    list_display = ["name", "kind", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["name", "description"]
+    filter_horizontal = ["neighbourhoods"]
+    inlines = [AdvisoryMembershipInline]
+    list_select_related = ["organisation"]
+
+
+@admin.register(AdvisoryAdvice)
+class AdvisoryAdviceAdmin(OwnedRecordAdmin):
+    list_display = ["policy", "advisory_group", "given_on", "response", "responded_on"]
+    list_filter = ["response", "advisory_group"]
+    search_fields = ["policy", "advice", "force_response"]
+    list_select_related = ["advisory_group"]
+    raw_id_fields = ["consultation"]
+
+
+class EngagementIssueInline(ChildInline):
+    model = EngagementIssue
+
+
+class DoorstepVisitInline(ChildInline):
+    model = DoorstepVisit
+
+
+@admin.register(Engagement)
+class EngagementAdmin(OwnedRecordAdmin):
+    list_display = ["title", "kind", "status", "starts_at", "neighbourhood", "turnout", "organisation"]
+    list_filter = ["kind", "status", "venue_kind", "objectives_met", "neighbourhood"]
+    search_fields = ["title", "venue_name", "objectives", "notes"]
+    date_hierarchy = "starts_at"
+    filter_horizontal = ["officers", "partners", "groups_reached"]
+    inlines = [EngagementIssueInline, DoorstepVisitInline]
+    list_select_related = ["neighbourhood", "organisation"]
+    raw_id_fields = ["advisory_group", "questionnaire"]
+
+
+class QuestionInline(ChildInline):
+    model = QuestionnaireQuestion
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(OwnedRecordAdmin):
+    list_display = ["name", "is_active", "organisation"]
+    inlines = [QuestionInline]
+
+
+class PriorityActionInline(ChildInline):
+    model = PriorityAction
+
+
+@admin.register(Priority)
+class PriorityAdmin(OwnedRecordAdmin):
+    list_display = ["category", "neighbourhood", "issue_date", "status", "organisation"]
+    list_filter = ["status", "category", "neighbourhood"]
+    search_fields = ["issue"]
+    date_hierarchy = "issue_date"
+    inlines = [PriorityActionInline]
+    list_select_related = ["category", "neighbourhood", "organisation"]
+    raw_id_fields = ["agreed_at"]
+    filter_horizontal = ["raised_issues"]

@@ -92,10 +92,11 @@ def seed_people(*, force: Organisation, first_team: Organisation) -> list[User]:
             },
         )
         organisation = {"force": force, "team": first_team}.get(login.organisation_slug) or Organisation.objects.get(slug=login.organisation_slug)
-        services.membership_grant(user=user, organisation=organisation, role=login.role, job_title=login.job_title)
+        warranted = login.job_title == "Police constable"
+        services.membership_grant(user=user, organisation=organisation, role=login.role, job_title=login.job_title, warranted=warranted)
         if login.organisation_slug == "team":
             # A constable belongs to the force as well as to their neighbourhood team.
-            services.membership_grant(user=user, organisation=force, role=login.role, job_title=login.job_title)
+            services.membership_grant(user=user, organisation=force, role=login.role, job_title=login.job_title, warranted=warranted)
         if login.role == Role.ADMINISTRATOR:
             user.groups.add(administrators_group())
         users.append(user)

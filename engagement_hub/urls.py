@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 
-from crm.views import HomeView
+from crm.views.people import HomeView
 
 
 def healthz(request):

@@ -104,3 +104,158 @@ class DemographicProfileFactory(factory.django.DjangoModelFactory):
     disability = factory.LazyFunction(lambda: {"limited_a_lot": 100, "limited_a_little": 150, "not_disabled": 750})
     main_language = factory.LazyFunction(lambda: {"English": 950, "Polish": 20})
     bsl_users = 3
+
+
+# The CRM's records. Each belongs to an organisation; pass organisation= to choose whose.
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from crm.models import (  # noqa: E402
+    AdvisoryAdvice, AdvisoryGroup, AdvisoryGroupKind, AdvisoryMembership, CommunityGroup, CommunityGroupKind, Contact,
+    DoorstepVisit, Engagement, EngagementIssue, EngagementKind, EngagementStatus, IssueCategory, LawfulBasis, PartnerContact,
+    Priority, PriorityAction, Questionnaire, QuestionnaireQuestion, QuestionKind, UnderRepresentedGroup, VenueKind, VisitOutcome,
+)
+
+
+def under_represented(slug: str) -> UnderRepresentedGroup:
+    """A seeded under-represented group (the data migration seeds them), e.g. 'deaf-bsl'."""
+    return UnderRepresentedGroup.objects.get(slug=slug)
+
+
+def issue_category(slug: str) -> IssueCategory:
+    """A seeded issue category, e.g. 'anti-social-behaviour'."""
+    return IssueCategory.objects.get(slug=slug)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    organisation = factory.SubFactory(ForceFactory)
+    first_name = factory.Sequence(lambda n: f"Resident{n}")
+    last_name = "Smith"
+    email = factory.LazyAttribute(lambda c: f"{c.first_name.lower()}@example.org")
+    lawful_basis = LawfulBasis.PUBLIC_TASK
+    retain_until = factory.LazyFunction(lambda: _tz.localdate() + _dt.timedelta(days=365))
+
+
+class PartnerContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnerContact
+
+    organisation = factory.SubFactory(ForceFactory)
+    partner_organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.LICENSING)
+    name = factory.Sequence(lambda n: f"Partner Person {n}")
+    role = "Licensing officer"
+    topics = factory.LazyFunction(lambda: ["licensing"])
+    email = factory.Sequence(lambda n: f"partner{n}@council.example.org")
+
+
+class CommunityGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunityGroup
+
+    organisation = factory.SubFactory(ForceFactory)
+    name = factory.Sequence(lambda n: f"Community group {n}")
+    kind = CommunityGroupKind.RESIDENTS
+
+
+class AdvisoryGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdvisoryGroup
+
+    organisation = factory.SubFactory(ForceFactory)
+    name = factory.Sequence(lambda n: f"Advisory group {n}")
+    kind = AdvisoryGroupKind.IAG
+
+
+class AdvisoryMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdvisoryMembership
+
+    advisory_group = factory.SubFactory(AdvisoryGroupFactory)
+    contact = factory.SubFactory(ContactFactory, organisation=factory.SelfAttribute("..advisory_group.organisation"))
+    joined_on = factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=100))
+
+
+class EngagementFactory(factory.django.DjangoModelFactory):
+    """A beat meeting held last week at Barrow town hall."""
+
+    class Meta:
+        model = Engagement
+
+    organisation = factory.SubFactory(ForceFactory)
+    kind = EngagementKind.BEAT_MEETING
+    title = factory.Sequence(lambda n: f"Beat meeting {n}")
+    status = EngagementStatus.HELD
+    starts_at = factory.LazyFunction(lambda: _tz.now() - _dt.timedelta(days=7))
+    location = factory.LazyFunction(lambda: point(*BARROW))
+    venue_kind = VenueKind.COMMUNITY_CENTRE
+    turnout = 12
+
+
+class EngagementIssueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EngagementIssue
+
+    engagement = factory.SubFactory(EngagementFactory)
+    category = factory.LazyFunction(lambda: issue_category("anti-social-behaviour"))
+    description = "Youths gathering by the shops"
+
+
+class AdvisoryAdviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdvisoryAdvice
+
+    organisation = factory.SelfAttribute("advisory_group.organisation")
+    advisory_group = factory.SubFactory(AdvisoryGroupFactory)
+    policy = "Stop and search"
+    advice = "Publish monthly figures by ethnicity."
+    given_on = factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=30))
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Questionnaire
+
+    organisation = factory.SubFactory(ForceFactory)
+    name = "StreetSafe questionnaire"
+
+
+class QuestionnaireQuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionnaireQuestion
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    text = "Do you feel safe in your street after dark?"
+    kind = QuestionKind.YES_NO
+
+
+class DoorstepVisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DoorstepVisit
+
+    engagement = factory.SubFactory(EngagementFactory, kind=EngagementKind.DOOR_TO_DOOR)
+    address = factory.Sequence(lambda n: f"{n + 1} Abbey Road")
+    outcome = VisitOutcome.SPOKEN_TO
+
+
+class PriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Priority
+
+    organisation = factory.SubFactory(ForceFactory)
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    category = factory.LazyFunction(lambda: issue_category("anti-social-behaviour"))
+    issue = "Anti-social behaviour around the precinct in the evenings."
+    issue_date = factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=20))
+
+
+class PriorityActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriorityAction
+
+    priority = factory.SubFactory(PriorityFactory)
+    action = "Extra evening patrols and a dispersal order."
+    action_date = factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=5))

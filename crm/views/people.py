@@ -2,16 +2,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views.generic import DetailView, ListView, TemplateView
 
 from crm.models import Membership
-
-
-class VisibleToUserMixin(LoginRequiredMixin):
-    """The one door for views of sensitive records: the queryset starts from visible_to,
-    so a record the user may not see answers 404, exactly like one that does not exist."""
-
-    model = None
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+from crm.views.mixins import VisibleToUserMixin
 
 
 class HomeView(LoginRequiredMixin, TemplateView):

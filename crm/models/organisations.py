@@ -121,6 +121,10 @@ class Membership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=40, choices=Role.choices)
     job_title = models.CharField(max_length=120, blank=True)
+    warranted = models.BooleanField(
+        "warranted police officer", default=False,
+        help_text="A sworn constable (not a PCSO or police staff). Beat meetings need one present.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()
@@ -143,6 +147,8 @@ class Membership(models.Model):
             return
         if self.role in POLICE_ONLY_ROLES and not organisation.is_police:
             raise ValidationError({"role": f"{self.get_role_display()} is a police role; {organisation} is not a police organisation."})
+        if self.warranted and not organisation.is_police:
+            raise ValidationError({"warranted": "Only a police organisation has warranted officers."})
         if self.role in PARTNER_ONLY_ROLES and organisation.is_police:
             raise ValidationError({"role": f"A partner user must belong to a partner agency, not {organisation}."})
 

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from crm import views
+from crm.views import people as views
 
-app_name = "crm"
 urlpatterns = [
     path("people/", views.PeopleListView.as_view(), name="people"),
     path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person"),

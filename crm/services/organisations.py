@@ -23,11 +23,11 @@ def organisation_upsert(*, slug: str, name: str, kind: str, parent: Organisation
 
 
 @transaction.atomic
-def membership_grant(*, user: User, organisation: Organisation, role: str, job_title: str = "", acting_user=None) -> Membership:
+def membership_grant(*, user: User, organisation: Organisation, role: str, job_title: str = "", warranted: bool = False, acting_user=None) -> Membership:
     membership = Membership.objects.filter(user=user, organisation=organisation, role=role).first()
     if membership is not None:
         return membership
-    membership = Membership(user=user, organisation=organisation, role=role, job_title=job_title)
+    membership = Membership(user=user, organisation=organisation, role=role, job_title=job_title, warranted=warranted)
     membership.full_clean()
     membership.save()
     audit.record(

@@ -1,0 +1,17 @@
+"""The CRM's records, one module per area. Every sensitive model belongs to an
+organisation and is read through `Model.objects.visible_to(user)`."""
+from crm.models.organisations import (  # noqa: F401
+    PARTNER_ONLY_ROLES, POLICE_KINDS, POLICE_ONLY_ROLES, AuditEvent, HubUserManager, Membership, Organisation, OrganisationKind,
+    Role, User,
+)
+from crm.models.vocabularies import IssueCategory, UnderRepresentedGroup  # noqa: F401
+from crm.models.contacts import AccessibilityNeed, Channel, Contact, LawfulBasis, PartnerContact  # noqa: F401
+from crm.models.groups import (  # noqa: F401
+    AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryGroupKind, AdvisoryMembership, CommunityGroup, CommunityGroupKind,
+    PoliceSupport,
+)
+from crm.models.engagements import (  # noqa: F401
+    Adjustment, DoorstepVisit, Engagement, EngagementIssue, EngagementKind, EngagementStatus, ObjectivesMet, Questionnaire,
+    QuestionnaireQuestion, QuestionKind, VenueKind, VisitOutcome,
+)
+from crm.models.priorities import ActionStatus, Priority, PriorityAction, PriorityStatus  # noqa: F401

@@ -1,0 +1,65 @@
+"""PACT priorities: issues raised, priorities agreed at a meeting, actions taken, reported back.
+The public shape follows police.uk: issue, issue date, action, action date."""
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from crm.models.base import OwnedRecord, child_queryset
+
+
+class PriorityStatus(models.TextChoices):
+    AGREED = "agreed", "Agreed"
+    IN_PROGRESS = "in_progress", "In progress"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed without resolution"
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class Priority(OwnedRecord):
+    neighbourhood = models.ForeignKey("geo.Neighbourhood", on_delete=models.PROTECT, related_name="priorities")
+    category = models.ForeignKey("crm.IssueCategory", on_delete=models.PROTECT, related_name="priorities")
+    issue = models.TextField(help_text="What the community said, in words fit to publish.")
+    issue_date = models.DateField(help_text="When the priority was agreed.")
+    agreed_at = models.ForeignKey(
+        "crm.Engagement", null=True, blank=True, on_delete=models.SET_NULL, related_name="priorities_agreed",
+        help_text="The PACT or beat meeting that agreed it.",
+    )
+    raised_issues = models.ManyToManyField("crm.EngagementIssue", blank=True, related_name="priorities",
+                                           help_text="The issues raised that this priority answers.")
+    status = models.CharField(max_length=20, choices=PriorityStatus.choices, default=PriorityStatus.AGREED)
+
+    class Meta:
+        ordering = ["-issue_date", "-pk"]
+        verbose_name_plural = "priorities"
+
+    def __str__(self) -> str:
+        return f"{self.category} in {self.neighbourhood} ({self.issue_date:%d %B %Y})"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class PriorityAction(models.Model):
+    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="actions")
+    action = models.TextField(help_text="What was done, in words fit to publish.")
+    action_date = models.DateField()
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    reported_back_on = models.DateField(null=True, blank=True, help_text="When it was reported back to the community.")
+
+    objects = child_queryset("priority").as_manager()
+
+    class Meta:
+        ordering = ["priority", "-action_date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action_date:%d %B %Y}: {self.action[:60]}"
+
+    def clean(self) -> None:
+        if self.priority_id and self.action_date and self.action_date < self.priority.issue_date:
+            raise ValidationError({"action_date": "An action cannot come before the priority was agreed."})
+        if self.reported_back_on and self.action_date and self.reported_back_on < self.action_date:
+            raise ValidationError({"reported_back_on": "It cannot be reported back before the action."})

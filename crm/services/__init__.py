@@ -1,0 +1,4 @@
+"""Writes: each validates, saves and records its history in one transaction, and queues
+background work only on commit. Re-exported here so callers write `services.engagement_log(...)`."""
+from crm.services.organisations import membership_grant, organisation_upsert  # noqa: F401
+from crm.services.records import record_save  # noqa: F401

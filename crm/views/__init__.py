@@ -1,0 +1,1 @@
+"""Officer-facing pages, one module per area. Every sensitive read starts from visible_to."""
