@@ -14,8 +14,13 @@ class NavItem:
     staff_only: bool = False
 
 
+POLICE_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR)
+
 NAVIGATION = (
     NavItem("Home", "home"),
+    NavItem("Engagements", "crm:engagement-list", roles=POLICE_ROLES),
+    NavItem("Priorities", "crm:priority-list", roles=POLICE_ROLES),
+    NavItem("Advisory groups", "crm:advisory-list", roles=POLICE_ROLES),
     NavItem("Neighbourhood map", "geo:map"),
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),

@@ -63,7 +63,18 @@ class NeighbourhoodDetailView(LoginRequiredMixin, DetailView):
                 ("Age", profile["age_bands"]), ("Ethnic group", profile["ethnicity"]),
                 ("Disability", profile["disability"]), ("Main language", profile["main_language"]),
             ]
+        # The CRM's view of the neighbourhood: what the user may see of its engagement.
+        from crm.effectiveness import neighbourhood_signals
+        from crm.models import Engagement
+
+        recent = (
+            Engagement.objects.visible_to(self.request.user).filter(neighbourhood=self.object)
+            .only("pk", "title", "kind", "status", "starts_at", "turnout").order_by("-starts_at")[:10]
+        )
         return super().get_context_data(
+            signals=neighbourhood_signals(neighbourhood=self.object, user=self.request.user, profile=profile),
+            beat_meeting_interval_weeks=settings.BEAT_MEETING_INTERVAL_DAYS // 7,
+            recent_engagements=recent,
             profile=profile, profile_tables=profile_tables,
             small_areas=self.object.small_areas.order_by("code").only("code", "name", "kind", "neighbourhood_id"),
             **kwargs,

@@ -37,8 +37,8 @@ def other_force(db):
 @pytest.fixture
 def officer(force, team):
     user = UserFactory(username="pc-shah", first_name="Priya", last_name="Shah")
-    MembershipFactory(user=user, organisation=force, role=Role.OFFICER)
-    MembershipFactory(user=user, organisation=team, role=Role.OFFICER)
+    MembershipFactory(user=user, organisation=force, role=Role.OFFICER, warranted=True, job_title="Police constable")
+    MembershipFactory(user=user, organisation=team, role=Role.OFFICER, warranted=True, job_title="Police constable")
     return user
 
 

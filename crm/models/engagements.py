@@ -110,6 +110,10 @@ class Engagement(OwnedRecord):
         return f"{self.title} ({self.get_kind_display()}, {timezone.localtime(self.starts_at):%d %b %Y})"
 
     @property
+    def adjustment_labels(self) -> list[str]:
+        return [Adjustment(value).label for value in self.adjustments if value in Adjustment.values]
+
+    @property
     def is_online(self) -> bool:
         return self.kind in ONLINE_KINDS or self.venue_kind == VenueKind.ONLINE
 

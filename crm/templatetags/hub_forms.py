@@ -21,7 +21,16 @@ def govuk_field(field, hint_override=None, classes=""):
         kind = "hidden"
     else:
         kind = "input"
-    return {"field": field, "kind": kind, "hint": hint_override or field.help_text, "classes": classes}
+    rendered = ""
+    if kind in ("input", "textarea", "select"):
+        # Django's widget renders the value in the right format (dates, datetime-local, numbers).
+        base = {"input": "govuk-input", "textarea": "govuk-textarea", "select": "govuk-select"}[kind]
+        css = f"{base} {classes}".strip() + (f" {base}--error" if field.errors else "")
+        attrs = {"class": css}
+        if field.help_text:
+            attrs["aria-describedby"] = f"{field.auto_id}-hint"
+        rendered = field.as_widget(attrs=attrs)
+    return {"field": field, "kind": kind, "hint": hint_override or field.help_text, "classes": classes, "rendered": rendered}
 
 
 @register.inclusion_tag("includes/error_summary.html")

@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from crm.views import priorities as views
+
+urlpatterns = [
+    path("priorities/", views.PriorityListView.as_view(), name="priority-list"),
+    path("priorities/agree/", views.PriorityCreateView.as_view(), name="priority-create"),
+    path("priorities/<int:pk>/", views.PriorityDetailView.as_view(), name="priority-detail"),
+    path("priorities/<int:pk>/actions/add/", views.PriorityActionCreateView.as_view(), name="priority-action-add"),
+    path("neighbourhoods/<int:pk>/you-said-we-did/", views.YouSaidWeDidView.as_view(), name="you-said-we-did"),
+]

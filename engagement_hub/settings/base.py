@@ -161,3 +161,10 @@ GEO_MAX_UPLOAD_BYTES = env_int("HUB_GEO_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
 
 # Demo data (scripts/hub start): one login per role, all with this password.
 DEMO_PASSWORD = env_str("HUB_DEMO_PASSWORD", "engagement-hub-demo")
+
+# Engagement effectiveness (the guidance: rethink meetings with low turnout, that miss a
+# sector of the community, or that raise the same issues again and again).
+ENGAGEMENT_LOW_TURNOUT = env_int("HUB_ENGAGEMENT_LOW_TURNOUT", 5)
+ENGAGEMENT_REPEATED_ISSUE_MEETINGS = env_int("HUB_ENGAGEMENT_REPEATED_ISSUE_MEETINGS", 3)
+ENGAGEMENT_SIGNAL_MONTHS = env_int("HUB_ENGAGEMENT_SIGNAL_MONTHS", 6)
+BEAT_MEETING_INTERVAL_DAYS = env_int("HUB_BEAT_MEETING_INTERVAL_DAYS", 56)  # force policy: one every eight weeks

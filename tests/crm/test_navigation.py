@@ -10,8 +10,12 @@ def nav_labels(client) -> list[str]:
     return [item["label"] for item in response.context["navigation"]]
 
 
-def test_an_officer_sees_the_map_neighbourhoods_and_people_but_no_administration(officer_client):
-    assert nav_labels(officer_client) == ["Home", "Neighbourhood map", "Neighbourhoods", "People"]
+def test_an_officer_sees_engagements_priorities_and_the_map_but_no_administration(officer_client):
+    assert nav_labels(officer_client) == ["Home", "Engagements", "Priorities", "Advisory groups", "Neighbourhood map", "Neighbourhoods", "People"]
+
+
+def test_a_partner_user_is_not_offered_the_polices_engagement_pages(partner_client):
+    assert nav_labels(partner_client) == ["Home", "Neighbourhood map", "Neighbourhoods", "People"]
 
 
 def test_an_administrator_also_sees_administration(admin_client_hub):

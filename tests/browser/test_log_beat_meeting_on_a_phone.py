@@ -1,0 +1,55 @@
+"""An officer logs a beat meeting on a phone-sized screen and sees it on the neighbourhood page."""
+import pytest
+
+from tests.browser.conftest import save_artefact
+from tests.factories import ForceAreaFactory, NeighbourhoodFactory, square
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def hindpool(force):
+    area = ForceAreaFactory(force=force, code="cumbria", name="Cumbria", boundary=square(west=-3.40, south=54.00, size=0.4))
+    return NeighbourhoodFactory(force_area=area, code="HIND", name="Hindpool", boundary=square(west=-3.25, south=54.10, size=0.05))
+
+
+def test_an_officer_logs_a_beat_meeting_on_a_phone_and_sees_it_on_the_neighbourhood_page(browser, live_server, officer, hindpool):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB",
+                                  geolocation={"latitude": 54.1108, "longitude": -3.2261}, permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/engagements/log/")
+    page.get_by_label("Username").fill("pc-shah")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_label("Type of engagement").select_option(label="Beat meeting")
+    page.get_by_role("button", name="Use my location").click()
+    page.wait_for_function("document.getElementById('id_latitude').value !== ''")
+    assert page.locator("#location-status").inner_text().startswith("Location set from your location")
+    page.get_by_label("Turnout").fill("17")
+    page.get_by_label("Issue 1: category").select_option(label="Speeding")
+    page.get_by_label("Issue 1: what was said").fill("Cars racing on Walney Road at night")
+    save_artefact(page, "log-beat-meeting-phone-form")
+    page.get_by_role("button", name="Save engagement").click()
+
+    assert page.get_by_text("Beat meeting is saved in Hindpool.").is_visible()
+    page.get_by_role("link", name="Hindpool").first.click()
+    assert page.get_by_role("heading", name="Hindpool", level=1).is_visible()
+    recent = page.locator("#recent-engagements").inner_text()
+    assert "Beat meeting" in recent and "(turnout 17)" in recent
+    save_artefact(page, "log-beat-meeting-phone-neighbourhood")
+    context.close()
+
+
+def test_a_tap_on_the_map_sets_the_location(browser, live_server, officer, hindpool):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/engagements/log/")
+    page.get_by_label("Username").fill("pc-shah")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_selector("#location-map[data-loaded='true']")
+    page.evaluate("hubLocationMap.fire('click', {latlng: L.latLng(54.1108, -3.2261)})")
+    assert page.locator("#id_latitude").input_value() == "54.110800"
+    assert page.locator("#id_longitude").input_value() == "-3.226100"
+    context.close()
