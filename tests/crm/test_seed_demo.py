@@ -122,3 +122,20 @@ def test_it_refuses_to_seed_a_live_system(lsoa_wheel):
 def test_an_unknown_place_is_refused(lsoa_wheel):
     with pytest.raises(CommandError, match="No LSOA is named after 'Atlantis'"):
         seed(lsoa_wheel, "--place", "Atlantis")
+
+
+def test_the_demo_officer_sees_a_working_crm(lsoa_wheel, client):
+    from django.urls import reverse
+
+    from crm.models import Engagement
+
+    seed(lsoa_wheel)
+    client.force_login(User.objects.get(username="officer"))
+    engagements = client.get(reverse("crm:engagement-list")).content.decode()
+    assert "Beat meeting" in engagements and "StreetSafe" in engagements
+    door_to_door = Engagement.objects.get(title__startswith="StreetSafe")
+    assert "Door-to-door visits" in client.get(reverse("crm:engagement-detail", args=[door_to_door.pk])).content.decode()
+    neighbourhood = door_to_door.neighbourhood
+    assert "Extra evening patrols" in client.get(reverse("crm:you-said-we-did", args=[neighbourhood.pk])).content.decode()
+    assert "Furness Independent Advisory Group" in client.get(reverse("crm:advisory-list")).content.decode()
+    assert "Recent engagements" in client.get(reverse("geo:neighbourhood", args=[neighbourhood.pk])).content.decode()

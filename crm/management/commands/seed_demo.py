@@ -4,8 +4,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 
 from crm import demo as crm_demo
+from crm import demo_records
+from crm.models import Organisation
 from geo import demo as geo_demo
 from geo.models import ForceArea
 
@@ -42,14 +45,17 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
         force = crm_demo.seed_organisations()
+        demo_records.clear_demo_records(organisations=Organisation.objects.filter(Q(pk=force.pk) | Q(parent=force)))
         _, force_name, force_code = crm_demo.FORCE
         force_area, _ = ForceArea.objects.update_or_create(force=force, defaults={"code": force_code, "name": force_name})
         neighbourhoods = geo_demo.seed_geography(force_area=force_area, lsoas=chosen)
         teams = crm_demo.seed_teams(force=force, neighbourhoods=neighbourhoods)
-        crm_demo.seed_people(force=force, first_team=teams[0])
+        users = crm_demo.seed_people(force=force, first_team=teams[0])
+        records = demo_records.seed_demo_records(force=force, teams=teams, neighbourhoods=neighbourhoods, officer=users[0])
         bulk_users = crm_demo.seed_bulk_people(scale=scale)
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {force_name}: {len(chosen)} LSOAs in {len(neighbourhoods)} neighbourhoods, "
-            f"{len(crm_demo.PARTNERS)} partner agencies, {len(crm_demo.DEMO_LOGINS)} demo logins"
+            f"{len(crm_demo.PARTNERS)} partner agencies, {len(crm_demo.DEMO_LOGINS)} demo logins, "
+            f"{records['engagements']} engagements, {records['contacts']} contacts"
             f"{f', {bulk_users} bulk users' if bulk_users else ''} in {time.monotonic() - started:.1f} s."
         ))
