@@ -20,6 +20,8 @@ NAVIGATION = (
     NavItem("Home", "home"),
     NavItem("Engagements", "crm:engagement-list", roles=POLICE_ROLES),
     NavItem("Priorities", "crm:priority-list", roles=POLICE_ROLES),
+    NavItem("Contacts", "crm:contact-list", roles=POLICE_ROLES),
+    NavItem("Groups", "crm:group-list", roles=POLICE_ROLES),
     NavItem("Advisory groups", "crm:advisory-list", roles=POLICE_ROLES),
     NavItem("Neighbourhood map", "geo:map"),
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
