@@ -21,6 +21,7 @@ from crm.models import (
     OrganisationKind,
 )
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
+from geo.selectors import summed_profiles
 
 # A category making up this share of the area or more, with no member from it, is flagged.
 FLAG_SHARE = 0.05
@@ -233,13 +234,10 @@ def area_profile_totals(*, neighbourhood_ids: Sequence[int], force_id: int | Non
         profiles = DemographicProfile.objects.filter(area__neighbourhood__force_area__force_id=force_id)
     else:
         return None
-    profiles = list(profiles.only("source", *(dimension[3] for dimension in DIMENSIONS)))
-    if not profiles:
+    summed = summed_profiles(profiles)
+    if summed is None:
         return None
-    totals = {dimension[3]: Counter() for dimension in DIMENSIONS}
-    for profile in profiles:
-        for profile_field, counter in totals.items():
-            counter.update(getattr(profile, profile_field))
+    totals, profiles = summed
     return totals, tuple(sorted({profile.source for profile in profiles}))
 
 

@@ -42,17 +42,27 @@ def neighbourhood_feature_collection() -> dict:
     }
 
 
-def neighbourhood_profile(neighbourhood: Neighbourhood) -> dict | None:
-    """The demographic profile of a neighbourhood: the sum of its small areas' profiles (one query)."""
-    profiles = list(DemographicProfile.objects.filter(area__neighbourhood=neighbourhood).only(
-        "population_by_age_band", "ethnicity", "disability", "main_language", "bsl_users", "source",
-    ))
+PROFILE_TABLES = ("population_by_age_band", "ethnicity", "disability", "main_language")
+
+
+def summed_profiles(profiles) -> tuple[dict[str, Counter], list[DemographicProfile]] | None:
+    """Add up small areas' profiles (a DemographicProfile queryset) table by table, in one query."""
+    profiles = list(profiles.only(*PROFILE_TABLES, "bsl_users", "source"))
     if not profiles:
         return None
-    totals = {name: Counter() for name in ("population_by_age_band", "ethnicity", "disability", "main_language")}
+    totals = {name: Counter() for name in PROFILE_TABLES}
     for profile in profiles:
         for name, counter in totals.items():
             counter.update(getattr(profile, name))
+    return totals, profiles
+
+
+def neighbourhood_profile(neighbourhood: Neighbourhood) -> dict | None:
+    """The demographic profile of a neighbourhood: the sum of its small areas' profiles (one query)."""
+    summed = summed_profiles(DemographicProfile.objects.filter(area__neighbourhood=neighbourhood))
+    if summed is None:
+        return None
+    totals, profiles = summed
     population = sum(totals["population_by_age_band"].values())
 
     def table(counter: Counter, order) -> list[dict]:
