@@ -253,6 +253,8 @@ class QuestionInline(ChildInline):
 @admin.register(Questionnaire)
 class QuestionnaireAdmin(OwnedRecordAdmin):
     list_display = ["name", "is_active", "organisation"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "questions__text"]
     inlines = [QuestionInline]
 
 
