@@ -1,5 +1,6 @@
 """An officer logs a beat meeting on a phone-sized screen and sees it on the neighbourhood page."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import save_artefact
 from tests.factories import ForceAreaFactory, NeighbourhoodFactory, square
@@ -24,19 +25,18 @@ def test_an_officer_logs_a_beat_meeting_on_a_phone_and_sees_it_on_the_neighbourh
 
     page.get_by_label("Type of engagement").select_option(label="Beat meeting")
     page.get_by_role("button", name="Use my location").click()
-    page.wait_for_function("document.getElementById('id_latitude').value !== ''")
-    assert page.locator("#location-status").inner_text().startswith("Location set from your location")
+    expect(page.locator("#location-status")).to_contain_text("Location set from your location")
     page.get_by_label("Turnout").fill("17")
     page.get_by_label("Issue 1: category").select_option(label="Speeding")
     page.get_by_label("Issue 1: what was said").fill("Cars racing on Walney Road at night")
     save_artefact(page, "log-beat-meeting-phone-form")
     page.get_by_role("button", name="Save engagement").click()
 
-    assert page.get_by_text("Beat meeting is saved in Hindpool.").is_visible()
+    expect(page.get_by_text("Beat meeting is saved in Hindpool.")).to_be_visible()
     page.get_by_role("link", name="Hindpool").first.click()
-    assert page.get_by_role("heading", name="Hindpool", level=1).is_visible()
-    recent = page.locator("#recent-engagements").inner_text()
-    assert "Beat meeting" in recent and "(turnout 17)" in recent
+    expect(page.get_by_role("heading", name="Hindpool", level=1)).to_be_visible()
+    expect(page.locator("#recent-engagements")).to_contain_text("(turnout 17)")
+    assert "Beat meeting" in page.locator("#recent-engagements").inner_text()
     save_artefact(page, "log-beat-meeting-phone-neighbourhood")
     context.close()
 

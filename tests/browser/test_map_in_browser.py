@@ -1,5 +1,6 @@
 """A person signs in with a real browser and sees the neighbourhood map."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import save_artefact
 from tests.factories import NeighbourhoodFactory, square
@@ -23,7 +24,7 @@ def sign_in(page, live_server, username="pc-shah"):
 def test_an_officer_signs_in_and_sees_the_neighbourhoods_on_the_map(page, live_server, officer, barrow_neighbourhoods):
     sign_in(page, live_server)
     page.wait_for_selector("#map[data-loaded='true']")
-    assert page.get_by_role("heading", name="Neighbourhood map").is_visible()
+    expect(page.get_by_role("heading", name="Neighbourhood map")).to_be_visible()
     assert page.locator("#map-status").inner_text() == "2 neighbourhoods shown."
     outlines = page.locator("#map path[data-neighbourhood]")
     assert sorted(outlines.evaluate_all("paths => paths.map(p => p.getAttribute('data-neighbourhood'))")) == ["CENT", "HIND"]
@@ -42,7 +43,7 @@ def test_tapping_the_map_names_the_neighbourhood(phone_page, live_server, office
 
 def test_the_map_is_not_shown_before_signing_in(page, live_server, barrow_neighbourhoods):
     page.goto(f"{live_server.url}/map/")
-    assert page.get_by_role("heading", name="Sign in to the Engagement Hub").is_visible()
+    expect(page.get_by_role("heading", name="Sign in to the Engagement Hub")).to_be_visible()
 
 
 def test_a_hostile_neighbourhood_name_is_shown_as_text_and_never_run(page, live_server, officer):

@@ -11,7 +11,7 @@ def nav_labels(client) -> list[str]:
 
 
 def test_an_officer_sees_engagements_priorities_and_the_map_but_no_administration(officer_client):
-    assert nav_labels(officer_client) == ["Home", "Engagements", "Priorities", "Contacts", "Groups", "Advisory groups", "Neighbourhood map", "Neighbourhoods", "People"]
+    assert nav_labels(officer_client) == ["Home", "Engagements", "Priorities", "Contacts", "Groups", "Advisory groups", "Import and export", "Neighbourhood map", "Neighbourhoods", "People"]
 
 
 def test_a_partner_user_is_not_offered_the_polices_engagement_pages(partner_client):
