@@ -19,6 +19,8 @@ from django.utils import timezone
 from import_export.results import RowResult
 
 from crm import audit
+from sharing_protocols.disclosures import disclosure_record
+from sharing_protocols.models import DisclosureAction
 from crm.transfer.cells import cell_text
 from crm.transfer.files import FileFormat, Table, write_file
 from crm.transfer.resources import RESOURCES, HubResource
@@ -53,6 +55,10 @@ def export_records(*, what: str, file_format: str, user) -> Export:
         actor=user, organisation=organisation, action="records.export",
         summary=f"Exported {len(dataset)} {resource.plural} as {file_format.upper()}", what=what, rows=len(dataset),
     )
+    # Every export goes into the hash-chained disclosure log as well (information governance reads it).
+    disclosure_record(user=user, organisation=organisation, action=DisclosureAction.EXPORT,
+                      record_type=resource._meta.model._meta.label_lower, purpose=f"Export of {resource.plural} as {file_format.upper()}",
+                      details={"rows": len(dataset), "format": file_format})
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     return Export(
         filename=f"{what}-{stamp}.{file_format}", content_type=FileFormat.content_types[file_format], content=content,

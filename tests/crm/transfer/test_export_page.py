@@ -198,11 +198,13 @@ def _engagements(team, other_force, n):
 # 1 session, 2 user, 3 the user's memberships (whose organisation the export is recorded for),
 # 4 the records with their organisation (and neighbourhood), then one query per prefetch
 # (restricted to what the user may see where the related rows are organisation-owned),
-# and last the audit event's insert.
+# then the audit event's insert, and last the disclosure log's entry (savepoint, chain lock, last hash,
+# insert, release savepoint: DISCLOSURE).
+DISCLOSURE = 5
 EXPORT_QUERIES = {
-    "contacts": (_contacts, 4 + 2 + 1),  # communities, groups
-    "groups": (_groups, 4 + 3 + 1),  # neighbourhoods, communities, key contacts
-    "engagements": (_engagements, 4 + 5 + 1),  # groups reached, officers, partners, advisory group, issues
+    "contacts": (_contacts, 4 + 2 + 1 + DISCLOSURE),  # communities, groups
+    "groups": (_groups, 4 + 3 + 1 + DISCLOSURE),  # neighbourhoods, communities, key contacts
+    "engagements": (_engagements, 4 + 5 + 1 + DISCLOSURE),  # groups reached, officers, partners, advisory group, issues
 }
 
 
@@ -226,3 +228,14 @@ def test_an_export_is_not_kept_in_a_cache(officer_client, team):
 def test_a_retention_date_is_exported_as_a_date(officer_client, team):
     ContactFactory(organisation=team, retain_until=datetime.date(2031, 3, 31))
     assert csv_rows(export(officer_client, "contacts", "csv"))[0]["Keep until"] == "2031-03-31"
+
+
+def test_every_export_is_written_to_the_disclosure_log(officer_client, officer, team):
+    from sharing_protocols.disclosures import verify_chain
+    from sharing_protocols.models import DisclosureEntry
+
+    ContactFactory(organisation=team)
+    export(officer_client, "contacts", "xlsx")
+    entry = DisclosureEntry.objects.get()
+    assert (entry.user, entry.action, entry.record_type, entry.details) == (officer, "export", "crm.contact", {"rows": 1, "format": "xlsx"})
+    assert verify_chain().intact

@@ -1,0 +1,37 @@
+from django.contrib import admin
+
+from crm.models import Role
+from sharing_protocols.models import DisclosureEntry
+
+
+@admin.register(DisclosureEntry)
+class DisclosureEntryAdmin(admin.ModelAdmin):
+    """Read-only, for information governance: the database refuses changes anyway."""
+
+    list_display = ["pk", "at", "user_label", "organisation_label", "action", "record_type", "record_id", "protocol_reference"]
+    list_filter = ["action", "record_type"]
+    search_fields = ["user_label", "organisation_label", "record_id", "purpose", "protocol_reference"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        from crm.visibility import visible_organisation_ids
+
+        return queryset.filter(organisation__in=visible_organisation_ids(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.has_role(Role.INFORMATION_GOVERNANCE)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
