@@ -13,8 +13,10 @@
   if (element.dataset.tileUrl) { L.tileLayer(element.dataset.tileUrl, { maxZoom: 19 }).addTo(map); }
   map.setView([54.5, -3.0], 9);
   var marker = null;
+  var placed = false;  // set once the officer has chosen a place, so a late page load never overrides it
 
   function place(lat, lng, how) {
+    placed = true;
     latitude.value = lat.toFixed(6);
     longitude.value = lng.toFixed(6);
     if (marker) { marker.setLatLng([lat, lng]); } else { marker = L.circleMarker([lat, lng], { radius: 8, color: "#d4351c" }).addTo(map); }
@@ -25,10 +27,11 @@
     .then(function (response) { return response.json(); })
     .then(function (collection) {
       var layer = L.geoJSON(collection, { style: { color: "#1d70b8", weight: 1, fillOpacity: 0.05 } }).addTo(map);
-      if (latitude.value && longitude.value) {
+      if (!placed && latitude.value && longitude.value) {
+        // An engagement being edited: show where it was.
         place(parseFloat(latitude.value), parseFloat(longitude.value), "earlier");
         map.setView([parseFloat(latitude.value), parseFloat(longitude.value)], 14);
-      } else if (collection.features.length) {
+      } else if (!placed && collection.features.length) {
         map.fitBounds(layer.getBounds());
       }
       element.setAttribute("data-loaded", "true");

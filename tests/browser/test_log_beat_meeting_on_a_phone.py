@@ -53,3 +53,24 @@ def test_a_tap_on_the_map_sets_the_location(browser, live_server, officer, hindp
     assert page.locator("#id_latitude").input_value() == "54.110800"
     assert page.locator("#id_longitude").input_value() == "-3.226100"
     context.close()
+
+
+def test_a_location_found_before_the_map_has_loaded_is_kept(browser, live_server, officer, hindpool):
+    """Geolocation can answer before the boundaries arrive (slow networks); the page must keep it."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="en-GB",
+                                  geolocation={"latitude": 54.1108, "longitude": -3.2261}, permissions=["geolocation"])
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/?next=/engagements/log/")
+    page.get_by_label("Username").fill("pc-shah")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    held_back = []
+    page.route("**/geo/neighbourhoods.geojson", lambda route: held_back.append(route))
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Use my location").click()
+    expect(page.locator("#location-status")).to_contain_text("Location set from your location")
+    while not held_back:
+        page.wait_for_timeout(50)
+    held_back[0].continue_()
+    page.wait_for_selector("#location-map[data-loaded='true']")
+    expect(page.locator("#location-status")).to_contain_text("Location set from your location")
+    context.close()
