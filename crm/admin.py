@@ -2,10 +2,12 @@
 
 Reads start from visible_to; choices of organisation are limited to the administrator's
 own; nobody but a superuser can grant superuser status, groups or permissions."""
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from crm import audit
+from crm.services.engagements import engagement_rule_errors
 from crm.models import AuditEvent, Membership, Organisation, Role, User
 from crm.visibility import can_see_everything, visible_organisation_ids
 
@@ -140,7 +142,27 @@ from crm.models import (  # noqa: E402
 )
 
 
-class OwnedRecordAdmin(OwnOrganisationChoicesMixin, admin.ModelAdmin):
+def visible_choices(model, user):
+    """What a related-record choice may offer: visible_to for organisation-owned records and
+    people, everything for the vocabularies and public geography (which have no visible_to)."""
+    queryset = model._default_manager.all()
+    return queryset.visible_to(user) if hasattr(queryset, "visible_to") else queryset
+
+
+class VisibleChoicesMixin(OwnOrganisationChoicesMixin):
+    """Select boxes, raw-id fields and filter_horizontal offer and accept only what the user may see."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name != "organisation":
+            kwargs["queryset"] = visible_choices(db_field.related_model, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs["queryset"] = visible_choices(db_field.related_model, request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class OwnedRecordAdmin(VisibleChoicesMixin, admin.ModelAdmin):
     readonly_fields = ["created_by", "created_at", "updated_at"]
 
     def get_queryset(self, request):
@@ -152,7 +174,7 @@ class OwnedRecordAdmin(OwnOrganisationChoicesMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class ChildInline(admin.TabularInline):
+class ChildInline(VisibleChoicesMixin, admin.TabularInline):
     extra = 0
 
     def get_queryset(self, request):
@@ -220,7 +242,7 @@ class AdvisoryGroupAdmin(OwnedRecordAdmin):
 @admin.register(AdvisoryAdvice)
 class AdvisoryAdviceAdmin(OwnedRecordAdmin):
     list_display = ["policy", "advisory_group", "given_on", "response", "responded_on"]
-    list_filter = ["response", "advisory_group"]
+    list_filter = ["response", ("advisory_group", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["policy", "advice", "force_response"]
     list_select_related = ["advisory_group"]
     raw_id_fields = ["consultation"]
@@ -234,8 +256,32 @@ class DoorstepVisitInline(ChildInline):
     model = DoorstepVisit
 
 
+class EngagementAdminForm(forms.ModelForm):
+    """The admin keeps the same cross-record rules as the pages (services.engagement_rule_errors)."""
+
+    online_link = forms.URLField(required=False, assume_scheme="https")
+
+    class Meta:
+        model = Engagement
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        probe = Engagement(
+            kind=cleaned.get("kind"), location=cleaned.get("location"), neighbourhood=cleaned.get("neighbourhood"),
+            organisation=cleaned.get("organisation"),
+        )
+        errors = engagement_rule_errors(engagement=probe, officers=cleaned.get("officers") or [])
+        for field, message in errors.items():
+            self.add_error(field if field in self.fields else None, message)
+        if not errors and probe.neighbourhood_id:
+            cleaned["neighbourhood"] = probe.neighbourhood  # found from the location
+        return cleaned
+
+
 @admin.register(Engagement)
 class EngagementAdmin(OwnedRecordAdmin):
+    form = EngagementAdminForm
     list_display = ["title", "kind", "status", "starts_at", "neighbourhood", "turnout", "organisation"]
     list_filter = ["kind", "status", "venue_kind", "objectives_met", "neighbourhood"]
     search_fields = ["title", "venue_name", "objectives", "notes"]

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from crm.models import Engagement, EngagementIssue, EngagementKind, EngagementStatus, UnderRepresentedGroup
+from crm.models import Engagement, EngagementIssue, EngagementKind, EngagementStatus, Role, UnderRepresentedGroup
 from crm.models.engagements import MEETING_KINDS
 from geo.selectors import neighbourhood_profile
 
@@ -80,5 +80,6 @@ def neighbourhood_signals(*, neighbourhood, user, today: date | None = None, pro
         .order_by("-starts_at").only("pk", "title", "starts_at").first()
     )
     last = signals.last_beat_meeting
-    signals.beat_meeting_overdue = last is None or (today - timezone.localdate(last.starts_at)).days > settings.BEAT_MEETING_INTERVAL_DAYS
+    # Only the police see (and so can judge) beat meetings.
+    signals.beat_meeting_overdue = user.has_role(Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR) and (last is None or (today - timezone.localdate(last.starts_at)).days > settings.BEAT_MEETING_INTERVAL_DAYS)
     return signals

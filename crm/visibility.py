@@ -28,6 +28,17 @@ def can_see_nothing(user) -> bool:
     return user is None or not user.is_authenticated or not user.is_active
 
 
+def can_own(user, organisation) -> bool:
+    """Whether `user` may create records owned by `organisation` (an active one they belong to)."""
+    from crm.models import Organisation
+
+    if organisation is None or not organisation.is_active:
+        return False
+    if can_see_everything(user):
+        return True
+    return Organisation.objects.filter(pk=organisation.pk, pk__in=membership_organisation_ids(user)).exists()
+
+
 def visible_organisation_ids(user):
     """The organisations whose rows `user` may read (a subquery), for choice lists and filters."""
     return membership_organisation_ids(user)

@@ -65,7 +65,12 @@ class EngagementForm(forms.ModelForm):
         self.fields["groups_reached"].queryset = UnderRepresentedGroup.objects.filter(is_active=True)
         self.fields["advisory_group"].queryset = AdvisoryGroup.objects.visible_to(user)
         self.fields["questionnaire"].queryset = Questionnaire.objects.visible_to(user).filter(is_active=True)
-        self.fields["neighbourhood"].queryset = Neighbourhood.objects.order_by("name")
+        from crm.services.engagements import force_area_for
+        from crm.views.mixins import owning_organisation
+
+        owner = self.instance.organisation if self.instance.pk else owning_organisation(user)
+        force_area = force_area_for(owner) if owner else None
+        self.fields["neighbourhood"].queryset = Neighbourhood.objects.filter(force_area=force_area).order_by("name")
         for number in range(1, ISSUE_ROWS + 1):
             self.fields[f"issue_{number}_category"] = forms.ModelChoiceField(
                 queryset=IssueCategory.objects.filter(is_active=True), required=False, label=f"Issue {number}: category")

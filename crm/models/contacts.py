@@ -76,6 +76,8 @@ class Contact(OwnedRecord):
         errors = {}
         if self.lawful_basis == LawfulBasis.CONSENT and not self.consent_recorded_at:
             errors["consent_recorded_at"] = "Record when consent was given, or choose another lawful basis."
+        if self.consent_recorded_at and self.consent_recorded_at > timezone.now():
+            errors["consent_recorded_at"] = "Consent cannot be recorded in the future."
         if self.retain_until and self.pk is None and self.retain_until < timezone.localdate():
             errors["retain_until"] = "The retention date must be in the future."
         if errors:

@@ -125,8 +125,10 @@ class Engagement(OwnedRecord):
             errors["status"] = "An engagement dated in the future cannot have been held yet: mark it planned."
         if self.turnout is not None and self.turnout < 0:
             errors["turnout"] = "Turnout cannot be negative."
-        if self.location is None and not self.is_online and self.neighbourhood_id is None:
-            errors["location"] = "Give the location (or choose the neighbourhood for an online engagement)."
+        if self.location is None and not self.is_online:
+            errors["location"] = "Give the location where it happened (use your location or tap the map)."
+        if self.location is None and self.is_online and self.neighbourhood_id is None:
+            errors["neighbourhood"] = "Choose the neighbourhood an online engagement was for."
         if self.kind == EngagementKind.IAG_CONSULTATION and not self.advisory_group_id:
             errors["advisory_group"] = "Choose the advisory group that was consulted."
         if errors:

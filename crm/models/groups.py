@@ -4,6 +4,7 @@ import re
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from crm.models.base import OwnedRecord, child_queryset
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS
@@ -153,6 +154,11 @@ class AdvisoryAdvice(OwnedRecord):
                 errors["force_response"] = "Say what the force did with the advice."
             if not self.responded_on:
                 errors["responded_on"] = "Give the date the force responded."
+        today = timezone.localdate()
+        if self.given_on and self.given_on > today:
+            errors["given_on"] = "Advice cannot be dated in the future."
+        if self.responded_on and self.responded_on > today:
+            errors["responded_on"] = "The response cannot be dated in the future."
         if self.responded_on and self.given_on and self.responded_on < self.given_on:
             errors["responded_on"] = "The response cannot come before the advice."
         if errors:

@@ -41,6 +41,10 @@ class Priority(OwnedRecord):
     def __str__(self) -> str:
         return f"{self.category} in {self.neighbourhood} ({self.issue_date:%d %B %Y})"
 
+    def clean(self) -> None:
+        if self.agreed_at_id and self.neighbourhood_id and self.agreed_at.neighbourhood_id != self.neighbourhood_id:
+            raise ValidationError({"agreed_at": "Choose a meeting held in this priority's neighbourhood."})
+
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class PriorityAction(models.Model):

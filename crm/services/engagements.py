@@ -2,13 +2,14 @@
 from collections.abc import Iterable
 
 import pghistory
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from crm.models import (
     POLICE_KINDS, DoorstepVisit, Engagement, EngagementIssue, IssueCategory, Membership, Organisation, OrganisationKind,
 )
 from crm.models.engagements import NEEDS_POLICE_OFFICER
+from crm.visibility import can_own
 from geo.models import ForceArea, Neighbourhood
 
 
@@ -37,19 +38,11 @@ def engagement_log(
     officers, partners, groups_reached, issues = list(officers), list(partners), list(groups_reached), list(issues)
     with transaction.atomic(), pghistory.context(user=acting_user.pk):
         if engagement.pk is None:
+            if not can_own(acting_user, organisation):
+                raise ValidationError("You cannot log engagements for that organisation.")
             engagement.organisation = organisation
             engagement.created_by = acting_user
-        errors = {}
-        if engagement.location is not None:
-            force_area = force_area_for(engagement.organisation)
-            neighbourhood = neighbourhood_at(point=engagement.location, force_area=force_area)
-            if neighbourhood is None:
-                where = force_area.name if force_area else "any of our neighbourhoods"
-                errors["location"] = f"That place is outside {where}. Check the location (latitude and longitude may be swapped)."
-            else:
-                engagement.neighbourhood = neighbourhood
-        if engagement.kind in NEEDS_POLICE_OFFICER and not _has_warranted_officer(officers):
-            errors["officers"] = "A beat meeting must be attended by a police officer: tick at least one warranted officer (PCSOs and staff do not count)."
+        errors = engagement_rule_errors(engagement=engagement, officers=officers)
         try:
             engagement.full_clean()
         except ValidationError as error:
@@ -67,6 +60,29 @@ def engagement_log(
             issue.full_clean(exclude=["engagement"])
         EngagementIssue.objects.bulk_create(new_issues)
     return engagement
+
+
+def engagement_rule_errors(*, engagement: Engagement, officers) -> dict[str, str]:
+    """The rules that span records, shared by the pages, the admin and import: only the police
+    log engagements; the place must be in the owning force's area (the neighbourhood is found
+    from it); a beat meeting needs a warranted officer. Sets engagement.neighbourhood from the point."""
+    errors: dict[str, str] = {}
+    organisation = engagement.organisation if engagement.organisation_id else None
+    if organisation is None or not organisation.is_police:
+        return {NON_FIELD_ERRORS: "Only a police force or neighbourhood team logs engagements."}
+    force_area = force_area_for(organisation)
+    if engagement.location is not None:
+        neighbourhood = neighbourhood_at(point=engagement.location, force_area=force_area)
+        if neighbourhood is None:
+            where = force_area.name if force_area else "any of our neighbourhoods"
+            errors["location"] = f"That place is outside {where}. Check the location (latitude and longitude may be swapped)."
+        else:
+            engagement.neighbourhood = neighbourhood
+    elif engagement.neighbourhood_id and force_area is not None and engagement.neighbourhood.force_area_id != force_area.pk:
+        errors["neighbourhood"] = f"{engagement.neighbourhood.name} is not one of {force_area.name}'s neighbourhoods."
+    if engagement.kind in NEEDS_POLICE_OFFICER and not _has_warranted_officer(officers):
+        errors["officers"] = "A beat meeting must be attended by a police officer: tick at least one warranted officer (PCSOs and staff do not count)."
+    return errors
 
 
 def _has_warranted_officer(users) -> bool:

@@ -3,7 +3,10 @@ pghistory's triggers in the same transaction, with the acting user as context.""
 from collections.abc import Iterable
 
 import pghistory
+from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from crm.visibility import can_own
 
 
 def record_save(*, instance, acting_user, organisation=None, many_to_many: dict[str, Iterable] | None = None):
@@ -13,6 +16,8 @@ def record_save(*, instance, acting_user, organisation=None, many_to_many: dict[
     existing one keeps its owner. Raises ValidationError naming the field, saving nothing."""
     with transaction.atomic(), pghistory.context(user=acting_user.pk if acting_user else None):
         if instance.pk is None:
+            if not can_own(acting_user, organisation):
+                raise ValidationError("You cannot create records for that organisation.")
             instance.organisation = organisation
             instance.created_by = acting_user
         instance.full_clean()

@@ -31,14 +31,15 @@ def escape_cell(value):
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_STARTS):
+    # Some spreadsheets trim leading spaces and newlines before evaluating: look past them.
+    if text.lstrip(" \n").startswith(FORMULA_STARTS):
         return QUOTE + text
     return text
 
 
 def unescape_cell(text: str) -> str:
     """Undo `escape_cell` on text read back from a file."""
-    if text.startswith(QUOTE) and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith(QUOTE) and text[1:].lstrip(" \n").startswith(FORMULA_STARTS):
         return text[1:]
     return text
 

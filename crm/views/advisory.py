@@ -11,18 +11,12 @@ from crm import advisory_diversity as reads
 from crm.forms.advisory import AdviceResponseForm, AdvisoryAdviceForm, AdvisoryGroupForm, AdvisoryMemberForm
 from crm.models import POLICE_ONLY_ROLES, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact
 from crm.services import advisory as services
-from crm.views.mixins import VisibleToUserMixin, owning_organisation
+from crm.views.mixins import VisibleToUserMixin, add_service_errors, owning_organisation
 
 
 def may_record(user) -> bool:
     """Whether to offer the record buttons (police roles; the write views check the organisation)."""
     return user.has_role(*POLICE_ONLY_ROLES)
-
-
-def show_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on the field it names, else above the form."""
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 class AdvisoryGroupListView(VisibleToUserMixin, ListView):
@@ -79,7 +73,7 @@ class AdvisoryWriteMixin(LoginRequiredMixin):
         try:
             return save()
         except ValidationError as error:
-            show_errors(form, error)
+            add_service_errors(form, error)
             return None
 
 

@@ -17,7 +17,7 @@ from crm.forms.groups import GROUP_NAME_TAKEN
 from crm.history import history_for
 from crm.models import AccessibilityNeed, CommunityGroup, Contact, PartnerContact
 from crm.services import record_save
-from crm.views.mixins import VisibleToUserMixin, owning_organisation
+from crm.views.mixins import VisibleToUserMixin, keeping_hidden, owning_organisation
 from geo.models import Neighbourhood, SmallArea
 
 # What a person is told when a unique constraint is hit at the database.
@@ -41,15 +41,6 @@ def save_record(*, instance, acting_user, many_to_many):
         if constraint in CONSTRAINT_MESSAGES:
             raise ValidationError(CONSTRAINT_MESSAGES[constraint]) from error
         raise
-
-
-def keeping_hidden(instance, field: str, chosen, visible) -> list:
-    """The rows to link through `field`: those chosen on the form, plus those already linked
-    that the editor cannot see (and so could not have chosen), which an edit must not drop."""
-    if instance.pk is None:
-        return list(chosen)
-    hidden = getattr(instance, field).exclude(pk__in=visible.values("pk"))
-    return [*chosen, *hidden]
 
 
 def searched(form) -> bool:

@@ -7,8 +7,10 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
 from crm.forms.engagements import DoorstepVisitForm, EngagementForm
-from crm.models import Engagement, EngagementIssue, EngagementKind, VisitOutcome
-from crm.views.mixins import VisibleToUserMixin, owning_organisation
+from crm.models import AdvisoryGroup, Engagement, EngagementIssue, EngagementKind, User, VisitOutcome
+from crm.views.mixins import (
+    PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
+)
 
 
 class EngagementListView(VisibleToUserMixin, ListView):
@@ -36,8 +38,11 @@ class EngagementDetailView(VisibleToUserMixin, DetailView):
     context_object_name = "engagement"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("neighbourhood", "organisation", "advisory_group", "questionnaire").prefetch_related(
-            "officers", "partners", "groups_reached",
+        # Linked rows come through visible_to too: another team's officer or IAG is not named here.
+        user = self.request.user
+        return super().get_queryset().select_related("neighbourhood", "organisation", "questionnaire").prefetch_related(
+            Prefetch("officers", queryset=User.objects.visible_to(user)), "partners", "groups_reached",
+            Prefetch("advisory_group", queryset=AdvisoryGroup.objects.visible_to(user)),
             Prefetch("issues", queryset=EngagementIssue.objects.select_related("category")),
         )
 
@@ -51,7 +56,7 @@ class EngagementDetailView(VisibleToUserMixin, DetailView):
         return context
 
 
-class EngagementFormView(VisibleToUserMixin, FormView):
+class EngagementFormView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
     """Log a new engagement, or edit one the user can see."""
 
     model = Engagement
@@ -68,16 +73,16 @@ class EngagementFormView(VisibleToUserMixin, FormView):
         return {**super().get_form_kwargs(), "user": self.request.user, "instance": self.engagement or Engagement()}
 
     def form_valid(self, form):
+        officers = keeping_hidden(form.instance, "officers", form.cleaned_data["officers"], form.fields["officers"].queryset)
         try:
             engagement = services.engagement_log(
                 engagement=form.instance, acting_user=self.request.user, organisation=owning_organisation(self.request.user),
-                officers=form.cleaned_data["officers"], partners=form.cleaned_data["partners"],
+                officers=officers, partners=form.cleaned_data["partners"],
                 groups_reached=form.cleaned_data["groups_reached"], issues=form.issues,
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                field = "latitude" if field == "location" else field  # the form's location is its latitude and longitude
-                form.add_error(field if field in form.fields else None, problems)
+            # The form's location is its latitude and longitude.
+            add_service_errors(form, error, field_names={"location": "latitude"})
             return self.form_invalid(form)
         messages.success(self.request, f"{engagement.title} is saved{f' in {engagement.neighbourhood.name}' if engagement.neighbourhood else ''}.")
         return redirect("crm:engagement-detail", pk=engagement.pk)
@@ -86,7 +91,7 @@ class EngagementFormView(VisibleToUserMixin, FormView):
         return super().get_context_data(engagement=self.engagement, tile_url=settings.MAP_TILE_URL, **kwargs)
 
 
-class DoorstepVisitCreateView(VisibleToUserMixin, FormView):
+class DoorstepVisitCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
     model = Engagement
     form_class = DoorstepVisitForm
     template_name = "crm/engagements/visit_form.html"
@@ -109,8 +114,7 @@ class DoorstepVisitCreateView(VisibleToUserMixin, FormView):
                 resolved_on_the_spot=form.cleaned_data["resolved_on_the_spot"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, f"Visit to {visit.address} recorded: {visit.get_outcome_display().lower()}.")
         return redirect("crm:engagement-visit-add", pk=self.engagement.pk)

@@ -7,8 +7,8 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from crm.forms.groups import CommunityGroupFilterForm, CommunityGroupForm
 from crm.history import history_for
 from crm.models import CommunityGroup, Contact
-from crm.views.contacts import RecordFormMixin, keeping_hidden, searched
-from crm.views.mixins import VisibleToUserMixin
+from crm.views.contacts import RecordFormMixin, searched
+from crm.views.mixins import VisibleToUserMixin, keeping_hidden
 from geo.models import Neighbourhood
 
 

@@ -6,14 +6,9 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
 from crm.forms.priorities import PriorityActionForm, PriorityForm
-from crm.models import Priority, PriorityAction
-from crm.views.mixins import VisibleToUserMixin, owning_organisation
+from crm.models import Engagement, EngagementIssue, Priority, PriorityAction
+from crm.views.mixins import PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 from geo.models import Neighbourhood
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
 
 
 class PriorityListView(VisibleToUserMixin, ListView):
@@ -32,15 +27,17 @@ class PriorityDetailView(VisibleToUserMixin, DetailView):
     context_object_name = "priority"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("neighbourhood", "category", "agreed_at").prefetch_related(
-            "actions", "raised_issues__category",
+        user = self.request.user
+        return super().get_queryset().select_related("neighbourhood", "category").prefetch_related(
+            "actions", Prefetch("agreed_at", queryset=Engagement.objects.visible_to(user)),
+            Prefetch("raised_issues", queryset=EngagementIssue.objects.visible_to(user).select_related("category")),
         )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(action_form=PriorityActionForm(), **kwargs)
 
 
-class PriorityCreateView(VisibleToUserMixin, FormView):
+class PriorityCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
     model = Priority
     form_class = PriorityForm
     template_name = "crm/priorities/form.html"
@@ -64,7 +61,7 @@ class PriorityCreateView(VisibleToUserMixin, FormView):
         return redirect("crm:priority-detail", pk=priority.pk)
 
 
-class PriorityActionCreateView(VisibleToUserMixin, FormView):
+class PriorityActionCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
     model = Priority
     form_class = PriorityActionForm
     template_name = "crm/priorities/detail.html"
@@ -102,6 +99,6 @@ class YouSaidWeDidView(VisibleToUserMixin, DetailView):
     def get_context_data(self, **kwargs):
         priorities = (
             Priority.objects.visible_to(self.request.user).filter(neighbourhood=self.object).select_related("category")
-            .prefetch_related(Prefetch("actions", queryset=PriorityAction.objects.order_by("action_date", "pk")), "raised_issues__engagement")
+            .prefetch_related(Prefetch("actions", queryset=PriorityAction.objects.order_by("action_date", "pk")))
         )
         return super().get_context_data(priorities=priorities, **kwargs)

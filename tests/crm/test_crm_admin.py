@@ -43,6 +43,9 @@ def test_an_administrator_sees_only_their_own_forces_records(admin_client_hub, r
     assert theirs not in page
 
 
-def test_the_engagement_list_filters_by_type(admin_client_hub, records):
+def test_the_engagement_list_filters_by_type(admin_client_hub, force, records):
+    EngagementFactory(organisation=force, title="Ours surgery", kind="surgery")
     response = admin_client_hub.get(reverse("admin:crm_engagement_changelist"), {"kind__exact": "surgery"})
-    assert "Ours beat meeting" not in response.content.decode()
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ours surgery" in page and "Ours beat meeting" not in page
