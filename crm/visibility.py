@@ -55,3 +55,10 @@ class OrganisationScopedQuerySet(models.QuerySet):
         if can_see_everything(user):
             return self.all()
         return self.filter(**{f"{self.organisation_lookup}__in": membership_organisation_ids(user)})
+
+
+def owning_organisation(user):
+    """The organisation a new record made by `user` belongs to: their neighbourhood team if
+    they have one, else their first organisation (a partner user's agency)."""
+    memberships = sorted(user.memberships.filter(organisation__is_active=True).select_related("organisation"), key=lambda m: (m.organisation.kind != "neighbourhood_team", m.pk))
+    return memberships[0].organisation if memberships else None

@@ -3,14 +3,9 @@ what the user may see, passed in by the view; a choice outside them is refused a
 from django import forms
 from django.utils import timezone
 
+from crm.forms import DateInput
 from crm.models import AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 NOT_GIVEN = ("", "Not given")

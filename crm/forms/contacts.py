@@ -7,19 +7,12 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from crm.forms import DateInput
 from crm.models import (
     AccessibilityNeed, CommunityGroup, Contact, LawfulBasis, Organisation, PartnerContact, POLICE_KINDS, UnderRepresentedGroup,
 )
 from geo.models import Neighbourhood, SmallArea, SmallAreaKind
 
-
-class DateInput(forms.DateInput):
-    """A native date picker; its value is always ISO (YYYY-MM-DD), whatever the browser's locale."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def neighbourhood_choices():

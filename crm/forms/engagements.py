@@ -66,7 +66,7 @@ class EngagementForm(forms.ModelForm):
         self.fields["advisory_group"].queryset = AdvisoryGroup.objects.visible_to(user)
         self.fields["questionnaire"].queryset = Questionnaire.objects.visible_to(user).filter(is_active=True)
         from crm.services.engagements import force_area_for
-        from crm.views.mixins import owning_organisation
+        from crm.visibility import owning_organisation
 
         owner = self.instance.organisation if self.instance.pk else owning_organisation(user)
         force_area = force_area_for(owner) if owner else None

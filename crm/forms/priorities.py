@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
+from crm.forms import DateInput
 from crm.models import Engagement, EngagementIssue, EngagementKind, IssueCategory, Priority, PriorityAction
 from geo.models import Neighbourhood
 
@@ -18,7 +19,7 @@ class PriorityForm(forms.ModelForm):
     class Meta:
         model = Priority
         fields = ["neighbourhood", "category", "issue", "issue_date", "agreed_at", "status"]
-        widgets = {"issue_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "issue": forms.Textarea}
+        widgets = {"issue_date": DateInput(), "issue": forms.Textarea}
         labels = {"issue": "The priority, in words fit to publish", "issue_date": "Date agreed", "agreed_at": "Agreed at"}
 
     def __init__(self, *args, user, neighbourhood=None, **kwargs):
@@ -43,7 +44,7 @@ class PriorityActionForm(forms.ModelForm):
         fields = ["action", "action_date", "status", "reported_back_on"]
         widgets = {
             "action": forms.Textarea,
-            "action_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "reported_back_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "action_date": DateInput(),
+            "reported_back_on": DateInput(),
         }
         labels = {"action": "What was done, in words fit to publish", "reported_back_on": "Reported back to the community on"}

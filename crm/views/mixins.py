@@ -2,6 +2,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.models import Role
+from crm.visibility import owning_organisation  # noqa: F401 (views import it from here)
 
 POLICE_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR)
 
@@ -14,13 +15,6 @@ class VisibleToUserMixin(LoginRequiredMixin):
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
-
-
-def owning_organisation(user):
-    """The organisation a new record made by `user` belongs to: their neighbourhood team if
-    they have one, else their first organisation (a partner user's agency)."""
-    memberships = sorted(user.memberships.filter(organisation__is_active=True).select_related("organisation"), key=lambda m: (m.organisation.kind != "neighbourhood_team", m.pk))
-    return memberships[0].organisation if memberships else None
 
 
 class PoliceRoleRequiredMixin(LoginRequiredMixin):
