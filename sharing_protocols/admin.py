@@ -35,3 +35,55 @@ class DisclosureEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from sharing_protocols.models import ProtocolDataFlow, ProtocolParty, ProtocolVersion  # noqa: E402
+
+
+class InformationGovernanceReadOnly:
+    """Read-only for information governance (versions are immutable; changes go through the services)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.has_role(Role.INFORMATION_GOVERNANCE)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PartyInline(InformationGovernanceReadOnly, admin.TabularInline):
+    model = ProtocolParty
+    fields = ["organisation", "contact_name", "contact_email"]
+    readonly_fields = fields
+
+
+class FlowInline(InformationGovernanceReadOnly, admin.TabularInline):
+    model = ProtocolDataFlow
+    fields = ["category", "provider", "recipient", "clause"]
+    readonly_fields = fields
+
+
+@admin.register(ProtocolVersion)
+class ProtocolVersionAdmin(InformationGovernanceReadOnly, admin.ModelAdmin):
+    list_display = ["protocol", "number", "status", "starts_on", "review_on", "ends_on", "highest_classification", "includes_personal_data"]
+    list_filter = ["status", "highest_classification", "includes_personal_data"]
+    search_fields = ["protocol__title", "protocol__reference", "purpose"]
+    inlines = [PartyInline, FlowInline]
+    list_select_related = ["protocol"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        from crm.visibility import visible_organisation_ids
+
+        # Protocols the user's organisation is party to (in any version).
+        return queryset.filter(protocol__versions__parties__organisation__in=visible_organisation_ids(request.user)).distinct()

@@ -5,6 +5,7 @@ each entry carries the hash of the one before, so a changed or removed entry bre
 chain at that point: `manage.py verify_disclosure_log` names the first broken entry."""
 import pgtrigger
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -40,3 +41,130 @@ class DisclosureEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.at:%Y-%m-%d %H:%M} {self.user_label}: {self.get_action_display()} {self.record_type} {self.record_id}".strip()
+
+
+class DataCategory(models.TextChoices):
+    """What a protocol lets flow; each maps to the records `visible_to` will widen for."""
+
+    CONTACTS = "contacts", "Community contacts"
+    PARTNER_CONTACTS = "partner_contacts", "Partner contacts"
+    COMMUNITY_GROUPS = "community_groups", "Community groups"
+    ADVISORY_GROUPS = "advisory_groups", "Advisory groups"
+    ENGAGEMENTS = "engagements", "Engagements"
+    PRIORITIES = "priorities", "PACT priorities"
+    CONCERNS = "concerns", "Partner-reported concerns"
+
+
+class Classification(models.TextChoices):
+    OFFICIAL = "official", "OFFICIAL"
+    OFFICIAL_SENSITIVE = "official_sensitive", "OFFICIAL-SENSITIVE"
+
+
+class ProtocolStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    EXPIRED = "expired", "Expired"
+    TERMINATED = "terminated", "Terminated"
+
+
+class Article6Basis(models.TextChoices):
+    CONSENT = "consent", "Consent (article 6(1)(a))"
+    CONTRACT = "contract", "Contract (article 6(1)(b))"
+    LEGAL_OBLIGATION = "legal_obligation", "Legal obligation (article 6(1)(c))"
+    VITAL_INTERESTS = "vital_interests", "Vital interests (article 6(1)(d))"
+    PUBLIC_TASK = "public_task", "Public task (article 6(1)(e))"
+    LEGITIMATE_INTERESTS = "legitimate_interests", "Legitimate interests (article 6(1)(f))"
+
+
+class SharingProtocol(models.Model):
+    """An information-sharing agreement. What it says lives in its versions: a change makes a
+    new version and the old ones stay readable (the database refuses to change a version)."""
+
+    reference = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    lead_organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def current_version(self):
+        return self.versions.order_by("-number").first()
+
+
+class ProtocolVersion(models.Model):
+    """One version of a protocol, with the headings of the ICO's Data Sharing Code."""
+
+    protocol = models.ForeignKey(SharingProtocol, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=ProtocolStatus.choices, default=ProtocolStatus.DRAFT)
+    change_summary = models.CharField(max_length=300, blank=True)
+    purpose = models.TextField()
+    article_6_basis = models.CharField("UK GDPR article 6 basis", max_length=30, choices=Article6Basis.choices, blank=True)
+    special_category_condition = models.CharField(max_length=300, blank=True, help_text="Article 9 condition and DPA 2018 Schedule 1 condition, if special category data is shared.")
+    law_enforcement_processing = models.BooleanField("law enforcement processing (DPA 2018 Part 3)", default=False)
+    legal_power = models.CharField(max_length=300, blank=True, help_text="Such as section 115 of the Crime and Disorder Act 1998.")
+    includes_personal_data = models.BooleanField(default=False)
+    highest_classification = models.CharField(max_length=20, choices=Classification.choices, default=Classification.OFFICIAL)
+    retention_and_deletion = models.TextField()
+    security = models.TextField()
+    starts_on = models.DateField()
+    review_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    signatories = models.TextField(blank=True, help_text="Who signed, for which party, in what capacity.")
+    signed_off_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["protocol", "-number"]
+        constraints = [models.UniqueConstraint(fields=["protocol", "number"], name="one_protocol_version_number")]
+        triggers = [pgtrigger.Protect(name="versions_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} v{self.number} ({self.get_status_display()})"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            errors["ends_on"] = "The end date must be after the start date."
+        if self.starts_on and self.review_on and self.review_on < self.starts_on:
+            errors["review_on"] = "The review date cannot come before the start date."
+        elif self.ends_on and self.review_on and self.review_on > self.ends_on:
+            errors["review_on"] = "The review date cannot come after the end date."
+        if self.status == ProtocolStatus.ACTIVE and not (self.signed_off_on and self.signatories.strip()):
+            errors["signed_off_on"] = "A protocol is active only once signed off: give the date and the signatories."
+        if self.includes_personal_data and not (self.article_6_basis or self.law_enforcement_processing):
+            errors["article_6_basis"] = "Personal data needs a lawful basis: an article 6 basis, or law enforcement processing under Part 3."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ProtocolParty(models.Model):
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="parties")
+    organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+")
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "organisation"], name="one_party_per_version")]
+        triggers = [pgtrigger.Protect(name="parties_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+
+class ProtocolDataFlow(models.Model):
+    """One category of data flowing from a provider to a recipient, under a numbered clause."""
+
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="flows")
+    category = models.CharField(max_length=30, choices=DataCategory.choices)
+    provider = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+")
+    clause = models.CharField(max_length=20, help_text="The clause that allows it, such as 4.2.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "category", "provider", "recipient"], name="one_flow_per_direction")]
+        triggers = [pgtrigger.Protect(name="flows_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
