@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from crm.models import (
     AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact, Engagement, EngagementKind, Organisation,
-    OrganisationKind,
 )
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
 from geo.selectors import summed_profiles
@@ -45,23 +44,13 @@ RESPONSE_TAGS = {
 # The force and its neighbourhoods -------------------------------------------------------
 
 def force_id_for(organisation: Organisation | None) -> int | None:
-    """The force an organisation belongs to: itself if a police force, its parent if a neighbourhood team."""
-    if organisation is None:
-        return None
-    if organisation.kind == OrganisationKind.POLICE_FORCE:
-        return organisation.pk
-    if organisation.kind == OrganisationKind.NEIGHBOURHOOD_TEAM:
-        return organisation.parent_id
-    return None
+    return organisation.force_pk if organisation is not None else None
 
 
 def force_name_for(organisation: Organisation) -> str | None:
     """The force's name (select_related the organisation's parent to keep this free)."""
-    if organisation.kind == OrganisationKind.POLICE_FORCE:
-        return organisation.name
-    if organisation.kind == OrganisationKind.NEIGHBOURHOOD_TEAM and organisation.parent is not None:
-        return organisation.parent.name
-    return None
+    force = organisation.force
+    return force.name if force is not None else None
 
 
 def force_neighbourhoods(organisation: Organisation | None) -> models.QuerySet:

@@ -66,6 +66,20 @@ class Organisation(models.Model):
     def is_police(self) -> bool:
         return self.kind in POLICE_KINDS
 
+    @property
+    def force_pk(self) -> int | None:
+        """The police force this organisation is (a force) or belongs to (a team), without a query."""
+        if self.kind == OrganisationKind.POLICE_FORCE:
+            return self.pk
+        if self.kind == OrganisationKind.NEIGHBOURHOOD_TEAM:
+            return self.parent_id
+        return None
+
+    @property
+    def force(self) -> "Organisation | None":
+        """The force itself (select_related("parent") keeps this free for a team)."""
+        return self if self.kind == OrganisationKind.POLICE_FORCE else (self.parent if self.force_pk else None)
+
     def clean(self) -> None:
         if self.kind == OrganisationKind.NEIGHBOURHOOD_TEAM:
             if self.parent is None or self.parent.kind != OrganisationKind.POLICE_FORCE:

@@ -6,7 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from crm.models import (
-    POLICE_KINDS, DoorstepVisit, Engagement, EngagementIssue, IssueCategory, Membership, Organisation, OrganisationKind,
+    POLICE_KINDS, DoorstepVisit, Engagement, EngagementIssue, IssueCategory, Membership, Organisation,
 )
 from crm.models.engagements import NEEDS_POLICE_OFFICER
 from crm.visibility import can_own
@@ -15,8 +15,8 @@ from geo.models import ForceArea, Neighbourhood
 
 def force_area_for(organisation: Organisation) -> ForceArea | None:
     """The force area an organisation works in: a force's own, or its parent force's for a team."""
-    force = organisation.parent if organisation.kind == OrganisationKind.NEIGHBOURHOOD_TEAM else organisation
-    return ForceArea.objects.filter(force=force).first() if force is not None else None
+    force_pk = organisation.force_pk
+    return ForceArea.objects.filter(force_id=force_pk).first() if force_pk is not None else None
 
 
 def neighbourhood_at(*, point, force_area: ForceArea | None) -> Neighbourhood | None:
