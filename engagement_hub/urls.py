@@ -23,4 +23,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("crm.urls")),
     path("", include("geo.urls")),
+    path("partners/", include("partners.urls")),
+    path("reports/", include("reports.urls")),
+    path("", include("publication.urls")),
 ]

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "geo",
     "partners",
     "sharing_protocols",
+    "reports",
+    "publication",
 ]
 
 MIDDLEWARE = [
