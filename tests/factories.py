@@ -259,3 +259,25 @@ class PriorityActionFactory(factory.django.DjangoModelFactory):
     priority = factory.SubFactory(PriorityFactory)
     action = "Extra evening patrols and a dispersal order."
     action_date = factory.LazyFunction(lambda: _tz.localdate() - _dt.timedelta(days=5))
+
+
+# --- Partner concerns -----------------------------------------------------------------------------------------------
+
+from partners.models import Concern, ConcernChannel  # noqa: E402
+
+
+class ConcernFactory(factory.django.DjangoModelFactory):
+    """A concern reported by a partner agency, in Barrow-in-Furness unless told otherwise."""
+
+    class Meta:
+        model = Concern
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.COUNCIL)
+    category = factory.LazyFunction(lambda: issue_category("fly-tipping"))
+    location = factory.LazyFunction(lambda: point(-3.2270, 54.1150))
+    place = "Rear of Market Street"
+    occurred_at = factory.LazyFunction(lambda: _tz.now() - _dt.timedelta(days=1))
+    reported_at = factory.LazyFunction(_tz.now)
+    channel = ConcernChannel.PHONE
+    description = factory.Sequence(lambda n: f"Bags of rubbish dumped behind the shops, report {n}.")
+    fingerprint = factory.Sequence(lambda n: f"{n:064x}")
