@@ -134,6 +134,11 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("HUB_CELERY_TASK_TIME_LIMIT", 30 * 60)
+# Reports build on their own queue, in their own worker (scripts/hub), with their own limits:
+# WeasyPrint does not give memory back, so that worker's children are replaced when they grow.
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+REPORT_TIME_LIMIT = env_int("HUB_REPORT_TIME_LIMIT", 15 * 60)
+REPORT_WORKER_MAX_MEMORY_KB = env_int("HUB_REPORT_WORKER_MAX_MEMORY_KB", 600_000)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
