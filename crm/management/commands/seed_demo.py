@@ -8,9 +8,10 @@ from django.db.models import Q
 
 from crm import demo as crm_demo
 from crm import demo_records
-from crm.models import Organisation
+from crm.models import IssueCategory, Organisation
 from geo import demo as geo_demo
 from geo.models import ForceArea
+from partners import demo as partners_demo
 
 
 class Command(BaseCommand):
@@ -27,14 +28,18 @@ class Command(BaseCommand):
                             help="How many LSOAs: the place's own, widened to the nearest ones when larger (about 5 per neighbourhood).")
         parser.add_argument("--scale", type=int, default=0,
                             help="Volume records each bulk seeder adds, for benchmarks (up to 1,000,000).")
+        parser.add_argument("--concerns", type=int, default=0,
+                            help="Bulk concerns to add (written with COPY, for benchmarks; up to 1,000,000). --scale adds none.")
         parser.add_argument("--allow-without-debug", action="store_true",
                             help="Seed even though DEBUG is off (tests and benchmarks only; never on a live system).")
 
-    def handle(self, *args, lsoa_source: Path | None, place: str, lsoas: int | None, scale: int, allow_without_debug: bool, **options):
+    def handle(self, *args, lsoa_source: Path | None, place: str, lsoas: int | None, scale: int, concerns: int, allow_without_debug: bool, **options):
         if not settings.DEBUG and not allow_without_debug:
             raise CommandError("Demo data is for development: DEBUG is off, so this looks like a live system. Nothing was seeded.")
         if not 0 <= scale <= 1_000_000:
             raise CommandError("--scale must be between 0 and 1,000,000.")
+        if not 0 <= concerns <= 1_000_000:
+            raise CommandError("--concerns must be between 0 and 1,000,000.")
         if lsoa_source is None or not lsoa_source.exists():
             raise CommandError(f"The LSOA source {lsoa_source} does not exist (scripts/hub start downloads it).")
         started = time.monotonic()
@@ -53,9 +58,16 @@ class Command(BaseCommand):
         users = crm_demo.seed_people(force=force, first_team=teams[0])
         records = demo_records.seed_demo_records(force=force, teams=teams, neighbourhoods=neighbourhoods, officer=users[0])
         bulk_users = crm_demo.seed_bulk_people(scale=scale)
+        demo_concerns = partners_demo.seed_demo_concerns(within=force_area.boundary)
+        partner_organisations = Organisation.objects.filter(slug__in=partners_demo.HEARD).order_by("pk")
+        bulk_concerns = partners_demo.seed_bulk_concerns(
+            count=concerns, organisations=partner_organisations, categories=IssueCategory.objects.filter(is_active=True),
+            within=force_area.boundary,
+        )
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {force_name}: {len(chosen)} LSOAs in {len(neighbourhoods)} neighbourhoods, "
             f"{len(crm_demo.PARTNERS)} partner agencies, {len(crm_demo.DEMO_LOGINS)} demo logins, "
-            f"{records['engagements']} engagements, {records['contacts']} contacts"
+            f"{records['engagements']} engagements, {records['contacts']} contacts, {demo_concerns} partner concerns"
+            f"{f', {bulk_concerns} bulk concerns' if bulk_concerns else ''}"
             f"{f', {bulk_users} bulk users' if bulk_users else ''} in {time.monotonic() - started:.1f} s."
         ))
