@@ -1,30 +1,65 @@
 """The one door for reads of sensitive records.
 
-Every sensitive model's manager is built from OrganisationScopedQuerySet, and every
-view, export, API and report starts from `Model.objects.visible_to(user)`. Today a
-user sees the rows of the organisations they belong to (and of a force's neighbourhood
-teams, for members of the force); the sharing-protocols issue widens `visible_to` in
-this one place.
+Every sensitive model's manager is built from OrganisationScopedQuerySet, and every view,
+export, API and report starts from `Model.objects.visible_to(user)`. A user sees:
+
+1. the rows of the organisations they belong to (and of a force's neighbourhood teams, for
+   members of the force: one data controller);
+2. rows of a provider organisation covered by a live protocol flow in which the user's
+   organisation is the recipient, for the model's data category, at or below the protocol's
+   highest classification. "Live" is decided at read time: the protocol's current version,
+   active, started and not past its end date; so suspending, terminating or passing the end
+   date ends access at once;
+3. single records shared one-off with the user's organisation (a django-guardian object
+   permission on a direct-foreign-key model, with a reason and an expiry), until they expire.
+
+Rows seen under 2 or 3 without personal data come back with the model's PERSONAL_FIELDS
+blanked in SQL (the database never returns them) and `withheld_fields` naming them; such an
+instance refuses to be saved. `editable_by(user)` is the narrower door for writes: own rows only.
 """
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.query import ModelIterable
+from django.utils import timezone
+
+PERSONAL_OK = "_personal_ok"
+WITHHELD_PREFIX = "_w_"
 
 
-def membership_organisation_ids(user) -> models.QuerySet:
-    """The ids of the active organisations the user belongs to, and of their units (a force's
-    neighbourhood teams: one data controller), as a subquery (no extra query)."""
+def _organisation_and_units(organisation_ids) -> models.QuerySet:
+    from crm.models import Organisation
+
+    return Organisation.objects.filter(Q(pk__in=organisation_ids) | Q(parent_id__in=organisation_ids), is_active=True).values("pk")
+
+
+def membership_organisation_ids(viewer) -> models.QuerySet:
+    """The ids of the active organisations the viewer belongs to, and of their units (a force's
+    neighbourhood teams: one data controller), as a subquery (no extra query). The viewer is a
+    user, or an organisation itself (an API key acts for its organisation)."""
     from crm.models import Membership, Organisation
 
-    own = Membership.objects.filter(user_id=user.pk, organisation__is_active=True).values("organisation_id")
-    return Organisation.objects.filter(models.Q(pk__in=own) | models.Q(parent_id__in=own), is_active=True).values("pk")
+    if isinstance(viewer, Organisation):
+        return _organisation_and_units([viewer.pk])
+    own = Membership.objects.filter(user_id=viewer.pk, organisation__is_active=True).values("organisation_id")
+    return _organisation_and_units(own)
+
+
+def _is_organisation(viewer) -> bool:
+    from crm.models import Organisation
+
+    return isinstance(viewer, Organisation)
 
 
 def can_see_everything(user) -> bool:
-    return bool(user.is_active and user.is_superuser)
+    return not _is_organisation(user) and bool(user.is_active and user.is_superuser)
 
 
 def can_see_nothing(user) -> bool:
+    if _is_organisation(user):
+        return not user.is_active
     return user is None or not user.is_authenticated or not user.is_active
 
 
@@ -40,8 +75,39 @@ def can_own(user, organisation) -> bool:
 
 
 def visible_organisation_ids(user):
-    """The organisations whose rows `user` may read (a subquery), for choice lists and filters."""
+    """The organisations whose rows `user` may write, and choose in lists (a subquery)."""
     return membership_organisation_ids(user)
+
+
+def granted_provider_ids(viewer, category: str, *, sensitive: bool = False, personal: bool = False, today=None):
+    """Organisations whose `category` rows the viewer receives under a live protocol flow (a subquery).
+    A flow from a force covers its neighbourhood teams. `sensitive`: only flows of protocols allowing
+    OFFICIAL-SENSITIVE; `personal`: only those including personal data."""
+    from sharing_protocols.models import Classification, ProtocolDataFlow
+
+    flows = ProtocolDataFlow.objects.live(today).filter(category=category, recipient_id__in=membership_organisation_ids(viewer))
+    if sensitive:
+        flows = flows.filter(version__highest_classification=Classification.OFFICIAL_SENSITIVE)
+    if personal:
+        flows = flows.filter(version__includes_personal_data=True)
+    return _organisation_and_units(flows.values("provider_id"))
+
+
+class WithholdingModelIterable(ModelIterable):
+    """Puts the SQL-withheld values in place of the personal fields and says which were withheld."""
+
+    def __iter__(self):
+        model = self.queryset.model
+        personal_fields = model.PERSONAL_FIELDS
+        only_when = getattr(model, "PERSONAL_ONLY_WHEN", {})
+        for instance in super().__iter__():
+            personal_ok = instance.__dict__.pop(PERSONAL_OK, True)
+            for field in personal_fields:
+                instance.__dict__[field] = instance.__dict__.pop(WITHHELD_PREFIX + field)
+            instance.withheld_fields = frozenset() if personal_ok else frozenset(
+                field for field in personal_fields if field not in only_when or getattr(instance, only_when[field])
+            )
+            yield instance
 
 
 class OrganisationScopedQuerySet(models.QuerySet):
@@ -49,12 +115,94 @@ class OrganisationScopedQuerySet(models.QuerySet):
 
     organisation_lookup = "organisation"
 
-    def visible_to(self, user) -> OrganisationScopedQuerySet:
+    def editable_by(self, user) -> OrganisationScopedQuerySet:
+        """The rows `user` may change: their own organisations' (never rows shared with them)."""
         if can_see_nothing(user):
             return self.none()
         if can_see_everything(user):
             return self.all()
         return self.filter(**{f"{self.organisation_lookup}__in": membership_organisation_ids(user)})
+
+    def visible_to(self, user) -> OrganisationScopedQuerySet:
+        if can_see_nothing(user):
+            return self.none()
+        if can_see_everything(user):
+            return self.all()
+        own = Q(**{f"{self.organisation_lookup}__in": membership_organisation_ids(user)})
+        category = getattr(self.model, "DATA_CATEGORY", None)
+        if category is None:
+            return self.filter(own)
+        today = timezone.localdate()
+        shared = self._protocol_q(user, category, today=today)
+        one_off = self._one_off_q(user, personal=False)
+        queryset = self.filter(own | shared | one_off)
+        if getattr(self.model, "PERSONAL_FIELDS", None):
+            personal_ok = own | self._protocol_q(user, category, today=today, personal=True) | self._one_off_q(user, personal=True)
+            queryset = queryset._withholding(personal_ok)
+        return queryset
+
+    # -- how the widening is written: uncorrelated subqueries, hashed once per query -----------------------------
+
+    def _protocol_q(self, viewer, category, *, today, personal: bool = False) -> Q:
+        field = f"{self.organisation_lookup}__in"
+        any_level = Q(**{field: granted_provider_ids(viewer, category, sensitive=True, personal=personal, today=today)})
+        if not hasattr(self.model, "CLASSIFICATION_FIELD"):
+            return any_level | Q(**{field: granted_provider_ids(viewer, category, personal=personal, today=today)})
+        from sharing_protocols.models import Classification
+
+        official = Q(**{self.model.CLASSIFICATION_FIELD: Classification.OFFICIAL,
+                        field: granted_provider_ids(viewer, category, personal=personal, today=today)})
+        return any_level | official
+
+    def _one_off_q(self, viewer, *, personal: bool) -> Q:
+        from sharing_protocols.shares import share_model_for
+
+        share_model = share_model_for(self.model)
+        if share_model is None:
+            return Q(pk__in=[])
+        shares = share_model.objects.live().filter(group__organisation__in=membership_organisation_ids(viewer))
+        if personal:
+            shares = shares.filter(includes_personal_data=True)
+        return Q(pk__in=shares.values("content_object_id"))
+
+    def _withholding(self, personal_ok: Q) -> OrganisationScopedQuerySet:
+        annotations = {PERSONAL_OK: Case(When(personal_ok, then=Value(True)), default=Value(False), output_field=models.BooleanField())}
+        only_when = getattr(self.model, "PERSONAL_ONLY_WHEN", {})
+        for name in self.model.PERSONAL_FIELDS:
+            field = self.model._meta.get_field(name)
+            allowed = personal_ok | Q(**{only_when[name]: False}) if name in only_when else personal_ok
+            blank = "" if field.empty_strings_allowed and not field.null else None
+            annotations[WITHHELD_PREFIX + name] = Case(When(allowed, then=F(name)), default=Value(blank), output_field=field)
+        queryset = self.annotate(**annotations).defer(*self.model.PERSONAL_FIELDS)
+        queryset._iterable_class = WithholdingModelIterable
+        queryset._withholds_personal_fields = True
+        return queryset
+
+    # -- guards: personal columns never leave except through the withholding iterable ----------------------------
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._withholds_personal_fields = getattr(self, "_withholds_personal_fields", False)
+        return clone
+
+    def _refuse_personal(self, fields, expressions=()):
+        if not getattr(self, "_withholds_personal_fields", False):
+            return
+        personal = set(self.model.PERSONAL_FIELDS)
+        asked = {field.split("__")[0] for field in fields}
+        if not fields and not expressions or asked & personal or asked & {PERSONAL_OK, *(WITHHELD_PREFIX + p for p in personal)}:
+            raise ImproperlyConfigured(
+                f"{self.model.__name__}'s personal fields ({', '.join(sorted(personal))}) may be withheld: "
+                "read them from instances got through visible_to, and name the other fields you want in values()."
+            )
+
+    def values(self, *fields, **expressions):
+        self._refuse_personal(fields, expressions)
+        return super().values(*fields, **expressions)
+
+    def values_list(self, *fields, flat=False, named=False):
+        self._refuse_personal(fields)
+        return super().values_list(*fields, flat=flat, named=named)
 
 
 def owning_organisation(user):

@@ -5,6 +5,7 @@ each entry carries the hash of the one before, so a changed or removed entry bre
 chain at that point: `manage.py verify_disclosure_log` names the first broken entry."""
 import pgtrigger
 from django.conf import settings
+from guardian.models import GroupObjectPermissionBase
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -85,6 +86,11 @@ class SharingProtocol(models.Model):
     title = models.CharField(max_length=200)
     lead_organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The version in force. Versions never change; this pointer moves when a new one is published.
+    current_version = models.ForeignKey("sharing_protocols.ProtocolVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", editable=False)
+    review_flagged_on = models.DateField(null=True, blank=True, editable=False,
+                                         help_text="When the daily check found the review date near or past.")
 
     class Meta:
         ordering = ["title"]
@@ -93,8 +99,8 @@ class SharingProtocol(models.Model):
         return self.title
 
     @property
-    def current_version(self):
-        return self.versions.order_by("-number").first()
+    def review_due(self) -> bool:
+        return self.review_flagged_on is not None
 
 
 class ProtocolVersion(models.Model):
@@ -156,8 +162,20 @@ class ProtocolParty(models.Model):
         triggers = [pgtrigger.Protect(name="parties_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
+class ProtocolDataFlowQuerySet(models.QuerySet):
+    def live(self, today=None):
+        """Flows of each protocol's current version, active, started and not ended: decided at read time."""
+        today = today or timezone.localdate()
+        return self.filter(
+            version__protocol__current_version=models.F("version"), version__status=ProtocolStatus.ACTIVE,
+            version__starts_on__lte=today,
+        ).filter(models.Q(version__ends_on__isnull=True) | models.Q(version__ends_on__gte=today))
+
+
 class ProtocolDataFlow(models.Model):
     """One category of data flowing from a provider to a recipient, under a numbered clause."""
+
+    objects = ProtocolDataFlowQuerySet.as_manager()
 
     version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="flows")
     category = models.CharField(max_length=30, choices=DataCategory.choices)
@@ -168,3 +186,44 @@ class ProtocolDataFlow(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "category", "provider", "recipient"], name="one_flow_per_direction")]
         triggers = [pgtrigger.Protect(name="flows_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+
+class OneOffShareQuerySet(models.QuerySet):
+    def live(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class OneOffShare(GroupObjectPermissionBase):
+    """A single record shared with another organisation (through the organisation's group), for a
+    reason, until an expiry: a django-guardian object permission on a direct foreign key."""
+
+    reason = models.CharField(max_length=300)
+    expires_at = models.DateTimeField()
+    includes_personal_data = models.BooleanField(default=False)
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OneOffShareQuerySet.as_manager()
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = True
+
+
+class ConcernShare(OneOffShare):
+    content_object = models.ForeignKey("partners.Concern", on_delete=models.CASCADE, related_name="one_off_shares")
+
+
+class ContactShare(OneOffShare):
+    content_object = models.ForeignKey("crm.Contact", on_delete=models.CASCADE, related_name="one_off_shares")
+
+
+class CommunityGroupShare(OneOffShare):
+    content_object = models.ForeignKey("crm.CommunityGroup", on_delete=models.CASCADE, related_name="one_off_shares")
+
+
+class EngagementShare(OneOffShare):
+    content_object = models.ForeignKey("crm.Engagement", on_delete=models.CASCADE, related_name="one_off_shares")
+
+
+class PriorityShare(OneOffShare):
+    content_object = models.ForeignKey("crm.Priority", on_delete=models.CASCADE, related_name="one_off_shares")

@@ -51,6 +51,10 @@ def protocol_publish_version(
     version.save()
     ProtocolParty.objects.bulk_create([ProtocolParty(version=version, **vars(party)) for party in parties])
     ProtocolDataFlow.objects.bulk_create([ProtocolDataFlow(version=version, **vars(flow)) for flow in flows])
+    # Access follows the new version from the moment this commits (visible_to reads the pointer).
+    protocol.current_version = version
+    protocol.review_flagged_on = None
+    protocol.save(update_fields=["current_version", "review_flagged_on"])
     disclosure_record(
         user=acting_user, organisation=protocol.lead_organisation, action=DisclosureAction.PROTOCOL_CHANGE, record=version,
         protocol_reference=f"{protocol.reference} v{version.number}", purpose=change_summary or "New protocol",

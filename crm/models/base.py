@@ -1,8 +1,9 @@
 """What every organisation-owned CRM record has: an owner, who made it, when, and a history."""
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from crm.visibility import OrganisationScopedQuerySet
+from crm.visibility import OrganisationScopedQuerySet, can_see_everything, can_see_nothing
 
 
 class OwnedRecord(models.Model):
@@ -18,10 +19,28 @@ class OwnedRecord(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args, **kwargs):
+        # A row read with its personal fields withheld holds blanks in their place: saving it would erase them.
+        if getattr(self, "withheld_fields", None):
+            raise PermissionDenied(f"This {self._meta.verbose_name} was shared with its personal details withheld; it cannot be changed here.")
+        super().save(*args, **kwargs)
+
 
 class ChildQuerySet(OrganisationScopedQuerySet):
-    """Rows owned through their parent (an engagement's issues, a priority's actions)."""
+    """Rows owned through their parent (an engagement's issues, a priority's actions): visible when the
+    parent is, by protocol or share included; editable when the parent is."""
+
+    parent_field = ""
+
+    def visible_to(self, user):
+        if can_see_nothing(user):
+            return self.none()
+        if can_see_everything(user):
+            return self.all()
+        parent_model = self.model._meta.get_field(self.parent_field).related_model
+        return self.filter(**{f"{self.parent_field}__in": parent_model.objects.visible_to(user).values("pk")})
 
 
 def child_queryset(parent_field: str):
-    return type(f"{parent_field.title()}ChildQuerySet", (ChildQuerySet,), {"organisation_lookup": f"{parent_field}__organisation"})
+    return type(f"{parent_field.title()}ChildQuerySet", (ChildQuerySet,),
+                {"organisation_lookup": f"{parent_field}__organisation", "parent_field": parent_field})

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from crm.models.base import OwnedRecord
 from crm.visibility import OrganisationScopedQuerySet
+from sharing_protocols.models import DataCategory
 
 
 class LawfulBasis(models.TextChoices):
@@ -39,6 +40,9 @@ class AccessibilityNeed(models.TextChoices):
 class Contact(OwnedRecord):
     """A person in the community. Personal data: kept on a lawful basis, until a retention date."""
 
+    DATA_CATEGORY = DataCategory.CONTACTS
+    PERSONAL_FIELDS = ("first_name", "last_name", "email", "phone", "postcode", "notes")
+
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(blank=True)
@@ -66,6 +70,8 @@ class Contact(OwnedRecord):
         ]
 
     def __str__(self) -> str:
+        if "last_name" in getattr(self, "withheld_fields", ()):
+            return f"A contact in {self.neighbourhood.name if self.neighbourhood_id else 'the community'} (name withheld)"
         return f"{self.first_name} {self.last_name}"
 
     @property
@@ -104,6 +110,9 @@ class PartnerContactQuerySet(OrganisationScopedQuerySet):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class PartnerContact(OwnedRecord):
     """The named person at a partner agency for a topic and an area."""
+
+    DATA_CATEGORY = DataCategory.PARTNER_CONTACTS
+    PERSONAL_FIELDS = ("name", "phone", "email")
 
     partner_organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="partner_contacts")
     name = models.CharField(max_length=200)

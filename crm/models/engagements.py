@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 
 from crm.models.base import OwnedRecord, child_queryset
+from sharing_protocols.models import DataCategory
 
 
 class EngagementKind(models.TextChoices):
@@ -77,6 +78,10 @@ class Adjustment(models.TextChoices):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Engagement(OwnedRecord):
+    DATA_CATEGORY = DataCategory.ENGAGEMENTS
+    # Notes may name people; officers are read through User.visible_to (colleagues only).
+    PERSONAL_FIELDS = ("notes",)
+
     kind = models.CharField(max_length=30, choices=EngagementKind.choices)
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=EngagementStatus.choices, default=EngagementStatus.HELD)

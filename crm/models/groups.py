@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from crm.models.base import OwnedRecord, child_queryset
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS
+from sharing_protocols.models import DataCategory
 
 CHARITY_NUMBER = re.compile(r"^(\d{6,7}|SC0\d{5})(-\d{1,2})?$")  # England and Wales, or Scotland (SC0…)
 
@@ -35,6 +36,8 @@ class PoliceSupport(models.TextChoices):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class CommunityGroup(OwnedRecord):
+    DATA_CATEGORY = DataCategory.COMMUNITY_GROUPS
+
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=CommunityGroupKind.choices)
     is_registered = models.BooleanField("on a register", default=False, help_text="Many groups appear on no register.")
@@ -73,6 +76,8 @@ class AdvisoryGroupKind(models.TextChoices):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class AdvisoryGroup(OwnedRecord):
+    DATA_CATEGORY = DataCategory.ADVISORY_GROUPS
+
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=AdvisoryGroupKind.choices)
     description = models.TextField(blank=True)
@@ -127,6 +132,8 @@ class AdviceResponse(models.TextChoices):
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class AdvisoryAdvice(OwnedRecord):
     """Advice an advisory group gave on a policy, and what the force did with it."""
+
+    DATA_CATEGORY = DataCategory.ADVISORY_GROUPS
 
     advisory_group = models.ForeignKey(AdvisoryGroup, on_delete=models.CASCADE, related_name="advice")
     consultation = models.ForeignKey(

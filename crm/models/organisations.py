@@ -48,6 +48,8 @@ class Organisation(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The organisation as a django-guardian group: one-off shares of a record are granted to it.
+    group = models.OneToOneField("auth.Group", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="organisation")
 
     class Meta:
         ordering = ["name"]

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from crm.models.base import OwnedRecord, child_queryset
+from sharing_protocols.models import DataCategory
 
 
 class PriorityStatus(models.TextChoices):
@@ -22,6 +23,8 @@ class ActionStatus(models.TextChoices):
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Priority(OwnedRecord):
+    DATA_CATEGORY = DataCategory.PRIORITIES
+
     neighbourhood = models.ForeignKey("geo.Neighbourhood", on_delete=models.PROTECT, related_name="priorities")
     category = models.ForeignKey("crm.IssueCategory", on_delete=models.PROTECT, related_name="priorities")
     issue = models.TextField(help_text="What the community said, in words fit to publish.")

@@ -39,6 +39,9 @@ class Concern(OwnedRecord):
 
     DATA_CATEGORY = DataCategory.CONCERNS
     PERSONAL_FIELDS = ("reporter_name", "reporter_email", "reporter_phone", "description")
+    # The free text is withheld only when it names someone; the reporter's details always.
+    PERSONAL_ONLY_WHEN = {"description": "holds_personal_data"}
+    CLASSIFICATION_FIELD = "classification"
 
     category = models.ForeignKey("crm.IssueCategory", on_delete=models.PROTECT, related_name="concerns")
     location = models.PointField(srid=4326, help_text="Where it happens (WGS84 longitude and latitude).")
