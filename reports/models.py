@@ -1,0 +1,77 @@
+"""Engagement-coverage reports: one row per request, built in the background and kept."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from crm.visibility import can_see_everything, can_see_nothing
+from sharing_protocols.models import Classification
+
+
+class ReportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Building"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportRunQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportRunQuerySet":
+        """A report holds what its requester may see, so only they (and superusers) may open it."""
+        if can_see_nothing(user):
+            return self.none()
+        if can_see_everything(user):
+            return self.all()
+        return self.filter(requested_by_id=user.pk)
+
+
+def report_file_path(run: "ReportRun", filename: str) -> str:
+    return f"reports/{run.token}/{filename}"
+
+
+class ReportRun(models.Model):
+    """A report asked for: its parameters, the progress of its build, and the files it made."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("crm.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     help_text="The requester's organisation when they asked.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    force_area = models.ForeignKey("geo.ForceArea", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   help_text="Set for a report on the whole force.")
+    neighbourhoods = models.ManyToManyField("geo.Neighbourhood", blank=True, related_name="+",
+                                            help_text="The neighbourhoods reported on (a force report lists them all).")
+    include_maps = models.BooleanField(default=True)
+    include_concerns = models.BooleanField(default=True)
+    # What was asked for (a hash of the parameters) and what the data looked like (a hash of counts and
+    # last changes of the inputs the requester may see): both equal means the finished file can be reused.
+    parameters_key = models.CharField(max_length=64, db_index=True)
+    data_fingerprint = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to=report_file_path, blank=True)
+    csv = models.FileField(upload_to=report_file_path, blank=True)
+    xlsx = models.FileField(upload_to=report_file_path, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    classification = models.CharField(max_length=20, choices=Classification.choices, default=Classification.OFFICIAL)
+    protocols = models.JSONField(default=list, blank=True, help_text="The sharing protocols the shared data came through.")
+    area_label = models.CharField(max_length=300, blank=True)
+
+    objects = ReportRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "parameters_key", "status"])]
+
+    def __str__(self) -> str:
+        return f"Engagement coverage, {self.area_label or 'report'}, {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)

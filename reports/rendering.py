@@ -1,0 +1,145 @@
+"""Turning a report's figures into its PDF (WeasyPrint, PDF/UA) and its CSV and XLSX files."""
+from __future__ import annotations
+
+import csv
+import io
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from crm.models import AdviceResponse
+from crm.transfer.cells import escape_cell, xlsx_safe
+from reports import drawing
+from reports.fetcher import REPORT_BASE_URL, StaticOnlyFetcher
+from reports.figures import ReportFigures
+from sharing_protocols.models import Classification
+
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged and accessible (PDF/UA-1): WeasyPrint 70's variant name
+
+
+def marking(figures: ReportFigures) -> str:
+    """The classification marking from the content: OFFICIAL-SENSITIVE if any included concern is."""
+    return Classification.OFFICIAL_SENSITIVE.label if figures.official_sensitive else Classification.OFFICIAL.label
+
+
+def report_html(*, figures: ReportFigures, area_label: str, requested_by: str, protocols: list[dict], include_maps: bool,
+                built_on=None) -> str:
+    """The report as HTML, with its charts and maps drawn inline as SVG."""
+    names = {n.pk: n.name for n in figures.neighbourhoods}
+    overview, maps = ("", {})
+    if include_maps:
+        overview, maps = drawing.area_maps(list(names), shading={n.pk: n.per_thousand_residents for n in figures.neighbourhoods}, names=names)
+    advice_labels = dict(AdviceResponse.choices)
+    for n in figures.neighbourhoods:
+        n.map = maps.get(n.pk, "")
+        n.month_chart = drawing.column_chart(
+            [(month.strftime("%b"), n.by_month[month]) for month in figures.scope.months], title=f"Engagements by month in {n.name}",
+        ) if n.engagements else ""
+        for row in n.reach:
+            row["residents_percent"] = round(row["residents_share"] * 100)
+            row["engagement_percent"] = round(row["engagement_share"] * 100)
+        n.reach_chart = drawing.paired_bars(
+            [(row["group"], row["residents_share"], row["engagement_share"]) for row in n.reach],
+            title=f"Share of residents against share of engagements reaching them, {n.name}",
+            first="Residents", second="Engagements that reached them",
+        )
+        n.advice_rows = [(advice_labels.get(response, response), count) for response, count in sorted(n.advice_by_response.items())]
+        n.concern_chart = drawing.bar_chart(
+            [(name, now) for name, now, _ in n.concern_categories[:8] if now], title=f"Partner concerns by category in {n.name}",
+        )
+    totals = {name: figures.total(name) for name in (
+        "engagements", "online", "face_to_face", "turnout", "beat_meetings", "low_turnout_meetings", "iag_consultations",
+        "concerns", "concerns_previous", "priorities_total", "actions_done")}
+    context = {
+        "figures": figures, "scope": figures.scope, "totals": totals, "area_label": area_label, "requested_by": requested_by,
+        "protocols": protocols, "marking": marking(figures), "built_on": built_on or timezone.localdate(),
+        "static_url": REPORT_BASE_URL + settings.STATIC_URL.strip("/") + "/", "overview_map": overview,
+        "by_kind_chart": drawing.bar_chart(figures.by_kind, title="Engagements by type"),
+        "by_month_chart": drawing.column_chart([(m.strftime("%b %y"), v) for m, v in figures.by_month], title="Engagements by month"),
+    }
+    return render_to_string("reports/coverage.html", context)
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """The PDF and its page count. Only our static files can be loaded (StaticOnlyFetcher)."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticOnlyFetcher()).render(**PDF_OPTIONS)
+    return document.write_pdf(**PDF_OPTIONS), len(document.pages)
+
+
+HEADINGS = ("Section", "Neighbourhood code", "Neighbourhood", "Measure", "Breakdown", "Value")
+
+
+def figure_rows(figures: ReportFigures, *, protocols: list[dict]) -> list[tuple]:
+    """The report's figures as long-format rows: one figure a row, every neighbourhood in full."""
+    rows = []
+    advice_labels = dict(AdviceResponse.choices)
+    for n in figures.neighbourhoods:
+        key = (n.code, n.name)
+
+        def add(section, measure, breakdown, value):
+            rows.append((section, *key, measure, breakdown, value))
+
+        add("Engagements", "Engagements held", "", n.engagements)
+        add("Engagements", "Online", "", n.online)
+        add("Engagements", "Face to face", "", n.face_to_face)
+        add("Engagements", "People who took part", "", n.turnout)
+        if n.population:
+            add("Engagements", "Engagements per 1,000 residents", "", n.per_thousand_residents)
+        for label, count in n.kind_rows:
+            add("Engagements by type", label, "", count)
+        for month in figures.scope.months:
+            add("Engagements by month", "Engagements", month.strftime("%Y-%m"), n.by_month[month])
+        add("Beat meetings", "Beat meetings held", "", n.beat_meetings)
+        add("Beat meetings", "Longest gap (days)", "", n.longest_gap_days)
+        add("Beat meetings", "Gaps longer than the policy", f"{figures.beat_policy_days} days", n.gaps_over_policy)
+        add("Beat meetings", "Officer attendances", "", n.officer_attendances)
+        add("Beat meetings", "Officers attending", "", n.distinct_officers)
+        add("Beat meetings", "Beat meetings with no officer recorded", "", n.beat_meetings_without_officer)
+        for row in n.reach:
+            add("Reach", "Share of residents (%)", row["group"], round(row["residents_share"] * 100, 1))
+            add("Reach", "Engagements reaching them", row["group"], row["engagements"])
+        add("IAG consultations", "IAG consultations", "", n.iag_consultations)
+        for response, count in sorted(n.advice_by_response.items()):
+            add("IAG consultations", "Advice", advice_labels.get(response, response), count)
+        add("Signals", "Meetings with low turnout", f"fewer than {figures.low_turnout_threshold}", n.low_turnout_meetings)
+        for name, meetings in n.repeated_issues:
+            add("Signals", "Same issue again (engagements)", name, meetings)
+        if figures.scope.include_concerns:
+            add("Partner concerns", "Concerns", "this period", n.concerns)
+            add("Partner concerns", "Concerns", "period before", n.concerns_previous)
+            for name, now, before in n.concern_categories:
+                add("Partner concerns by category", name, "this period", now)
+                add("Partner concerns by category", name, "period before", before)
+            for spot in n.hot_spots:
+                add("Hot spots", spot["category"], spot["where"] or "rising", spot["now"])
+        add("You said, we did", "Priorities agreed or acted on", "", n.priorities_total)
+        add("You said, we did", "Actions done", "", n.actions_done)
+    for protocol in protocols:
+        rows.append(("Sharing protocols", "", "", protocol["title"], f"{protocol['reference']} v{protocol['version']}", "; ".join(protocol["flows"])))
+    return rows
+
+
+def figures_csv(rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADINGS)
+    for row in rows:
+        writer.writerow([escape_cell(cell) for cell in row])
+    return buffer.getvalue().encode("utf-8-sig")  # Excel opens it as UTF-8
+
+
+def figures_xlsx(rows, *, marking_label: str) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Figures")
+    sheet.append([marking_label])
+    sheet.append(list(HEADINGS))
+    for row in rows:
+        sheet.append([xlsx_safe(escape_cell(cell)) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
