@@ -1,4 +1,14 @@
 from django.urls import path  # noqa: F401
 
+from partners.views import collation as collation_views  # noqa: E402
+
 app_name = "partners"
 urlpatterns = []
+# The daily collation (issue 5).
+urlpatterns += [
+    path("collation/", collation_views.CollationView.as_view(), name="collation"),
+    path("collation/run/", collation_views.CollationRunNowView.as_view(), name="collation-run"),
+    path("collation/neighbourhoods/<int:pk>/", collation_views.NeighbourhoodConcernsView.as_view(), name="collation-neighbourhood"),
+    path("collation/teams/<int:pk>/digests/", collation_views.TeamDigestsView.as_view(), name="collation-team-digests"),
+    path("collation/digests/<int:pk>/", collation_views.DigestDetailView.as_view(), name="collation-digest"),
+]

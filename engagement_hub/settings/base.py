@@ -145,6 +145,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Partner concerns are collated centrally once a day, before the early turn's briefing.
+    "collate-partner-concerns": {
+        "task": "partners.collation.tasks.collate_partner_concerns",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 
 # Maps. Tiles are optional: with no URL the map draws the boundaries on a blank ground.
@@ -175,3 +180,15 @@ ENGAGEMENT_LOW_TURNOUT = env_int("HUB_ENGAGEMENT_LOW_TURNOUT", 5)
 ENGAGEMENT_REPEATED_ISSUE_MEETINGS = env_int("HUB_ENGAGEMENT_REPEATED_ISSUE_MEETINGS", 3)
 ENGAGEMENT_SIGNAL_MONTHS = env_int("HUB_ENGAGEMENT_SIGNAL_MONTHS", 6)
 BEAT_MEETING_INTERVAL_DAYS = env_int("HUB_BEAT_MEETING_INTERVAL_DAYS", 56)  # force policy: one every eight weeks
+
+# The daily collation of partner concerns. Near-duplicates: same category, reported by different
+# partners, within this distance (metres, EPSG:27700) and this many days of each other. Hot spots and
+# rising topics compare the last period with the one before: at least the minimum count, and a rise
+# of at least the percentage (a count of 10 against 6 is a rise of 67%).
+COLLATION_DUPLICATE_METRES = env_int("HUB_COLLATION_DUPLICATE_METRES", 150)
+COLLATION_DUPLICATE_DAYS = env_int("HUB_COLLATION_DUPLICATE_DAYS", 7)
+COLLATION_PERIOD_DAYS = env_int("HUB_COLLATION_PERIOD_DAYS", 28)
+COLLATION_HOT_SPOT_MIN_COUNT = env_int("HUB_COLLATION_HOT_SPOT_MIN_COUNT", 5)
+COLLATION_HOT_SPOT_RISE_PERCENT = env_int("HUB_COLLATION_HOT_SPOT_RISE_PERCENT", 50)
+COLLATION_RISING_TOPIC_MIN_COUNT = env_int("HUB_COLLATION_RISING_TOPIC_MIN_COUNT", 3)
+COLLATION_RISING_TOPIC_RISE_PERCENT = env_int("HUB_COLLATION_RISING_TOPIC_RISE_PERCENT", 50)

@@ -1,0 +1,279 @@
+"""The daily collation of partner concerns: place each one, link near-duplicates, tell each
+neighbourhood team what is new, and take concerns into PACT priorities.
+
+Placement and linking are set-based SQL (one statement each, on the GiST indexes), because
+the collation has to keep up with a million concerns; everything else uses the ORM."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from crm import audit
+from crm.models import Membership, Organisation, Priority, Role
+from crm.services.priorities import priority_agree
+from crm.visibility import can_own
+from geo.models import Neighbourhood, SmallArea, SmallAreaKind
+from partners.collation import selectors
+from partners.models import CollationRun, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
+
+logger = logging.getLogger(__name__)
+
+# Two collations at once would race on the same rows: the second waits for the first.
+COLLATION_LOCK = 0x5EED_C011  # any constant unique to this lock
+
+# Who reads a team's digest.
+DIGEST_ROLES = (Role.OFFICER, Role.MANAGER)
+
+
+@dataclass(frozen=True)
+class Placement:
+    placed: int
+    unplaced: int
+
+
+@dataclass(frozen=True)
+class Window:
+    """Concerns reported in [start, end) are checked for near-duplicates (against any concern)."""
+
+    start: datetime
+    end: datetime
+
+
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def concerns_place(*, since: datetime | None = None) -> Placement:
+    """Put every concern not yet placed (reported since `since`, if given) in the neighbourhood and the
+    LSOA that hold its point, in one UPDATE … FROM on the boundaries' GiST indexes.
+
+    A point on the edge two neighbourhoods share is in both (ST_Intersects); the join then takes one
+    of them. Concerns that no neighbourhood holds stay unplaced and are counted, to be tried again
+    after the next boundary import."""
+    concern, neighbourhood, small_area = Concern._meta.db_table, Neighbourhood._meta.db_table, SmallArea._meta.db_table
+    since_sql = "AND c.reported_at >= %(since)s" if since is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {concern} AS c
+               SET neighbourhood_id = n.id,
+                   lsoa_id = (SELECT s.id FROM {small_area} AS s
+                               WHERE s.kind = %(lsoa)s AND ST_Intersects(s.boundary, c.location)
+                               LIMIT 1)
+              FROM {neighbourhood} AS n
+             WHERE c.neighbourhood_id IS NULL {since_sql}
+               AND ST_Intersects(n.boundary, c.location)
+            """,
+            {"lsoa": SmallAreaKind.LSOA.value, "since": since},
+        )
+        placed = cursor.rowcount
+        cursor.execute(f"SELECT count(*) FROM {concern} AS c WHERE c.neighbourhood_id IS NULL {since_sql}", {"since": since})
+        unplaced = cursor.fetchone()[0]
+    return Placement(placed=placed, unplaced=unplaced)
+
+
+def concerns_link_near_duplicates(*, run: CollationRun | None, window: Window,
+                                  metres: int | None = None, days: int | None = None) -> int:
+    """Link pairs that look like the same thing: the same category, reported by different partners,
+    within `metres` of each other (ST_DWithin on the indexed EPSG:27700 point, so in metres) and
+    within `days` of each other (when it happened). At least one of each pair was reported in the
+    window. Pairs already linked are kept as they are (ON CONFLICT DO NOTHING). Returns the new links."""
+    metres = settings.COLLATION_DUPLICATE_METRES if metres is None else metres
+    days = settings.COLLATION_DUPLICATE_DAYS if days is None else days
+    concern, link = Concern._meta.db_table, ConcernLink._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {link} (first_id, second_id, distance_metres, days_apart, found_by_id)
+            SELECT DISTINCT ON (LEAST(a.id, b.id), GREATEST(a.id, b.id))
+                   LEAST(a.id, b.id), GREATEST(a.id, b.id),
+                   ST_Distance(a.location_bng, b.location_bng),
+                   abs(extract(epoch FROM a.occurred_at - b.occurred_at)) / 86400.0,
+                   %(run)s
+              FROM {concern} AS a
+              JOIN {concern} AS b
+                ON b.id <> a.id
+               AND b.category_id = a.category_id
+               AND b.organisation_id <> a.organisation_id
+               AND ST_DWithin(a.location_bng, b.location_bng, %(metres)s)
+               AND b.occurred_at BETWEEN a.occurred_at - %(days)s AND a.occurred_at + %(days)s
+             WHERE a.reported_at >= %(start)s AND a.reported_at < %(end)s
+             ORDER BY LEAST(a.id, b.id), GREATEST(a.id, b.id)
+            ON CONFLICT (first_id, second_id) DO NOTHING
+            """,
+            {"run": run.pk if run else None, "metres": float(metres), "days": timedelta(days=days),
+             "start": window.start, "end": window.end},
+        )
+        return cursor.rowcount
+
+
+def collation_run(*, period_end: date, requested_by=None) -> CollationRun:
+    """One collation of every concern reported up to `period_end`, all or nothing: place, link,
+    mark what was new as collated, find hot spots and rising topics, and write one digest per
+    neighbourhood with a team. The digests are emailed once the transaction commits."""
+    period_days = settings.COLLATION_PERIOD_DAYS
+    period_start = period_end - timedelta(days=period_days - 1)
+    with transaction.atomic(), pghistory.context(user=getattr(requested_by, "pk", None), via="collation"):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COLLATION_LOCK])
+        run = CollationRun.objects.create(period_start=period_start, period_end=period_end, requested_by=requested_by)
+        placement = concerns_place()
+        linked = concerns_link_near_duplicates(run=run, window=Window(start=day_start(period_start), end=day_start(period_end + timedelta(days=1))))
+        collated_at = timezone.now()
+        collated = Concern.objects.filter(status=ConcernStatus.NEW, neighbourhood__isnull=False,
+                                          reported_at__lt=day_start(period_end + timedelta(days=1))).update(
+            status=ConcernStatus.COLLATED, collated_at=collated_at)
+
+        # The collation is the hub's own work over every concern; the digests carry only counts.
+        signals = selectors.collation_signals(concerns=Concern.objects.all(), period_end=period_end)
+        hot_spots, rising = signals.hot_spots, signals.rising_topics
+        new_by_neighbourhood = _new_concerns_by_neighbourhood(collated_at)
+        links_by_neighbourhood = _links_by_neighbourhood(run)
+        digests = []
+        for neighbourhood in Neighbourhood.objects.filter(team__isnull=False, team__is_active=True).select_related("team", "force_area"):
+            new = new_by_neighbourhood.get(neighbourhood.pk, [])
+            digests.append(NeighbourhoodDigest(run=run, neighbourhood=neighbourhood, organisation=neighbourhood.team, content={
+                "neighbourhood": neighbourhood.name,
+                "period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
+                "new_concerns": new, "new_total": sum(row["count"] for row in new),
+                "hot_spot": next((asdict(spot) for spot in hot_spots if spot.neighbourhood_id == neighbourhood.pk), None),
+                "rising_topics": [asdict(topic) for topic in rising
+                                  if topic.neighbourhood_id == neighbourhood.pk
+                                  or (topic.neighbourhood_id is None and topic.force_area_id == neighbourhood.force_area_id)],
+                "links": links_by_neighbourhood.get(neighbourhood.pk, 0),
+            }))
+        NeighbourhoodDigest.objects.bulk_create(digests)
+
+        run.summary = {
+            "placed": placement.placed, "unplaced": placement.unplaced, "linked": linked, "collated": collated,
+            "hot_spots": len(hot_spots), "rising_topics": len(rising), "digests": len(digests),
+            "by_force": _summary_by_force(run, collated_at, hot_spots, rising),
+        }
+        run.finished_at = timezone.now()
+        run.save(update_fields=["summary", "finished_at"])
+        summary = (f"Partner concerns collated to {period_end:%d %B %Y}: {placement.placed} placed, {placement.unplaced} unplaced, "
+                   f"{linked} near-duplicates linked, {len(digests)} digests")
+        forces = Organisation.objects.filter(pk__in={digest.organisation.parent_id for digest in digests})
+        for force in forces or [None]:
+            audit.record(actor=requested_by, organisation=force, action="partners.collation_run", summary=summary,
+                         run=run.pk, **{key: value for key, value in run.summary.items() if key != "by_force"})
+        digest_ids = [digest.pk for digest in digests]
+        transaction.on_commit(lambda: digests_send(digest_ids=digest_ids))
+    return run
+
+
+def _new_concerns_by_neighbourhood(collated_at) -> dict[int, list[dict]]:
+    rows = (Concern.objects.filter(status=ConcernStatus.COLLATED, collated_at=collated_at)
+            .values("neighbourhood_id", "category__name").annotate(count=Count("pk")).order_by("neighbourhood_id", "-count", "category__name"))
+    result: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        result[row["neighbourhood_id"]].append({"category": row["category__name"], "count": row["count"]})
+    return result
+
+
+def _links_by_neighbourhood(run: CollationRun) -> dict[int, int]:
+    rows = ConcernLink.objects.filter(found_by=run).values("first__neighbourhood_id").annotate(count=Count("pk"))
+    return {row["first__neighbourhood_id"]: row["count"] for row in rows if row["first__neighbourhood_id"]}
+
+
+def _summary_by_force(run, collated_at, hot_spots, rising) -> dict[str, dict]:
+    """The run's counts for each force, so a force's page shows its own figures and no one else's."""
+    force_of_area = dict(Neighbourhood.objects.values_list("force_area_id", "force_area__force_id").distinct())
+    by_force: dict[str, dict] = defaultdict(lambda: {"collated": 0, "linked": 0, "hot_spots": 0, "rising_topics": 0})
+    for row in (Concern.objects.filter(status=ConcernStatus.COLLATED, collated_at=collated_at)
+                .values("neighbourhood__force_area__force_id").annotate(count=Count("pk"))):
+        by_force[str(row["neighbourhood__force_area__force_id"])]["collated"] += row["count"]
+    for row in ConcernLink.objects.filter(found_by=run).values("first__neighbourhood__force_area__force_id").annotate(count=Count("pk")):
+        if row["first__neighbourhood__force_area__force_id"]:
+            by_force[str(row["first__neighbourhood__force_area__force_id"])]["linked"] += row["count"]
+    for spot in hot_spots:
+        by_force[str(force_of_area[spot.force_area_id])]["hot_spots"] += 1
+    for topic in rising:
+        by_force[str(force_of_area[topic.force_area_id])]["rising_topics"] += 1
+    return dict(by_force)
+
+
+def digests_send(*, digest_ids: list[int]) -> int:
+    """Email each digest to its team's officers and managers; mark it sent. Returns the emails sent."""
+    digests = list(NeighbourhoodDigest.objects.filter(pk__in=digest_ids, sent_at__isnull=True).select_related("neighbourhood", "organisation", "run"))
+    if not digests:
+        return 0
+    recipients: dict[int, list[str]] = defaultdict(list)
+    for organisation_id, email in (Membership.objects.filter(organisation__in=[d.organisation_id for d in digests], role__in=DIGEST_ROLES,
+                                                             user__is_active=True).exclude(user__email="")
+                                   .values_list("organisation_id", "user__email").distinct().order_by("organisation_id", "user__email")):
+        recipients[organisation_id].append(email)
+    messages, sent_ids = [], []
+    for digest in digests:
+        if not recipients[digest.organisation_id]:
+            continue
+        context = {"digest": digest, "content": digest.content, "site_url": getattr(settings, "HUB_SITE_URL", "")}
+        subject = f"Partner concerns in {digest.neighbourhood.name}: digest to {digest.run.period_end:%d %B %Y}"
+        message = EmailMultiAlternatives(subject=subject, body=render_to_string("partners/email/digest.txt", context),
+                                         to=recipients[digest.organisation_id])
+        message.attach_alternative(render_to_string("partners/email/digest.html", context), "text/html")
+        messages.append(message)
+        sent_ids.append(digest.pk)
+    with get_connection() as mail:
+        mail.send_messages(messages)
+    NeighbourhoodDigest.objects.filter(pk__in=sent_ids).update(sent_at=timezone.now())
+    return len(messages)
+
+
+def collation_request(*, requested_by, period_end: date | None = None) -> None:
+    """Queue a collation now (the page's button), once the request's transaction commits."""
+    from partners.collation.tasks import collate_partner_concerns
+
+    period_end = period_end or timezone.localdate()
+    audit.record(actor=requested_by, organisation=_force_of(requested_by), action="partners.collation_requested",
+                 summary=f"Collation of partner concerns to {period_end:%d %B %Y} requested")
+    collate_partner_concerns.delay_on_commit(period_end.isoformat(), requested_by.pk)
+
+
+def _force_of(user):
+    membership = (Membership.objects.filter(user=user, organisation__is_active=True, organisation__kind__in=["police_force", "neighbourhood_team"])
+                  .select_related("organisation", "organisation__parent").order_by("pk").first())
+    return membership.organisation.force if membership else None
+
+
+def concerns_take_into_priority(*, concerns, neighbourhood: Neighbourhood, category, issue: str, issue_date: date,
+                                acting_user) -> Priority:
+    """One action: agree a PACT priority, owned by the neighbourhood's team (the officer must belong
+    to it), and link the chosen concerns to it. `concerns` must come from visible_to. All or nothing."""
+    team = neighbourhood.team
+    if team is None:
+        raise ValidationError(f"{neighbourhood.name} has no neighbourhood team to own a priority.")
+    if not can_own(acting_user, team):
+        raise ValidationError(f"Only members of {team.name} can take concerns into its priorities.")
+    chosen = list(concerns)
+    if not chosen:
+        raise ValidationError({"concerns": "Choose at least one concern."})
+    elsewhere = [c for c in chosen if c.neighbourhood_id != neighbourhood.pk]
+    if elsewhere:
+        raise ValidationError({"concerns": f"Concern {elsewhere[0].pk} is not in {neighbourhood.name}."})
+    with transaction.atomic(), pghistory.context(user=acting_user.pk):
+        # Lock the rows so that two officers cannot take the same concern into two priorities.
+        held = dict(Concern.objects.select_for_update().filter(pk__in=[c.pk for c in chosen]).values_list("pk", "priority_id"))
+        taken = sorted(pk for pk, priority_id in held.items() if priority_id is not None)
+        if taken:
+            raise ValidationError({"concerns": f"Concern {taken[0]} is already in a priority: choose only concerns not yet taken."})
+        priority = priority_agree(
+            priority=Priority(neighbourhood=neighbourhood, category=category, issue=issue, issue_date=issue_date),
+            acting_user=acting_user, organisation=team,
+        )
+        Concern.objects.filter(pk__in=held).update(priority=priority, status=ConcernStatus.TAKEN_INTO_PRIORITY, updated_at=timezone.now())
+        audit.record(actor=acting_user, organisation=team, action="partners.concerns_taken_into_priority",
+                     summary=f"{len(held)} partner concerns taken into the priority '{category}' in {neighbourhood.name}",
+                     priority=priority.pk, concerns=sorted(held))
+    return priority
