@@ -24,6 +24,7 @@ NAVIGATION = (
     NavItem("Groups", "crm:group-list", roles=POLICE_ROLES),
     NavItem("Advisory groups", "crm:advisory-list", roles=POLICE_ROLES),
     NavItem("Import and export", "crm:export", roles=POLICE_ROLES),
+    NavItem("Reports", "reports:list", roles=POLICE_ROLES),
     NavItem("Neighbourhood map", "geo:map"),
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from django.contrib.gis.db.models import GeometryField
 from django.contrib.gis.db.models.functions import AsSVG, Transform
 from django.db.models import FloatField, Func
 from django.utils.html import escape
@@ -23,6 +24,7 @@ SHADES = ("#d2e2f1", "#a5c5e3", "#6f9fd0", "#3c78b8", "#1d4f8c")
 
 class Simplified(Func):
     function = "ST_SimplifyPreserveTopology"
+    output_field = GeometryField(srid=BRITISH_NATIONAL_GRID)
 
 
 class Bound(Func):
@@ -73,15 +75,15 @@ def column_chart(columns: list[tuple[str, int]], *, title: str, width: int = 480
     return _svg(width, height, title, body)
 
 
-def paired_bars(rows: list[tuple[str, float, float]], *, title: str, first: str, second: str, width: int = 480) -> str:
+def paired_bars(rows: list[tuple[str, float, float]], *, title: str, first: str, second: str, width: int = 560) -> str:
     """Two shares side by side per row (residents against engagements), as percentages."""
     if not rows:
         return ""
-    label_width, row_height = 190, 26
+    label_width, row_height = 250, 26
     scale = (width - label_width - 50) / max(max(max(a, b) for _, a, b in rows), 0.01)
     body = [
         f'<rect x="{label_width}" y="2" width="10" height="8" fill="{MUTED}"/>', _text(label_width + 14, 10, first, size=10),
-        f'<rect x="{label_width + 150}" y="2" width="10" height="8" fill="{SECOND}"/>', _text(label_width + 164, 10, second, size=10),
+        f'<rect x="{label_width + 80}" y="2" width="10" height="8" fill="{SECOND}"/>', _text(label_width + 94, 10, second, size=10),
     ]
     for index, (label, a, b) in enumerate(rows):
         y = 16 + index * row_height

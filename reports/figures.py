@@ -206,7 +206,7 @@ def _engagement_counts(figures, held) -> None:
     online = Q(kind__in=ONLINE_KINDS) | Q(venue_kind=VenueKind.ONLINE)
     rows = (
         held.annotate(month=TruncMonth("starts_at")).values("neighbourhood_id", "kind", "month")
-        .annotate(n=Count("pk"), online=Count("pk", filter=online), turnout=Sum("turnout"),
+        .annotate(n=Count("pk"), online=Count("pk", filter=online), people=Sum("turnout"),
                   low=Count("pk", filter=Q(kind__in=MEETING_KINDS, turnout__lt=settings.ENGAGEMENT_LOW_TURNOUT)))
         .order_by()
     )
@@ -218,7 +218,7 @@ def _engagement_counts(figures, held) -> None:
         n.by_month[month] += row["n"]
         n.online += row["online"]
         n.face_to_face += row["n"] - row["online"]
-        n.turnout += row["turnout"] or 0
+        n.turnout += row["people"] or 0
         n.low_turnout_meetings += row["low"]
 
 

@@ -1,0 +1,102 @@
+"""The report pages: ask for a report, watch it build, download it. Only the requester sees a report."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from reports.forms import ReportRequestForm
+from reports.models import ReportRun, ReportStatus
+from reports.services import report_request
+from sharing_protocols.disclosures import disclosure_record
+from sharing_protocols.models import DisclosureAction
+
+DOWNLOADS = {
+    "pdf": ("pdf", "application/pdf"),
+    "csv": ("csv", "text/csv; charset=utf-8"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+class ReportListView(VisibleToUserMixin, ListView):
+    model = ReportRun
+    template_name = "reports/report_list.html"
+    context_object_name = "reports"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return super().get_queryset().filter(requested_by=self.request.user)
+
+
+class ReportRequestView(VisibleToUserMixin, FormView):
+    template_name = "reports/report_request.html"
+    form_class = ReportRequestForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        whole_force = data["area"] == "force"
+        try:
+            run, reused = report_request(
+                acting_user=self.request.user, period_start=data["period_start"], period_end=data["period_end"],
+                force_area=data["force_area"] if whole_force else None,
+                neighbourhoods=() if whole_force else data["neighbourhoods"],
+                include_maps=data["include_maps"], include_concerns=data["include_concerns"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        if reused and run.status == ReportStatus.DONE:
+            messages.success(self.request, "The data has not changed since this report was built, so here it is again.")
+        elif reused:
+            messages.success(self.request, "This report is already being built.")
+        return redirect("reports:detail", pk=run.pk)
+
+
+class ReportDetailView(VisibleToUserMixin, DetailView):
+    model = ReportRun
+    template_name = "reports/report_detail.html"
+    context_object_name = "report"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "status": report_status(self.object)}
+
+
+def report_status(run: ReportRun) -> dict:
+    status = {"status": run.status, "label": run.get_status_display(), "progress": run.progress, "stage": run.stage,
+              "error": run.error, "finished": run.is_finished, "downloads": {}}
+    if run.status == ReportStatus.DONE:
+        status["downloads"] = {kind: reverse("reports:download", args=[run.pk, kind]) for kind in DOWNLOADS}
+        status["pages"] = run.page_count
+    return status
+
+
+class ReportStatusView(VisibleToUserMixin, View):
+    """What the progress bar polls."""
+
+    def get(self, request, pk):
+        run = get_object_or_404(ReportRun.objects.visible_to(request.user), pk=pk)
+        return JsonResponse(report_status(run))
+
+
+class ReportDownloadView(VisibleToUserMixin, View):
+    def get(self, request, pk, kind):
+        run = get_object_or_404(ReportRun.objects.visible_to(request.user).select_related("organisation"), pk=pk,
+                                status=ReportStatus.DONE)
+        if kind not in DOWNLOADS:
+            raise Http404
+        field, content_type = DOWNLOADS[kind]
+        file = getattr(run, field)
+        if not file:
+            raise Http404
+        disclosure_record(user=request.user, organisation=run.organisation, action=DisclosureAction.EXPORT, record=run,
+                          purpose=f"Engagement-coverage report ({kind.upper()})", details={"format": kind})
+        response = FileResponse(file.open("rb"), as_attachment=kind != "pdf", filename=file.name.rsplit("/", 1)[-1],
+                                content_type=content_type)
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
