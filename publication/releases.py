@@ -1,0 +1,259 @@
+"""Building an open-data release: count tables through disclosure control, the screened
+priorities and actions, each as CSV and JSON, described by a Frictionless `datapackage.json`.
+
+A release is written to a temporary folder and renamed into place only when complete, so a
+failed build leaves nothing half-written; a published release's files never change."""
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import EngagementKind
+from publication import selectors
+from publication.disclosure import Table, suppress
+from publication.models import Release, ReleaseStatus
+
+LICENCE = {
+    "name": "OGL-UK-3.0",
+    "path": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    "title": "Open Government Licence v3.0",
+}
+ALL = "all"  # the category, area or type of a total row
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    title: str
+    description: str
+    fields: tuple[dict, ...]
+
+
+MONTH = {"name": "month", "type": "yearmonth", "title": "Month", "constraints": {"required": True}}
+COUNT_NOTE = (
+    "Counts from 1 to {threshold_minus_one} are suppressed (left empty, with suppressed true), and so are other counts "
+    "where needed so that no suppressed count can be worked out from the totals. Rows named 'all' are totals."
+)
+CONCERNS = Dataset(
+    "concerns-by-category-lsoa-month", "Concerns reported by partners, by category, LSOA and month",
+    "Concerns heard by partner agencies (council, fire and rescue, housing and others), counted by issue category, "
+    "lower layer super output area (LSOA) and month reported. OFFICIAL-SENSITIVE concerns are not counted.",
+    (
+        MONTH,
+        {"name": "category", "type": "string", "title": "Issue category (identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "category_name", "type": "string", "title": "Issue category"},
+        {"name": "lsoa_code", "type": "string", "title": "LSOA (ONS code, or 'all')",
+         "constraints": {"required": True, "pattern": "^([EW]01[0-9]{6}|all)$"}},
+        {"name": "lsoa_name", "type": "string", "title": "LSOA name"},
+        {"name": "concerns", "type": "integer", "title": "Concerns", "constraints": {"minimum": 0}},
+        {"name": "suppressed", "type": "boolean", "title": "Suppressed for disclosure control", "constraints": {"required": True}},
+    ),
+)
+ENGAGEMENTS = Dataset(
+    "engagements-by-type-neighbourhood-month", "Community engagement by type, neighbourhood and month",
+    "Engagements held by neighbourhood teams (beat meetings, PACT meetings, surgeries, door-to-door visits and others), "
+    "counted by type, neighbourhood and month.",
+    (
+        MONTH,
+        {"name": "engagement_type", "type": "string", "title": "Type (identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "engagement_type_name", "type": "string", "title": "Type"},
+        {"name": "force", "type": "string", "title": "Force (police.uk identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "neighbourhood", "type": "string", "title": "Neighbourhood (police.uk identifier, or 'all')",
+         "constraints": {"required": True}},
+        {"name": "neighbourhood_name", "type": "string", "title": "Neighbourhood"},
+        {"name": "engagements", "type": "integer", "title": "Engagements", "constraints": {"minimum": 0}},
+        {"name": "suppressed", "type": "boolean", "title": "Suppressed for disclosure control", "constraints": {"required": True}},
+    ),
+)
+PRIORITIES = Dataset(
+    "priorities-and-actions", "Neighbourhood priorities and actions (you said, we did)",
+    "The priorities agreed with communities and the actions taken, in police.uk's shape (issue, issue date, action, "
+    "action date). Only wording written for publication that has passed screening is included.",
+    (
+        {"name": "force", "type": "string", "title": "Force (police.uk identifier)", "constraints": {"required": True}},
+        {"name": "neighbourhood", "type": "string", "title": "Neighbourhood (police.uk identifier)", "constraints": {"required": True}},
+        {"name": "neighbourhood_name", "type": "string", "title": "Neighbourhood"},
+        {"name": "category", "type": "string", "title": "Issue category"},
+        {"name": "issue", "type": "string", "title": "Issue", "constraints": {"required": True}},
+        {"name": "issue_date", "type": "date", "title": "Issue date", "constraints": {"required": True}},
+        {"name": "status", "type": "string", "title": "Status"},
+        {"name": "action", "type": "string", "title": "Action"},
+        {"name": "action_date", "type": "date", "title": "Action date"},
+    ),
+)
+DATASETS = (CONCERNS, ENGAGEMENTS, PRIORITIES)
+
+
+def release_period(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
+    """The last `months` whole months before `today`'s month: [start, end)."""
+    end = today.replace(day=1)
+    year, month = divmod(end.year * 12 + end.month - 1 - months, 12)
+    return dt.date(year, month + 1, 1), end
+
+
+def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    months, current = [], start
+    while current < end:
+        months.append(current)
+        current = (current.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def protected_rows(*, months, row_keys, column_keys, counts, threshold):
+    """For each month, the full table of rows x columns with its totals, suppressed.
+    Yields (month, row key or ALL, column key or ALL, count or None)."""
+    for month in months:
+        table = Table([[counts.get((month, row, column), 0) for column in column_keys] for row in row_keys])
+        hidden = suppress(table, threshold)
+        for i in range(len(row_keys) + 1):
+            for j in range(len(column_keys) + 1):
+                row = row_keys[i] if i < len(row_keys) else ALL
+                column = column_keys[j] if j < len(column_keys) else ALL
+                yield month, row, column, (None if (i, j) in hidden else table.value((i, j)))
+
+
+def concern_rows(*, start, end, threshold) -> list[dict]:
+    categories = {c.slug: c.name for c in selectors.issue_categories()}
+    areas = {a.code: a.name for a in selectors.lsoas()}
+    counts = {(row["month"].date().replace(day=1), row["category__slug"], row["lsoa__code"]): row["count"]
+              for row in selectors.concern_counts(start=start, end=end)}
+    return [
+        {
+            "month": f"{month:%Y-%m}", "category": category, "category_name": categories.get(category, "All categories"),
+            "lsoa_code": lsoa, "lsoa_name": areas.get(lsoa, "All areas"), "concerns": value, "suppressed": value is None,
+        }
+        for month, category, lsoa, value in protected_rows(
+            months=month_starts(start, end), row_keys=sorted(categories), column_keys=sorted(areas), counts=counts,
+            threshold=threshold,
+        )
+    ]
+
+
+def engagement_rows(*, start, end, threshold) -> list[dict]:
+    places = {n.pk: n for n in selectors.all_neighbourhoods()}
+    kinds = dict(EngagementKind.choices)
+    counts = {(row["month"].date().replace(day=1), row["kind"], row["neighbourhood_id"]): row["count"]
+              for row in selectors.engagement_counts(start=start, end=end)}
+    rows = []
+    for month, kind, place_pk, value in protected_rows(
+        months=month_starts(start, end), row_keys=list(kinds), column_keys=list(places), counts=counts,
+        threshold=threshold,
+    ):
+        place = places.get(place_pk)
+        rows.append({
+            "month": f"{month:%Y-%m}", "engagement_type": kind, "engagement_type_name": kinds.get(kind, "All types"),
+            "force": place.force_area.code if place else ALL, "neighbourhood": place.code if place else ALL,
+            "neighbourhood_name": place.name if place else "All neighbourhoods", "engagements": value, "suppressed": value is None,
+        })
+    return rows
+
+
+def priority_rows() -> list[dict]:
+    places = {n.pk: n for n in selectors.all_neighbourhoods()}
+    rows = []
+    for priority in selectors.published_priorities():
+        place = places[priority.neighbourhood_id]
+        base = {
+            "force": place.force_area.code, "neighbourhood": place.code, "neighbourhood_name": place.name,
+            "category": priority.category.name, "issue": priority.issue, "issue_date": priority.issue_date.isoformat(),
+            "status": priority.get_status_display(),
+        }
+        for action in priority.public_actions or [None]:
+            rows.append({**base, "action": action.action if action else None,
+                         "action_date": action.action_date.isoformat() if action else None})
+    return rows
+
+
+def _csv_bytes(fields, rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([field["name"] for field in fields])
+    for row in rows:
+        writer.writerow(["" if row[f["name"]] is None else ("true" if row[f["name"]] is True else "false" if row[f["name"]] is False
+                         else row[f["name"]]) for f in fields])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _json_bytes(rows) -> bytes:
+    return json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _schema(dataset: Dataset) -> dict:
+    return {"fields": [dict(field) for field in dataset.fields], "missingValues": [""]}
+
+
+def build(release: Release, *, today: dt.date | None = None) -> Release:
+    """Write the release's files and mark it published (or failed, with the reason, writing nothing)."""
+    threshold = settings.OPEN_DATA_MIN_COUNT
+    start, end = release_period(today or timezone.localdate(), settings.OPEN_DATA_MONTHS)
+    root = Path(settings.OPEN_DATA_DIR)
+    final = root / str(release.version)
+    partial = root / f".{release.version}.partial"
+    Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.BUILDING)
+    try:
+        if final.exists():
+            raise FileExistsError(f"{final} already exists: a release's files are never replaced.")
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        tables = {
+            CONCERNS.name: concern_rows(start=start, end=end, threshold=threshold),
+            ENGAGEMENTS.name: engagement_rows(start=start, end=end, threshold=threshold),
+            PRIORITIES.name: priority_rows(),
+        }
+        files, resources = [], []
+        for dataset in DATASETS:
+            for fmt, content, mediatype in (
+                ("csv", _csv_bytes(dataset.fields, tables[dataset.name]), "text/csv"),
+                ("json", _json_bytes(tables[dataset.name]), "application/json"),
+            ):
+                path = f"{dataset.name}.{fmt}"
+                (partial / path).write_bytes(content)
+                digest = hashlib.sha256(content).hexdigest()
+                files.append({"name": dataset.name, "title": dataset.title, "path": path, "format": fmt, "mediatype": mediatype,
+                              "bytes": len(content), "sha256": digest, "rows": len(tables[dataset.name])})
+                resources.append({
+                    "name": f"{dataset.name}-{fmt}", "path": path, "title": dataset.title, "description": dataset.description
+                    + (" " + COUNT_NOTE.format(threshold_minus_one=threshold - 1) if dataset is not PRIORITIES else ""),
+                    "profile": "tabular-data-resource", "format": fmt, "mediatype": mediatype, "encoding": "utf-8",
+                    "bytes": len(content), "hash": f"sha256:{digest}", "licenses": [LICENCE], "schema": _schema(dataset),
+                })
+        package = {
+            "profile": "tabular-data-package",
+            "name": "engagement-hub-open-data",
+            "title": "Neighbourhood engagement and partner concerns (open data)",
+            "description": "Counts of partner concerns and of community engagement, and the priorities agreed with "
+                           "communities and what was done about them. No personal data; nothing finer than an LSOA.",
+            "version": f"{release.version}.0.0",
+            "created": timezone.now().replace(microsecond=0).isoformat(),
+            "licenses": [LICENCE],
+            "temporal": {"start": start.isoformat(), "end": (end - dt.timedelta(days=1)).isoformat()},
+            "resources": resources,
+        }
+        content = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
+        (partial / "datapackage.json").write_bytes(content)
+        files.append({"name": "datapackage", "title": "Data package description", "path": "datapackage.json", "format": "json",
+                      "mediatype": "application/json", "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "rows": None})
+        partial.rename(final)
+    except Exception as error:
+        shutil.rmtree(partial, ignore_errors=True)
+        Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.FAILED, error=str(error)[:2000])
+        raise
+    with transaction.atomic():
+        Release.objects.filter(pk=release.pk).update(
+            status=ReleaseStatus.PUBLISHED, published_at=timezone.now(), period_start=start, period_end=end - dt.timedelta(days=1),
+            threshold=threshold, files=files, error="",
+        )
+    release.refresh_from_db()
+    return release
+
+
+def release_directory(release: Release) -> Path:
+    return Path(settings.OPEN_DATA_DIR) / str(release.version)

@@ -1,0 +1,109 @@
+"""Checks on text before it goes public: protective markings, names of people held in the
+hub, phone numbers, email addresses and UK postcodes. A finding is a kind and a position,
+never the text found, so the screening record copies nothing personal."""
+import re
+from dataclasses import dataclass
+
+from django.db.models import Value
+from django.db.models.functions import Concat, Lower
+
+FINDING_LABELS = {
+    "marking": "A protective marking",
+    "name": "The name of a person held in the hub",
+    "phone": "A phone number",
+    "email": "An email address",
+    "postcode": "A postcode",
+}
+
+# Government Security Classifications and the older GPMS markings. Upper case only for the single
+# words, which are ordinary English in lower case ("a secret", "restricted parking").
+MARKING = re.compile(
+    r"(?i:\bofficial[\s_-]*sensitive\b|\bnot\s+protectively\s+marked\b)"
+    r"|\b(?:TOP[\s-]+SECRET|SECRET|OFFICIAL|RESTRICTED|CONFIDENTIAL|PROTECT)\b"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# UK numbers: 0 or +44 then ten (or nine) more digits, with spaces, dots, hyphens or brackets between.
+PHONE = re.compile(r"(?<![\w+])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s.\-()]{0,2}\d){8,9}(?!\d)")
+POSTCODE = re.compile(
+    r"\b(?:GIR\s?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE,
+)
+HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|PC|DC|PCSO|Sgt|Sergeant|Insp|Inspector|Cllr|Councillor)"
+WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    field: str
+    start: int
+    end: int
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "field": self.field, "start": self.start, "end": self.end}
+
+
+def pattern_findings(text: str, *, field: str) -> list[Finding]:
+    findings = []
+    for kind, pattern in (("marking", MARKING), ("email", EMAIL), ("phone", PHONE), ("postcode", POSTCODE)):
+        findings += [Finding(kind, field, match.start(), match.end()) for match in pattern.finditer(text or "")]
+    return findings
+
+
+def _candidates(text: str) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
+    """Two- and three-word runs (possible full names) and honorific + word (possible 'PC Shah'),
+    lower-cased, each with where it sits in the text."""
+    words = list(WORD.finditer(text or ""))
+    runs: dict[str, list[tuple[int, int]]] = {}
+    titled: dict[str, list[tuple[int, int]]] = {}
+    for index, word in enumerate(words):
+        for size in (2, 3):
+            if index + size <= len(words):
+                chunk = words[index:index + size]
+                gaps = [text[a.end():b.start()] for a, b in zip(chunk, chunk[1:])]
+                if all(gap.strip() == "" for gap in gaps):
+                    runs.setdefault(" ".join(w.group().lower() for w in chunk), []).append((chunk[0].start(), chunk[-1].end()))
+        if index + 1 < len(words) and re.fullmatch(HONORIFICS, word.group(), re.IGNORECASE):
+            following = words[index + 1]
+            if text[word.end():following.start()].strip(" .") == "" and len(following.group()) >= 3:
+                titled.setdefault(following.group().lower(), []).append((word.start(), following.end()))
+    return runs, titled
+
+
+def name_findings(text: str, *, field: str) -> list[Finding]:
+    """Where `text` names a person held in the hub: a contact, a partner contact or a user.
+
+    A system read across every organisation (a name known to any of them must not go public),
+    so it does not go through visible_to; it asks only whether words already in the text are a
+    held name, and returns positions, never names from the database."""
+    from crm.models import Contact, PartnerContact, User
+
+    runs, titled = _candidates(text)
+    if not runs and not titled:
+        return []
+    found: set[str] = set()
+    surnames: set[str] = set()
+    for model, first, last in ((Contact, "first_name", "last_name"), (User, "first_name", "last_name")):
+        full = Concat(Lower(first), Value(" "), Lower(last))
+        query = model.objects.annotate(public_screening_name=full)
+        found |= set(query.filter(public_screening_name__in=list(runs)).values_list("public_screening_name", flat=True))
+        if titled:
+            surnames |= set(
+                model.objects.annotate(public_screening_surname=Lower(last))
+                .filter(public_screening_surname__in=list(titled)).values_list("public_screening_surname", flat=True)
+            )
+    partner_names = PartnerContact.objects.annotate(public_screening_name=Lower("name"))
+    found |= set(partner_names.filter(public_screening_name__in=list(runs)).values_list("public_screening_name", flat=True))
+    # A partner contact's name is one field: its last word stands for the surname ("Cllr Bloggs").
+    surnames |= {surname for surname in titled if PartnerContact.objects.filter(name__iendswith=f" {surname}").exists()}
+    findings = [Finding("name", field, start, end) for key in found for start, end in runs[key]]
+    findings += [Finding("name", field, start, end) for key in surnames for start, end in titled[key]]
+    return findings
+
+
+def screen_fields(fields: dict[str, str]) -> list[Finding]:
+    """Everything found in the public fields of one record, in order of where it sits."""
+    findings = []
+    for field, text in fields.items():
+        if text:
+            findings += pattern_findings(text, field=field) + name_findings(text, field=field)
+    return sorted(set(findings), key=lambda f: (f.field, f.start, f.end, f.kind))

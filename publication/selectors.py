@@ -1,0 +1,183 @@
+"""The one door for public reads: every public page, the police.uk-compatible API, the
+iCalendar feeds and the open-data releases read the hub only through these functions.
+
+Why not `visible_to`: a public read has no user, and `visible_to(None)` rightly sees
+nothing. This module is instead narrow by construction. It returns:
+
+- public geography (forces, neighbourhoods, boundaries), which is not sensitive;
+- the public wording of priorities, actions and planned meetings, and only a wording that
+  has passed screening (cleared automatically, or approved by a reviewer) for its exact
+  text: anything flagged, rejected, edited since screening or not yet screened is left out;
+- officers' names and ranks only from a `PublicProfile` they have published themselves;
+- counts grouped by category, LSOA (never finer), type, neighbourhood and month, from columns
+  that hold nothing personal, for disclosure control to suppress before release.
+
+Nothing here reads notes, descriptions of concerns, reporters, contacts or addresses, and
+querysets load only the public columns (`only()`), so a template cannot reach the rest."""
+import datetime as dt
+
+from django.contrib.gis.geos import Point
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from crm.models import Engagement, EngagementKind, EngagementStatus, OrganisationKind, Priority, PriorityAction, Role
+from geo.models import ForceArea, Neighbourhood, SmallAreaKind
+from publication.models import PUBLIC_FIELDS, PublicProfile, Screening, Subject, TextHash
+
+# Meetings the public may come to. Door-to-door, postcards, audits and IAG consultations are not invitations.
+PUBLIC_MEETING_KINDS = (
+    EngagementKind.PUBLIC_MEETING, EngagementKind.PACT_MEETING, EngagementKind.BEAT_MEETING,
+    EngagementKind.STREET_MEETING, EngagementKind.SURGERY, EngagementKind.ONLINE_MEETING,
+)
+MEETING_PUBLIC_COLUMNS = (
+    "pk", "kind", "title", "status", "starts_at", "ends_at", "venue_name", "venue_kind", "online_link", "objectives",
+    "adjustments", "neighbourhood_id", "organisation_id",
+)
+TEAM_ROLES = (Role.OFFICER, Role.MANAGER)
+
+
+def with_public_hash(queryset, subject: Subject):
+    """Annotate each row with the hash of its current public wording."""
+    return queryset.annotate(public_hash=TextHash(*PUBLIC_FIELDS[subject]))
+
+
+def screened(queryset, subject: Subject):
+    """Only rows whose current public wording was cleared or approved."""
+    passed = Screening.objects.publishable().filter(subject=subject, object_id=OuterRef("pk"), content_hash=OuterRef("public_hash"))
+    return with_public_hash(queryset, subject).filter(Exists(passed))
+
+
+# --- Geography -------------------------------------------------------------------------------------------------------
+
+def forces():
+    return ForceArea.objects.only("pk", "code", "name").order_by("name")
+
+
+def force(code: str) -> ForceArea | None:
+    return ForceArea.objects.select_related("force").filter(code=code).first()
+
+
+def neighbourhoods(force_area: ForceArea):
+    return Neighbourhood.objects.filter(force_area=force_area).only("pk", "code", "name", "force_area_id").order_by("name")
+
+
+def all_neighbourhoods():
+    return Neighbourhood.objects.select_related("force_area").only(
+        "pk", "code", "name", "force_area__code", "force_area__name",
+    ).order_by("force_area__name", "name")
+
+
+def neighbourhood(force_code: str, code: str) -> Neighbourhood | None:
+    return (
+        Neighbourhood.objects.select_related("force_area", "team").filter(force_area__code=force_code, code=code).first()
+    )
+
+
+def locate_neighbourhood(*, latitude: float, longitude: float) -> Neighbourhood | None:
+    point = Point(longitude, latitude, srid=4326)
+    return Neighbourhood.objects.select_related("force_area").containing(point).order_by("pk").first()
+
+
+def population(neighbourhood_: Neighbourhood) -> int:
+    """Residents of the neighbourhood's LSOAs, from their demographic profiles (0 without profiles)."""
+    from geo.models import DemographicProfile
+
+    profiles = DemographicProfile.objects.filter(area__neighbourhood=neighbourhood_, area__kind=SmallAreaKind.LSOA)
+    return sum(profile.total_population for profile in profiles.only("population_by_age_band"))
+
+
+# --- People ----------------------------------------------------------------------------------------------------------
+
+def team_people(neighbourhood_: Neighbourhood):
+    """The neighbourhood team's officers who chose to be shown, by name."""
+    if neighbourhood_.team_id is None:
+        return PublicProfile.objects.none()
+    return PublicProfile.objects.filter(
+        published=True, user__is_active=True,
+        user__memberships__organisation_id=neighbourhood_.team_id, user__memberships__role__in=TEAM_ROLES,
+    ).only("display_name", "rank", "bio").distinct().order_by("display_name")
+
+
+def force_people(force_area: ForceArea):
+    """The force's own officers (not a team's) who chose to be shown: police.uk's 'senior officers'."""
+    return PublicProfile.objects.filter(
+        published=True, user__is_active=True,
+        user__memberships__organisation_id=force_area.force_id, user__memberships__organisation__kind=OrganisationKind.POLICE_FORCE,
+        user__memberships__role__in=TEAM_ROLES,
+    ).only("display_name", "rank", "bio").distinct().order_by("display_name")
+
+
+# --- Meetings, priorities and actions ----------------------------------------------------------------------------------
+
+def public_meetings(neighbourhood_: Neighbourhood, *, now: dt.datetime | None = None):
+    """Planned meetings the public may come to, from now on, soonest first, whose wording passed screening."""
+    meetings = Engagement.objects.filter(
+        neighbourhood=neighbourhood_, kind__in=PUBLIC_MEETING_KINDS, status=EngagementStatus.PLANNED,
+        starts_at__gte=now or timezone.now(),
+    ).only(*MEETING_PUBLIC_COLUMNS).order_by("starts_at", "pk")
+    return screened(meetings, Subject.MEETING)
+
+
+def published_actions():
+    return screened(PriorityAction.objects.only("pk", "priority_id", "action", "action_date", "status"), Subject.ACTION).order_by(
+        "action_date", "pk",
+    )
+
+
+def published_priorities(neighbourhood_: Neighbourhood | None = None):
+    """Priorities whose issue passed screening, newest first, each with `public_actions` (screened, oldest first)."""
+    priorities = Priority.objects.select_related("category").only(
+        "pk", "issue", "issue_date", "status", "neighbourhood_id", "organisation_id", "category__name", "category__slug",
+    )
+    if neighbourhood_ is not None:
+        priorities = priorities.filter(neighbourhood=neighbourhood_)
+    return screened(priorities, Subject.PRIORITY).prefetch_related(
+        Prefetch("actions", queryset=published_actions(), to_attr="public_actions"),
+    ).order_by("-issue_date", "-pk")
+
+
+# --- Counts for the open data (nothing personal: category, LSOA, type, neighbourhood, month) --------------------------
+
+def concern_counts(*, start: dt.date, end: dt.date):
+    """Concerns reported in [start, end) by month, category and LSOA, from collated OFFICIAL concerns only
+    (OFFICIAL-SENSITIVE ones stay out of open data altogether). Rows: month, category slug, LSOA code, count."""
+    from partners.models import Concern
+    from sharing_protocols.models import Classification
+
+    return (
+        Concern.objects.filter(
+            reported_at__date__gte=start, reported_at__date__lt=end, lsoa__isnull=False, classification=Classification.OFFICIAL,
+        )
+        .annotate(month=TruncMonth("reported_at"))
+        .values("month", "category__slug", "lsoa__code")
+        .annotate(count=Count("pk"))
+        .order_by("month", "category__slug", "lsoa__code")
+    )
+
+
+def engagement_counts(*, start: dt.date, end: dt.date):
+    """Engagements held in [start, end) by month, type and neighbourhood. Rows: month, kind, neighbourhood id, count."""
+    return (
+        Engagement.objects.filter(
+            status=EngagementStatus.HELD, starts_at__date__gte=start, starts_at__date__lt=end, neighbourhood__isnull=False,
+        )
+        .annotate(month=TruncMonth("starts_at"))
+        .values("month", "kind", "neighbourhood_id")
+        .annotate(count=Count("pk"))
+        .order_by("month", "kind", "neighbourhood_id")
+    )
+
+
+def lsoas():
+    """Every LSOA with its code and name (public geography), for the table's columns."""
+    from geo.models import SmallArea
+
+    return SmallArea.objects.filter(kind=SmallAreaKind.LSOA, neighbourhood__isnull=False).only("code", "name").order_by("code")
+
+
+def issue_categories():
+    from crm.models import IssueCategory
+
+    return IssueCategory.objects.only("slug", "name").order_by("slug")
+

@@ -1,0 +1,29 @@
+"""Background work for publication: thin wrappers round the services."""
+from celery import shared_task
+
+from publication.models import ReleaseTrigger
+
+
+@shared_task
+def screen_pending_texts() -> int:
+    """Screen new or edited public wording (priorities, actions, meetings); on the beat schedule."""
+    from publication.services import screening_pending
+
+    return screening_pending()
+
+
+@shared_task
+def build_release(release_id: int) -> int:
+    from publication.models import Release
+    from publication.releases import build
+
+    return build(Release.objects.get(pk=release_id)).version
+
+
+@shared_task
+def scheduled_release() -> None:
+    """The monthly open-data release: screen what is waiting first, so the release is up to date."""
+    from publication.services import release_request, screening_pending
+
+    screening_pending()
+    release_request(trigger=ReleaseTrigger.SCHEDULE)

@@ -1,0 +1,246 @@
+"""Public pages (no sign-in): neighbourhoods, their meetings as iCalendar, the open data.
+And, for managers and information governance, the queue of text held back by screening."""
+import json
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from crm.views.mixins import add_service_errors
+from publication import calendar, selectors, services
+from publication.models import Release, ReleaseStatus, Screening, ScreeningStatus
+from publication.releases import LICENCE, release_directory
+
+
+class PublicNeighbourhoodListView(TemplateView):
+    template_name = "publication/area_list.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(neighbourhoods=list(selectors.all_neighbourhoods()), **kwargs)
+
+
+class PublicNeighbourhoodMixin:
+    def dispatch(self, request, *args, **kwargs):
+        self.neighbourhood = selectors.neighbourhood(kwargs["force"], kwargs["code"])
+        if self.neighbourhood is None:
+            raise Http404("No such neighbourhood.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PublicNeighbourhoodView(PublicNeighbourhoodMixin, TemplateView):
+    template_name = "publication/area_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            neighbourhood=self.neighbourhood,
+            people=list(selectors.team_people(self.neighbourhood)),
+            meetings=list(selectors.public_meetings(self.neighbourhood)),
+            priorities=list(selectors.published_priorities(self.neighbourhood)),
+            **kwargs,
+        )
+
+
+class MeetingsCalendarView(PublicNeighbourhoodMixin, View):
+    def get(self, request, *args, **kwargs):
+        meetings = selectors.public_meetings(self.neighbourhood)
+        body = calendar.meetings_calendar(self.neighbourhood, meetings, host=request.get_host(),
+                                          page_url=request.build_absolute_uri(reverse("publication:area", args=[kwargs["force"], kwargs["code"]])))
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{self.neighbourhood.code}-meetings.ics"'
+        return response
+
+
+# --- Open data --------------------------------------------------------------------------------------------------------
+
+def published_releases():
+    return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by("-version")
+
+
+class OpenDataView(TemplateView):
+    template_name = "publication/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        releases = list(published_releases()[:24])
+        user = self.request.user
+        can_release = user.is_authenticated and user.has_role(*services.RELEASE_ROLES)
+        return super().get_context_data(releases=releases, latest=releases[0] if releases else None, can_release=can_release, **kwargs)
+
+
+class ReleaseView(TemplateView):
+    template_name = "publication/release.html"
+
+    def get_context_data(self, **kwargs):
+        release = get_object_or_404(published_releases(), version=kwargs["version"])
+        return super().get_context_data(release=release, json_ld=dataset_json_ld(self.request, release), licence=LICENCE, **kwargs)
+
+
+class LatestReleaseView(View):
+    def get(self, request):
+        latest = published_releases().first()
+        if latest is None:
+            raise Http404("Nothing has been released yet.")
+        return redirect("publication:release", version=latest.version)
+
+
+class ReleaseFileView(View):
+    def get(self, request, version, path):
+        release = get_object_or_404(published_releases(), version=version)
+        entry = release.file_named(path)
+        if entry is None:  # only files the release lists, so no path can reach outside its folder
+            raise Http404("No such file in this release.")
+        response = FileResponse(open(release_directory(release) / Path(entry["path"]).name, "rb"), content_type=entry["mediatype"])
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+class ReleaseRequestView(LoginRequiredMixin, View):
+    def post(self, request):
+        release = services.release_request(acting_user=request.user)  # PermissionDenied (403) for other roles
+        messages.success(request, f"Release {release.version} is being built. It will appear here when it is ready.")
+        return redirect("publication:open-data")
+
+
+def dataset_json_ld(request, release: Release) -> str:
+    """schema.org Dataset and DCAT metadata for a release's page (one JSON-LD block, both vocabularies)."""
+    page = request.build_absolute_uri(reverse("publication:release", args=[release.version]))
+    distributions = [
+        {
+            "@type": ["DataDownload", "dcat:Distribution"],
+            "name": entry["title"] if entry["format"] != "json" or entry["name"] != "datapackage" else "Data package description",
+            "encodingFormat": entry["mediatype"],
+            "contentUrl": request.build_absolute_uri(reverse("publication:release-file", args=[release.version, entry["path"]])),
+            "contentSize": f"{entry['bytes']} B",
+            "dcat:downloadURL": {"@id": request.build_absolute_uri(reverse("publication:release-file", args=[release.version, entry["path"]]))},
+            "dcat:mediaType": entry["mediatype"],
+            "dct:license": {"@id": LICENCE["path"]},
+        }
+        for entry in release.files
+    ]
+    data = {
+        "@context": ["https://schema.org/", {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/"}],
+        "@type": ["Dataset", "dcat:Dataset"],
+        "@id": page,
+        "url": page,
+        "name": "Neighbourhood engagement and partner concerns (open data)",
+        "description": "Counts of partner concerns by category, LSOA and month; community engagement by type, neighbourhood "
+                       "and month; and neighbourhood priorities with the actions taken. No personal data; small counts suppressed.",
+        "version": str(release.version),
+        "license": LICENCE["path"],
+        "dct:license": {"@id": LICENCE["path"]},
+        "isAccessibleForFree": True,
+        "datePublished": timezone.localtime(release.published_at).date().isoformat() if release.published_at else None,
+        "dct:issued": timezone.localtime(release.published_at).date().isoformat() if release.published_at else None,
+        "temporalCoverage": f"{release.period_start.isoformat()}/{release.period_end.isoformat()}" if release.period_start else None,
+        "dct:temporal": {"@type": "dct:PeriodOfTime", "dcat:startDate": release.period_start.isoformat(),
+                         "dcat:endDate": release.period_end.isoformat()} if release.period_start else None,
+        "spatialCoverage": {"@type": "Place", "name": "England and Wales, by lower layer super output area (LSOA)"},
+        "keywords": ["neighbourhood policing", "community engagement", "PACT priorities", "partner concerns"],
+        "creator": {"@type": "Organization", "name": "Engagement Hub"},
+        "distribution": distributions,
+        "dcat:distribution": [{"@id": d["contentUrl"]} for d in distributions],
+    }
+    # Escape "<" so no value can close the script element it sits in.
+    return json.dumps(data, ensure_ascii=False, indent=2).replace("<", "\\u003c")
+
+
+# --- Review of text held back by screening ------------------------------------------------------------------------------
+
+class ReviewerRequiredMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_role(*services.REVIEWER_ROLES):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReviewQueueView(ReviewerRequiredMixin, ListView):
+    template_name = "publication/review_queue.html"
+    context_object_name = "screenings"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return services.reviewable_screenings(self.request.user).filter(status=ScreeningStatus.FLAGGED).select_related("organisation")
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "Approve: it can be published as it stands"), ("reject", "Reject: it must not be published")],
+        widget=forms.RadioSelect, error_messages={"required": "Choose whether to approve or reject the text."},
+    )
+    note = forms.CharField(label="Note for the author", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewView(ReviewerRequiredMixin, FormView):
+    template_name = "publication/review.html"
+    form_class = ReviewForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_role(*services.REVIEWER_ROLES):
+            self.screening = get_object_or_404(services.reviewable_screenings(request.user), pk=kwargs["pk"])
+            self.record = services.screened_record(self.screening, request.user)
+            if self.record is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        fields = services.public_text(self.screening.subject, self.record)
+        highlighted = {field: highlight(text, [f for f in self.screening.findings if f["field"] == field]) for field, text in fields.items()}
+        return super().get_context_data(screening=self.screening, record=self.record, highlighted=highlighted, **kwargs)
+
+    def form_valid(self, form):
+        service = services.screening_approve if form.cleaned_data["decision"] == "approve" else services.screening_reject
+        try:
+            service(screening=self.screening, acting_user=self.request.user, note=form.cleaned_data["note"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Decision recorded.")
+        return redirect("publication:review-queue")
+
+
+def highlight(text: str, findings: list[dict]) -> list[tuple[str, str | None]]:
+    """The text cut into pieces, each with the kind of finding it is (or None), for the template to mark."""
+    pieces, position = [], 0
+    for finding in sorted(findings, key=lambda f: (f["start"], -f["end"])):
+        start, end = max(finding["start"], position), finding["end"]
+        if end <= start:
+            continue
+        pieces.append((text[position:start], None))
+        pieces.append((text[start:end], finding["kind"]))
+        position = end
+    pieces.append((text[position:], None))
+    return [(piece, kind) for piece, kind in pieces if piece]
+
+
+class PublicProfileForm(forms.Form):
+    display_name = forms.CharField(label="Name to show", max_length=120, error_messages={"required": "Enter the name to show."})
+    rank = forms.CharField(label="Rank or role", max_length=60, error_messages={"required": "Enter your rank or role."})
+    bio = forms.CharField(label="A few words about you", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 4}))
+    published = forms.BooleanField(label="Show me on my neighbourhood's public page", required=False)
+
+
+class PublicProfileView(LoginRequiredMixin, FormView):
+    template_name = "publication/profile_form.html"
+    form_class = PublicProfileForm
+
+    def get_initial(self):
+        profile = getattr(self.request.user, "public_profile", None)
+        if profile is None:
+            return {"display_name": self.request.user.get_full_name()}
+        return {"display_name": profile.display_name, "rank": profile.rank, "bio": profile.bio, "published": profile.published}
+
+    def form_valid(self, form):
+        try:
+            services.public_profile_save(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Your public profile is saved.")
+        return redirect("publication:profile")
