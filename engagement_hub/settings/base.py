@@ -150,15 +150,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.collation.tasks.collate_partner_concerns",
         "schedule": crontab(hour=5, minute=30),
     },
-    # Publication: screen new public wording often; build the open-data release monthly.
-    "publication-screen-pending": {
-        "task": "publication.tasks.screen_pending_texts",
-        "schedule": crontab(minute="*/5"),
-    },
-    "publication-monthly-release": {
-        "task": "publication.tasks.scheduled_release",
-        "schedule": crontab(day_of_month=1, hour=4, minute=30),
-    },
 }
 
 # Maps. Tiles are optional: with no URL the map draws the boundaries on a blank ground.
@@ -179,6 +170,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
 }
 GEO_MAX_UPLOAD_BYTES = env_int("HUB_GEO_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)
+
+# Bulk files of partner concerns (partners.imports): refused beyond these, with a message saying which.
+CONCERN_IMPORT_MAX_BYTES = env_int("HUB_CONCERN_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+CONCERN_IMPORT_MAX_ROWS = env_int("HUB_CONCERN_IMPORT_MAX_ROWS", 1_000_000)
+CONCERN_IMPORT_MAX_CELL_CHARS = env_int("HUB_CONCERN_IMPORT_MAX_CELL_CHARS", 5000)
+# An XLSX is a zip: refused before it is opened if it would expand past this, or is compressed more than this ratio.
+CONCERN_IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("HUB_CONCERN_IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024)
+CONCERN_IMPORT_MAX_XLSX_RATIO = env_int("HUB_CONCERN_IMPORT_MAX_XLSX_RATIO", 100)
+CONCERN_IMPORT_PROGRESS_EVERY = env_int("HUB_CONCERN_IMPORT_PROGRESS_EVERY", 5000)
 
 # Demo data (scripts/hub start): one login per role, all with this password.
 DEMO_PASSWORD = env_str("HUB_DEMO_PASSWORD", "engagement-hub-demo")
@@ -201,8 +201,3 @@ COLLATION_HOT_SPOT_MIN_COUNT = env_int("HUB_COLLATION_HOT_SPOT_MIN_COUNT", 5)
 COLLATION_HOT_SPOT_RISE_PERCENT = env_int("HUB_COLLATION_HOT_SPOT_RISE_PERCENT", 50)
 COLLATION_RISING_TOPIC_MIN_COUNT = env_int("HUB_COLLATION_RISING_TOPIC_MIN_COUNT", 3)
 COLLATION_RISING_TOPIC_RISE_PERCENT = env_int("HUB_COLLATION_RISING_TOPIC_RISE_PERCENT", 50)
-
-# Open data (publication): counts below the threshold are suppressed; releases are kept by version.
-OPEN_DATA_MIN_COUNT = env_int("HUB_OPEN_DATA_MIN_COUNT", 5)
-OPEN_DATA_MONTHS = env_int("HUB_OPEN_DATA_MONTHS", 12)
-OPEN_DATA_DIR = Path(env_str("HUB_OPEN_DATA_DIR", str(BASE_DIR / "var" / "open-data")))

@@ -1,0 +1,176 @@
+"""The doors the pages and the Celery tasks use for bulk files of concerns.
+
+`concern_import_start` (the upload page) and `concern_import_confirm` (the confirm button) are
+quick and queue the work on commit; `concern_import_check` (the dry run) and
+`concern_import_commit` (all or nothing) are what the tasks in partners.tasks run, and what the
+benchmark times. A job's status makes a task that runs twice harmless.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from crm import audit
+from crm.visibility import can_own, owning_organisation
+from partners.imports import limits, writer
+from partners.imports.files import FileProblem, file_format_for
+from partners.models import ConcernImportJob, ImportJobStatus
+
+logger = logging.getLogger(__name__)
+
+STOPPED = "The import stopped unexpectedly and nothing was imported. Try again; if it happens again, tell the hub's administrators."
+
+
+def importing_organisation(user):
+    """The partner organisation `user` imports concerns for, or None (the police report none)."""
+    organisation = owning_organisation(user) if user.is_authenticated else None
+    if organisation is None or organisation.is_police or not can_own(user, organisation):
+        return None
+    return organisation
+
+
+def concern_import_start(*, upload, acting_user) -> ConcernImportJob:
+    """Keep an uploaded file as a job of the user's partner organisation and queue its dry run."""
+    organisation = importing_organisation(acting_user)
+    if organisation is None:
+        raise ValidationError("Only a partner organisation's users can import concerns, for their own organisation.")
+    file_format = file_format_for(upload.name)
+    if file_format is None:
+        raise ValidationError({"upload": "The file must be a CSV file (.csv) or an Excel workbook (.xlsx)."})
+    if not upload.size:
+        raise ValidationError({"upload": "The file is empty."})
+    if upload.size > limits.max_bytes():
+        raise ValidationError({"upload": f"The file is {limits.megabytes(upload.size)}; it must be no larger than "
+                                         f"{limits.megabytes(limits.max_bytes())}. Split it into smaller files."})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    job = ConcernImportJob(
+        organisation=organisation, created_by=acting_user, original_name=upload.name[:255], file_format=file_format,
+        file_size=upload.size, file_sha256=digest.hexdigest(), status=ImportJobStatus.QUEUED,
+    )
+    with transaction.atomic():
+        job.upload.save(upload.name, upload, save=False)
+        job.save()
+        from partners.tasks import check_concern_import
+
+        transaction.on_commit(lambda: _queue(job, check_concern_import))
+    return job
+
+
+def _queue(job: ConcernImportJob, task) -> None:
+    result = task.delay(job.pk)
+    ConcernImportJob.objects.filter(pk=job.pk).update(celery_task_id=result.id or "")
+
+
+def earlier_import(job: ConcernImportJob) -> ConcernImportJob | None:
+    """The organisation's last completed import of the very same file, if there was one."""
+    return (ConcernImportJob.objects.filter(organisation_id=job.organisation_id, file_sha256=job.file_sha256,
+                                            status=ImportJobStatus.IMPORTED, created_at__lte=job.created_at)
+            .exclude(pk=job.pk).order_by("-finished_at").only("pk", "original_name", "finished_at", "created_count").first())
+
+
+def concern_import_confirm(*, job: ConcernImportJob, acting_user) -> None:
+    """Queue the import of a checked file (all or nothing)."""
+    if not can_own(acting_user, job.organisation):
+        raise ValidationError("You cannot import concerns for that organisation.")
+    from partners.tasks import commit_concern_import
+
+    with transaction.atomic():
+        started = ConcernImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.CHECKED).update(
+            status=ImportJobStatus.IMPORTING, processed_rows=0, started_at=timezone.now(),
+        )
+        if not started:
+            raise ValidationError("This file is not waiting to be imported: it has been imported already, or has problems.")
+        transaction.on_commit(lambda: _queue(job, commit_concern_import))
+
+
+def _progress(job_id: int):
+    def report(processed: int, total: int) -> None:
+        ConcernImportJob.objects.filter(pk=job_id).update(processed_rows=processed, total_rows=total)
+    return report
+
+
+def _format(job_id: int):
+    def report(file_format: str, estimated: int) -> None:
+        ConcernImportJob.objects.filter(pk=job_id).update(file_format=file_format, total_rows=estimated)
+    return report
+
+
+def _finish(job: ConcernImportJob, *, status: str, errors: list, total_rows: int | None = None, **counts) -> None:
+    job.status, job.errors, job.finished_at = status, errors, timezone.now()
+    if total_rows is not None:
+        job.total_rows = job.processed_rows = total_rows
+    for name, value in counts.items():
+        setattr(job, name, value)
+    job.save(update_fields=["status", "errors", "finished_at", "total_rows", "processed_rows", "created_count",
+                            "already_held_count", "file_format", "updated_at"])
+
+
+def _stage(job: ConcernImportJob) -> writer.Outcome:
+    return writer.stage(path=job.upload.path, file_format=job.file_format, organisation_id=job.organisation_id,
+                        default_reported_at=job.created_at, on_progress=_progress(job.pk), on_format=_format(job.pk))
+
+
+def concern_import_check(*, job_id: int) -> ConcernImportJob:
+    """The dry run: check every row and count what would be created; nothing is written."""
+    job = ConcernImportJob.objects.select_related("organisation").get(pk=job_id)
+    if job.status not in (ImportJobStatus.QUEUED, ImportJobStatus.CHECKING):
+        return job
+    ConcernImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.CHECKING, started_at=timezone.now(), processed_rows=0)
+    try:
+        outcome = _stage(job)
+    except FileProblem as problem:
+        _finish(job, status=ImportJobStatus.REJECTED, errors=[{"row": problem.row, "column": problem.column, "message": problem.message}])
+        return job
+    except Exception:
+        logger.exception("Concern import %s: the check failed", job.pk)
+        _finish(job, status=ImportJobStatus.FAILED, errors=[{"row": None, "column": None, "message": STOPPED}])
+        return job
+    finally:
+        writer.drop_staging()
+    job.file_format = outcome.file_format
+    _finish(job, status=ImportJobStatus.REJECTED if outcome.errors else ImportJobStatus.CHECKED, errors=outcome.errors,
+            total_rows=outcome.total_rows, already_held_count=outcome.already_held)
+    return job
+
+
+def concern_import_commit(*, job_id: int) -> ConcernImportJob:
+    """Check every row again (the dry run is advice, never a permission) and write them all in one
+    transaction with the job's one audit record, or write nothing."""
+    job = ConcernImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    if job.status != ImportJobStatus.IMPORTING:
+        return job
+    try:
+        outcome = _stage(job)
+        job.file_format = outcome.file_format or job.file_format
+        if outcome.errors:
+            _finish(job, status=ImportJobStatus.REJECTED, errors=outcome.errors, total_rows=outcome.total_rows, created_count=0)
+            return job
+        with transaction.atomic(), pghistory.context(user=job.created_by_id, via=f"bulk import {job.pk}"):
+            if ConcernImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportJobStatus.IMPORTING).count() != 1:
+                return job  # another run of this task finished it
+            created = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk)
+            held = outcome.total_rows - created
+            _finish(job, status=ImportJobStatus.IMPORTED, errors=[], total_rows=outcome.total_rows, created_count=created,
+                    already_held_count=held)
+            audit.record(
+                actor=job.created_by, organisation=job.organisation, action="concerns.imported",
+                summary=f"Imported concerns from {job.original_name}: {created:,} added, {held:,} already held",
+                job=job.pk, rows=outcome.total_rows, created=created, already_held=held, file_sha256=job.file_sha256,
+            )
+    except FileProblem as problem:
+        _finish(job, status=ImportJobStatus.REJECTED, created_count=0,
+                errors=[{"row": problem.row, "column": problem.column, "message": problem.message}])
+    except Exception:
+        logger.exception("Concern import %s: the import failed", job.pk)
+        _finish(job, status=ImportJobStatus.FAILED, created_count=0, errors=[{"row": None, "column": None, "message": STOPPED}])
+    finally:
+        writer.drop_staging()
+    return job
