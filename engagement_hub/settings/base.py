@@ -150,6 +150,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.collation.tasks.collate_partner_concerns",
         "schedule": crontab(hour=5, minute=30),
     },
+    # Publication: screen new public wording often; build the open-data release monthly.
+    "publication-screen-pending": {
+        "task": "publication.tasks.screen_pending_texts",
+        "schedule": crontab(minute="*/5"),
+    },
+    "publication-monthly-release": {
+        "task": "publication.tasks.scheduled_release",
+        "schedule": crontab(day_of_month=1, hour=4, minute=30),
+    },
 }
 
 # Maps. Tiles are optional: with no URL the map draws the boundaries on a blank ground.
@@ -201,3 +210,8 @@ COLLATION_HOT_SPOT_MIN_COUNT = env_int("HUB_COLLATION_HOT_SPOT_MIN_COUNT", 5)
 COLLATION_HOT_SPOT_RISE_PERCENT = env_int("HUB_COLLATION_HOT_SPOT_RISE_PERCENT", 50)
 COLLATION_RISING_TOPIC_MIN_COUNT = env_int("HUB_COLLATION_RISING_TOPIC_MIN_COUNT", 3)
 COLLATION_RISING_TOPIC_RISE_PERCENT = env_int("HUB_COLLATION_RISING_TOPIC_RISE_PERCENT", 50)
+
+# Open data (publication): counts below the threshold are suppressed; releases are kept by version.
+OPEN_DATA_MIN_COUNT = env_int("HUB_OPEN_DATA_MIN_COUNT", 5)
+OPEN_DATA_MONTHS = env_int("HUB_OPEN_DATA_MONTHS", 12)
+OPEN_DATA_DIR = Path(env_str("HUB_OPEN_DATA_DIR", str(BASE_DIR / "var" / "open-data")))
