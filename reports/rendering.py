@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 import io
 
 from django.conf import settings
@@ -14,6 +15,9 @@ from reports import drawing
 from reports.fetcher import REPORT_BASE_URL, StaticOnlyFetcher
 from reports.figures import ReportFigures
 from sharing_protocols.models import Classification
+
+# WeasyPrint logs every page it lays out at INFO: too much for a worker log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged and accessible (PDF/UA-1): WeasyPrint 70's variant name
 
