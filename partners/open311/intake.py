@@ -60,7 +60,9 @@ def service_errors(message_dict: dict[str, list[str]], *, occurred_given: bool) 
     for name, messages in message_dict.items():
         parameter = PARAMETER_FOR_FIELD.get(name, name)
         if name == "occurred_at" and not occurred_given:
-            parameter = "requested_datetime"  # it was taken from requested_datetime
+            if "reported_at" in message_dict:
+                continue  # both came from requested_datetime: one message about it is enough
+            parameter = "requested_datetime"
         descriptions.extend(described(parameter, message) for message in messages)
     return descriptions
 
@@ -100,7 +102,7 @@ class NewRequest:
     errors: list[str] = field(default_factory=list)
 
 
-def read_new_request(data, *, now=None) -> NewRequest:
+def read_new_request(data, *, fmt: str = "json", now=None) -> NewRequest:
     """The concern a POST describes (not saved), or the problems with it. `data` is request.POST."""
     now = now or timezone.now()
     result = NewRequest()
@@ -114,11 +116,11 @@ def read_new_request(data, *, now=None) -> NewRequest:
     code = data.get("service_code", "").strip()
     category = None
     if not code:
-        errors.append(described("service_code", "is missing: choose one of the services (GET services.json lists them)."))
+        errors.append(described("service_code", f"is missing: choose one of the services (GET services.{fmt} lists them)."))
     else:
         category = IssueCategory.objects.filter(slug=code, is_active=True).first()
         if category is None:
-            errors.append(described("service_code", f"'{code[:60]}' is not a service the hub offers (GET services.json lists them)."))
+            errors.append(described("service_code", f"'{code[:60]}' is not a service the hub offers (GET services.{fmt} lists them)."))
 
     latitude = _coordinate(data, "lat", 90, errors)
     longitude = _coordinate(data, "long", 180, errors)

@@ -139,7 +139,7 @@ class RequestsView(Open311View):
         except SuspiciousOperation as error:
             raise Open311Error(400, "request: the form could not be read.") from error
         key = self.authenticated_key()
-        new = read_new_request(data)
+        new = read_new_request(data, fmt=self.fmt)
         if new.errors:
             raise Open311Error(400, *new.errors)
         try:
