@@ -20,6 +20,7 @@ NAVIGATION = (
     NavItem("Home", "home"),
     NavItem("Engagements", "crm:engagement-list", roles=POLICE_ROLES),
     NavItem("Priorities", "crm:priority-list", roles=POLICE_ROLES),
+    NavItem("Concerns", "partners:concern-list", roles=(*POLICE_ROLES, Role.PARTNER_USER)),
     NavItem("Contacts", "crm:contact-list", roles=POLICE_ROLES),
     NavItem("Groups", "crm:group-list", roles=POLICE_ROLES),
     NavItem("Advisory groups", "crm:advisory-list", roles=POLICE_ROLES),

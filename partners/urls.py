@@ -13,6 +13,16 @@ urlpatterns += [
     path("collation/teams/<int:pk>/digests/", collation_views.TeamDigestsView.as_view(), name="collation-team-digests"),
     path("collation/digests/<int:pk>/", collation_views.DigestDetailView.as_view(), name="collation-digest"),
 ]
+# Partner concerns on the web (issue 5): report, list, read, edit and close.
+from partners.views import concerns as concern_views  # noqa: E402
+
+urlpatterns += [
+    path("concerns/", concern_views.ConcernListView.as_view(), name="concern-list"),
+    path("concerns/report/", concern_views.ConcernReportView.as_view(), name="concern-report"),
+    path("concerns/<int:pk>/", concern_views.ConcernDetailView.as_view(), name="concern-detail"),
+    path("concerns/<int:pk>/edit/", concern_views.ConcernEditView.as_view(), name="concern-edit"),
+    path("concerns/<int:pk>/close/", concern_views.ConcernCloseView.as_view(), name="concern-close"),
+]
 # Bulk files of concerns (issue 5).
 urlpatterns += [
     path("imports/", import_views.ImportListView.as_view(), name="import-list"),

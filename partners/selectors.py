@@ -1,0 +1,99 @@
+"""Reading concerns: every query starts from Concern.objects.visible_to(user)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from crm.models import Organisation, Priority
+from crm.visibility import WITHHELD_PREFIX, can_see_everything, membership_organisation_ids
+from partners.models import Concern, ConcernLink
+
+
+@dataclass(frozen=True)
+class ConcernFilters:
+    """What the concerns list is narrowed by. Empty values mean 'any'."""
+
+    category: int | None = None
+    status: str = ""
+    neighbourhood: int | None = None
+    organisation: int | None = None
+    reported_from: date | None = None
+    reported_to: date | None = None
+    search: str = ""
+
+
+def concern_list(*, user, filters: ConcernFilters = ConcernFilters()) -> QuerySet[Concern]:
+    """The concerns `user` may see, narrowed by `filters`, newest first, with what the list shows
+    joined in (a constant number of queries however many rows)."""
+    concerns = Concern.objects.visible_to(user).select_related("category", "organisation", "neighbourhood")
+    if filters.category:
+        concerns = concerns.filter(category_id=filters.category)
+    if filters.status:
+        concerns = concerns.filter(status=filters.status)
+    if filters.neighbourhood:
+        concerns = concerns.filter(neighbourhood_id=filters.neighbourhood)
+    if filters.organisation:
+        concerns = concerns.filter(organisation_id=filters.organisation)
+    if filters.reported_from:
+        concerns = concerns.filter(reported_at__gte=_start_of(filters.reported_from))
+    if filters.reported_to:
+        concerns = concerns.filter(reported_at__lt=_start_of(filters.reported_to) + timedelta(days=1))
+    if filters.search:
+        concerns = _search(concerns, filters.search)
+    return concerns.order_by("-reported_at", "-pk")
+
+
+def _search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]:
+    """Every word in the place or in the description. The description may be withheld personal data:
+    then only what visible_to lets through (its withholding expression) is searched, so a search
+    never reveals words the user may not read."""
+    description = WITHHELD_PREFIX + "description"
+    if description not in concerns.query.annotations:
+        description = "description"
+    query = Q()
+    for word in words.split()[:8]:
+        query &= Q(place__icontains=word) | Q(**{f"{description}__icontains": word})
+    return concerns.filter(query)
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def concern_detail(*, user, pk: int) -> Concern:
+    """One visible concern with what its page shows; Concern.DoesNotExist when it is not visible."""
+    return Concern.objects.visible_to(user).select_related("category", "organisation", "neighbourhood", "lsoa").get(pk=pk)
+
+
+def concern_near_duplicates(*, user, concern: Concern) -> QuerySet[Concern]:
+    """The concerns the collation linked to `concern` that `user` may also see, nearest first,
+    each with `distance_metres` and `days_apart` from the link."""
+    links = ConcernLink.objects.filter(
+        Q(first_id=concern.pk, second_id=OuterRef("pk")) | Q(second_id=concern.pk, first_id=OuterRef("pk"))
+    )
+    return (
+        Concern.objects.visible_to(user).filter(Exists(links))
+        .annotate(distance_metres=Subquery(links.values("distance_metres")[:1]), days_apart=Subquery(links.values("days_apart")[:1]))
+        .select_related("category", "organisation").order_by("distance_metres", "pk")
+    )
+
+
+def concern_priority(*, user, concern: Concern) -> Priority | None:
+    """The PACT priority the concern was taken into, if the user may see it (else None: not named)."""
+    if concern.priority_id is None:
+        return None
+    return Priority.objects.visible_to(user).select_related("neighbourhood").filter(pk=concern.priority_id).first()
+
+
+def reporting_organisations(user) -> QuerySet[Organisation]:
+    """The partner organisations `user` may report concerns for: active, not police, and theirs
+    (any active partner organisation for a superuser)."""
+    from crm.models.organisations import POLICE_KINDS
+
+    organisations = Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS).order_by("name")
+    if can_see_everything(user):
+        return organisations
+    return organisations.filter(pk__in=membership_organisation_ids(user))

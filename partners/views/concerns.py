@@ -1,0 +1,142 @@
+"""Partner concerns on the web: report one, list and read those you may see, edit or close your own."""
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import DetailView, FormView, ListView
+
+from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from partners import selectors
+from partners.forms.concerns import ConcernCloseForm, ConcernFilterForm, ConcernForm
+from partners.models import Concern, ConcernChannel, ConcernStatus
+from partners.services import concern_report
+from partners.services_concerns import concern_close, concern_update
+
+
+class ReportingOrganisationRequiredMixin(LoginRequiredMixin):
+    """Reporting is for people of a partner organisation: the police read concerns, they do not report them."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.organisations = selectors.reporting_organisations(request.user)
+            if not self.organisations.exists():
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ConcernListView(VisibleToUserMixin, ListView):
+    model = Concern
+    template_name = "partners/concerns/list.html"
+    context_object_name = "concerns"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = ConcernFilterForm(self.request.GET or None)
+        filters = self.filter_form.filters() if self.filter_form.is_bound else selectors.ConcernFilters()
+        return selectors.concern_list(user=self.request.user, filters=filters)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter_form=self.filter_form, can_report=selectors.reporting_organisations(self.request.user).exists(),
+            filtered=any(value for key, value in self.request.GET.items() if key != "page"), **kwargs,
+        )
+
+
+class ConcernDetailView(VisibleToUserMixin, DetailView):
+    model = Concern
+    template_name = "partners/concerns/detail.html"
+    context_object_name = "concern"
+
+    def get_object(self, queryset=None):
+        try:
+            return selectors.concern_detail(user=self.request.user, pk=self.kwargs["pk"])
+        except Concern.DoesNotExist:
+            raise Http404("No concern found") from None
+
+    def get_context_data(self, **kwargs):
+        concern, user = self.object, self.request.user
+        can_change = (not concern.is_shared if hasattr(concern, "is_shared") else True) and concern.status != ConcernStatus.CLOSED
+        return super().get_context_data(
+            near_duplicates=list(selectors.concern_near_duplicates(user=user, concern=concern)),
+            priority=selectors.concern_priority(user=user, concern=concern),
+            can_change=can_change and not getattr(concern, "withheld_fields", ()),
+            close_form=ConcernCloseForm(), tile_url=settings.MAP_TILE_URL, **kwargs,
+        )
+
+
+class ConcernReportView(ReportingOrganisationRequiredMixin, FormView):
+    form_class = ConcernForm
+    template_name = "partners/concerns/form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organisations": self.organisations, "instance": Concern(channel=ConcernChannel.WEB_FORM)}
+
+    def form_valid(self, form):
+        try:
+            concern, created = concern_report(concern=form.instance, acting_user=self.request.user,
+                                              organisation=form.cleaned_data["organisation"])
+        except ValidationError as error:
+            add_service_errors(form, error, field_names={"location": "latitude", "organisation": "organisation"})
+            return self.form_invalid(form)
+        if created:
+            messages.success(self.request, f"Concern recorded: {concern.category} at {concern.place or 'the place on the map'}.")
+        else:
+            messages.info(self.request, f"This concern was already recorded on {timezone.localtime(concern.reported_at):%d %B %Y at %H:%M}: "
+                                        "nothing new was saved. This is the concern already held.")
+        return redirect("partners:concern-detail", pk=concern.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tile_url=settings.MAP_TILE_URL, **kwargs)
+
+
+class OwnConcernMixin(LoginRequiredMixin):
+    """Changing a concern: only one the user's organisation reported. Anything else answers 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.concern = (Concern.objects.editable_by(request.user).select_related("category", "organisation")
+                            .filter(pk=kwargs["pk"]).first())
+            if self.concern is None:
+                raise Http404("No concern found")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ConcernEditView(OwnConcernMixin, FormView):
+    form_class = ConcernForm
+    template_name = "partners/concerns/form.html"
+
+    def get_form_kwargs(self):
+        organisations = selectors.reporting_organisations(self.request.user).filter(pk=self.concern.organisation_id)
+        return {**super().get_form_kwargs(), "organisations": organisations, "instance": self.concern}
+
+    def form_valid(self, form):
+        try:
+            concern = concern_update(concern=form.instance, acting_user=self.request.user)
+        except ValidationError as error:
+            add_service_errors(form, error, field_names={"location": "latitude"})
+            return self.form_invalid(form)
+        messages.success(self.request, "Concern updated.")
+        return redirect("partners:concern-detail", pk=concern.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(concern=self.concern, tile_url=settings.MAP_TILE_URL, **kwargs)
+
+
+class ConcernCloseView(OwnConcernMixin, FormView):
+    form_class = ConcernCloseForm
+    template_name = "partners/concerns/close.html"
+
+    def form_valid(self, form):
+        try:
+            concern_close(concern=self.concern, acting_user=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Concern closed.")
+        return redirect("partners:concern-detail", pk=self.concern.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(concern=self.concern, **kwargs)
