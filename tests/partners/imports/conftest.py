@@ -77,3 +77,15 @@ def confirm_and_commit(job, user) -> ConcernImportJob:
 
 def page_text(client, job) -> str:
     return client.get(reverse("partners:import-detail", args=[job.pk])).content.decode()
+
+
+def problems_shown(client, job) -> list[tuple[str, str, str]]:
+    """The problems table on the job's page, as (row, column, message) the way a person reads them."""
+    import html
+    import re
+
+    page = page_text(client, job)
+    table = page.split('id="import-errors"', 1)[1] if 'id="import-errors"' in page else ""
+    cells = re.findall(r'<tr class="govuk-table__row">\s*<td class="govuk-table__cell">(.*?)</td>\s*'
+                       r'<td class="govuk-table__cell">(.*?)</td>\s*<td class="govuk-table__cell">(.*?)</td>', table, re.S)
+    return [tuple(html.unescape(cell.strip()) for cell in found) for found in cells]
