@@ -31,6 +31,24 @@ HONORIFICS = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|PC|DC|PCSO|Sgt|Sergeant|Insp|Inspector|Cl
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 
+class _Word:
+    """A word of the text without a possessive ending ("Parry's" stands for "Parry")."""
+
+    def __init__(self, word: str, start: int, end: int):
+        if len(word) > 3 and word[-2:].lower() in ("'s", "’s"):
+            word, end = word[:-2], end - 2
+        self.word, self._start, self._end = word, start, end
+
+    def group(self) -> str:
+        return self.word
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self) -> int:
+        return self._end
+
+
 @dataclass(frozen=True)
 class Finding:
     kind: str
@@ -52,7 +70,7 @@ def pattern_findings(text: str, *, field: str) -> list[Finding]:
 def _candidates(text: str) -> tuple[dict[str, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
     """Two- and three-word runs (possible full names) and honorific + word (possible 'PC Shah'),
     lower-cased, each with where it sits in the text."""
-    words = list(WORD.finditer(text or ""))
+    words = [_Word(m.group(), m.start(), m.end()) for m in WORD.finditer(text or "")]
     runs: dict[str, list[tuple[int, int]]] = {}
     titled: dict[str, list[tuple[int, int]]] = {}
     for index, word in enumerate(words):
