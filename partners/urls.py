@@ -32,3 +32,10 @@ urlpatterns += [
     path("imports/<int:pk>/status.json", import_views.ImportStatusView.as_view(), name="import-status"),
     path("imports/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import-confirm"),
 ]
+# Open311 API keys for a partner organisation (issue 5).
+from partners.views import api_keys as api_key_views  # noqa: E402
+
+urlpatterns += [
+    path("api-keys/", api_key_views.ApiKeyListView.as_view(), name="api-key-list"),
+    path("api-keys/<int:pk>/revoke/", api_key_views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+]

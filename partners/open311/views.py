@@ -88,7 +88,8 @@ class DiscoveryView(Open311View):
         services_url = request.build_absolute_uri(reverse("open311:services", kwargs={"fmt": "json"}))
         data = serialisers.discovery(
             endpoint_url=services_url.rsplit("/", 1)[0] + "/",
-            key_service="Keys are issued to partner agencies by the hub's administrators: ask yours for one.",
+            key_service=("A partner agency's users make keys for their organisation at "
+                         f"{request.build_absolute_uri(reverse('partners:api-key-list'))} (signed in)."),
             contact="Ask the hub's administrators, through your organisation's information-sharing contact.",
         )
         return render(data, fmt=self.fmt, root="discovery")
