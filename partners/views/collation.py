@@ -35,7 +35,8 @@ class ForceNeighbourhoodsMixin(PoliceRoleRequiredMixin):
     """The police see the collation for their own force's neighbourhoods; any other answers 404."""
 
     def force_neighbourhoods(self):
-        neighbourhoods = Neighbourhood.objects.select_related("team", "force_area").order_by("name")
+        # Boundaries are large and no collation page draws them.
+        neighbourhoods = Neighbourhood.objects.select_related("team", "force_area").defer("boundary", "force_area__boundary").order_by("name")
         if can_see_everything(self.request.user):
             return neighbourhoods
         return neighbourhoods.filter(force_area__force__in=police_force_ids(self.request.user))
