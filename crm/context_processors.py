@@ -21,6 +21,7 @@ NAVIGATION = (
     NavItem("Engagements", "crm:engagement-list", roles=POLICE_ROLES),
     NavItem("Priorities", "crm:priority-list", roles=POLICE_ROLES),
     NavItem("Concerns", "partners:concern-list", roles=(*POLICE_ROLES, Role.PARTNER_USER)),
+    NavItem("Collation", "partners:collation", roles=POLICE_ROLES),
     NavItem("Contacts", "crm:contact-list", roles=POLICE_ROLES),
     NavItem("Groups", "crm:group-list", roles=POLICE_ROLES),
     NavItem("Advisory groups", "crm:advisory-list", roles=POLICE_ROLES),

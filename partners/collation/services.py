@@ -218,7 +218,7 @@ def digests_send(*, digest_ids: list[int]) -> int:
     for digest in digests:
         if not recipients[digest.organisation_id]:
             continue
-        context = {"digest": digest, "content": digest.content, "site_url": getattr(settings, "HUB_SITE_URL", "")}
+        context = {"digest": digest, "content": digest.content}
         subject = f"Partner concerns in {digest.neighbourhood.name}: digest to {digest.run.period_end:%d %B %Y}"
         message = EmailMultiAlternatives(subject=subject, body=render_to_string("partners/email/digest.txt", context),
                                          to=recipients[digest.organisation_id])
