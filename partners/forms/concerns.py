@@ -82,6 +82,14 @@ class ConcernForm(forms.ModelForm):
             self.initial["latitude"], self.initial["longitude"] = self.instance.location.y, self.instance.location.x
             self.initial["organisation"] = self.instance.organisation_id
 
+    def clean_occurred_at(self):
+        value = self.cleaned_data.get("occurred_at")
+        original = self.instance.occurred_at if self.instance.pk else None
+        # The form shows minutes: an unchanged time keeps its seconds, so an edit does not move it.
+        if value and original and value == original.replace(second=0, microsecond=0):
+            return original
+        return value
+
     def add_error(self, field, error):
         # The model's "location" is this form's latitude and longitude: show its errors there.
         if field == "location":
@@ -131,8 +139,9 @@ class ConcernFilterForm(forms.Form):
         from crm.models.organisations import POLICE_KINDS
 
         # Public geography and the register of partner agencies: not sensitive.
-        self.fields["neighbourhood"].queryset = Neighbourhood.objects.order_by("name")
-        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS).order_by("name")
+        self.fields["neighbourhood"].queryset = Neighbourhood.objects.only("pk", "name").order_by("name")
+        self.fields["organisation"].queryset = (Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS)
+                                                .only("pk", "name").order_by("name"))
 
     def clean(self):
         cleaned = super().clean()

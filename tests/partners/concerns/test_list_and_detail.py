@@ -1,0 +1,174 @@
+"""The concerns list and page: only what visible_to lets through, personal fields withheld by name, constant queries."""
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.models import ConcernLink, ConcernStatus
+from tests.factories import ConcernFactory, PriorityFactory, issue_category, point
+from tests.partners.concerns.conftest import share_concerns
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("partners:concern-list")
+
+
+def detail(pk):
+    return reverse("partners:concern-detail", args=[pk])
+
+
+def listed_places(client, **params) -> str:
+    return client.get(LIST, params).content.decode()
+
+
+def test_a_partner_user_sees_their_organisations_concerns_and_not_another_partners(partner_client, council, housing):
+    ConcernFactory(organisation=council, place="Rear of Market Street")
+    theirs = ConcernFactory(organisation=housing, place="Stairwell of Crellin Street flats")
+    page = listed_places(partner_client)
+    assert "Rear of Market Street" in page and "Crellin Street" not in page
+    assert partner_client.get(detail(theirs.pk)).status_code == 404
+
+
+def test_an_outsider_sees_no_concerns_and_every_page_is_404(outsider_client, council):
+    concern = ConcernFactory(organisation=council, place="Rear of Market Street")
+    page = listed_places(outsider_client)
+    assert "Rear of Market Street" not in page and "No concerns to show yet." in page
+    assert outsider_client.get(detail(concern.pk)).status_code == 404
+    assert outsider_client.get(reverse("partners:concern-edit", args=[concern.pk])).status_code == 404
+    assert outsider_client.post(reverse("partners:concern-close", args=[concern.pk]), {"reason": "x"}).status_code == 404
+
+
+def test_an_officer_sees_no_partner_concerns_without_a_protocol(officer_client, council):
+    concern = ConcernFactory(organisation=council, place="Rear of Market Street")
+    assert "Rear of Market Street" not in listed_places(officer_client)
+    assert officer_client.get(detail(concern.pk)).status_code == 404
+
+
+def test_under_a_protocol_an_officer_reads_a_shared_concern_but_cannot_change_it(officer_client, council, council_shares_concerns_with_police):
+    concern = ConcernFactory(organisation=council, place="Rear of Market Street")
+    assert "Rear of Market Street" in listed_places(officer_client)
+    page = officer_client.get(detail(concern.pk)).content.decode()
+    assert "Shared with your organisation by Westmorland and Furness Council: you can read it, not change it." in page
+    assert "Edit this concern" not in page and "Close this concern" not in page
+    assert officer_client.get(reverse("partners:concern-edit", args=[concern.pk])).status_code == 404
+    response = officer_client.post(reverse("partners:concern-close", args=[concern.pk]), {"reason": "Dealt with"})
+    assert response.status_code == 404
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.NEW
+
+
+def test_personal_fields_a_protocol_does_not_cover_are_withheld_by_name(officer_client, council, council_shares_concerns_with_police):
+    concern = ConcernFactory(organisation=council, holds_personal_data=True, reporter_name="Margaret Holt",
+                             reporter_phone="07700 900123", description="Mrs Holt at number 4 says her son is dealing.")
+    page = officer_client.get(detail(concern.pk)).content.decode()
+    assert "Margaret Holt" not in page and "07700 900123" not in page and "dealing" not in page
+    withheld = "Withheld: no protocol lets your organisation see personal data from Westmorland and Furness Council"
+    assert page.count(withheld) == 4  # description, name, email, phone
+    # Searching for the withheld words finds nothing either.
+    assert "Rear of Market Street" not in listed_places(officer_client, q="dealing")
+
+
+def test_a_protocol_with_personal_data_shows_the_reporter(officer_client, council, force, officer):
+    share_concerns(provider=council, recipient=force, acting_user=officer, personal_data=True)
+    concern = ConcernFactory(organisation=council, holds_personal_data=True, reporter_name="Margaret Holt")
+    page = officer_client.get(detail(concern.pk)).content.decode()
+    assert "Margaret Holt" in page and "Withheld" not in page
+
+
+def test_an_official_sensitive_concern_needs_a_protocol_at_that_level(officer_client, council, council_shares_concerns_with_police):
+    concern = ConcernFactory(organisation=council, classification="official_sensitive", place="Hidden sensitive place")
+    assert "Hidden sensitive place" not in listed_places(officer_client)
+    assert officer_client.get(detail(concern.pk)).status_code == 404
+
+
+def test_the_page_shows_the_marking_organisation_channel_map_and_what_it_was_taken_into(partner_client, council, team, hindpool):
+    priority = PriorityFactory(organisation=team, neighbourhood=hindpool, issue="Fly-tipping in the back lanes of Hindpool")
+    concern = ConcernFactory(organisation=council, classification="official_sensitive", priority=priority,
+                             status=ConcernStatus.TAKEN_INTO_PRIORITY, neighbourhood=hindpool)
+    page = partner_client.get(detail(concern.pk)).content.decode()
+    assert page.index("OFFICIAL-SENSITIVE") < page.index("<h1")
+    assert "Concern reported by Westmorland and Furness Council" in page and "Phone call" in page
+    assert 'id="concern-map"' in page and 'data-latitude="54.115000"' in page
+    # The council cannot see the police team's priority, so it is not named.
+    assert "Taken into a priority of another team" in page and "back lanes of Hindpool" not in page
+
+
+def test_the_officer_sees_the_priority_named(officer_client, council, team, hindpool, council_shares_concerns_with_police):
+    priority = PriorityFactory(organisation=team, neighbourhood=hindpool, issue="Fly-tipping in the back lanes of Hindpool")
+    concern = ConcernFactory(organisation=council, priority=priority, status=ConcernStatus.TAKEN_INTO_PRIORITY)
+    page = officer_client.get(detail(concern.pk)).content.decode()
+    assert "Taken into" in page and "Fly-tipping in the back lanes of Hindpool" in page
+
+
+def test_near_duplicates_are_linked_only_when_both_are_visible(partner_client, council, housing):
+    mine = ConcernFactory(organisation=council, place="Dalton Road")
+    also_mine = ConcernFactory(organisation=council, place="Dalton Road, by the bank")
+    hidden = ConcernFactory(organisation=housing, place="Dalton Road flats")
+    for other in (also_mine, hidden):
+        first, second = sorted([mine, other], key=lambda c: c.pk)
+        ConcernLink.objects.create(first=first, second=second, distance_metres=24.6, days_apart=0.5)
+    page = partner_client.get(detail(mine.pk)).content.decode()
+    links = page.split('id="near-duplicates"', 1)[1].split("</ul>", 1)[0]
+    assert "Dalton Road, by the bank" in links and "25 metres" in links
+    assert "Dalton Road flats" not in page
+
+
+def test_the_list_filters_by_category_status_organisation_dates_and_words(partner_client, partner_user, council, housing, hindpool):
+    from crm.models import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=partner_user, organisation=housing, role=Role.PARTNER_USER)
+    now = timezone.now()
+    ConcernFactory(organisation=council, place="Abbey Road", category=issue_category("graffiti"), reported_at=now - timedelta(days=40))
+    ConcernFactory(organisation=council, place="Duke Street", status=ConcernStatus.CLOSED, neighbourhood=hindpool)
+    ConcernFactory(organisation=housing, place="Crellin Street", description="Needles found on the stairs.")
+    assert "Abbey Road" in listed_places(partner_client, category=issue_category("graffiti").pk)
+    assert "Duke Street" not in listed_places(partner_client, category=issue_category("graffiti").pk)
+    closed = listed_places(partner_client, status="closed")
+    assert "Duke Street" in closed and "Abbey Road" not in closed
+    assert "Duke Street" in listed_places(partner_client, neighbourhood=hindpool.pk)
+    assert "Abbey Road" not in listed_places(partner_client, neighbourhood=hindpool.pk)
+    by_housing = listed_places(partner_client, organisation=housing.pk)
+    assert "Crellin Street" in by_housing and "Abbey Road" not in by_housing
+    recent = listed_places(partner_client, reported_from=(now - timedelta(days=7)).date().isoformat(), reported_to=now.date().isoformat())
+    assert "Duke Street" in recent and "Abbey Road" not in recent
+    assert "Crellin Street" in listed_places(partner_client, q="needles")
+    assert "Abbey Road" in listed_places(partner_client, q="abbey")
+    assert "Abbey Road" not in listed_places(partner_client, q="needles")
+
+
+def test_a_reversed_date_range_is_named_and_narrows_nothing(partner_client, council):
+    ConcernFactory(organisation=council, place="Abbey Road")
+    page = listed_places(partner_client, reported_from="2026-05-10", reported_to="2026-05-01")
+    assert "Reported to: The end date must be on or after the start date." in page
+
+
+def test_the_list_takes_the_same_queries_however_many_concerns(partner_client, council, hindpool, django_assert_num_queries):
+    ConcernFactory(organisation=council, neighbourhood=hindpool)
+    partner_client.get(LIST)  # warm Django's per-process SRID cache
+    # 1 session, 2 user, 3 may the user report (the button), 4 count for the paginator, 5 roles for the navigation,
+    # 6-8 the filters' categories, neighbourhoods and organisations, 9 the page of concerns with category,
+    # organisation and neighbourhood.
+    with django_assert_num_queries(9):
+        partner_client.get(LIST)
+    ConcernFactory.create_batch(30, organisation=council, neighbourhood=hindpool)
+    with django_assert_num_queries(9):
+        response = partner_client.get(LIST, {"q": "rubbish", "status": "new"})
+    assert len(response.context["concerns"]) == 25
+
+
+def test_the_page_takes_the_same_queries_however_many_links(officer_client, council, team, hindpool, council_shares_concerns_with_police,
+                                                               django_assert_num_queries):
+    priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
+    concern = ConcernFactory(organisation=council, priority=priority, neighbourhood=hindpool)
+    officer_client.get(detail(concern.pk))  # warm Django's per-process SRID cache
+    # 1 session, 2 user, 3 the concern with category, organisation, neighbourhood and LSOA,
+    # 4 the visible near-duplicates, 5 the priority if visible, 6 roles for the navigation.
+    with django_assert_num_queries(6):
+        officer_client.get(detail(concern.pk))
+    for n in range(6):
+        other = ConcernFactory(organisation=council, location=point(-3.2271, 54.1151 + n / 100000))
+        ConcernLink.objects.create(first=concern, second=other, distance_metres=10 + n, days_apart=1)
+    with django_assert_num_queries(6):
+        response = officer_client.get(detail(concern.pk))
+    assert len(response.context["near_duplicates"]) == 6
