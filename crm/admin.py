@@ -168,6 +168,15 @@ class OwnedRecordAdmin(VisibleChoicesMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return self.model.objects.visible_to(request.user)
 
+    # Records shared with the user's organisation are read-only, here as on the pages.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or self.model.objects.editable_by(request.user).filter(pk=obj.pk).exists())
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or self.model.objects.editable_by(request.user).filter(pk=obj.pk).exists())
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -176,6 +185,19 @@ class OwnedRecordAdmin(VisibleChoicesMixin, admin.ModelAdmin):
 
 class ChildInline(VisibleChoicesMixin, admin.TabularInline):
     extra = 0
+
+    # `obj` is the parent: a shared parent's children are read-only too.
+    def _parent_is_own(self, request, obj) -> bool:
+        return obj is None or type(obj).objects.editable_by(request.user).filter(pk=obj.pk).exists()
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._parent_is_own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._parent_is_own(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._parent_is_own(request, obj)
 
     def get_queryset(self, request):
         return self.model.objects.visible_to(request.user)

@@ -13,7 +13,7 @@ export, API and report starts from `Model.objects.visible_to(user)`. A user sees
 3. single records shared one-off with the user's organisation (a django-guardian object
    permission on a direct-foreign-key model, with a reason and an expiry), until they expire.
 
-Rows seen under 2 or 3 without personal data come back with the model's PERSONAL_FIELDS
+Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3 without personal data come back with the model's PERSONAL_FIELDS
 blanked in SQL (the database never returns them) and `withheld_fields` naming them; such an
 instance refuses to be saved. `editable_by(user)` is the narrower door for writes: own rows only.
 """
@@ -26,6 +26,7 @@ from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 PERSONAL_OK = "_personal_ok"
+OWN = "_own"
 WITHHELD_PREFIX = "_w_"
 
 
@@ -93,17 +94,23 @@ def granted_provider_ids(viewer, category: str, *, sensitive: bool = False, pers
     return _organisation_and_units(flows.values("provider_id"))
 
 
-class WithholdingModelIterable(ModelIterable):
-    """Puts the SQL-withheld values in place of the personal fields and says which were withheld."""
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=models.BooleanField())
+
+
+class VisibleModelIterable(ModelIterable):
+    """Marks each row as own or shared, and puts the SQL-withheld values in place of personal fields."""
 
     def __iter__(self):
         model = self.queryset.model
-        personal_fields = model.PERSONAL_FIELDS
+        personal_fields = getattr(model, "PERSONAL_FIELDS", ())
         only_when = getattr(model, "PERSONAL_ONLY_WHEN", {})
         for instance in super().__iter__():
+            instance.is_shared = not instance.__dict__.pop(OWN, True)
             personal_ok = instance.__dict__.pop(PERSONAL_OK, True)
             for field in personal_fields:
-                instance.__dict__[field] = instance.__dict__.pop(WITHHELD_PREFIX + field)
+                if WITHHELD_PREFIX + field in instance.__dict__:
+                    instance.__dict__[field] = instance.__dict__.pop(WITHHELD_PREFIX + field)
             instance.withheld_fields = frozenset() if personal_ok else frozenset(
                 field for field in personal_fields if field not in only_when or getattr(instance, only_when[field])
             )
@@ -135,10 +142,11 @@ class OrganisationScopedQuerySet(models.QuerySet):
         today = timezone.localdate()
         shared = self._protocol_q(user, category, today=today)
         one_off = self._one_off_q(user, personal=False)
-        queryset = self.filter(own | shared | one_off)
+        queryset = self.filter(own | shared | one_off).annotate(**{OWN: _flag(own)})
         if getattr(self.model, "PERSONAL_FIELDS", None):
             personal_ok = own | self._protocol_q(user, category, today=today, personal=True) | self._one_off_q(user, personal=True)
             queryset = queryset._withholding(personal_ok)
+        queryset._iterable_class = VisibleModelIterable
         return queryset
 
     # -- how the widening is written: uncorrelated subqueries, hashed once per query -----------------------------
@@ -166,7 +174,7 @@ class OrganisationScopedQuerySet(models.QuerySet):
         return Q(pk__in=shares.values("content_object_id"))
 
     def _withholding(self, personal_ok: Q) -> OrganisationScopedQuerySet:
-        annotations = {PERSONAL_OK: Case(When(personal_ok, then=Value(True)), default=Value(False), output_field=models.BooleanField())}
+        annotations = {PERSONAL_OK: _flag(personal_ok)}
         only_when = getattr(self.model, "PERSONAL_ONLY_WHEN", {})
         for name in self.model.PERSONAL_FIELDS:
             field = self.model._meta.get_field(name)
@@ -174,7 +182,6 @@ class OrganisationScopedQuerySet(models.QuerySet):
             blank = "" if field.empty_strings_allowed and not field.null else None
             annotations[WITHHELD_PREFIX + name] = Case(When(allowed, then=F(name)), default=Value(blank), output_field=field)
         queryset = self.annotate(**annotations).defer(*self.model.PERSONAL_FIELDS)
-        queryset._iterable_class = WithholdingModelIterable
         queryset._withholds_personal_fields = True
         return queryset
 
@@ -190,7 +197,7 @@ class OrganisationScopedQuerySet(models.QuerySet):
             return
         personal = set(self.model.PERSONAL_FIELDS)
         asked = {field.split("__")[0] for field in fields}
-        if not fields and not expressions or asked & personal or asked & {PERSONAL_OK, *(WITHHELD_PREFIX + p for p in personal)}:
+        if not fields and not expressions or asked & personal or asked & {PERSONAL_OK, OWN, *(WITHHELD_PREFIX + p for p in personal)}:
             raise ImproperlyConfigured(
                 f"{self.model.__name__}'s personal fields ({', '.join(sorted(personal))}) may be withheld: "
                 "read them from instances got through visible_to, and name the other fields you want in values()."

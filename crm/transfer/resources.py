@@ -135,7 +135,8 @@ class HubResource(resources.ModelResource):
             Prefetch(field.attribute, queryset=self.visible_related_queryset(field.attribute), to_attr=f"_transfer_visible_{field.attribute}")
             for field in self.importable_fields() if isinstance(field.widget, NamedManyWidget)
         ]
-        return self.get_queryset().prefetch_related(*prefetches)
+        # An import changes only the organisation's own records: a row naming a shared record is "not found".
+        return self._meta.model.objects.editable_by(self.user).prefetch_related(*prefetches)
 
     def visible_related_queryset(self, attribute):
         model = self._meta.model._meta.get_field(attribute).related_model

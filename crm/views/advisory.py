@@ -11,7 +11,7 @@ from crm import advisory_diversity as reads
 from crm.forms.advisory import AdviceResponseForm, AdvisoryAdviceForm, AdvisoryGroupForm, AdvisoryMemberForm
 from crm.models import POLICE_ONLY_ROLES, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact
 from crm.services import advisory as services
-from crm.views.mixins import VisibleToUserMixin, add_service_errors, owning_organisation
+from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 
 
 def may_record(user) -> bool:
@@ -19,7 +19,7 @@ def may_record(user) -> bool:
     return user.has_role(*POLICE_ONLY_ROLES)
 
 
-class AdvisoryGroupListView(VisibleToUserMixin, ListView):
+class AdvisoryGroupListView(DisclosedListMixin, ListView):
     model = AdvisoryGroup
     template_name = "crm/advisory/list.html"
     context_object_name = "groups"
@@ -32,7 +32,7 @@ class AdvisoryGroupListView(VisibleToUserMixin, ListView):
         return super().get_context_data(may_record=may_record(self.request.user), **kwargs)
 
 
-class AdvisoryGroupDetailView(VisibleToUserMixin, DetailView):
+class AdvisoryGroupDetailView(DisclosedDetailMixin, DetailView):
     model = AdvisoryGroup
     template_name = "crm/advisory/detail.html"
     context_object_name = "group"
@@ -58,7 +58,7 @@ class AdvisoryWriteMixin(LoginRequiredMixin):
         self.group = None
         if self.needs_group:
             self.group = get_object_or_404(
-                AdvisoryGroup.objects.visible_to(request.user).select_related("organisation", "organisation__parent"), pk=kwargs["pk"],
+                AdvisoryGroup.objects.editable_by(request.user).select_related("organisation", "organisation__parent"), pk=kwargs["pk"],
             )
         self.organisation = owning_organisation(request.user)
         if self.organisation is None or not self.organisation.is_police:
@@ -148,7 +148,7 @@ class AdvisoryAdviceRespondView(AdvisoryWriteMixin, FormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.advice = get_object_or_404(
-                AdvisoryAdvice.objects.visible_to(request.user).filter(advisory_group__in=AdvisoryGroup.objects.visible_to(request.user)),
+                AdvisoryAdvice.objects.editable_by(request.user).filter(advisory_group__in=AdvisoryGroup.objects.editable_by(request.user)),
                 advisory_group_id=kwargs["pk"], pk=kwargs["advice_pk"],
             )
         return super().dispatch(request, *args, **kwargs)

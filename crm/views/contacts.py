@@ -17,7 +17,7 @@ from crm.forms.groups import GROUP_NAME_TAKEN
 from crm.history import history_for
 from crm.models import AccessibilityNeed, CommunityGroup, Contact, PartnerContact
 from crm.services import record_save
-from crm.views.mixins import VisibleToUserMixin, keeping_hidden, owning_organisation
+from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, VisibleToUserMixin, keeping_hidden, owning_organisation
 from geo.models import Neighbourhood, SmallArea
 
 # What a person is told when a unique constraint is hit at the database.
@@ -72,7 +72,7 @@ class RecordFormMixin:
 # Community contacts -------------------------------------------------------------------------
 
 
-class ContactListView(VisibleToUserMixin, ListView):
+class ContactListView(DisclosedListMixin, ListView):
     model = Contact
     template_name = "crm/contacts/contact_list.html"
     context_object_name = "contacts"
@@ -106,7 +106,7 @@ class ContactListView(VisibleToUserMixin, ListView):
         )
 
 
-class ContactDetailView(VisibleToUserMixin, DetailView):
+class ContactDetailView(DisclosedDetailMixin, DetailView):
     model = Contact
     template_name = "crm/contacts/contact_detail.html"
     context_object_name = "contact"
@@ -152,14 +152,14 @@ class ContactCreateView(ContactFormMixin, VisibleToUserMixin, CreateView):
     success_message = "{record} was added."
 
 
-class ContactUpdateView(ContactFormMixin, VisibleToUserMixin, UpdateView):
+class ContactUpdateView(ContactFormMixin, EditableByUserMixin, UpdateView):
     success_message = "{record}'s details were saved."
 
 
 # Partner contacts ---------------------------------------------------------------------------
 
 
-class PartnerContactListView(VisibleToUserMixin, ListView):
+class PartnerContactListView(DisclosedListMixin, ListView):
     """One search answers 'who in licensing covers this ward': the words, and a neighbourhood or a ward."""
 
     model = PartnerContact
@@ -186,7 +186,7 @@ class PartnerContactListView(VisibleToUserMixin, ListView):
         return super().get_context_data(search_form=self.search_form, searched=searched(self.search_form), **kwargs)
 
 
-class PartnerContactDetailView(VisibleToUserMixin, DetailView):
+class PartnerContactDetailView(DisclosedDetailMixin, DetailView):
     model = PartnerContact
     template_name = "crm/contacts/partner_contact_detail.html"
     context_object_name = "partner_contact"
@@ -221,5 +221,5 @@ class PartnerContactCreateView(PartnerContactFormMixin, VisibleToUserMixin, Crea
     success_message = "{record.name} was added."
 
 
-class PartnerContactUpdateView(PartnerContactFormMixin, VisibleToUserMixin, UpdateView):
+class PartnerContactUpdateView(PartnerContactFormMixin, EditableByUserMixin, UpdateView):
     success_message = "{record.name}'s details were saved."

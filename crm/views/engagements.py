@@ -9,11 +9,11 @@ from crm import services
 from crm.forms.engagements import DoorstepVisitForm, EngagementForm
 from crm.models import AdvisoryGroup, Engagement, EngagementIssue, EngagementKind, User, VisitOutcome
 from crm.views.mixins import (
-    PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
+    DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
 )
 
 
-class EngagementListView(VisibleToUserMixin, ListView):
+class EngagementListView(DisclosedListMixin, ListView):
     model = Engagement
     template_name = "crm/engagements/list.html"
     context_object_name = "engagements"
@@ -32,7 +32,7 @@ class EngagementListView(VisibleToUserMixin, ListView):
         return super().get_context_data(kinds=EngagementKind.choices, chosen_kind=self.request.GET.get("kind", ""), **kwargs)
 
 
-class EngagementDetailView(VisibleToUserMixin, DetailView):
+class EngagementDetailView(DisclosedDetailMixin, DetailView):
     model = Engagement
     template_name = "crm/engagements/detail.html"
     context_object_name = "engagement"
@@ -56,7 +56,7 @@ class EngagementDetailView(VisibleToUserMixin, DetailView):
         return context
 
 
-class EngagementFormView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
+class EngagementFormView(PoliceRoleRequiredMixin, EditableByUserMixin, FormView):
     """Log a new engagement, or edit one the user can see."""
 
     model = Engagement
@@ -91,7 +91,7 @@ class EngagementFormView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
         return super().get_context_data(engagement=self.engagement, tile_url=settings.MAP_TILE_URL, **kwargs)
 
 
-class DoorstepVisitCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
+class DoorstepVisitCreateView(PoliceRoleRequiredMixin, EditableByUserMixin, FormView):
     model = Engagement
     form_class = DoorstepVisitForm
     template_name = "crm/engagements/visit_form.html"

@@ -8,7 +8,7 @@ from crm.forms.groups import CommunityGroupFilterForm, CommunityGroupForm
 from crm.history import history_for
 from crm.models import CommunityGroup, Contact
 from crm.views.contacts import RecordFormMixin, searched
-from crm.views.mixins import VisibleToUserMixin, keeping_hidden
+from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, VisibleToUserMixin, keeping_hidden
 from geo.models import Neighbourhood
 
 
@@ -16,7 +16,7 @@ def light_neighbourhoods():
     return Neighbourhood.objects.defer("boundary", "description")
 
 
-class CommunityGroupListView(VisibleToUserMixin, ListView):
+class CommunityGroupListView(DisclosedListMixin, ListView):
     model = CommunityGroup
     template_name = "crm/groups/group_list.html"
     context_object_name = "groups"
@@ -39,7 +39,7 @@ class CommunityGroupListView(VisibleToUserMixin, ListView):
         return super().get_context_data(filter_form=self.filter_form, searched=searched(self.filter_form), **kwargs)
 
 
-class CommunityGroupDetailView(VisibleToUserMixin, DetailView):
+class CommunityGroupDetailView(DisclosedDetailMixin, DetailView):
     model = CommunityGroup
     template_name = "crm/groups/group_detail.html"
     context_object_name = "group"
@@ -83,5 +83,5 @@ class CommunityGroupCreateView(CommunityGroupFormMixin, VisibleToUserMixin, Crea
     success_message = "{record} was added."
 
 
-class CommunityGroupUpdateView(CommunityGroupFormMixin, VisibleToUserMixin, UpdateView):
+class CommunityGroupUpdateView(CommunityGroupFormMixin, EditableByUserMixin, UpdateView):
     success_message = "{record}'s details were saved."

@@ -17,6 +17,42 @@ class VisibleToUserMixin(LoginRequiredMixin):
         return self.model.objects.visible_to(self.request.user)
 
 
+class DisclosedDetailMixin(VisibleToUserMixin):
+    """A detail page that says why a shared record is visible, and logs the read in the disclosure log."""
+
+    def get_object(self, queryset=None):
+        from sharing_protocols.explain import log_shared_reads
+
+        record = super().get_object(queryset)
+        log_shared_reads(user=self.request.user, records=[record], purpose=f"Viewed on {self.request.path}")
+        return record
+
+    def get_context_data(self, **kwargs):
+        from sharing_protocols.explain import why_visible
+
+        reasons = [r for r in why_visible(self.request.user, self.object) if r.is_shared] if getattr(self.object, "is_shared", False) else []
+        return super().get_context_data(visibility_reasons=reasons, **kwargs)
+
+
+class DisclosedListMixin(VisibleToUserMixin):
+    """A list page that logs the shared records it shows (one disclosure entry per page, none if all are own)."""
+
+    def get_context_data(self, **kwargs):
+        from sharing_protocols.explain import log_shared_reads
+
+        context = super().get_context_data(**kwargs)
+        log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=f"Listed on {self.request.get_full_path()}"[:300])
+        return context
+
+
+class EditableByUserMixin(VisibleToUserMixin):
+    """Pages that change a record: only the owning organisation's records. A record shared with the
+    user (by protocol or one-off) is read-only, so its edit page answers 404 like any other."""
+
+    def get_queryset(self):
+        return self.model.objects.editable_by(self.request.user)
+
+
 class PoliceRoleRequiredMixin(LoginRequiredMixin):
     """Pages that only the police use (logging engagements, agreeing priorities): others get 403,
     whatever record they name, so the answer says nothing about what exists."""

@@ -7,11 +7,11 @@ from django.views.generic import DetailView, FormView, ListView
 from crm import services
 from crm.forms.priorities import PriorityActionForm, PriorityForm
 from crm.models import Engagement, EngagementIssue, Priority, PriorityAction
-from crm.views.mixins import PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
+from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 from geo.models import Neighbourhood
 
 
-class PriorityListView(VisibleToUserMixin, ListView):
+class PriorityListView(DisclosedListMixin, ListView):
     model = Priority
     template_name = "crm/priorities/list.html"
     context_object_name = "priorities"
@@ -21,7 +21,7 @@ class PriorityListView(VisibleToUserMixin, ListView):
         return super().get_queryset().select_related("neighbourhood", "category")
 
 
-class PriorityDetailView(VisibleToUserMixin, DetailView):
+class PriorityDetailView(DisclosedDetailMixin, DetailView):
     model = Priority
     template_name = "crm/priorities/detail.html"
     context_object_name = "priority"
@@ -61,7 +61,7 @@ class PriorityCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
         return redirect("crm:priority-detail", pk=priority.pk)
 
 
-class PriorityActionCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
+class PriorityActionCreateView(PoliceRoleRequiredMixin, EditableByUserMixin, FormView):
     model = Priority
     form_class = PriorityActionForm
     template_name = "crm/priorities/detail.html"
