@@ -1,0 +1,192 @@
+"""Open-data releases: versioned, CSV and JSON with a datapackage.json that Frictionless
+validates, disclosure control on every count, and only screened wording."""
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from frictionless import Package, validate
+
+from crm.models import EngagementKind, Role
+from publication.models import Release, ReleaseStatus, ReleaseTrigger
+from publication.releases import build
+from publication.services import release_request
+from sharing_protocols.models import Classification
+from tests.factories import ConcernFactory, EngagementFactory, MembershipFactory, SmallAreaFactory, UserFactory, issue_category, square
+from tests.publication.conftest import priority_with_action
+
+THRESHOLD = 5
+
+
+@pytest.fixture(autouse=True)
+def release_dir(settings, tmp_path):
+    settings.OPEN_DATA_DIR = tmp_path / "open-data"
+    settings.OPEN_DATA_MIN_COUNT = THRESHOLD
+    settings.OPEN_DATA_MONTHS = 3
+    return settings.OPEN_DATA_DIR
+
+
+def last_month(day: int = 10) -> dt.datetime:
+    first = timezone.localdate().replace(day=1)
+    previous = (first - dt.timedelta(days=1)).replace(day=day)
+    return timezone.make_aware(dt.datetime.combine(previous, dt.time(12)))
+
+
+@pytest.fixture
+def areas(hindpool):
+    return [
+        SmallAreaFactory(code="E01019138", name="Barrow-in-Furness 001A", neighbourhood=hindpool, boundary=square(west=-3.25, south=54.10, size=0.005)),
+        SmallAreaFactory(code="E01019139", name="Barrow-in-Furness 001B", neighbourhood=hindpool, boundary=square(west=-3.245, south=54.10, size=0.005)),
+        SmallAreaFactory(code="E01019140", name="Barrow-in-Furness 001C", neighbourhood=hindpool, boundary=square(west=-3.25, south=54.105, size=0.005)),
+    ]
+
+
+@pytest.fixture
+def data(hindpool, central, areas, council, screen):
+    fly_tipping, noise = issue_category("fly-tipping"), issue_category("anti-social-behaviour")
+    for area, category, count in ((areas[0], fly_tipping, 3), (areas[1], fly_tipping, 9), (areas[2], fly_tipping, 8),
+                                  (areas[0], noise, 7), (areas[1], noise, 6), (areas[2], noise, 12)):
+        for _ in range(count):
+            ConcernFactory(organisation=council, category=category, lsoa=area, neighbourhood=hindpool, reported_at=last_month(),
+                           reporter_name="Maureen Whitlock", place="Behind 14 Duke Street", description="Bags dumped by number 14.")
+    ConcernFactory(organisation=council, lsoa=areas[0], reported_at=last_month(), classification=Classification.OFFICIAL_SENSITIVE,
+                   description="Sensitive.")
+    for _ in range(6):
+        EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.BEAT_MEETING, starts_at=last_month(5))
+    EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.SURGERY, starts_at=last_month(6))
+    priority_with_action(hindpool)
+    priority_with_action(hindpool, issue="Dealing at the flats, see OFFICIAL-SENSITIVE briefing.", action="Warrant executed.")
+    screen()
+
+
+def new_release() -> Release:
+    version = (Release.objects.order_by("-version").values_list("version", flat=True).first() or 0) + 1
+    return Release.objects.create(version=version, trigger=ReleaseTrigger.SCHEDULE)
+
+
+def rows(release_dir: Path, release: Release, name: str) -> list[dict]:
+    with open(release_dir / str(release.version) / f"{name}.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_release_passes_frictionless_validation(data, release_dir):
+    release = build(new_release())
+    assert release.status == ReleaseStatus.PUBLISHED
+    report = validate(release_dir / str(release.version) / "datapackage.json")
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
+    cli = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "datapackage.json"],
+                         cwd=release_dir / str(release.version), capture_output=True, text=True)
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    package = Package(release_dir / str(release.version) / "datapackage.json")
+    for name in ("concerns-by-category-lsoa-month", "engagements-by-type-neighbourhood-month", "priorities-and-actions"):
+        as_csv = [row.to_dict() for row in package.get_resource(f"{name}-csv").read_rows()]
+        assert as_csv == [row.to_dict() for row in package.get_resource(f"{name}-json").read_rows()] and as_csv
+
+
+def test_an_empty_hub_still_makes_a_valid_release(hindpool, release_dir):
+    release = build(new_release())
+    assert validate(release_dir / str(release.version) / "datapackage.json").valid
+
+
+def test_the_package_names_the_licence_and_a_schema_for_every_file(data, release_dir):
+    release = build(new_release())
+    package = json.loads((release_dir / str(release.version) / "datapackage.json").read_text())
+    assert package["licenses"][0]["name"] == "OGL-UK-3.0"
+    assert {r["path"] for r in package["resources"]} == {
+        f"{name}.{fmt}" for name in ("concerns-by-category-lsoa-month", "engagements-by-type-neighbourhood-month", "priorities-and-actions")
+        for fmt in ("csv", "json")
+    }
+    assert all(resource["schema"]["fields"] for resource in package["resources"])
+
+
+def test_small_counts_are_suppressed_with_secondary_suppression(data, release_dir):
+    release = build(new_release())
+    month = f"{last_month():%Y-%m}"
+    published = [r for r in rows(release_dir, release, "concerns-by-category-lsoa-month") if r["month"] == month]
+    cell = {(r["category"], r["lsoa_code"]): r for r in published}
+    assert cell[("fly-tipping", "E01019138")]["concerns"] == "" and cell[("fly-tipping", "E01019138")]["suppressed"] == "true"
+    assert cell[("anti-social-behaviour", "E01019140")]["concerns"] == "12"
+    assert cell[("all", "all")]["concerns"] in ("", "45")  # the sensitive concern is not counted
+    for r in published:
+        assert r["concerns"] == "" or not 0 < int(r["concerns"]) < THRESHOLD
+    # No row or column of the month's table (totals included) has exactly one suppressed cell.
+    categories = {r["category"] for r in published}
+    lsoas = {r["lsoa_code"] for r in published}
+    for category in categories:
+        assert sum(cell[(category, lsoa)]["suppressed"] == "true" for lsoa in lsoas) != 1
+    for lsoa in lsoas:
+        assert sum(cell[(category, lsoa)]["suppressed"] == "true" for category in categories) != 1
+    engagements = {(r["engagement_type"], r["neighbourhood"]): r for r in rows(release_dir, release, "engagements-by-type-neighbourhood-month")
+                   if r["month"] == month}
+    assert engagements[("surgery", "HIND")]["suppressed"] == "true"  # one surgery: too few to show
+    assert engagements[("beat_meeting", "HIND")]["suppressed"] == "true"  # else the column total gives the surgery away
+    assert engagements[("beat_meeting", "CENT")]["engagements"] == "0"
+    for r in engagements.values():
+        assert r["engagements"] == "" or not 0 < int(r["engagements"]) < THRESHOLD
+
+
+def test_no_personal_data_free_text_or_flagged_wording_leaves(data, release_dir):
+    release = build(new_release())
+    folder = release_dir / str(release.version)
+    everything = "".join(path.read_text(encoding="utf-8") for path in folder.iterdir())
+    for secret in ("Whitlock", "Behind 14", "Bags dumped", "Sensitive.", "OFFICIAL-SENSITIVE briefing", "Warrant executed"):
+        assert secret not in everything
+    priorities = rows(release_dir, release, "priorities-and-actions")
+    assert [(r["issue"], r["action"]) for r in priorities] == [("Speeding on Duke Street at school times.", "Speed checks at 8 am and 3 pm.")]
+    assert {r["lsoa_code"] for r in rows(release_dir, release, "concerns-by-category-lsoa-month")} <= {"E01019138", "E01019139", "E01019140", "all"}
+
+
+def test_releases_are_kept_by_version_and_served_with_dataset_metadata(data, release_dir, client):
+    first, second = build(new_release()), build(new_release())
+    assert (release_dir / "1" / "datapackage.json").exists() and (release_dir / "2" / "datapackage.json").exists()
+    page = client.get(reverse("publication:release", args=[1])).content.decode()
+    json_ld = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert "Dataset" in json_ld["@type"] and "dcat:Dataset" in json_ld["@type"]
+    assert json_ld["license"] == "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+    assert len(json_ld["distribution"]) == 7 and json_ld["version"] == "1"
+    download = client.get(reverse("publication:release-file", args=[2, "priorities-and-actions.csv"]))
+    assert download["Content-Type"] == "text/csv" and b"Speed checks" in b"".join(download.streaming_content)
+    assert client.get("/open-data/releases/2/..%2F..%2Fsettings.py").status_code == 404
+    assert client.get("/open-data/releases/2/notes.txt").status_code == 404
+    assert client.get(reverse("publication:latest-release")).url == reverse("publication:release", args=[2])
+    assert "Version 2" in client.get(reverse("publication:open-data")).content.decode()
+
+
+def test_a_failed_build_leaves_nothing_half_written(data, release_dir, monkeypatch):
+    from publication import releases
+
+    monkeypatch.setattr(releases, "priority_rows", lambda: 1 / 0)
+    release = new_release()
+    with pytest.raises(ZeroDivisionError):
+        build(release)
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.FAILED and "division by zero" in release.error
+    assert list(release_dir.iterdir()) == []
+
+
+def test_a_manager_can_ask_for_a_release_now_and_an_officer_cannot(client, manager, officer, django_capture_on_commit_callbacks, monkeypatch):
+    from publication import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.build_release, "delay", lambda release_id: queued.append(release_id))
+    client.force_login(officer)
+    assert client.post(reverse("publication:release-request")).status_code == 403
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("publication:release-request"))
+    assert response.status_code == 302
+    release = Release.objects.get()
+    assert release.trigger == ReleaseTrigger.ON_DEMAND and release.requested_by == manager and queued == [release.pk]
+
+
+def test_the_release_is_on_the_beat_schedule():
+    from engagement_hub.celery import app
+
+    schedule = app.conf.beat_schedule
+    assert schedule["publication-monthly-release"]["task"] == "publication.tasks.scheduled_release"
+    assert schedule["publication-screen-pending"]["task"] == "publication.tasks.screen_pending_texts"
