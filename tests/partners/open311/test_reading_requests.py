@@ -132,3 +132,23 @@ def test_times_are_w3c_in_utc(client, council_key, council):
     concern = ConcernFactory(organisation=council, occurred_at=moment, reported_at=moment)
     item = get(client, f"requests/{concern.pk}.json", council_key[1]).json()[0]
     assert item["requested_datetime"] == w3(moment)
+
+
+def test_no_requests_is_an_empty_list_in_both_formats(client, housing_key, councils_concern):
+    assert get(client, "requests.json", housing_key[1]).json() == []
+    assert get(client, "requests.xml", housing_key[1]).content == b'<?xml version="1.0" encoding="utf-8"?>\n<service_requests />'
+
+
+def test_discovery_names_the_endpoint_and_where_keys_come_from(client, vocabularies):
+    discovery = client.get("/open311/v2/discovery.json").json()
+    endpoint = discovery["endpoints"][0]
+    assert endpoint["specification"] == "https://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"] == "http://testserver/open311/v2/"
+    assert endpoint["formats"] == ["text/xml", "application/json"]
+    assert "http://testserver/partners/api-keys/" in discovery["key_service"]
+
+
+def test_an_unknown_resource_answers_404_in_the_specs_shape(client, vocabularies):
+    response = client.get("/open311/v2/requests.csv")
+    assert response.status_code == 404 and response["Content-Type"] == "text/xml; charset=utf-8"
+    assert b"<errors><error><code>404</code>" in response.content
