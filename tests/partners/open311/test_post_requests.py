@@ -147,3 +147,10 @@ def test_other_methods_are_refused_in_the_specs_shape(live_server, council_key):
     response = requests.put(f"{live_server.url}/open311/v2/requests.json", data=report(api_key=council_key[1]), timeout=10)
     assert response.status_code == 405 and response.headers["Allow"] == "GET, POST, HEAD, OPTIONS"
     assert response.json()[0]["code"] == 405
+
+
+def test_a_body_too_large_to_read_is_refused_in_the_specs_shape(live_server, council_key):
+    response = post(live_server, report(api_key=council_key[1], description="x" * 3_000_000))
+    assert response.status_code == 413
+    assert response.json() == [{"code": 413, "description": "request: the request is too large; a description may be 5,000 characters."}]
+    assert not Concern.objects.exists()
