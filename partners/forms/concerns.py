@@ -57,6 +57,7 @@ class ConcernForm(forms.ModelForm):
             "place": "A street or landmark, such as 'Rear of Market Street car park'.",
             "occurred_at": "Or when it was last seen. Not in the future.",
             "reporter_name": PERSONAL_HINT, "reporter_email": PERSONAL_HINT, "reporter_phone": PERSONAL_HINT,
+            "holds_personal_data": "Tick if what you were told names someone, or would let someone be identified.",
             "classification": "OFFICIAL-SENSITIVE if it names people or could cause harm if disclosed.",
         }
 
@@ -76,8 +77,9 @@ class ConcernForm(forms.ModelForm):
             self.fields["organisation"].required = False
             self.fields["organisation"].widget = forms.HiddenInput()
         if not self.is_bound and not self.instance.pk:
-            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
-            self.initial.setdefault("classification", Classification.OFFICIAL)
+            # A new instance's own values are None: default to now (most reports are of something just heard).
+            self.initial["occurred_at"] = self.initial.get("occurred_at") or timezone.localtime().replace(second=0, microsecond=0)
+            self.initial["classification"] = self.initial.get("classification") or Classification.OFFICIAL
         if self.instance.pk and self.instance.location:
             self.initial["latitude"], self.initial["longitude"] = self.instance.location.y, self.instance.location.x
             self.initial["organisation"] = self.instance.organisation_id

@@ -43,11 +43,15 @@ def test_the_form_offers_active_categories_and_says_reporter_details_are_persona
     category = issue_category("graffiti")
     category.is_active = False
     category.save()
+    before = timezone.localtime()
     page = partner_client.get(URL).content.decode()
+    after = timezone.localtime()
     assert "Fly-tipping" in page and "Graffiti" not in page
     assert "Personal data: shared with the police only where an information sharing protocol allows it." in page
     assert 'inputmode="decimal"' in page and 'id="use-my-location"' in page
     assert "OFFICIAL-SENSITIVE" in page
+    # It happened now unless told otherwise.
+    assert any(f'value="{moment:%Y-%m-%dT%H:}' in page for moment in (before, after))
 
 
 @pytest.mark.parametrize("overrides, field, message", [
