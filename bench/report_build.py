@@ -121,7 +121,7 @@ def build(engagements: int) -> None:
                    ST_SetSRID(ST_MakePoint(%(west)s + (n.i %% %(cols)s + 0.5) * %(size)s, %(south)s + (n.i / %(cols)s + 0.5) * %(size)s), 4326),
                    '', CASE WHEN k.kind IN ('online_meeting', 'social_media') THEN 'online' ELSE 'community_centre' END,
                    '', '', 'not_assessed', (random() * 40)::int, '{}', '{}', '', n.id, %(team)s
-              FROM generate_series(1, %(count)s) AS g(seq)
+              FROM generate_series(1::bigint, %(count)s) AS g(seq)
               CROSS JOIN LATERAL (SELECT (ARRAY['public_meeting','pact_meeting','beat_meeting','street_meeting','surgery','postcard',
                                                 'eva','door_to_door','online_meeting','social_media','iag_consultation'])[1 + (g.seq * 7) %% 11] AS kind) AS k
               CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '364 days') AS at) AS t
@@ -157,7 +157,7 @@ def build(engagements: int) -> None:
             SELECT now(), now(), ST_Centroid(s.boundary), '', t.at, t.at, 'phone', 'Reported by phone', false, '', '', '',
                    CASE WHEN g.seq %% 500 = 0 THEN 'official_sensitive' ELSE 'official' END, 'collated', '', md5(g.seq::text),
                    gen_random_uuid(), c.id, s.neighbourhood_id, s.id, CASE WHEN g.seq %% 3 = 0 THEN %(council)s ELSE %(team)s END
-              FROM generate_series(1, %(count)s) AS g(seq)
+              FROM generate_series(1::bigint, %(count)s) AS g(seq)
               CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '729 days') AS at) AS t
               JOIN (SELECT id, boundary, neighbourhood_id, row_number() OVER (ORDER BY id) - 1 AS i FROM geo_smallarea) s
                 ON s.i = (g.seq * 31) %% %(nbs)s
@@ -360,12 +360,12 @@ scope, user = scope_and_user()
 scope = ReportScope(period_start=scope.period_start, period_end=scope.period_end, neighbourhood_ids=scope.neighbourhood_ids[:int(sys.argv[3])])
 figures = report_figures(user=user, scope=scope)
 started = time.perf_counter()
-html = report_html(figures=figures, area_label="Bench force", requested_by="Bench Manager", protocols=[], include_maps=True)
+html, drawings = report_html(figures=figures, area_label="Bench force", requested_by="Bench Manager", protocols=[], include_maps=True)
 html_seconds = time.perf_counter() - started
 render_pdf('<html lang="en-GB"><head><title>warm</title><link rel="stylesheet" href="https://engagement-hub.invalid/static/hub/report-print.css"></head><body><p>Warm up fonts <svg viewBox="0 0 10 10" width="10" height="10"><text x="1" y="9">1</text></svg></p></body></html>')
 baseline = status("VmRSS")
 started = time.perf_counter()
-pdf, pages = render_pdf(html)
+pdf, pages = render_pdf(html, drawings)
 seconds = time.perf_counter() - started
 print(json.dumps({"pages": pages, "seconds": seconds, "html_seconds": html_seconds, "peak_growth": status("VmHWM") - baseline,
                   "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf)}))

@@ -31,67 +31,49 @@ class Bound(Func):
     output_field = FloatField()
 
 
-def _text(x, y, content, *, size=11, anchor="start", weight="normal", fill=INK) -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" font-weight="{weight}" '
-            f'fill="{fill}">{escape(content)}</text>')
+def _svg(width, height, body, *, stretch=False) -> str:
+    # Charts carry no text: their labels and figures are in the page beside them, where they are
+    # real text (searchable, read aloud) and far cheaper to lay out than SVG text.
+    ratio = ' preserveAspectRatio="none"' if stretch else ""
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"{ratio}>{"".join(body)}</svg>'
 
 
-def _svg(width, height, title, body) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-            f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{"".join(body)}</svg>')
+ROW = 20  # viewBox units per bar row; the template gives each row the same height as its label
 
 
-def bar_chart(rows: list[tuple[str, int]], *, title: str, width: int = 480) -> str:
-    """Horizontal bars, one per row, with the value written at the end of each."""
-    if not rows:
+def bar_chart(values: list[int], *, width: int = 300) -> str:
+    """Horizontal bars, one per row, scaled to the largest."""
+    if not values:
         return ""
-    label_width, row_height = 190, 20
-    largest = max(value for _, value in rows) or 1
-    scale = (width - label_width - 50) / largest
+    largest = max(values) or 1
+    body = [f'<rect x="0" y="{i * ROW + 4}" width="{max(v / largest * width, 0.5):.1f}" height="{ROW - 8}" fill="{BAR}"/>'
+            for i, v in enumerate(values)]
+    return _svg(width, len(values) * ROW, body, stretch=True)
+
+
+def paired_bars(pairs: list[tuple[float, float]], *, width: int = 300) -> str:
+    """Two shares per row (residents, then engagements that reached them), on the same scale."""
+    if not pairs:
+        return ""
+    largest = max(max(a, b) for a, b in pairs) or 1
     body = []
-    for index, (label, value) in enumerate(rows):
-        y = index * row_height
-        body.append(_text(label_width - 6, y + 14, label, anchor="end"))
-        body.append(f'<rect x="{label_width}" y="{y + 3}" width="{max(value * scale, 0.5):.1f}" height="{row_height - 6}" fill="{BAR}"/>')
-        body.append(_text(label_width + value * scale + 4, y + 14, f"{value:,}"))
-    return _svg(width, len(rows) * row_height + 4, title, body)
+    for i, (a, b) in enumerate(pairs):
+        body.append(f'<rect x="0" y="{i * ROW + 2}" width="{max(a / largest * width, 0.5):.1f}" height="7" fill="{MUTED}"/>')
+        body.append(f'<rect x="0" y="{i * ROW + 10}" width="{max(b / largest * width, 0.5):.1f}" height="7" fill="{SECOND}"/>')
+    return _svg(width, len(pairs) * ROW, body, stretch=True)
 
 
-def column_chart(columns: list[tuple[str, int]], *, title: str, width: int = 480, height: int = 150) -> str:
-    """Vertical columns (months), labelled underneath, values on top."""
-    if not columns:
+def column_chart(values: list[int], *, height: int = 100) -> str:
+    """Vertical columns (months), scaled to the largest, on a base line."""
+    if not values:
         return ""
-    top, bottom = 16, 20
-    largest = max(value for _, value in columns) or 1
-    step = width / len(columns)
-    body = [f'<line x1="0" y1="{height - bottom}" x2="{width}" y2="{height - bottom}" stroke="{MUTED}"/>']
-    for index, (label, value) in enumerate(columns):
-        bar_height = value / largest * (height - top - bottom)
-        x = index * step
-        body.append(f'<rect x="{x + step * 0.15:.1f}" y="{height - bottom - bar_height:.1f}" width="{step * 0.7:.1f}" '
-                    f'height="{max(bar_height, 0.5):.1f}" fill="{BAR}"/>')
-        body.append(_text(x + step / 2, height - bottom - bar_height - 3, f"{value:,}", size=10, anchor="middle"))
-        body.append(_text(x + step / 2, height - 6, label, size=10, anchor="middle"))
-    return _svg(width, height, title, body)
-
-
-def paired_bars(rows: list[tuple[str, float, float]], *, title: str, first: str, second: str, width: int = 560) -> str:
-    """Two shares side by side per row (residents against engagements), as percentages."""
-    if not rows:
-        return ""
-    label_width, row_height = 250, 26
-    scale = (width - label_width - 50) / max(max(max(a, b) for _, a, b in rows), 0.01)
-    body = [
-        f'<rect x="{label_width}" y="2" width="10" height="8" fill="{MUTED}"/>', _text(label_width + 14, 10, first, size=10),
-        f'<rect x="{label_width + 80}" y="2" width="10" height="8" fill="{SECOND}"/>', _text(label_width + 94, 10, second, size=10),
-    ]
-    for index, (label, a, b) in enumerate(rows):
-        y = 16 + index * row_height
-        body.append(_text(label_width - 6, y + 15, label, anchor="end", size=10))
-        for offset, value, colour in ((2, a, MUTED), (13, b, SECOND)):
-            body.append(f'<rect x="{label_width}" y="{y + offset}" width="{max(value * scale, 0.5):.1f}" height="10" fill="{colour}"/>')
-            body.append(_text(label_width + value * scale + 4, y + offset + 9, f"{value:.0%}", size=9))
-    return _svg(width, 16 + len(rows) * row_height, title, body)
+    largest = max(values) or 1
+    step = 40
+    body = [f'<line x1="0" y1="{height}" x2="{step * len(values)}" y2="{height}" stroke="{MUTED}" stroke-width="2"/>']
+    for i, v in enumerate(values):
+        h = v / largest * (height - 4)
+        body.append(f'<rect x="{i * step + 6}" y="{height - h:.1f}" width="{step - 12}" height="{max(h, 0.5):.1f}" fill="{BAR}"/>')
+    return _svg(step * len(values), height, body, stretch=True)
 
 
 def _boundaries(queryset, tolerance: float):
@@ -103,19 +85,25 @@ def _boundaries(queryset, tolerance: float):
     )
 
 
-def _scale_bar(xmin, ymax, width, height) -> str:
-    """A scale bar of a round number of metres, about a fifth of the map's width, at the bottom left."""
+def scale_bar_metres(width: float) -> float:
+    """A round number of metres, about a fifth of the map's width."""
     target = width / 5
     metres = 10 ** math.floor(math.log10(target))
     for step in (5, 2, 1):
         if metres * step <= target:
-            metres *= step
-            break
+            return metres * step
+    return metres
+
+
+def scale_label(metres: float) -> str:
+    return f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
+
+
+def _scale_bar(xmin, ymax, width, height) -> str:
+    """The scale bar at the bottom left; its length is written in the caption."""
+    metres = scale_bar_metres(width)
     x, y = xmin + width * 0.03, -ymax + height * 0.95
-    label = f"{metres / 1000:g} km" if metres >= 1000 else f"{metres:g} m"
-    font = width / 35
-    return (f'<line x1="{x:.0f}" y1="{y:.0f}" x2="{x + metres:.0f}" y2="{y:.0f}" stroke="{INK}" stroke-width="{width / 250:.1f}"/>'
-            f'<text x="{x:.0f}" y="{y - font * 0.5:.0f}" font-size="{font:.0f}" fill="{INK}">{label}</text>')
+    return f'<line x1="{x:.0f}" y1="{y:.0f}" x2="{x + metres:.0f}" y2="{y:.0f}" stroke="{INK}" stroke-width="{width / 120:.1f}"/>'
 
 
 def _frame(xmin, ymin, xmax, ymax, margin=0.05):
@@ -124,12 +112,13 @@ def _frame(xmin, ymin, xmax, ymax, margin=0.05):
     return xmin - pad, ymin - pad, xmax + pad, ymax + pad
 
 
-def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dict[int, str]) -> tuple[str, dict[int, str]]:
+def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dict[int, str]) -> tuple[tuple, dict[int, tuple]]:
     """An overview map of every neighbourhood shaded by `shading` (engagements per 1,000 residents),
-    and a map of each neighbourhood with its small areas (LSOAs). Three queries in all."""
+    and a map of each neighbourhood with its small areas (LSOAs), each as (svg, scale bar length).
+    Three queries in all."""
     rows = list(_boundaries(Neighbourhood.objects.filter(pk__in=neighbourhood_ids), 5).values("pk", "path", "xmin", "ymin", "xmax", "ymax"))
     if not rows:
-        return "", {}
+        return ("", ""), {}
     coarse = {row["pk"]: row["path"] for row in _boundaries(Neighbourhood.objects.filter(pk__in=neighbourhood_ids), 25).values("pk", "path")}
     lsoas = {}
     small_areas = SmallArea.objects.filter(neighbourhood_id__in=neighbourhood_ids, kind=SmallAreaKind.LSOA)
@@ -151,8 +140,7 @@ def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dic
     body = [f'<path d="{coarse[row["pk"]]}" fill="{shade(shading.get(row["pk"]))}" stroke="{INK}" stroke-width="{stroke:.1f}"/>' for row in rows]
     body.append(_scale_bar(xmin, ymax, width, height))
     overview = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{xmin:.0f} {-ymax:.0f} {width:.0f} {height:.0f}" '
-                f'role="img" aria-label="Map of the report\'s neighbourhoods shaded by engagements per 1,000 residents">'
-                f'<title>Map of the report\'s neighbourhoods shaded by engagements per 1,000 residents</title>{"".join(body)}</svg>')
+                f'width="{width:.0f}" height="{height:.0f}">{"".join(body)}</svg>')
 
     maps = {}
     for row in rows:
@@ -164,5 +152,6 @@ def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dic
         parts.append(f'<path d="{row["path"]}" fill="none" stroke="{BAR}" stroke-width="{nstroke * 1.5:.1f}"/>')
         parts.append(_scale_bar(nxmin, nymax, nwidth, nheight))
         maps[row["pk"]] = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{nxmin:.0f} {-nymax:.0f} {nwidth:.0f} {nheight:.0f}" '
-                           f'role="img" aria-label="{escape(title)}"><title>{escape(title)}</title>{"".join(parts)}</svg>')
-    return overview, maps
+                           f'width="{nwidth:.0f}" height="{nheight:.0f}"><title>{escape(title)}</title>{"".join(parts)}</svg>',
+                           scale_label(scale_bar_metres(nwidth)))
+    return (overview, scale_label(scale_bar_metres(width))), maps

@@ -2,7 +2,7 @@
 
 Reports are rendered from a template with a fixed base URL on a host that does not exist
 (`.invalid` can never resolve). The fetcher answers only URLs under that base's /static/,
-from the static files finders; every other URL (another host, file:, data:, a path that climbs
+from the static files finders, and the charts and maps the report drew itself (/generated/); every other URL (another host, file:, data:, a path that climbs
 out with ..) is refused before anything is opened, so a report can never make a request.
 """
 from __future__ import annotations
@@ -26,12 +26,21 @@ class RefusedURL(ValueError):
     """WeasyPrint asked for something other than one of our static files."""
 
 
+GENERATED_PREFIX = REPORT_BASE_URL + "generated/"
+
+
 class StaticOnlyFetcher(URLFetcher):
-    def __init__(self):
+    """`generated` holds the SVG charts and maps the report drew itself, by name: served from
+    memory under /generated/, so WeasyPrint parses them as SVG files (faster than inline SVG)."""
+
+    def __init__(self, generated: dict[str, str] | None = None):
         super().__init__(timeout=1, allowed_protocols=("https",), allow_redirects=False)
         self.refused: list[str] = []
+        self.generated = generated or {}
 
     def fetch(self, url, headers=None):
+        if url.startswith(GENERATED_PREFIX) and url[len(GENERATED_PREFIX):] in self.generated:
+            return URLFetcherResponse(url, self.generated[url[len(GENERATED_PREFIX):]].encode(), {"Content-Type": "image/svg+xml"})
         path = self.static_path(url)
         if path is None:
             self.refused.append(url)

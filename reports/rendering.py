@@ -12,7 +12,7 @@ from django.utils import timezone
 from crm.models import AdviceResponse
 from crm.transfer.cells import escape_cell, xlsx_safe
 from reports import drawing
-from reports.fetcher import REPORT_BASE_URL, StaticOnlyFetcher
+from reports.fetcher import GENERATED_PREFIX, REPORT_BASE_URL, StaticOnlyFetcher
 from reports.figures import ReportFigures
 from sharing_protocols.models import Classification
 
@@ -27,49 +27,61 @@ def marking(figures: ReportFigures) -> str:
     return Classification.OFFICIAL_SENSITIVE.label if figures.official_sensitive else Classification.OFFICIAL.label
 
 
+class Drawings:
+    """The SVG charts and maps of one report, by name, with the URL the page uses for each."""
+
+    def __init__(self):
+        self.files: dict[str, str] = {}
+
+    def add(self, name: str, svg: str) -> str:
+        if not svg:
+            return ""
+        self.files[f"{name}.svg"] = svg
+        return f"{GENERATED_PREFIX}{name}.svg"
+
+
 def report_html(*, figures: ReportFigures, area_label: str, requested_by: str, protocols: list[dict], include_maps: bool,
-                built_on=None) -> str:
-    """The report as HTML, with its charts and maps drawn inline as SVG."""
+                built_on=None) -> tuple[str, dict[str, str]]:
+    """The report as HTML, and the SVG charts and maps it shows (served to WeasyPrint by the fetcher)."""
+    drawings = Drawings()
     names = {n.pk: n.name for n in figures.neighbourhoods}
-    overview, maps = ("", {})
+    overview, maps = ("", ""), {}
     if include_maps:
         overview, maps = drawing.area_maps(list(names), shading={n.pk: n.per_thousand_residents for n in figures.neighbourhoods}, names=names)
     advice_labels = dict(AdviceResponse.choices)
+    months = figures.scope.months
     for n in figures.neighbourhoods:
-        n.map = maps.get(n.pk, "")
-        n.month_chart = drawing.column_chart(
-            [(month.strftime("%b"), n.by_month[month]) for month in figures.scope.months], title=f"Engagements by month in {n.name}",
-        ) if n.engagements else ""
+        svg, n.map_scale = maps.get(n.pk, ("", ""))
+        n.map = drawings.add(f"map-{n.pk}", svg)
+        n.month_rows = [(month.strftime("%b"), n.by_month[month]) for month in months]
+        n.month_chart = drawings.add(f"months-{n.pk}", drawing.column_chart([v for _, v in n.month_rows])) if n.engagements else ""
         for row in n.reach:
             row["residents_percent"] = round(row["residents_share"] * 100)
             row["engagement_percent"] = round(row["engagement_share"] * 100)
-        n.reach_chart = drawing.paired_bars(
-            [(row["group"], row["residents_share"], row["engagement_share"]) for row in n.reach],
-            title=f"Share of residents against share of engagements reaching them, {n.name}",
-            first="Residents", second="Engagements that reached them",
-        )
+        n.reach_chart = drawings.add(f"reach-{n.pk}", drawing.paired_bars([(r["residents_share"], r["engagement_share"]) for r in n.reach]))
         n.advice_rows = [(advice_labels.get(response, response), count) for response, count in sorted(n.advice_by_response.items())]
-        n.concern_chart = drawing.bar_chart(
-            [(name, now) for name, now, _ in n.concern_categories[:8] if now], title=f"Partner concerns by category in {n.name}",
-        )
+        n.concern_rows = [(name, now) for name, now, _ in n.concern_categories[:8] if now]
+        n.concern_chart = drawings.add(f"concerns-{n.pk}", drawing.bar_chart([v for _, v in n.concern_rows]))
     totals = {name: figures.total(name) for name in (
         "engagements", "online", "face_to_face", "turnout", "beat_meetings", "low_turnout_meetings", "iag_consultations",
         "concerns", "concerns_previous", "priorities_total", "actions_done")}
+    by_kind, by_month = figures.by_kind, [(m.strftime("%b %y"), v) for m, v in figures.by_month]
     context = {
         "figures": figures, "scope": figures.scope, "totals": totals, "area_label": area_label, "requested_by": requested_by,
         "protocols": protocols, "marking": marking(figures), "built_on": built_on or timezone.localdate(),
-        "static_url": REPORT_BASE_URL + settings.STATIC_URL.strip("/") + "/", "overview_map": overview,
-        "by_kind_chart": drawing.bar_chart(figures.by_kind, title="Engagements by type"),
-        "by_month_chart": drawing.column_chart([(m.strftime("%b %y"), v) for m, v in figures.by_month], title="Engagements by month"),
+        "static_url": REPORT_BASE_URL + settings.STATIC_URL.strip("/") + "/",
+        "overview_map": drawings.add("overview", overview[0]), "overview_scale": overview[1],
+        "by_kind": by_kind, "by_kind_chart": drawings.add("by-kind", drawing.bar_chart([v for _, v in by_kind])),
+        "by_month": by_month, "by_month_chart": drawings.add("by-month", drawing.column_chart([v for _, v in by_month])),
     }
-    return render_to_string("reports/coverage.html", context)
+    return render_to_string("reports/coverage.html", context), drawings.files
 
 
-def render_pdf(html: str) -> tuple[bytes, int]:
-    """The PDF and its page count. Only our static files can be loaded (StaticOnlyFetcher)."""
+def render_pdf(html: str, drawings: dict[str, str] | None = None) -> tuple[bytes, int]:
+    """The PDF and its page count. Only our static files and the report's own drawings can be loaded."""
     from weasyprint import HTML
 
-    document = HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticOnlyFetcher()).render(**PDF_OPTIONS)
+    document = HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticOnlyFetcher(drawings)).render(**PDF_OPTIONS)
     return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
 

@@ -110,10 +110,10 @@ def report_build(*, run_id: int) -> None:
         fingerprint = data_fingerprint(user=user, scope=scope, protocol_ids=[p["id"] for p in protocols])
         figures = report_figures(user=user, scope=scope)
         _progress(run, 35, "Drawing maps and charts")
-        html = report_html(figures=figures, area_label=run.area_label, requested_by=user.get_full_name() or user.get_username(),
+        html, drawings = report_html(figures=figures, area_label=run.area_label, requested_by=user.get_full_name() or user.get_username(),
                            protocols=protocols, include_maps=run.include_maps)
         _progress(run, 50, f"Laying out the pages for {len(figures.neighbourhoods)} neighbourhoods")
-        pdf, pages = render_pdf(html)
+        pdf, pages = render_pdf(html, drawings)
         _progress(run, 90, "Writing the CSV and XLSX files")
         rows = figure_rows(figures, protocols=protocols)
         marking_label = marking(figures)

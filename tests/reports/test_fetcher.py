@@ -55,3 +55,10 @@ def test_rendering_never_requests_an_external_url():
         server.shutdown()
     assert pdf.startswith(b"%PDF") and pages == 1
     assert requests == []
+
+
+def test_it_serves_the_reports_own_drawings_and_no_other_generated_name():
+    fetcher = StaticOnlyFetcher({"map-1.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>"})
+    assert fetcher.fetch(REPORT_BASE_URL + "generated/map-1.svg").content_type == "image/svg+xml"
+    with pytest.raises(RefusedURL):
+        fetcher.fetch(REPORT_BASE_URL + "generated/map-2.svg")
