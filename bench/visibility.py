@@ -1,0 +1,357 @@
+"""Benchmark: a partner user's first page of concerns, through the protocol rules, against no filter and django-guardian.
+
+    .venv/bin/python bench/visibility.py                     # 1,000,000 concerns
+    .venv/bin/python bench/visibility.py --concerns 50000    # a quick run
+
+Builds its own database (`engagement_hub_bench_visibility`, copied from the PostGIS template
+database like the test databases, and migrated; never the development database):
+
+- 40 organisations: a force, 9 of its neighbourhood teams and 30 partner agencies;
+- --concerns concerns (INSERT … SELECT generate_series, history triggers off while loading) spread
+  over the 40 organisations, around Barrow-in-Furness, one in ten OFFICIAL-SENSITIVE, one in
+  three with a reporter's name, one in twenty whose free text names someone;
+- 200 protocols published through `protocol_publish_version` / `protocol_change_status`: active,
+  suspended, terminated, draft, active but past their end date, not yet started; some with
+  personal data, some allowing OFFICIAL-SENSITIVE. The measured partner user's agency is the
+  recipient of concern flows in ten of them (in every state), and of random others;
+- 1,000 one-off ConcernShare rows to that agency's group, a fifth of them expired.
+
+"Equivalent grants" for django-guardian: the set `Concern.objects.visible_to(user)` returns
+(own rows, rows of live protocol flows at the right classification, unexpired one-off shares) is
+written as one django-guardian object permission per row: a ConcernShare row (the direct-foreign-key
+group permission model guardian itself picks for Concern) for `partners.view_concern`, on a group
+`bench:guardian-equivalent` whose only member is the user, expiring in ten years. That group has no
+organisation, so the hub's own rule never reads these rows (they only make its share table bigger,
+as it would be in a hub run on guardian). The benchmark checks that
+`get_objects_for_user(user, "partners.view_concern", klass=Concern, accept_global_perms=False)`
+counts exactly the rows `visible_to` counts before it times anything. Guardian only answers which
+rows; it has no notion of withholding personal fields, which the hub's page also does.
+
+Timed, each repeated --repeat times (median, after one warm-up), all in one run:
+
+1. the hub: `Concern.objects.visible_to(user).order_by("-reported_at", "-pk")[:50]` evaluated, and
+   `.count()` (what the paginator does);
+2. the same page and count with no filtering at all;
+3. the same page and count of `get_objects_for_user(..., accept_global_perms=False)`.
+
+Then the queries each takes for pages of 10, 50 and 200. Ends with one GOAL line per goal.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = "engagement_hub_bench_visibility"
+GOAL_UNFILTERED_RATIO, GOAL_GUARDIAN_SPEEDUP = 1.3, 10.0
+PAGE = 50
+PAGE_SIZES = (10, 50, 200)
+PARTNER_KINDS = ("council", "fire_and_rescue", "environmental_health", "trading_standards", "licensing", "housing",
+                 "park_rangers", "ward_councillor", "voluntary_sector")
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def create_database() -> None:
+    """Drop and recreate the benchmark's own database from the PostGIS template, as the tests do."""
+    import psycopg
+
+    from engagement_hub.env import env_int, env_str
+
+    params = dict(dbname="postgres", user=env_str("HUB_DB_USER", "engagement_hub"), password=env_str("HUB_DB_PASSWORD", "engagement_hub_local"),
+                  host=env_str("HUB_DB_HOST", "127.0.0.1"), port=env_int("HUB_DB_PORT", 5432), autocommit=True)
+    template = env_str("HUB_DB_TEMPLATE", "engagement_hub_template")
+    with psycopg.connect(**params) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{template}"')
+
+
+def setup_django() -> None:
+    # Before Django reads its settings: every connection goes to the benchmark's database.
+    os.environ["HUB_DB_NAME"] = BENCH_DB
+    os.environ["DJANGO_SETTINGS_MODULE"] = "engagement_hub.settings.local"
+    os.environ.setdefault("HUB_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["NAME"] == BENCH_DB, "refusing to run outside the benchmark database"
+
+
+def build_organisations():
+    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+
+    force = Organisation.objects.create(name="Bench Constabulary", slug="bench-force", kind=OrganisationKind.POLICE_FORCE)
+    teams = [Organisation.objects.create(name=f"Bench team {n}", slug=f"bench-team-{n}", kind=OrganisationKind.NEIGHBOURHOOD_TEAM, parent=force)
+             for n in range(9)]
+    partners = [Organisation.objects.create(name=f"Bench agency {n}", slug=f"bench-agency-{n}", kind=PARTNER_KINDS[n % len(PARTNER_KINDS)])
+                for n in range(30)]
+    user = User.objects.create_user(username="bench-partner", email="bench-partner@example.org", password=None)
+    Membership.objects.create(user=user, organisation=partners[0], role=Role.PARTNER_USER)
+    return force, teams, partners, user
+
+
+def load_concerns(count: int, organisations) -> None:
+    from django.db import connection
+
+    from crm.models import IssueCategory
+
+    categories = list(IssueCategory.objects.values_list("pk", flat=True))
+    org_ids = [o.pk for o in organisations]
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE partners_concern DISABLE TRIGGER USER")
+        cursor.execute(
+            """
+            INSERT INTO partners_concern (
+                organisation_id, created_at, updated_at, category_id, location, place, occurred_at, reported_at, channel,
+                description, holds_personal_data, reporter_name, reporter_email, reporter_phone, classification, status,
+                external_reference, fingerprint, open311_token)
+            SELECT (%(orgs)s::int[])[1 + (n * 7919) %% %(norgs)s],
+                   now(), now(), (%(cats)s::int[])[1 + n %% %(ncats)s],
+                   ST_SetSRID(ST_MakePoint(-3.23 + ((n * 37) %% 1000 - 500) / 10000.0, 54.11 + ((n * 53) %% 1000 - 500) / 10000.0), 4326),
+                   (n %% 400) || ' Bench Street', r - interval '1 day', r,
+                   (ARRAY['phone','email','in_person','web_form','councillor_surgery'])[1 + n %% 5],
+                   CASE WHEN n %% 20 = 0 THEN 'Zebedee Quartermain at number ' || n || ' dumps rubbish' ELSE 'Bags of rubbish, report ' || n END,
+                   n %% 20 = 0,
+                   CASE WHEN n %% 3 = 0 THEN 'Resident ' || n ELSE '' END,
+                   CASE WHEN n %% 3 = 0 THEN 'resident' || n || '@example.org' ELSE '' END, '',
+                   CASE WHEN n %% 10 = 0 THEN 'official_sensitive' ELSE 'official' END, 'new', '',
+                   md5(n::text) || md5((n + 1)::text), gen_random_uuid()
+            FROM (SELECT n, timestamptz '2026-11-01' - (n * 37 %% 31536000) * interval '1 second' AS r
+                  FROM generate_series(1, %(count)s) AS n) AS g
+            """,
+            {"orgs": org_ids, "norgs": len(org_ids), "cats": categories, "ncats": len(categories), "count": count},
+        )
+        cursor.execute("ALTER TABLE partners_concern ENABLE TRIGGER USER")
+
+
+def terms(chance: random.Random, status: str, *, personal: bool, sensitive: bool, starts_on, ends_on) -> dict:
+    return {
+        "purpose": "Collate concerns to set neighbourhood priorities.", "article_6_basis": "public_task",
+        "legal_power": "Section 115 of the Crime and Disorder Act 1998", "includes_personal_data": personal,
+        "highest_classification": "official_sensitive" if sensitive else "official",
+        "retention_and_deletion": "Deleted after 12 months.", "security": "Hub only.", "starts_on": starts_on,
+        "review_on": starts_on + datetime.timedelta(days=30), "ends_on": ends_on,
+        "signatories": "Bench signatories", "signed_off_on": starts_on, "status": status,
+    }
+
+
+STATES = ("active", "active", "active", "active", "suspended", "terminated", "draft", "past_end", "not_started", "active")
+
+
+def build_protocols(force, teams, partners, count: int = 200) -> None:
+    """`count` protocols through the services; the first ten give partners[0] concerns in every state."""
+    from django.utils import timezone
+
+    from sharing_protocols.services import Flow, Party, protocol_change_status, protocol_publish_version
+
+    chance = random.Random(2026)
+    today = timezone.localdate()
+    everyone = [force, *teams, *partners]
+    for n in range(count):
+        state = STATES[n % len(STATES)]
+        if n < 10:
+            parties = [partners[0], partners[n + 1], force]
+            flows = [Flow("concerns", partners[n + 1], partners[0], "4.1"), Flow("concerns", partners[0], force, "4.2")]
+        else:
+            parties = chance.sample(everyone, 3)
+            flows = [Flow(chance.choice(["concerns", "concerns", "contacts", "priorities"]), a, b, f"5.{i}")
+                     for i, (a, b) in enumerate([(parties[0], parties[1]), (parties[1], parties[2])])]
+        starts_on, ends_on = today - datetime.timedelta(days=60), today + datetime.timedelta(days=300)
+        if state == "past_end":
+            starts_on, ends_on = today - datetime.timedelta(days=400), today - datetime.timedelta(days=1)
+        elif state == "not_started":
+            starts_on, ends_on = today + datetime.timedelta(days=10), today + datetime.timedelta(days=300)
+        first_status = "draft" if state == "draft" else "active"
+        version = protocol_publish_version(
+            acting_user=None, reference=f"bench-{n}", title=f"Bench protocol {n}", lead_organisation=force,
+            terms=terms(chance, first_status, personal=n % 3 == 0, sensitive=n % 4 == 0, starts_on=starts_on, ends_on=ends_on),
+            parties=[Party(p, "Contact", "contact@example.org") for p in parties], flows=flows,
+        )
+        if state in ("suspended", "terminated"):
+            protocol_change_status(protocol=version.protocol, status=state, acting_user=None, reason="Bench")
+
+
+def build_shares(user, partners) -> None:
+    """1,000 one-off shares to the user's agency (a fifth expired), and the guardian-equivalent grants."""
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from partners.models import Concern
+    from sharing_protocols.shares import organisation_group, view_permission
+
+    # The hub reads one-off shares by membership of the organisation, not of its group; the user is
+    # left out of the agency's group so that guardian sees only the equivalent grants below (guardian
+    # knows no expiry, so it would also count the expired shares).
+    group = organisation_group(partners[0])
+    permission = view_permission(Concern)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO sharing_protocols_concernshare (group_id, permission_id, content_object_id, reason, expires_at,
+                                                          includes_personal_data, granted_at)
+               SELECT %s, %s, id, 'Joint visit', now() + CASE WHEN id %% 5 = 0 THEN interval '-1 day' ELSE interval '30 days' END,
+                      id %% 2 = 0, now()
+               FROM partners_concern WHERE id %% 997 = 3 ORDER BY id LIMIT 1000""",
+            [group.pk, permission.pk],
+        )
+        equivalent = Group.objects.create(name="bench:guardian-equivalent")
+        user.groups.add(equivalent)
+        sql, params = Concern.objects.visible_to(user).values("pk").query.sql_with_params()
+        cursor.execute(
+            f"""INSERT INTO sharing_protocols_concernshare (group_id, permission_id, content_object_id, reason, expires_at,
+                                                           includes_personal_data, granted_at)
+                SELECT %s, %s, v.*, 'Equivalent grant', now() + interval '10 years', false, now() FROM ({sql}) AS v""",
+            [equivalent.pk, permission.pk, *params],
+        )
+        cursor.execute("VACUUM ANALYZE")
+
+
+def independent_count(user, partners, teams, force) -> int:
+    """The visible set counted from first principles in plain SQL, to check the rule is not trivially true or empty."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH live AS (
+                SELECT f.provider_id, v.highest_classification, v.includes_personal_data
+                FROM sharing_protocols_protocoldataflow f
+                JOIN sharing_protocols_protocolversion v ON v.id = f.version_id
+                JOIN sharing_protocols_sharingprotocol p ON p.current_version_id = v.id
+                WHERE f.category = 'concerns' AND f.recipient_id = %(me)s AND v.status = 'active'
+                  AND v.starts_on <= current_date AND (v.ends_on IS NULL OR v.ends_on >= current_date)
+            ), providers AS (
+                SELECT o.id, l.highest_classification FROM live l JOIN crm_organisation o ON o.id = l.provider_id OR o.parent_id = l.provider_id
+            )
+            SELECT count(*) FROM partners_concern c
+            WHERE c.organisation_id = %(me)s
+               OR EXISTS (SELECT 1 FROM providers p WHERE p.id = c.organisation_id
+                          AND (c.classification = 'official' OR p.highest_classification = 'official_sensitive'))
+               OR EXISTS (SELECT 1 FROM sharing_protocols_concernshare s JOIN auth_group g ON g.id = s.group_id
+                          JOIN crm_organisation o ON o.group_id = g.id
+                          WHERE s.content_object_id = c.id AND o.id = %(me)s AND s.expires_at > now())
+            """,
+            {"me": partners[0].pk},
+        )
+        return cursor.fetchone()[0]
+
+
+def page_and_count(queryset, size: int = PAGE) -> tuple[list, int]:
+    rows = list(queryset.order_by("-reported_at", "-pk")[:size])
+    return rows, queryset.count()
+
+
+def median_seconds(make_queryset, repeat: int) -> tuple[float, list, int]:
+    page_and_count(make_queryset())  # warm-up
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        rows, total = page_and_count(make_queryset())
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), rows, total
+
+
+def queries_for(make_queryset, size: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page_and_count(make_queryset(), size)
+    return len(captured)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--concerns", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--reuse", action="store_true", help="Time against the database the last run built (no rebuild).")
+    args = parser.parse_args()
+
+    if not args.reuse:
+        create_database()
+    setup_django()
+    from django.core.management import call_command
+    from guardian.shortcuts import get_objects_for_user
+
+    from crm.models import Organisation, User
+    from partners.models import Concern
+
+    if args.reuse:
+        force = Organisation.objects.get(slug="bench-force")
+        teams = list(Organisation.objects.filter(slug__startswith="bench-team-").order_by("pk"))
+        partners = list(Organisation.objects.filter(slug__startswith="bench-agency-").order_by("pk"))
+        user = User.objects.get(username="bench-partner")
+    else:
+        say("Migrating the benchmark database…")
+        call_command("migrate", verbosity=0, interactive=False)
+        started = time.perf_counter()
+        force, teams, partners, user = build_organisations()
+        load_concerns(args.concerns, [force, *teams, *partners])
+        say(f"Loaded {args.concerns:,} concerns in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        build_protocols(force, teams, partners)
+        build_shares(user, partners)
+        say(f"Published 200 protocols and wrote the shares and guardian grants in {time.perf_counter() - started:.0f} s")
+
+    user = User.objects.get(pk=user.pk)  # fresh: no cached groups or roles
+    from guardian.managers import GroupObjectPermissionManager
+
+    from sharing_protocols.models import ConcernShare
+
+    if not hasattr(ConcernShare.objects, "is_generic"):
+        # OneOffShare's manager replaces guardian's, which guardian asks `is_generic()`; without it
+        # get_objects_for_user raises AttributeError. Lend guardian's method to the benchmark only.
+        say("NOTE: ConcernShare.objects lacks guardian's is_generic(); the benchmark lends it guardian's (see the report).")
+        type(ConcernShare.objects).is_generic = GroupObjectPermissionManager.is_generic
+    hub = lambda: Concern.objects.visible_to(user)  # noqa: E731
+    unfiltered = lambda: Concern.objects.all()  # noqa: E731
+    guardian = lambda: get_objects_for_user(user, "partners.view_concern", klass=Concern, accept_global_perms=False)  # noqa: E731
+
+    from sharing_protocols.models import ConcernShare, SharingProtocol
+
+    visible, independent, granted = hub().count(), independent_count(user, partners, teams, force), guardian().count()
+    say(f"Data: {Concern.objects.count():,} concerns, {Organisation.objects.count()} organisations, "
+        f"{SharingProtocol.objects.count()} protocols, {ConcernShare.objects.count():,} guardian object permissions (ConcernShare rows)")
+    say(f"The partner user sees {visible:,} concerns through visible_to; {independent:,} by the rule in plain SQL; "
+        f"{granted:,} through guardian's equivalent grants")
+    if not (visible == independent == granted) or visible == 0:
+        say("The three sets differ: the comparison would be meaningless. Stopping.")
+        return 1
+    withheld = sum(1 for row in page_and_count(hub())[0] if row.withheld_fields)
+    say(f"On the first page, {withheld} of {PAGE} rows come back with personal fields withheld in SQL.")
+
+    results = {}
+    for name, make in (("hub visible_to", hub), ("unfiltered", unfiltered), ("guardian get_objects_for_user", guardian)):
+        seconds, rows, total = median_seconds(make, args.repeat)
+        results[name] = seconds
+        say(f"  {name:32} first page of {PAGE} + count: median {seconds * 1000:8.1f} ms over {args.repeat} runs (count {total:,})")
+    hub_pages = {size: queries_for(hub, size) for size in PAGE_SIZES}
+    say("  queries for a page + count, by page size: "
+        + ", ".join(f"{size}: hub {hub_pages[size]}, unfiltered {queries_for(unfiltered, size)}, guardian {queries_for(guardian, size)}"
+                    for size in PAGE_SIZES))
+
+    ratio = results["hub visible_to"] / results["unfiltered"]
+    speedup = results["guardian get_objects_for_user"] / results["hub visible_to"]
+    same = len(set(hub_pages.values())) == 1
+    say(f"GOAL visible-within-1.3x-unfiltered: measured {ratio:.2f} (goal ≤ {GOAL_UNFILTERED_RATIO}) "
+        f"{'MET' if ratio <= GOAL_UNFILTERED_RATIO else 'NOT MET'}")
+    say(f"GOAL visible-10x-faster-than-guardian: measured {speedup:.1f} (goal ≥ {GOAL_GUARDIAN_SPEEDUP}) "
+        f"{'MET' if speedup >= GOAL_GUARDIAN_SPEEDUP else 'NOT MET'}")
+    say(f"GOAL same-queries-every-page-size: measured {'/'.join(str(hub_pages[s]) for s in PAGE_SIZES)} for pages of "
+        f"{'/'.join(str(s) for s in PAGE_SIZES)} (goal the same) {'MET' if same else 'NOT MET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
