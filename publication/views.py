@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from crm.models import Role
 from crm.views.mixins import add_service_errors
 from publication import calendar, selectors, services
 from publication.models import Release, ReleaseStatus, Screening, ScreeningStatus
@@ -114,7 +115,7 @@ def dataset_json_ld(request, release: Release) -> str:
     distributions = [
         {
             "@type": ["DataDownload", "dcat:Distribution"],
-            "name": entry["title"] if entry["format"] != "json" or entry["name"] != "datapackage" else "Data package description",
+            "name": f"{entry['title']} ({entry['format'].upper()})",
             "encodingFormat": entry["mediatype"],
             "contentUrl": request.build_absolute_uri(reverse("publication:release-file", args=[release.version, entry["path"]])),
             "contentSize": f"{entry['bytes']} B",
@@ -227,8 +228,15 @@ class PublicProfileForm(forms.Form):
 
 
 class PublicProfileView(LoginRequiredMixin, FormView):
+    """An officer's own choice to be named on the public pages (partners have no public profile)."""
+
     template_name = "publication/profile_form.html"
     form_class = PublicProfileForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_role(Role.OFFICER, Role.MANAGER):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
         profile = getattr(self.request.user, "public_profile", None)

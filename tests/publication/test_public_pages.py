@@ -118,3 +118,13 @@ def test_meeting_times_are_shown_in_uk_time(client, hindpool, screen):
     screen()
     page = client.get(reverse("publication:area", args=PAGE)).content.decode()
     assert timezone.localtime(meeting.starts_at).strftime("%-d %B %Y, 6:30") in page
+
+
+def test_the_neighbourhood_list_takes_one_query(client, hindpool, central, django_assert_num_queries):
+    client.get(reverse("publication:area-list"))
+    with django_assert_num_queries(1):  # the neighbourhoods with their force areas
+        client.get(reverse("publication:area-list"))
+
+
+def test_a_partner_user_has_no_public_profile_to_set(partner_client):
+    assert partner_client.get(reverse("publication:profile")).status_code == 403

@@ -190,3 +190,13 @@ def test_the_release_is_on_the_beat_schedule():
     schedule = app.conf.beat_schedule
     assert schedule["publication-monthly-release"]["task"] == "publication.tasks.scheduled_release"
     assert schedule["publication-screen-pending"]["task"] == "publication.tasks.screen_pending_texts"
+
+
+def test_open_data_pages_take_constant_queries(data, client, django_assert_num_queries):
+    build(new_release())
+    build(new_release())
+    client.get(reverse("publication:open-data"))
+    with django_assert_num_queries(1):  # the releases (no session: nobody is signed in)
+        client.get(reverse("publication:open-data"))
+    with django_assert_num_queries(1):  # the release
+        client.get(reverse("publication:release", args=[2]))
