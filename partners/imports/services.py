@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import logging
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -113,9 +112,10 @@ def _finish(job: ConcernImportJob, *, status: str, errors: list, total_rows: int
                             "already_held_count", "file_format", "updated_at"])
 
 
-def _stage(job: ConcernImportJob) -> writer.Outcome:
+def _stage(job: ConcernImportJob, *, count_held: bool) -> writer.Outcome:
     return writer.stage(path=job.upload.path, file_format=job.file_format, organisation_id=job.organisation_id,
-                        default_reported_at=job.created_at, on_progress=_progress(job.pk), on_format=_format(job.pk))
+                        default_reported_at=job.created_at, on_progress=_progress(job.pk), on_format=_format(job.pk),
+                        count_held=count_held)
 
 
 def concern_import_check(*, job_id: int) -> ConcernImportJob:
@@ -125,7 +125,7 @@ def concern_import_check(*, job_id: int) -> ConcernImportJob:
         return job
     ConcernImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.CHECKING, started_at=timezone.now(), processed_rows=0)
     try:
-        outcome = _stage(job)
+        outcome = _stage(job, count_held=True)
     except FileProblem as problem:
         _finish(job, status=ImportJobStatus.REJECTED, errors=[{"row": problem.row, "column": problem.column, "message": problem.message}])
         return job
@@ -148,15 +148,17 @@ def concern_import_commit(*, job_id: int) -> ConcernImportJob:
     if job.status != ImportJobStatus.IMPORTING:
         return job
     try:
-        outcome = _stage(job)
+        outcome = _stage(job, count_held=False)
         job.file_format = outcome.file_format or job.file_format
         if outcome.errors:
             _finish(job, status=ImportJobStatus.REJECTED, errors=outcome.errors, total_rows=outcome.total_rows, created_count=0)
             return job
-        with transaction.atomic(), pghistory.context(user=job.created_by_id, via=f"bulk import {job.pk}"):
+        with transaction.atomic():
             if ConcernImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportJobStatus.IMPORTING).count() != 1:
                 return job  # another run of this task finished it
-            created = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk)
+            # The same history context pghistory.context(user=..., via=...) would record, attached once (see writer.write).
+            created = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk,
+                                   history_metadata={"user": job.created_by_id, "via": f"bulk import {job.pk}"})
             held = outcome.total_rows - created
             _finish(job, status=ImportJobStatus.IMPORTED, errors=[], total_rows=outcome.total_rows, created_count=created,
                     already_held_count=held)

@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+import pghistory.models
+from django.apps import apps
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.utils import timezone
@@ -170,9 +172,11 @@ def _copy(cursor, batch: list[tuple]) -> None:
 
 
 def stage(*, path: str, file_format: str, organisation_id: int, default_reported_at,
-          on_progress: Callable[[int, int], None] | None = None, on_format: Callable[[str, int], None] | None = None) -> Outcome:
+          on_progress: Callable[[int, int], None] | None = None, on_format: Callable[[str, int], None] | None = None,
+          count_held: bool = True) -> Outcome:
     """Steps 1 and 2 (see the module): read, check and stage every row. The staging table is left
-    for `write` (or `drop_staging`). `on_progress(processed, estimated_total)` is called every N rows."""
+    for `write` (or `drop_staging`). `on_progress(processed, estimated_total)` is called every N rows;
+    `count_held` counts the rows already held (the commit need not: its INSERT counts them)."""
     outcome = Outcome()
     stream = open_rows(path, file_format)
     try:
@@ -207,7 +211,7 @@ def stage(*, path: str, file_format: str, organisation_id: int, default_reported
             else:
                 cursor.execute(f"ANALYZE {STAGING}")
                 _set_checks(cursor, problems, organisation_id)
-                if not problems.count:
+                if count_held and not problems.count:
                     outcome.already_held = _already_held(cursor, organisation_id)
         outcome.errors = problems.as_list(ConcernResource.column_names())
         return outcome
@@ -272,9 +276,14 @@ def _already_held(cursor, organisation_id: int) -> int:
     return cursor.fetchone()[0]
 
 
-def write(*, organisation_id: int, created_by_id: int | None, import_job_id: int | None) -> int:
+def write(*, organisation_id: int, created_by_id: int | None, import_job_id: int, history_metadata: dict) -> int:
     """Step 3: insert the staged rows the organisation does not hold yet; the number created.
-    Call inside the transaction (and the pghistory context) that records the job's outcome."""
+    Call inside the transaction that records the job's outcome.
+
+    The history triggers write one event per row. Their context (who, and how) is attached once,
+    to all of the job's insert events, rather than through `pghistory.context`: inside that, the
+    trigger upserts the context row once per inserted row, each in a subtransaction, which takes
+    minutes for 100,000 rows instead of seconds (the shared row lock grows with every upsert)."""
     table = Concern._meta.db_table
     now = timezone.now()
     columns = (
@@ -285,6 +294,8 @@ def write(*, organisation_id: int, created_by_id: int | None, import_job_id: int
     with connection.cursor() as cursor:
         # One import per organisation at a time, so two uploads of the same file cannot both count a row as new.
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ADVISORY_LOCK, organisation_id])
+        # No context for the triggers to upsert row by row (one is attached below), even if one was left set in this transaction.
+        cursor.execute("SELECT set_config('pghistory.context_id', '', true), set_config('pghistory.context_metadata', '', true)")
         cursor.execute(
             f"""INSERT INTO {table} ({', '.join(columns)})
                 SELECT %s, %s, %s, %s, category_id, ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), place, occurred_at,
@@ -294,7 +305,14 @@ def write(*, organisation_id: int, created_by_id: int | None, import_job_id: int
                 ON CONFLICT DO NOTHING""",
             [organisation_id, created_by_id, now, now, ConcernStatus.NEW, import_job_id],
         )
-        return cursor.rowcount
+        created = cursor.rowcount
+        context = pghistory.models.Context.objects.create(metadata=history_metadata)
+        events = apps.get_model("partners", "ConcernEvent")._meta.db_table
+        cursor.execute(
+            f"UPDATE {events} SET pgh_context_id = %s WHERE import_job_id = %s AND pgh_label = 'insert' AND pgh_context_id IS NULL",
+            [context.pk, import_job_id],
+        )
+        return created
 
 
 __all__ = ["FileProblem", "Outcome", "check_headers", "drop_staging", "stage", "write"]

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from crm.models import AuditEvent, Role
 from partners.imports import services
-from partners.models import Concern, ConcernImportJob, ImportJobStatus
+from partners.models import Concern, ImportJobStatus
 from django.apps import apps
 
 ConcernEvent = apps.get_model("partners", "ConcernEvent")
