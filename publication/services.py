@@ -6,7 +6,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from crm import audit
-from crm.models import Engagement, Priority, PriorityAction, Role
+from crm.models import Engagement, EngagementStatus, Priority, PriorityAction, Role
 from publication.models import (
     PUBLIC_FIELDS, PublicProfile, Release, ReleaseStatus, ReleaseTrigger, Screening, ScreeningStatus, Subject, text_hash,
 )
@@ -26,7 +26,8 @@ def subject_queryset(subject: Subject):
         return Priority.objects.all()
     if subject == Subject.ACTION:
         return PriorityAction.objects.select_related("priority")
-    return Engagement.objects.filter(kind__in=PUBLIC_MEETING_KINDS)
+    # Only meetings still to come can go public: past ones are never screened (or shown).
+    return Engagement.objects.filter(kind__in=PUBLIC_MEETING_KINDS, status=EngagementStatus.PLANNED, starts_at__gte=timezone.now())
 
 
 def owner_of(subject: Subject, record):

@@ -17,7 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from crm.models import Role
 from crm.views.mixins import add_service_errors
 from publication import calendar, selectors, services
-from publication.models import Release, ReleaseStatus, Screening, ScreeningStatus
+from publication.models import Release, ReleaseStatus, ScreeningStatus
 from publication.releases import LICENCE, release_directory
 
 

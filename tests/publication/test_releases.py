@@ -12,12 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from frictionless import Package, validate
 
-from crm.models import EngagementKind, Role
+from crm.models import EngagementKind
 from publication.models import Release, ReleaseStatus, ReleaseTrigger
 from publication.releases import build
-from publication.services import release_request
 from sharing_protocols.models import Classification
-from tests.factories import ConcernFactory, EngagementFactory, MembershipFactory, SmallAreaFactory, UserFactory, issue_category, square
+from tests.factories import ConcernFactory, EngagementFactory, SmallAreaFactory, issue_category, square
 from tests.publication.conftest import priority_with_action
 
 THRESHOLD = 5
@@ -142,7 +141,8 @@ def test_no_personal_data_free_text_or_flagged_wording_leaves(data, release_dir)
 
 
 def test_releases_are_kept_by_version_and_served_with_dataset_metadata(data, release_dir, client):
-    first, second = build(new_release()), build(new_release())
+    build(new_release())
+    build(new_release())
     assert (release_dir / "1" / "datapackage.json").exists() and (release_dir / "2" / "datapackage.json").exists()
     page = client.get(reverse("publication:release", args=[1])).content.decode()
     json_ld = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
