@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("crm.urls")),
     path("", include("geo.urls")),
     path("partners/", include("partners.urls")),
+    path("sharing/", include("sharing_protocols.urls")),
     path("open311/v2/", include("partners.open311.urls")),
     path("reports/", include("reports.urls")),
     path("", include("publication.urls")),

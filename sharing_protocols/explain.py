@@ -71,14 +71,16 @@ def why_visible(user, record) -> list[VisibilityReason]:
 
 
 def log_shared_reads(*, user, records, purpose: str) -> None:
-    """Write one disclosure entry for the shared records among those just shown (none if all are own)."""
+    """Write one disclosure entry for the shared records among those just shown (none if all are own).
+    `user` is the reader: a person, or an organisation reading by API key."""
     shared = [record for record in records if getattr(record, "is_shared", False)]
     if not shared:
         return
     model = type(shared[0])
+    reader = None if isinstance(user, Organisation) else user
     if len(shared) == 1:
         reasons = [reason for reason in why_visible(user, shared[0]) if reason.is_shared]
-        disclosure_record(user=user, organisation=reasons[0].organisation if reasons else None, action=DisclosureAction.READ,
+        disclosure_record(user=reader, organisation=reasons[0].organisation if reasons else None, action=DisclosureAction.READ,
                           record=shared[0], protocol_reference="; ".join(r.reference for r in reasons)[:100], purpose=purpose)
         return
     flows = (ProtocolDataFlow.objects.live().filter(category=model.DATA_CATEGORY, recipient_id__in=membership_organisation_ids(user))
@@ -86,7 +88,7 @@ def log_shared_reads(*, user, records, purpose: str) -> None:
              .select_related("version__protocol", "recipient").distinct())
     references = sorted({f"{flow.version.protocol.reference} v{flow.version.number}, clause {flow.clause}" for flow in flows})
     receiving = next((flow.recipient for flow in flows), None)
-    disclosure_record(user=user, organisation=receiving, action=DisclosureAction.READ,
+    disclosure_record(user=reader, organisation=receiving, action=DisclosureAction.READ,
                       record_type=model._meta.label_lower, record_id=f"{len(shared)} records", purpose=purpose,
                       protocol_reference="; ".join(references)[:100] or "one-off shares",
                       details={"ids": [record.pk for record in shared], "protocols": references})

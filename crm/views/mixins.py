@@ -30,8 +30,15 @@ class DisclosedDetailMixin(VisibleToUserMixin):
     def get_context_data(self, **kwargs):
         from sharing_protocols.explain import why_visible
 
+        from sharing_protocols.shares import share_model_for
+
         reasons = [r for r in why_visible(self.request.user, self.object) if r.is_shared] if getattr(self.object, "is_shared", False) else []
-        return super().get_context_data(visibility_reasons=reasons, **kwargs)
+        user = self.request.user
+        return super().get_context_data(
+            visibility_reasons=reasons, record_label=self.object._meta.label_lower,
+            may_share_once=not getattr(self.object, "is_shared", False) and share_model_for(type(self.object)) is not None,
+            may_ask_who_can_see=user.has_role(Role.INFORMATION_GOVERNANCE), **kwargs,
+        )
 
 
 class DisclosedListMixin(VisibleToUserMixin):

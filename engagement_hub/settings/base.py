@@ -145,6 +145,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "crm.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
     },
+    "flag-protocol-reviews-due": {
+        "task": "sharing_protocols.tasks.flag_protocol_reviews_due",
+        "schedule": crontab(hour=6, minute=0),
+    },
     # Partner concerns are collated centrally once a day, before the early turn's briefing.
     "collate-partner-concerns": {
         "task": "partners.collation.tasks.collate_partner_concerns",
@@ -160,6 +164,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(day_of_month=1, hour=4, minute=30),
     },
 }
+
+# Sharing protocols: how long before its review date a protocol is flagged.
+PROTOCOL_REVIEW_NOTICE_DAYS = env_int("HUB_PROTOCOL_REVIEW_NOTICE_DAYS", 30)
 
 # Maps. Tiles are optional: with no URL the map draws the boundaries on a blank ground.
 MAP_TILE_URL = env_str("HUB_MAP_TILE_URL", "")

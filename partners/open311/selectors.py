@@ -3,9 +3,9 @@ from partners.models import Concern
 
 
 def concerns_visible_to_organisation(organisation):
-    """The concerns `organisation` may read through the API: today, the ones it reported.
+    """The concerns `organisation` may read through the API: the same door as the pages, with the
+    organisation as the viewer (its own concerns, plus those its live protocols and one-off shares let it see).
 
-    Rows read here may one day come back with personal fields withheld (`withheld_fields`);
+    Rows shared without personal data come back with those fields withheld (`withheld_fields`);
     the serialiser honours that, and returns no personal field to anyone in any case."""
-    # TODO(lead): use visible_to (an organisation's view, widened by sharing protocols).
-    return Concern.objects.filter(organisation=organisation)
+    return Concern.objects.visible_to(organisation)

@@ -26,6 +26,7 @@ from partners.open311 import serialisers
 from partners.open311.intake import MAX_RESULTS, read_filters, read_new_request, service_errors
 from partners.open311.rendering import render, render_errors
 from partners.open311.selectors import concerns_visible_to_organisation
+from sharing_protocols.explain import log_shared_reads
 from partners.services import concern_report
 
 BIGINT_MAX = 2**63 - 1
@@ -129,7 +130,9 @@ class RequestsView(Open311View):
             concerns = concerns.filter(reported_at__gte=filters.start, reported_at__lte=filters.end)
             if filters.statuses:
                 concerns = concerns.filter(status__in=filters.statuses)
-        requests = [serialisers.service_request(concern) for concern in concerns.order_by("-reported_at", "-pk")[:MAX_RESULTS]]
+        concerns = list(concerns.order_by("-reported_at", "-pk")[:MAX_RESULTS])
+        log_shared_reads(user=key.organisation, records=concerns, purpose=f"Open311 GET requests (key {key.prefix})")
+        requests = [serialisers.service_request(concern) for concern in concerns]
         return render(requests, fmt=self.fmt, root="service_requests", item="request")
 
     def post(self, request):
@@ -159,6 +162,7 @@ class RequestDetailView(Open311View):
         concern = self.visible_concerns(key.organisation).filter(pk=pk).first() if pk <= BIGINT_MAX else None
         if concern is None:
             raise Open311Error(404, f"service_request_id: there is no request {pk}.")
+        log_shared_reads(user=key.organisation, records=[concern], purpose=f"Open311 GET request (key {key.prefix})")
         return render([serialisers.service_request(concern)], fmt=self.fmt, root="service_requests", item="request")
 
 
