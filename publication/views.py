@@ -97,7 +97,11 @@ class ReleaseFileView(View):
         entry = release.file_named(path)
         if entry is None:  # only files the release lists, so no path can reach outside its folder
             raise Http404("No such file in this release.")
-        response = FileResponse(open(release_directory(release) / Path(entry["path"]).name, "rb"), content_type=entry["mediatype"])
+        try:
+            handle = open(release_directory(release) / Path(entry["path"]).name, "rb")
+        except FileNotFoundError:  # the release's folder was removed from disk
+            raise Http404("This release's files are no longer held.") from None
+        response = FileResponse(handle, content_type=entry["mediatype"])
         response["Access-Control-Allow-Origin"] = "*"
         return response
 

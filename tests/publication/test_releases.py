@@ -200,3 +200,11 @@ def test_open_data_pages_take_constant_queries(data, client, django_assert_num_q
         client.get(reverse("publication:open-data"))
     with django_assert_num_queries(1):  # the release
         client.get(reverse("publication:release", args=[2]))
+
+
+def test_a_release_whose_files_were_removed_answers_404(data, release_dir, client):
+    import shutil
+
+    build(new_release())
+    shutil.rmtree(release_dir / "1")
+    assert client.get(reverse("publication:release-file", args=[1, "priorities-and-actions.csv"])).status_code == 404
