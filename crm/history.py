@@ -120,7 +120,12 @@ def _comparable(event, model_field: models.Field):
 
 def history_for(instance) -> list[HistoryEntry]:
     """Each change to `instance`, newest first: when, what happened (created; changed, with
-    each field's value before and after; deleted) and who, if known. One query."""
+    each field's value before and after; deleted) and who, if known. One query.
+
+    A record shared with the reader (by protocol or one-off) has no history for them: old values
+    would show personal fields the share withholds, and the holder's staff by name."""
+    if getattr(instance, "is_shared", False):
+        return []
     event_model = _event_model(type(instance))
     fields = _shown_fields(event_model)
     entries = []

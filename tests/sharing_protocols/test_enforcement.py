@@ -272,3 +272,16 @@ def test_the_review_check_is_on_the_beat_schedule():
     from engagement_hub.celery import app
 
     assert app.conf.beat_schedule["flag-protocol-reviews-due"]["task"] == "sharing_protocols.tasks.flag_protocol_reviews_due"
+
+
+def test_a_shared_records_history_stays_with_its_holder(partner_client, officer, force, council, team_contact):
+    from django.test import Client
+
+    publish(lead=force, provider=force, recipient=council, category="contacts")
+    team_contact.last_name = "Quartermaine"
+    team_contact.save()
+    page = partner_client.get(reverse("crm:contact-detail", args=[team_contact.pk])).content.decode()
+    assert "Why you can see this record" in page and SURNAME not in page
+    holder = Client()
+    holder.force_login(officer)
+    assert SURNAME in holder.get(reverse("crm:contact-detail", args=[team_contact.pk])).content.decode()
