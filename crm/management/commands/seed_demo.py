@@ -12,6 +12,7 @@ from crm.models import IssueCategory, Organisation
 from geo import demo as geo_demo
 from geo.models import ForceArea
 from partners import demo as partners_demo
+from sharing_protocols.demo import seed_demo_protocol
 
 
 class Command(BaseCommand):
@@ -59,6 +60,7 @@ class Command(BaseCommand):
         records = demo_records.seed_demo_records(force=force, teams=teams, neighbourhoods=neighbourhoods, officer=users[0])
         bulk_users = crm_demo.seed_bulk_people(scale=scale)
         demo_concerns = partners_demo.seed_demo_concerns(within=force_area.boundary)
+        seed_demo_protocol(force=force)
         partner_organisations = Organisation.objects.filter(slug__in=partners_demo.HEARD).order_by("pk")
         bulk_concerns = partners_demo.seed_bulk_concerns(
             count=concerns, organisations=partner_organisations, categories=IssueCategory.objects.filter(is_active=True),
