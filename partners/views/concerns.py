@@ -14,6 +14,7 @@ from partners.forms.concerns import ConcernCloseForm, ConcernFilterForm, Concern
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.services import concern_report
 from partners.services_concerns import concern_close, concern_update
+from sharing_protocols.explain import log_shared_reads, why_visible
 
 
 class ReportingOrganisationRequiredMixin(LoginRequiredMixin):
@@ -39,10 +40,14 @@ class ConcernListView(VisibleToUserMixin, ListView):
         return selectors.concern_list(user=self.request.user, filters=filters)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(**kwargs)
+        # Concerns shared under a protocol are disclosures: one entry in the disclosure log per page shown.
+        log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=f"Listed on {self.request.get_full_path()}"[:300])
+        context.update(
             filter_form=self.filter_form, can_report=selectors.reporting_organisations(self.request.user).exists(),
-            filtered=any(value for key, value in self.request.GET.items() if key != "page"), **kwargs,
+            filtered=any(value for key, value in self.request.GET.items() if key != "page"),
         )
+        return context
 
 
 class ConcernDetailView(VisibleToUserMixin, DetailView):
@@ -52,9 +57,11 @@ class ConcernDetailView(VisibleToUserMixin, DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return selectors.concern_detail(user=self.request.user, pk=self.kwargs["pk"])
+            concern = selectors.concern_detail(user=self.request.user, pk=self.kwargs["pk"])
         except Concern.DoesNotExist:
             raise Http404("No concern found") from None
+        log_shared_reads(user=self.request.user, records=[concern], purpose=f"Viewed on {self.request.path}")
+        return concern
 
     def get_context_data(self, **kwargs):
         concern, user = self.object, self.request.user
@@ -63,8 +70,21 @@ class ConcernDetailView(VisibleToUserMixin, DetailView):
             near_duplicates=list(selectors.concern_near_duplicates(user=user, concern=concern)),
             priority=selectors.concern_priority(user=user, concern=concern),
             can_change=can_change and not getattr(concern, "withheld_fields", ()),
-            close_form=ConcernCloseForm(), tile_url=settings.MAP_TILE_URL, **kwargs,
+            close_form=ConcernCloseForm(), tile_url=settings.MAP_TILE_URL,
+            visibility_reasons=self.visibility_reasons(),
+            **kwargs,
         )
+
+
+    def visibility_reasons(self) -> list:
+        """Why a shared concern is visible: each protocol clause once (a force and its teams share a reason)."""
+        if not getattr(self.object, "is_shared", False):
+            return []
+        reasons = {}
+        for reason in why_visible(self.request.user, self.object):
+            if reason.is_shared:
+                reasons.setdefault(reason.explanation, reason)
+        return list(reasons.values())
 
 
 class ConcernReportView(ReportingOrganisationRequiredMixin, FormView):

@@ -49,6 +49,7 @@ def test_under_a_protocol_an_officer_reads_a_shared_concern_but_cannot_change_it
     assert "Rear of Market Street" in listed_places(officer_client)
     page = officer_client.get(detail(concern.pk)).content.decode()
     assert "Shared with your organisation by Westmorland and Furness Council: you can read it, not change it." in page
+    assert page.count("clause 4.1: partner-reported concerns from Westmorland and Furness Council to Cumbria Constabulary, without personal data.") == 1
     assert "Edit this concern" not in page and "Close this concern" not in page
     assert officer_client.get(reverse("partners:concern-edit", args=[concern.pk])).status_code == 404
     response = officer_client.post(reverse("partners:concern-close", args=[concern.pk]), {"reason": "Dealt with"})
@@ -157,18 +158,73 @@ def test_the_list_takes_the_same_queries_however_many_concerns(partner_client, c
     assert len(response.context["concerns"]) == 25
 
 
-def test_the_page_takes_the_same_queries_however_many_links(officer_client, council, team, hindpool, council_shares_concerns_with_police,
-                                                               django_assert_num_queries):
+def add_links(concern, count):
+    for n in range(count):
+        other = ConcernFactory(organisation=concern.organisation, location=point(-3.2271, 54.1151 + n / 100000))
+        ConcernLink.objects.create(first=concern, second=other, distance_metres=10 + n, days_apart=1)
+
+
+def test_the_page_takes_the_same_queries_however_many_links(partner_client, council, hindpool, django_assert_num_queries):
+    concern = ConcernFactory(organisation=council, neighbourhood=hindpool)
+    partner_client.get(detail(concern.pk))  # warm Django's per-process SRID cache
+    # 1 session, 2 user, 3 the concern with category, organisation, neighbourhood and LSOA,
+    # 4 the visible near-duplicates, 5 roles for the navigation (no priority: no query for it).
+    with django_assert_num_queries(5):
+        partner_client.get(detail(concern.pk))
+    add_links(concern, 6)
+    with django_assert_num_queries(5):
+        response = partner_client.get(detail(concern.pk))
+    assert len(response.context["near_duplicates"]) == 6
+
+
+def test_a_shared_page_takes_the_same_queries_however_many_links(officer_client, council, team, hindpool, council_shares_concerns_with_police,
+                                                                 django_assert_num_queries):
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
     concern = ConcernFactory(organisation=council, priority=priority, neighbourhood=hindpool)
     officer_client.get(detail(concern.pk))  # warm Django's per-process SRID cache
-    # 1 session, 2 user, 3 the concern with category, organisation, neighbourhood and LSOA,
-    # 4 the visible near-duplicates, 5 the priority if visible, 6 roles for the navigation.
-    with django_assert_num_queries(6):
+    # 1 session, 2 user, 3 the concern, 4-8 why it is visible (the user's organisations, live flows, each
+    # recipient's teams, one-off shares) for the disclosure entry, 9-13 the disclosure entry (history context,
+    # lock, last hash, insert), 14 the visible near-duplicates, 15 the priority, 16-20 why it is visible again
+    # for the page, 21 roles for the navigation.
+    with django_assert_num_queries(21):
         officer_client.get(detail(concern.pk))
-    for n in range(6):
-        other = ConcernFactory(organisation=council, location=point(-3.2271, 54.1151 + n / 100000))
-        ConcernLink.objects.create(first=concern, second=other, distance_metres=10 + n, days_apart=1)
-    with django_assert_num_queries(6):
+    add_links(concern, 6)
+    with django_assert_num_queries(21):
         response = officer_client.get(detail(concern.pk))
     assert len(response.context["near_duplicates"]) == 6
+
+
+def test_reading_shared_concerns_is_written_in_the_disclosure_log_and_own_ones_are_not(officer, partner_user, council,
+                                                                                     council_shares_concerns_with_police):
+    from django.test import Client
+
+    from sharing_protocols.models import DisclosureAction, DisclosureEntry
+
+    partner_client, officer_client = Client(), Client()
+    partner_client.force_login(partner_user)
+    officer_client.force_login(officer)
+    concern = ConcernFactory(organisation=council)
+    partner_client.get(LIST)
+    partner_client.get(detail(concern.pk))
+    assert not DisclosureEntry.objects.filter(action=DisclosureAction.READ).exists()
+    officer_client.get(LIST)
+    officer_client.get(detail(concern.pk))
+    reads = list(DisclosureEntry.objects.filter(action=DisclosureAction.READ).order_by("pk"))
+    assert len(reads) == 2
+    assert reads[0].purpose.startswith("Listed on /partners/concerns/") and reads[1].purpose == f"Viewed on {detail(concern.pk)}"
+    assert "isp-wf-council-cumbria-constabulary v1, clause 4.1" in reads[1].protocol_reference
+
+
+def test_a_list_of_shared_concerns_takes_the_same_queries_however_many(officer_client, council, hindpool, council_shares_concerns_with_police,
+                                                                      django_assert_num_queries):
+    ConcernFactory.create_batch(2, organisation=council, neighbourhood=hindpool)
+    officer_client.get(LIST)  # warm Django's per-process SRID cache
+    # 1 session, 2 user, 3 may the user report, 4 count, 5 roles, 6-8 the filters' choices, 9 the page of concerns,
+    # 10-15 one disclosure entry for the shared rows shown (the protocols that allowed it, history context, lock,
+    # last hash, insert). (A page of exactly one shared row explains it in full: a few more, still constant.)
+    with django_assert_num_queries(15):
+        officer_client.get(LIST)
+    ConcernFactory.create_batch(30, organisation=council, neighbourhood=hindpool)
+    with django_assert_num_queries(15):
+        response = officer_client.get(LIST)
+    assert len(response.context["concerns"]) == 25
