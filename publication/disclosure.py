@@ -36,8 +36,12 @@ class Table:
             raise ValueError("Every row of the table needs the same number of columns.")
         if any(value < 0 for row in self.counts for value in row):
             raise ValueError("Counts cannot be negative.")
+        self._values = {cell: self._work_out(cell) for cell in self.cells()}
 
     def value(self, cell: Cell) -> int:
+        return self._values[cell]
+
+    def _work_out(self, cell: Cell) -> int:
         i, j = cell
         if i < self.rows and j < self.columns:
             return self.counts[i][j]
@@ -60,20 +64,41 @@ def _sign(table: Table, cell: Cell) -> int:
     return -1 if (i == table.rows) != (j == table.columns) else 1
 
 
+class _HiddenGraph:
+    """Hidden cells as edges between line nodes, kept up to date as cells are added."""
+
+    def __init__(self, hidden: set[Cell]):
+        self.by_row: dict[int, set[Cell]] = {}
+        self.by_column: dict[int, set[Cell]] = {}
+        for cell in hidden:
+            self.add(cell)
+
+    def add(self, cell: Cell) -> None:
+        self.by_row.setdefault(cell[0], set()).add(cell)
+        self.by_column.setdefault(cell[1], set()).add(cell)
+
+
 def alternative(table: Table, hidden: set[Cell], cell: Cell) -> dict[Cell, int] | None:
     """Values for the hidden cells, all non-negative, agreeing with every shown count and total,
     in which `cell` differs from its true value; None if no single cycle gives one."""
+    path = _alternative_path(table, _HiddenGraph(hidden), cell)
+    if path is None:
+        return None
+    values = {c: table.value(c) for c in hidden}
+    for edge, delta_y in path:
+        values[edge] += delta_y * _sign(table, edge)
+    return values
+
+
+def _alternative_path(table: Table, graph: _HiddenGraph, cell: Cell) -> list[tuple[Cell, int]] | None:
     for direction in (1, -1):
-        path = _cycle(table, hidden, cell, direction)
+        path = _cycle(table, graph, cell, direction)
         if path is not None:
-            values = {c: table.value(c) for c in hidden}
-            for edge, delta_y in path:
-                values[edge] += delta_y * _sign(table, edge)
-            return values
+            return path
     return None
 
 
-def _cycle(table: Table, hidden: set[Cell], start: Cell, direction: int) -> list[tuple[Cell, int]] | None:
+def _cycle(table: Table, graph: _HiddenGraph, start: Cell, direction: int) -> list[tuple[Cell, int]] | None:
     """A cycle through `start` whose alternating moves keep every hidden cell at 0 or more.
 
     Nodes are lines: ("r", i) and ("c", j). A hidden cell (i, j) joins ("r", i) and ("c", j).
@@ -86,26 +111,27 @@ def _cycle(table: Table, hidden: set[Cell], start: Cell, direction: int) -> list
 
     if not allowed(start, direction):
         return None
-    by_row: dict[int, list[Cell]] = {}
-    by_column: dict[int, list[Cell]] = {}
-    for edge in hidden:
-        if edge != start:
-            by_row.setdefault(edge[0], []).append(edge)
-            by_column.setdefault(edge[1], []).append(edge)
+    rows, columns = table.rows, table.columns
+    value = table.value
     origin, goal = ("c", start[1]), ("r", start[0])
     previous: dict[tuple, tuple | None] = {origin: None}
     queue = deque([origin])
-    while queue:
+    while queue and goal not in previous:
         node = queue.popleft()
-        if node == goal:
-            break
         kind, index = node
         delta_y = -direction if kind == "c" else direction
-        for edge in sorted(by_column.get(index, []) if kind == "c" else by_row.get(index, [])):
+        for edge in graph.by_column.get(index, ()) if kind == "c" else graph.by_row.get(index, ()):
+            if edge == start:
+                continue
             following = ("r", edge[0]) if kind == "c" else ("c", edge[1])
-            if following not in previous and allowed(edge, delta_y):
-                previous[following] = (node, edge, delta_y)
-                queue.append(following)
+            if following in previous:
+                continue
+            # allowed(edge, delta_y), inlined: only a zero moved down is refused (the hot loop of suppress()).
+            is_margin = (edge[0] == rows) != (edge[1] == columns)
+            if (delta_y < 0) != is_margin and value(edge) == 0:
+                continue
+            previous[following] = (node, edge, delta_y)
+            queue.append(following)
     if goal not in previous:
         return None
     path = [(start, direction)]
@@ -118,19 +144,25 @@ def _cycle(table: Table, hidden: set[Cell], start: Cell, direction: int) -> list
 
 def suppress(table: Table, threshold: int) -> set[Cell]:
     """The cells to hide: every count and total from 1 to threshold - 1, and enough others that
-    none of them can be recovered from what is shown."""
+    none of them can be recovered from what is shown.
+
+    Hiding more cells never takes away a cell's alternative (its cycle is still there), so each
+    cell is checked once, and again only after cells were added for it."""
     hidden = {cell for cell in table.cells() if 0 < table.value(cell) < threshold}
-    changed = True
-    while changed:
-        changed = False
-        for cell in sorted(hidden):
-            if alternative(table, hidden, cell) is None:
-                additions = _cheapest_rectangle(table, hidden, cell)
-                if not additions:  # cannot happen: with every cell hidden, any cell can move round a rectangle
-                    raise RuntimeError(f"No way to protect cell {cell}.")
-                hidden |= additions
-                changed = True
-                break
+    graph = _HiddenGraph(hidden)
+    pending = deque(sorted(hidden))
+    while pending:
+        cell = pending.popleft()
+        if _alternative_path(table, graph, cell) is not None:
+            continue
+        additions = _cheapest_rectangle(table, hidden, cell)
+        if not additions:  # cannot happen: with every cell hidden, any cell can move round a rectangle
+            raise RuntimeError(f"No way to protect cell {cell}.")
+        for added in sorted(additions):
+            hidden.add(added)
+            graph.add(added)
+            pending.append(added)
+        pending.appendleft(cell)
     return hidden
 
 
