@@ -11,6 +11,7 @@ import struct
 from datetime import timedelta
 
 import pgtrigger
+from psycopg.copy import QueuedLibpqWriter
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection, transaction
 from django.utils import timezone
@@ -222,7 +223,9 @@ def seed_bulk_concerns(*, count: int, organisations, categories, within: GEOSGeo
         if count:
             run = f"{rng.getrandbits(32):08x}"
             created = now.isoformat()
-            with connection.connection.cursor().copy(f"COPY {table} ({', '.join(BULK_COLUMNS)}) FROM STDIN") as copy:
+            raw = connection.connection.cursor()
+            # The queued writer sends rows from a second thread: Python makes rows while PostgreSQL stores them.
+            with raw.copy(f"COPY {table} ({', '.join(BULK_COLUMNS)}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
                 for n in range(count):
                     longitude, latitude = sample_point()
                     occurred = now - timedelta(seconds=rng.uniform(3600, period))
