@@ -1,5 +1,5 @@
-"""Building an open-data release: count tables through disclosure control, the screened
-priorities and actions, each as CSV and JSON, described by a Frictionless `datapackage.json`.
+"""Building an open-data release: count tables through disclosure control (concerns, engagements,
+priorities and actions; counts only, no free text), each as CSV and JSON, described by a Frictionless `datapackage.json`.
 
 A release is written to a temporary folder and renamed into place only when complete, so a
 failed build leaves nothing half-written; a published release's files never change."""
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from crm.models import EngagementKind
+from crm.models import ActionStatus, EngagementKind, PriorityStatus
 from publication import selectors
 from publication.disclosure import Table, suppress
 from publication.models import Release, ReleaseStatus
@@ -73,23 +73,44 @@ ENGAGEMENTS = Dataset(
         {"name": "suppressed", "type": "boolean", "title": "Suppressed for disclosure control", "constraints": {"required": True}},
     ),
 )
-PRIORITIES = Dataset(
-    "priorities-and-actions", "Neighbourhood priorities and actions (you said, we did)",
-    "The priorities agreed with communities and the actions taken, in police.uk's shape (issue, issue date, action, "
-    "action date). Only wording written for publication that has passed screening is included.",
-    (
-        {"name": "force", "type": "string", "title": "Force (police.uk identifier)", "constraints": {"required": True}},
-        {"name": "neighbourhood", "type": "string", "title": "Neighbourhood (police.uk identifier)", "constraints": {"required": True}},
+def _neighbourhood_count_fields(measure: str, title: str, status_title: str) -> tuple[dict, ...]:
+    return (
+        MONTH,
+        {"name": "category", "type": "string", "title": "Issue category (identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "category_name", "type": "string", "title": "Issue category"},
+        {"name": "status", "type": "string", "title": f"{status_title} (identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "status_name", "type": "string", "title": status_title},
+        {"name": "force", "type": "string", "title": "Force (police.uk identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "neighbourhood", "type": "string", "title": "Neighbourhood (police.uk identifier, or 'all')",
+         "constraints": {"required": True}},
         {"name": "neighbourhood_name", "type": "string", "title": "Neighbourhood"},
-        {"name": "category", "type": "string", "title": "Issue category"},
-        {"name": "issue", "type": "string", "title": "Issue", "constraints": {"required": True}},
-        {"name": "issue_date", "type": "date", "title": "Issue date", "constraints": {"required": True}},
-        {"name": "status", "type": "string", "title": "Status"},
-        {"name": "action", "type": "string", "title": "Action"},
-        {"name": "action_date", "type": "date", "title": "Action date"},
-    ),
+        {"name": measure, "type": "integer", "title": title, "constraints": {"minimum": 0}},
+        {"name": "suppressed", "type": "boolean", "title": "Suppressed for disclosure control", "constraints": {"required": True}},
+    )
+
+
+# Counts only: the wording of priorities and actions is reported back on the public pages and the
+# police.uk-compatible API after screening, never in the open data (issue 7: no free text leaves).
+NO_WORDING = (
+    " The wording of priorities and actions is not in the open data: it is on each neighbourhood's public page "
+    "and in the police.uk-compatible API once it has passed screening."
 )
-DATASETS = (CONCERNS, ENGAGEMENTS, PRIORITIES)
+PRIORITIES = Dataset(
+    "priorities-by-neighbourhood-category-status-month", "Neighbourhood priorities agreed, by neighbourhood, category, status and month",
+    "Priorities agreed with communities (you said), counted by the month they were agreed, issue category, status when the "
+    "release was built and neighbourhood. Each table row is a category and status together; the totals are by "
+    "neighbourhood (all categories and statuses) and by category and status (all neighbourhoods)." + NO_WORDING,
+    _neighbourhood_count_fields("priorities", "Priorities", "Status of the priority"),
+)
+ACTIONS = Dataset(
+    "actions-by-neighbourhood-category-status-month", "Actions taken on priorities, by neighbourhood, category, status and month",
+    "Actions taken on the priorities agreed with communities (we did), counted by the month of the action, the priority's "
+    "issue category and neighbourhood, and the action's status when the release was built. Each table row is a category "
+    "and status together; the totals are by neighbourhood and by category and status." + NO_WORDING,
+    _neighbourhood_count_fields("actions", "Actions", "Status of the action"),
+)
+
+DATASETS = (CONCERNS, ENGAGEMENTS, PRIORITIES, ACTIONS)
 
 
 def release_period(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
@@ -156,20 +177,49 @@ def engagement_rows(*, start, end, threshold) -> list[dict]:
     return rows
 
 
-def priority_rows() -> list[dict]:
-    places = {n.pk: n for n in selectors.all_neighbourhoods()}
+def neighbourhood_count_rows(*, months, categories: dict, statuses: dict, places: dict, counts: dict, threshold: int,
+                             measure: str) -> list[dict]:
+    """Each month's table of (category, status) rows by neighbourhood columns, with its totals, suppressed.
+    `counts` is keyed by (month, (category slug, status), neighbourhood pk); `places` maps pk to neighbourhood.
+    Only these two margins are published (never totals by status alone), so the table's own suppression is enough."""
+    row_keys = [(category, status) for category in sorted(categories) for status in statuses]
     rows = []
-    for priority in selectors.published_priorities():
-        place = places[priority.neighbourhood_id]
-        base = {
-            "force": place.force_area.code, "neighbourhood": place.code, "neighbourhood_name": place.name,
-            "category": priority.category.name, "issue": priority.issue, "issue_date": priority.issue_date.isoformat(),
-            "status": priority.get_status_display(),
-        }
-        for action in priority.public_actions or [None]:
-            rows.append({**base, "action": action.action if action else None,
-                         "action_date": action.action_date.isoformat() if action else None})
+    for month, key, place_pk, value in protected_rows(
+        months=months, row_keys=row_keys, column_keys=list(places), counts=counts, threshold=threshold,
+    ):
+        category, status = key if key != ALL else (ALL, ALL)
+        place = places.get(place_pk)
+        rows.append({
+            "month": f"{month:%Y-%m}", "category": category, "category_name": categories.get(category, "All categories"),
+            "status": status, "status_name": statuses.get(status, "All statuses"),
+            "force": place.force_area.code if place else ALL, "neighbourhood": place.code if place else ALL,
+            "neighbourhood_name": place.name if place else "All neighbourhoods", measure: value, "suppressed": value is None,
+        })
     return rows
+
+
+def _month(value) -> dt.date:
+    return (value.date() if isinstance(value, dt.datetime) else value).replace(day=1)
+
+
+def priority_count_rows(*, start, end, threshold) -> list[dict]:
+    counts = {(_month(row["month"]), (row["category__slug"], row["status"]), row["neighbourhood_id"]): row["count"]
+              for row in selectors.priority_counts(start=start, end=end)}
+    return neighbourhood_count_rows(
+        months=month_starts(start, end), categories={c.slug: c.name for c in selectors.issue_categories()},
+        statuses=dict(PriorityStatus.choices), places={n.pk: n for n in selectors.all_neighbourhoods()}, counts=counts,
+        threshold=threshold, measure="priorities",
+    )
+
+
+def action_count_rows(*, start, end, threshold) -> list[dict]:
+    counts = {(_month(row["month"]), (row["priority__category__slug"], row["status"]), row["priority__neighbourhood_id"]): row["count"]
+              for row in selectors.action_counts(start=start, end=end)}
+    return neighbourhood_count_rows(
+        months=month_starts(start, end), categories={c.slug: c.name for c in selectors.issue_categories()},
+        statuses=dict(ActionStatus.choices), places={n.pk: n for n in selectors.all_neighbourhoods()}, counts=counts,
+        threshold=threshold, measure="actions",
+    )
 
 
 def _csv_bytes(fields, rows) -> bytes:
@@ -209,7 +259,8 @@ def build(release: Release, *, today: dt.date | None = None) -> Release:
         tables = {
             CONCERNS.name: concern_rows(start=start, end=end, threshold=threshold),
             ENGAGEMENTS.name: engagement_rows(start=start, end=end, threshold=threshold),
-            PRIORITIES.name: priority_rows(),
+            PRIORITIES.name: priority_count_rows(start=start, end=end, threshold=threshold),
+            ACTIONS.name: action_count_rows(start=start, end=end, threshold=threshold),
         }
         files, resources = [], []
         for dataset in DATASETS:
@@ -220,11 +271,12 @@ def build(release: Release, *, today: dt.date | None = None) -> Release:
                 path = f"{dataset.name}.{fmt}"
                 (partial / path).write_bytes(content)
                 digest = hashlib.sha256(content).hexdigest()
-                files.append({"name": dataset.name, "title": dataset.title, "path": path, "format": fmt, "mediatype": mediatype,
-                              "bytes": len(content), "sha256": digest, "rows": len(tables[dataset.name])})
+                files.append({"name": dataset.name, "title": dataset.title, "description": dataset.description, "path": path,
+                              "format": fmt, "mediatype": mediatype, "bytes": len(content), "sha256": digest,
+                              "rows": len(tables[dataset.name])})
                 resources.append({
                     "name": f"{dataset.name}-{fmt}", "path": path, "title": dataset.title, "description": dataset.description
-                    + (" " + COUNT_NOTE.format(threshold_minus_one=threshold - 1) if dataset is not PRIORITIES else ""),
+                    + " " + COUNT_NOTE.format(threshold_minus_one=threshold - 1),
                     "profile": "tabular-data-resource", "format": fmt, "mediatype": mediatype, "encoding": "utf-8",
                     "licenses": [LICENCE], "schema": _schema(dataset),
                     # Frictionless checks size and hash of a CSV as it reads it (it parses JSON whole, so cannot).
@@ -234,8 +286,9 @@ def build(release: Release, *, today: dt.date | None = None) -> Release:
             "profile": "tabular-data-package",
             "name": "engagement-hub-open-data",
             "title": "Neighbourhood engagement and partner concerns (open data)",
-            "description": "Counts of partner concerns and of community engagement, and the priorities agreed with "
-                           "communities and what was done about them. No personal data; nothing finer than an LSOA.",
+            "description": "Counts of partner concerns, of community engagement, and of the priorities agreed with "
+                           "communities and the actions taken on them. Counts only: no personal data, no free text, "
+                           "nothing finer than an LSOA.",
             "version": f"{release.version}.0.0",
             "created": timezone.now().replace(microsecond=0).isoformat(),
             "licenses": [LICENCE],

@@ -9,7 +9,7 @@ nothing. This module is instead narrow by construction. It returns:
   has passed screening (cleared automatically, or approved by a reviewer) for its exact
   text: anything flagged, rejected, edited since screening or not yet screened is left out;
 - officers' names and ranks only from a `PublicProfile` they have published themselves;
-- counts grouped by category, LSOA (never finer), type, neighbourhood and month, from columns
+- counts grouped by category, LSOA (never finer), type, status, neighbourhood and month, from columns
   that hold nothing personal, for disclosure control to suppress before release.
 
 Nothing here reads notes, descriptions of concerns, reporters, contacts or addresses, and
@@ -137,7 +137,7 @@ def published_priorities(neighbourhood_: Neighbourhood | None = None):
     ).order_by("-issue_date", "-pk")
 
 
-# --- Counts for the open data (nothing personal: category, LSOA, type, neighbourhood, month) --------------------------
+# --- Counts for the open data (nothing personal: category, LSOA, type, status, neighbourhood, month) ------------------
 
 def concern_counts(*, start: dt.date, end: dt.date):
     """Concerns reported in [start, end) by month, category and LSOA, from collated OFFICIAL concerns only
@@ -166,6 +166,30 @@ def engagement_counts(*, start: dt.date, end: dt.date):
         .values("month", "kind", "neighbourhood_id")
         .annotate(count=Count("pk"))
         .order_by("month", "kind", "neighbourhood_id")
+    )
+
+
+def priority_counts(*, start: dt.date, end: dt.date):
+    """Priorities agreed in [start, end) by month, category, status and neighbourhood (no wording).
+    Rows: month, category slug, status, neighbourhood id, count."""
+    return (
+        Priority.objects.filter(issue_date__gte=start, issue_date__lt=end)
+        .annotate(month=TruncMonth("issue_date"))
+        .values("month", "category__slug", "status", "neighbourhood_id")
+        .annotate(count=Count("pk"))
+        .order_by("month", "category__slug", "status", "neighbourhood_id")
+    )
+
+
+def action_counts(*, start: dt.date, end: dt.date):
+    """Actions dated in [start, end) by month, their priority's category and neighbourhood, and status (no wording).
+    Rows: month, priority category slug, status, priority neighbourhood id, count."""
+    return (
+        PriorityAction.objects.filter(action_date__gte=start, action_date__lt=end)
+        .annotate(month=TruncMonth("action_date"))
+        .values("month", "priority__category__slug", "status", "priority__neighbourhood_id")
+        .annotate(count=Count("pk"))
+        .order_by("month", "priority__category__slug", "status", "priority__neighbourhood_id")
     )
 
 

@@ -80,7 +80,10 @@ class ReleaseView(TemplateView):
 
     def get_context_data(self, **kwargs):
         release = get_object_or_404(published_releases(), version=kwargs["version"])
-        return super().get_context_data(release=release, json_ld=dataset_json_ld(self.request, release), licence=LICENCE, **kwargs)
+        # One entry per table (its CSV and JSON share a description); releases built before descriptions were kept have none.
+        tables = list({entry["name"]: entry for entry in release.files if entry.get("rows") is not None}.values())
+        return super().get_context_data(release=release, tables=tables, json_ld=dataset_json_ld(self.request, release), licence=LICENCE,
+                                        **kwargs)
 
 
 class LatestReleaseView(View):
@@ -136,7 +139,8 @@ def dataset_json_ld(request, release: Release) -> str:
         "url": page,
         "name": "Neighbourhood engagement and partner concerns (open data)",
         "description": "Counts of partner concerns by category, LSOA and month; community engagement by type, neighbourhood "
-                       "and month; and neighbourhood priorities with the actions taken. No personal data; small counts suppressed.",
+                       "and month; priorities agreed and actions taken by neighbourhood, category, status and month. Counts "
+                       "only: no personal data, no free text; small counts suppressed.",
         "version": str(release.version),
         "license": LICENCE["path"],
         "dct:license": {"@id": LICENCE["path"]},
@@ -147,7 +151,7 @@ def dataset_json_ld(request, release: Release) -> str:
         "dct:temporal": {"@type": "dct:PeriodOfTime", "dcat:startDate": release.period_start.isoformat(),
                          "dcat:endDate": release.period_end.isoformat()} if release.period_start else None,
         "spatialCoverage": {"@type": "Place", "name": "England and Wales, by lower layer super output area (LSOA)"},
-        "keywords": ["neighbourhood policing", "community engagement", "PACT priorities", "partner concerns"],
+        "keywords": ["neighbourhood policing", "community engagement", "PACT priorities", "partner concerns", "statistics"],
         "creator": {"@type": "Organization", "name": "Engagement Hub"},
         "distribution": distributions,
         "dcat:distribution": [{"@id": d["contentUrl"]} for d in distributions],

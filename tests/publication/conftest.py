@@ -65,10 +65,11 @@ def upcoming_meeting(neighbourhood, *, days=7, **fields):
     return EngagementFactory(**defaults)
 
 
-def priority_with_action(neighbourhood, *, issue="Speeding on Duke Street at school times.", action="Speed checks at 8 am and 3 pm.", **fields):
+def priority_with_action(neighbourhood, *, issue="Speeding on Duke Street at school times.", action="Speed checks at 8 am and 3 pm.",
+                         action_fields=None, **fields):
     priority = PriorityFactory(organisation=neighbourhood.team or neighbourhood.force_area.force, neighbourhood=neighbourhood,
                                issue=issue, **fields)
-    return priority, PriorityActionFactory(priority=priority, action=action)
+    return priority, PriorityActionFactory(priority=priority, action=action, **(action_fields or {}))
 
 
 @pytest.fixture

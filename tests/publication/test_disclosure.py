@@ -1,8 +1,13 @@
 """Disclosure control: no published count under the threshold, and no suppressed count that can
 be worked out from the published counts and totals."""
+import datetime as dt
+from types import SimpleNamespace
+
 from hypothesis import given, settings, strategies as st
 
+from crm.models import PriorityStatus
 from publication.disclosure import Table, alternative, suppress
+from publication.releases import neighbourhood_count_rows
 
 counts = st.integers(min_value=0, max_value=30) | st.integers(min_value=0, max_value=6)
 tables = st.integers(1, 6).flatmap(lambda columns: st.lists(st.lists(counts, min_size=columns, max_size=columns), min_size=1, max_size=6))
@@ -63,3 +68,50 @@ def test_a_single_small_count_takes_others_with_it():
 def test_zeros_are_published():
     table = Table([[0, 10], [12, 20]])
     assert suppress(table, 5) == set()
+
+
+# --- The priorities and actions tables of a release, as published rows --------------------------------------------------
+
+PLACES = {pk: SimpleNamespace(code=f"N{pk}", name=f"Neighbourhood {pk}", force_area=SimpleNamespace(code="cumbria")) for pk in range(1, 5)}
+STATUSES = dict(PriorityStatus.choices)
+MONTHS = [dt.date(2025, 1, 1), dt.date(2025, 2, 1)]
+
+
+@st.composite
+def priority_counts(draw):
+    """Counts by (month, (category, status), neighbourhood): mostly zero, some small, some large."""
+    categories = {slug: slug.title() for slug in draw(st.sets(st.sampled_from(["fly-tipping", "noise", "speeding"]), min_size=1))}
+    places = {pk: PLACES[pk] for pk in range(1, draw(st.integers(1, 4)) + 1)}
+    months = MONTHS[: draw(st.integers(1, 2))]
+    keys = [(month, (category, status), place) for month in months for category in categories for status in STATUSES for place in places]
+    values = draw(st.lists(st.integers(0, 0) | st.integers(1, 6) | st.integers(0, 25), min_size=len(keys), max_size=len(keys)))
+    return months, categories, places, dict(zip(keys, values))
+
+
+@settings(max_examples=150, deadline=None)
+@given(priority_counts(), st.integers(min_value=2, max_value=10))
+def test_no_published_priority_count_is_under_the_threshold_and_none_can_be_recovered_from_the_margins(drawn, threshold):
+    months, categories, places, counts = drawn
+    published = neighbourhood_count_rows(months=months, categories=categories, statuses=STATUSES, places=places, counts=counts,
+                                         threshold=threshold, measure="priorities")
+    row_keys = [(category, status) for category in sorted(categories) for status in STATUSES]
+    codes = [place.code for place in places.values()]
+    for month in months:
+        # Read the month's table back from the published rows alone: (row, column) -> count, or None when suppressed.
+        cells = {}
+        for row in (r for r in published if r["month"] == f"{month:%Y-%m}"):
+            i = len(row_keys) if row["category"] == "all" else row_keys.index((row["category"], row["status"]))
+            j = len(codes) if row["neighbourhood"] == "all" else codes.index(row["neighbourhood"])
+            assert row["suppressed"] is (row["priorities"] is None)
+            cells[(i, j)] = row["priorities"]
+        table = Table([[counts[(month, key, pk)] for pk in places] for key in row_keys])
+        assert set(cells) == set(table.cells())
+        hidden = {cell for cell, value in cells.items() if value is None}
+        shown = {cell: value for cell, value in cells.items() if value is not None}
+        assert all(value == table.value(cell) for cell, value in shown.items())  # what is shown is true
+        assert not any(0 < value < threshold for value in shown.values())
+        for cell in hidden:
+            values = alternative(table, hidden, cell)
+            assert values is not None, f"cell {cell} of {month} could be recovered"
+            grid = full_grid(table, values)
+            assert consistent(table, grid) and all(grid[c] == v for c, v in shown.items()) and grid[cell] != table.value(cell)
