@@ -2,7 +2,6 @@
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from crm import audit
 from partners.models import Concern, ConcernStatus
