@@ -72,6 +72,7 @@ def report_html(*, figures: ReportFigures, area_label: str, requested_by: str, p
         "static_url": REPORT_BASE_URL + settings.STATIC_URL.strip("/") + "/",
         "overview_map": drawings.add("overview", overview[0]), "overview_scale": overview[1],
         "by_kind": by_kind, "by_kind_chart": drawings.add("by-kind", drawing.bar_chart([v for _, v in by_kind])),
+        "month_cell": f"{150 / max(len(months), 1) - 0.01:.2f}",  # each month label's width under the 150 mm chart
         "by_month": by_month, "by_month_chart": drawings.add("by-month", drawing.column_chart([v for _, v in by_month])),
     }
     return render_to_string("reports/coverage.html", context), drawings.files

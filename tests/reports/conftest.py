@@ -46,7 +46,8 @@ class Seeded:
 
 
 def days_ago(days: int) -> datetime.datetime:
-    return timezone.now() - datetime.timedelta(days=days)
+    """Noon, local time, `days` days ago: whole days apart whatever the hour the tests run (and across a clock change)."""
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=days), datetime.time(12)))
 
 
 @pytest.fixture
