@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from crm.models import Role
+from publication.services import REVIEWER_ROLES
 
 
 @dataclass(frozen=True)
@@ -16,20 +17,26 @@ class NavItem:
 
 POLICE_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR)
 
+# No "Home": the service name at the left of the bar already links there. On a phone the whole list
+# folds behind GOV.UK's "Menu" button (the service navigation component in base.html).
 NAVIGATION = (
-    NavItem("Home", "home"),
     NavItem("Engagements", "crm:engagement-list", roles=POLICE_ROLES),
     NavItem("Priorities", "crm:priority-list", roles=POLICE_ROLES),
-    NavItem("Concerns", "partners:concern-list", roles=(*POLICE_ROLES, Role.PARTNER_USER)),
-    NavItem("Collation", "partners:collation", roles=POLICE_ROLES),
     NavItem("Contacts", "crm:contact-list", roles=POLICE_ROLES),
     NavItem("Groups", "crm:group-list", roles=POLICE_ROLES),
     NavItem("Advisory groups", "crm:advisory-list", roles=POLICE_ROLES),
-    NavItem("Import and export", "crm:export", roles=POLICE_ROLES),
+    NavItem("Concerns", "partners:concern-list", roles=(*POLICE_ROLES, Role.PARTNER_USER)),
+    # Partner agencies' own pages: bulk files of concerns and Open311 keys (the police report no concerns).
+    NavItem("Concern imports", "partners:import-list", roles=(Role.PARTNER_USER,)),
+    NavItem("API keys", "partners:api-key-list", roles=(Role.PARTNER_USER,)),
+    NavItem("Collation", "partners:collation", roles=POLICE_ROLES),
     NavItem("Reports", "reports:list", roles=POLICE_ROLES),
+    NavItem("Import and export", "crm:export", roles=POLICE_ROLES),
     NavItem("Neighbourhood map", "geo:map"),
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),
+    NavItem("Publication review", "publication:review-queue", roles=REVIEWER_ROLES),
+    NavItem("Your public profile", "publication:profile", roles=(Role.OFFICER, Role.MANAGER)),
     NavItem("Administration", "admin:index", roles=(Role.ADMINISTRATOR,), staff_only=True),
 )
 
