@@ -63,3 +63,11 @@ def test_another_partner_cannot_edit_or_close(client, housing_user, council):
     assert client.post(reverse("partners:concern-close", args=[concern.pk]), {"reason": "Not ours"}).status_code == 404
     concern.refresh_from_db()
     assert concern.status == ConcernStatus.NEW
+
+
+def test_a_closed_concern_cannot_be_edited(partner_client, council, force_area):
+    concern = ConcernFactory(organisation=council, status=ConcernStatus.CLOSED, place="Rear of Market Street")
+    response = partner_client.post(reverse("partners:concern-edit", args=[concern.pk]), edit_data(concern, place="Somewhere else"))
+    assert "This concern is closed: it cannot be changed." in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.place == "Rear of Market Street"
