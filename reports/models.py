@@ -74,4 +74,13 @@ class ReportRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
+        return self.status in (ReportStatus.DONE, ReportStatus.FAILED) or self.is_stalled
+
+    @property
+    def is_stalled(self) -> bool:
+        """Started but never finished within the time limit: its worker was stopped (hard time limit,
+        memory) before it could say so."""
+        from django.utils import timezone
+
+        return (self.status == ReportStatus.RUNNING and self.started_at is not None
+                and timezone.now() - self.started_at > timezone.timedelta(seconds=settings.REPORT_TIME_LIMIT + 120))

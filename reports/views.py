@@ -70,6 +70,9 @@ class ReportDetailView(VisibleToUserMixin, DetailView):
 def report_status(run: ReportRun) -> dict:
     status = {"status": run.status, "label": run.get_status_display(), "progress": run.progress, "stage": run.stage,
               "error": run.error, "finished": run.is_finished, "downloads": {}}
+    if run.is_stalled:
+        status.update(status="failed", label=ReportStatus.FAILED.label, stage="Stopped",
+                      error="The report builder stopped before finishing. Choose fewer neighbourhoods or a shorter period and try again.")
     if run.status == ReportStatus.DONE:
         status["downloads"] = {kind: reverse("reports:download", args=[run.pk, kind]) for kind in DOWNLOADS}
         status["pages"] = run.page_count

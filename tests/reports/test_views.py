@@ -102,3 +102,14 @@ def test_the_same_parameters_reuse_the_finished_file_until_the_data_changes(mana
 
 def test_reports_are_in_the_polices_navigation(manager_client):
     assert any(item["label"] == "Reports" for item in manager_client.get(reverse("home")).context["navigation"])
+
+
+def test_a_build_stopped_by_its_time_limit_is_shown_as_failed(manager_client, manager, seeded, settings):
+    from django.utils import timezone
+
+    run, _ = report_request(acting_user=manager, period_start=seeded.period_start, period_end=seeded.period_end,
+                            force_area=seeded.force_area)
+    ReportRun.objects.filter(pk=run.pk).update(status=ReportStatus.RUNNING, started_at=timezone.now() - datetime.timedelta(
+        seconds=settings.REPORT_TIME_LIMIT + 300))
+    status = manager_client.get(reverse("reports:status", args=[run.pk])).json()
+    assert status["status"] == "failed" and status["finished"] and "stopped before finishing" in status["error"]
