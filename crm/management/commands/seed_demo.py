@@ -12,6 +12,7 @@ from crm.models import IssueCategory, Organisation
 from geo import demo as geo_demo
 from geo.models import ForceArea
 from partners import demo as partners_demo
+from publication.demo import seed_public_profiles
 from sharing_protocols.demo import seed_demo_protocol
 
 
@@ -57,6 +58,7 @@ class Command(BaseCommand):
         neighbourhoods = geo_demo.seed_geography(force_area=force_area, lsoas=chosen)
         teams = crm_demo.seed_teams(force=force, neighbourhoods=neighbourhoods)
         users = crm_demo.seed_people(force=force, first_team=teams[0])
+        seed_public_profiles()  # the demo constable and inspector named on the public pages
         records = demo_records.seed_demo_records(force=force, teams=teams, neighbourhoods=neighbourhoods, officer=users[0])
         bulk_users = crm_demo.seed_bulk_people(scale=scale)
         demo_concerns = partners_demo.seed_demo_concerns(within=force_area.boundary)
