@@ -203,6 +203,34 @@ class OrganisationScopedQuerySet(models.QuerySet):
                 "read them from instances got through visible_to, and name the other fields you want in values()."
             )
 
+    def _personal_lookup(self, lookup: str) -> str:
+        name, _, rest = lookup.lstrip("-").partition("__")
+        if name not in self.model.PERSONAL_FIELDS:
+            return lookup
+        return ("-" if lookup.startswith("-") else "") + WITHHELD_PREFIX + name + (f"__{rest}" if rest else "")
+
+    def _rewrite(self, node):
+        """Point a Q's conditions on personal fields at their withheld values, so a search by name never
+        matches (and so reveals) a record whose name is withheld."""
+        if isinstance(node, Q):
+            clone = node.copy()
+            clone.children = [self._rewrite(child) for child in node.children]
+            return clone
+        if isinstance(node, tuple):
+            return (self._personal_lookup(node[0]), node[1])
+        return node
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        if getattr(self, "_withholds_personal_fields", False):
+            args = tuple(self._rewrite(arg) for arg in args)
+            kwargs = {self._personal_lookup(lookup): value for lookup, value in kwargs.items()}
+        return super()._filter_or_exclude(negate, args, kwargs)
+
+    def order_by(self, *field_names):
+        if getattr(self, "_withholds_personal_fields", False):
+            field_names = tuple(self._personal_lookup(name) if isinstance(name, str) else name for name in field_names)
+        return super().order_by(*field_names)
+
     def values(self, *fields, **expressions):
         self._refuse_personal(fields, expressions)
         return super().values(*fields, **expressions)

@@ -285,3 +285,15 @@ def test_a_shared_records_history_stays_with_its_holder(partner_client, officer,
     holder = Client()
     holder.force_login(officer)
     assert SURNAME in holder.get(reverse("crm:contact-detail", args=[team_contact.pk])).content.decode()
+
+
+def test_a_search_by_a_withheld_name_finds_nothing(partner_client, partner_user, force, council, team_contact):
+    publish(lead=force, provider=force, recipient=council, category="contacts")
+    assert not Contact.objects.visible_to(partner_user).filter(last_name__icontains="quartermain").exists()
+    assert Contact.objects.visible_to(partner_user).filter(last_name="").exists() is True
+    page = partner_client.get(reverse("crm:contact-list"), {"q": "Quartermain"}).content.decode()
+    assert "name withheld" not in page
+
+
+def test_a_search_by_name_still_finds_ones_own_contacts(officer, team_contact):
+    assert list(Contact.objects.visible_to(officer).filter(last_name__icontains="quartermain")) == [team_contact]
