@@ -1,0 +1,53 @@
+"""A report names the sharing protocols its shared data came through."""
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from reports.protocols import protocols_behind
+from reports.services import report_build, report_request
+from sharing_protocols.models import DataCategory, ProtocolDataFlow, ProtocolStatus, ProtocolVersion, SharingProtocol
+from tests.factories import ForceAreaFactory, NeighbourhoodFactory
+from tests.reports.conftest import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+
+def protocol(*, reference, title, provider, recipient, lead, number=1, starts=-30, ends=None, status=ProtocolStatus.ACTIVE,
+             existing=None):
+    today = timezone.localdate()
+    shared = existing or SharingProtocol.objects.create(reference=reference, title=title, lead_organisation=lead)
+    version = ProtocolVersion.objects.create(
+        protocol=shared, number=number, status=status, purpose="Tackling anti-social behaviour together.",
+        retention_and_deletion="Deleted after two years.", security="Hub accounts only.",
+        starts_on=today + datetime.timedelta(days=starts), review_on=today + datetime.timedelta(days=300),
+        ends_on=None if ends is None else today + datetime.timedelta(days=ends), signatories="Both chief officers.",
+        signed_off_on=today + datetime.timedelta(days=starts),
+    )
+    ProtocolDataFlow.objects.create(version=version, category=DataCategory.CONCERNS, provider=provider, recipient=recipient, clause="4.2")
+    return shared
+
+
+def test_only_protocols_in_force_that_send_data_to_the_users_organisation_are_named(partner_user, council, team, force, other_force):
+    live = protocol(reference="asb-pact", title="Barrow ASB partnership", provider=team, recipient=council, lead=force)
+    protocol(reference="old", title="An ended agreement", provider=team, recipient=council, lead=force, ends=-1)
+    protocol(reference="draft", title="A draft agreement", provider=team, recipient=council, lead=force, status=ProtocolStatus.DRAFT)
+    protocol(reference="elsewhere", title="Lancashire agreement", provider=team, recipient=other_force, lead=force)
+    superseded = protocol(reference="superseded", title="Replaced agreement", provider=team, recipient=council, lead=force)
+    protocol(reference="superseded", title="Replaced agreement", provider=team, recipient=council, lead=force, number=2,
+             status=ProtocolStatus.SUSPENDED, existing=superseded)
+    named = protocols_behind(partner_user)
+    assert [(p["reference"], p["version"]) for p in named] == [(live.reference, 1)]
+    assert named[0]["flows"] == [f"Partner-reported concerns from {team.name} (clause 4.2)"]
+
+
+def test_the_report_lists_them(partner_user, council, team, force):
+    protocol(reference="asb-pact", title="Barrow ASB partnership", provider=team, recipient=council, lead=force)
+    neighbourhood = NeighbourhoodFactory(force_area=ForceAreaFactory(force=force), name="Hindpool")
+    today = timezone.localdate()
+    run, _ = report_request(acting_user=partner_user, period_start=today - datetime.timedelta(days=30), period_end=today,
+                            neighbourhoods=[neighbourhood])
+    report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.protocols[0]["title"] == "Barrow ASB partnership"
+    assert "Barrow ASB partnership (asb-pact, version 1): Partner-reported concerns from" in pdf_text(run.pdf.path)
