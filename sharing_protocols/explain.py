@@ -4,7 +4,7 @@ The answers use the same rules as `visible_to` (live flows decided today; unexpi
 the other way round: from a record to the organisations that receive it."""
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from crm.models import Organisation
@@ -39,7 +39,8 @@ def who_can_see(record) -> list[VisibilityReason]:
     category = getattr(type(record), "DATA_CATEGORY", None)
     if category is not None:
         flows = (ProtocolDataFlow.objects.live().filter(category=category, provider_id__in=[holder.pk, holder.parent_id])
-                 .select_related("recipient", "version__protocol").order_by("recipient__name", "version__protocol__reference"))
+                 .select_related("recipient", "provider", "version__protocol").order_by("recipient__name", "version__protocol__reference")
+                 .prefetch_related(Prefetch("recipient__children", queryset=Organisation.objects.filter(is_active=True), to_attr="active_units")))
         classification_field = getattr(type(record), "CLASSIFICATION_FIELD", None)
         if classification_field and getattr(record, classification_field) == Classification.OFFICIAL_SENSITIVE:
             flows = flows.filter(version__highest_classification=Classification.OFFICIAL_SENSITIVE)
@@ -47,7 +48,7 @@ def who_can_see(record) -> list[VisibilityReason]:
             version = flow.version
             reference = f"{version.protocol.reference} v{version.number}, clause {flow.clause}"
             personal = "with personal data" if version.includes_personal_data else "without personal data"
-            for recipient in [flow.recipient, *flow.recipient.children.filter(is_active=True)]:
+            for recipient in [flow.recipient, *flow.recipient.active_units]:
                 reasons.append(VisibilityReason(
                     recipient, "protocol", f"{version.protocol.title} (version {version.number}), clause {flow.clause}: "
                     f"{flow.get_category_display().lower()} from {flow.provider} to {flow.recipient}, {personal}.",
@@ -65,9 +66,18 @@ def who_can_see(record) -> list[VisibilityReason]:
 
 
 def why_visible(user, record) -> list[VisibilityReason]:
-    """The reasons that apply to `user`'s organisations (empty for a superuser reading past the rules)."""
-    mine = set(membership_organisation_ids(user).values_list("pk", flat=True))
-    return [reason for reason in who_can_see(record) if reason.organisation.pk in mine]
+    """The reasons that apply to `user`'s organisations, each said once (a force and its teams share one);
+    empty for a superuser reading past the rules. Worked out once per record and reader."""
+    cache = record.__dict__.setdefault("_why_visible", {})
+    key = (type(user).__name__, user.pk)
+    if key not in cache:
+        mine = set(membership_organisation_ids(user).values_list("pk", flat=True))
+        reasons = {}
+        for reason in who_can_see(record):
+            if reason.organisation.pk in mine:
+                reasons.setdefault((reason.kind, reason.explanation), reason)
+        cache[key] = list(reasons.values())
+    return cache[key]
 
 
 def log_shared_reads(*, user, records, purpose: str) -> None:
