@@ -132,6 +132,9 @@ def protected_rows(*, months, row_keys, column_keys, counts, threshold):
     """For each month, the full table of rows x columns with its totals, suppressed.
     Yields (month, row key or ALL, column key or ALL, count or None)."""
     for month in months:
+        if not row_keys or not column_keys:  # no categories or no places yet: every cell is a total of nothing
+            yield from ((month, row, column, 0) for row in [*row_keys, ALL] for column in [*column_keys, ALL])
+            continue
         table = Table([[counts.get((month, row, column), 0) for column in column_keys] for row in row_keys])
         hidden = suppress(table, threshold)
         for i in range(len(row_keys) + 1):

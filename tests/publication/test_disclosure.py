@@ -115,3 +115,11 @@ def test_no_published_priority_count_is_under_the_threshold_and_none_can_be_reco
             assert values is not None, f"cell {cell} of {month} could be recovered"
             grid = full_grid(table, values)
             assert consistent(table, grid) and all(grid[c] == v for c, v in shown.items()) and grid[cell] != table.value(cell)
+
+
+def test_a_table_with_no_categories_yet_publishes_zero_totals_by_neighbourhood():
+    published = neighbourhood_count_rows(months=MONTHS[:1], categories={}, statuses=STATUSES, places={1: PLACES[1]}, counts={},
+                                         threshold=5, measure="priorities")
+    assert [(r["category"], r["status"], r["neighbourhood"], r["priorities"], r["suppressed"]) for r in published] == [
+        ("all", "all", "N1", 0, False), ("all", "all", "all", 0, False),
+    ]
