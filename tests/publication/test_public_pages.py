@@ -128,3 +128,10 @@ def test_the_neighbourhood_list_takes_one_query(client, hindpool, central, djang
 
 def test_a_partner_user_has_no_public_profile_to_set(partner_client):
     assert partner_client.get(reverse("publication:profile")).status_code == 403
+
+
+def test_the_sign_in_page_leads_the_public_to_their_neighbourhood_team_without_signing_in(hindpool, client):
+    page = client.get(reverse("login")).content.decode()
+    link = f'<a class="govuk-link" href="{reverse("publication:area-list")}">find your neighbourhood team</a>'
+    assert link in page
+    assert "Hindpool" in client.get(reverse("publication:area-list")).content.decode()
