@@ -1,25 +1,16 @@
 """Which information-sharing protocols a report's shared data came through."""
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
-
 from crm.visibility import membership_organisation_ids
-from sharing_protocols.models import ProtocolDataFlow, ProtocolStatus, ProtocolVersion
+from sharing_protocols.models import ProtocolDataFlow
 
 
 def protocols_behind(user, *, today=None) -> list[dict]:
     """The protocols under which data may reach `user`'s organisations: those whose version in
-    force (the latest, active, started and not ended) has a data flow naming one of them as
-    recipient. One function, so the protocol enforcement of visible_to can take its place."""
-    today = today or timezone.localdate()
-    newer = ProtocolVersion.objects.filter(protocol_id=OuterRef("version__protocol_id"), number__gt=OuterRef("version__number"))
+    force (current, active, started and not ended) has a data flow naming one of them as recipient."""
+    # The same live flows visible_to widens by: current version, active, started, not ended.
     flows = (
-        ProtocolDataFlow.objects.filter(
-            recipient_id__in=membership_organisation_ids(user), version__status=ProtocolStatus.ACTIVE, version__starts_on__lte=today,
-        )
-        .filter(Q(version__ends_on__isnull=True) | Q(version__ends_on__gte=today))
-        .filter(~Exists(newer))
+        ProtocolDataFlow.objects.live(today).filter(recipient_id__in=membership_organisation_ids(user))
         .select_related("version__protocol", "provider")
         .order_by("version__protocol__title", "clause", "pk")
     )

@@ -25,6 +25,9 @@ def protocol(*, reference, title, provider, recipient, lead, number=1, starts=-3
         signed_off_on=today + datetime.timedelta(days=starts),
     )
     ProtocolDataFlow.objects.create(version=version, category=DataCategory.CONCERNS, provider=provider, recipient=recipient, clause="4.2")
+    # As protocol_publish_version does: the newest version is the one in force.
+    shared.current_version = version
+    shared.save(update_fields=["current_version"])
     return shared
 
 
