@@ -56,24 +56,38 @@ def day_start(day: date) -> datetime:
 
 def concerns_place(*, since: datetime | None = None) -> Placement:
     """Put every concern not yet placed (reported since `since`, if given) in the neighbourhood and the
-    LSOA that hold its point, in one UPDATE … FROM on the boundaries' GiST indexes.
+    LSOA that hold its point, in one UPDATE … FROM on the GiST indexes.
 
-    A point on the edge two neighbourhoods share is in both (ST_Intersects); the join then takes one
-    of them. Concerns that no neighbourhood holds stay unplaced and are counted, to be tried again
-    after the next boundary import."""
+    The concerns are joined to "pieces": each neighbourhood paired with each LSOA whose box overlaps
+    it (the point must be in both), plus each neighbourhood's part that no LSOA covers (placed with no
+    LSOA). Joining on pairs of polygons lets PostGIS test many points in a row against the same two
+    polygons (its prepared-geometry cache), which is what makes a hand-written inner join fast; the
+    uncovered parts keep concerns in a neighbourhood without an LSOA. A point on a shared edge is in
+    both areas (ST_Intersects) and the join takes one. Concerns that no neighbourhood holds stay
+    unplaced and are counted, to be tried again after the next boundary import."""
     concern, neighbourhood, small_area = Concern._meta.db_table, Neighbourhood._meta.db_table, SmallArea._meta.db_table
     since_sql = "AND c.reported_at >= %(since)s" if since is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
+            WITH pieces AS (
+                SELECT n.id AS neighbourhood_id, s.id AS lsoa_id, n.boundary AS outer_area, s.boundary AS inner_area
+                  FROM {neighbourhood} AS n JOIN {small_area} AS s ON s.kind = %(lsoa)s AND n.boundary && s.boundary
+                UNION ALL
+                SELECT uncovered.id, NULL, uncovered.boundary, uncovered.rest
+                  FROM (SELECT n.id, n.boundary,
+                               COALESCE(ST_Difference(n.boundary, ST_Union(s.boundary)), n.boundary) AS rest
+                          FROM {neighbourhood} AS n
+                          LEFT JOIN {small_area} AS s ON s.kind = %(lsoa)s AND ST_Intersects(n.boundary, s.boundary)
+                         GROUP BY n.id, n.boundary) AS uncovered
+                 WHERE NOT ST_IsEmpty(uncovered.rest)
+            )
             UPDATE {concern} AS c
-               SET neighbourhood_id = n.id,
-                   lsoa_id = (SELECT s.id FROM {small_area} AS s
-                               WHERE s.kind = %(lsoa)s AND ST_Intersects(s.boundary, c.location)
-                               LIMIT 1)
-              FROM {neighbourhood} AS n
+               SET neighbourhood_id = p.neighbourhood_id, lsoa_id = p.lsoa_id
+              FROM pieces AS p
              WHERE c.neighbourhood_id IS NULL {since_sql}
-               AND ST_Intersects(n.boundary, c.location)
+               AND ST_Intersects(p.outer_area, c.location)
+               AND ST_Intersects(p.inner_area, c.location)
             """,
             {"lsoa": SmallAreaKind.LSOA.value, "since": since},
         )
