@@ -13,9 +13,11 @@ export, API and report starts from `Model.objects.visible_to(user)`. A user sees
 3. single records shared one-off with the user's organisation (a django-guardian object
    permission on a direct-foreign-key model, with a reason and an expiry), until they expire.
 
-Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3 without personal data come back with the model's PERSONAL_FIELDS
-blanked in SQL (the database never returns them) and `withheld_fields` naming them; such an
-instance refuses to be saved. `editable_by(user)` is the narrower door for writes: own rows only.
+Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3 without personal data
+come back with the model's PERSONAL_FIELDS blanked, by the queryset's iterable before any caller
+holds the instance, and `withheld_fields` naming them; such an instance refuses to be saved.
+values() and values_list() refuse personal fields, and filters or orderings on them use the
+withheld value, so a search cannot find a record by a name it withholds. `editable_by(user)` is the narrower door for writes: own rows only.
 """
 from __future__ import annotations
 
@@ -98,22 +100,28 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=models.BooleanField())
 
 
+def _blank(field):
+    return "" if field.empty_strings_allowed and not field.null else None
+
+
 class VisibleModelIterable(ModelIterable):
-    """Marks each row as own or shared, and puts the SQL-withheld values in place of personal fields."""
+    """Marks each row as own or shared, and blanks the personal fields a row's sharing withholds,
+    before the instance reaches any caller."""
 
     def __iter__(self):
         model = self.queryset.model
         personal_fields = getattr(model, "PERSONAL_FIELDS", ())
+        blanks = {name: _blank(model._meta.get_field(name)) for name in personal_fields}
         only_when = getattr(model, "PERSONAL_ONLY_WHEN", {})
         for instance in super().__iter__():
             instance.is_shared = not instance.__dict__.pop(OWN, True)
             personal_ok = instance.__dict__.pop(PERSONAL_OK, True)
-            for field in personal_fields:
-                if WITHHELD_PREFIX + field in instance.__dict__:
-                    instance.__dict__[field] = instance.__dict__.pop(WITHHELD_PREFIX + field)
-            instance.withheld_fields = frozenset() if personal_ok else frozenset(
-                field for field in personal_fields if field not in only_when or getattr(instance, only_when[field])
+            withheld = frozenset() if personal_ok else frozenset(
+                name for name in personal_fields if name not in only_when or getattr(instance, only_when[name])
             )
+            for name in withheld:
+                instance.__dict__[name] = blanks[name]
+            instance.withheld_fields = withheld
             yield instance
 
 
@@ -174,14 +182,15 @@ class OrganisationScopedQuerySet(models.QuerySet):
         return Q(pk__in=shares.values("content_object_id"))
 
     def _withholding(self, personal_ok: Q) -> OrganisationScopedQuerySet:
-        annotations = {PERSONAL_OK: _flag(personal_ok)}
+        # One flag per row; the iterable blanks the fields. The withheld values are also kept as
+        # aliases (not selected) so that filters and orderings on personal fields use them instead.
         only_when = getattr(self.model, "PERSONAL_ONLY_WHEN", {})
+        aliases = {}
         for name in self.model.PERSONAL_FIELDS:
             field = self.model._meta.get_field(name)
             allowed = personal_ok | Q(**{only_when[name]: False}) if name in only_when else personal_ok
-            blank = "" if field.empty_strings_allowed and not field.null else None
-            annotations[WITHHELD_PREFIX + name] = Case(When(allowed, then=F(name)), default=Value(blank), output_field=field)
-        queryset = self.annotate(**annotations).defer(*self.model.PERSONAL_FIELDS)
+            aliases[WITHHELD_PREFIX + name] = Case(When(allowed, then=F(name)), default=Value(_blank(field)), output_field=field)
+        queryset = self.annotate(**{PERSONAL_OK: _flag(personal_ok)}).alias(**aliases)
         queryset._withholds_personal_fields = True
         return queryset
 

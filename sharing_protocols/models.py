@@ -5,6 +5,7 @@ each entry carries the hash of the one before, so a changed or removed entry bre
 chain at that point: `manage.py verify_disclosure_log` names the first broken entry."""
 import pgtrigger
 from django.conf import settings
+from guardian.managers import GroupObjectPermissionManager
 from guardian.models import GroupObjectPermissionBase
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -188,7 +189,9 @@ class ProtocolDataFlow(models.Model):
         triggers = [pgtrigger.Protect(name="flows_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
-class OneOffShareQuerySet(models.QuerySet):
+class OneOffShareManager(GroupObjectPermissionManager):
+    """Guardian's manager (so guardian's own shortcuts read these grants), plus the unexpired ones."""
+
     def live(self, now=None):
         return self.filter(expires_at__gt=now or timezone.now())
 
@@ -203,7 +206,7 @@ class OneOffShare(GroupObjectPermissionBase):
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
 
-    objects = OneOffShareQuerySet.as_manager()
+    objects = OneOffShareManager()
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = True
