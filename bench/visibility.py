@@ -381,7 +381,7 @@ def main() -> int:
         say("visible_to and the plain-SQL rule differ: stopping.")
         return 1
     withheld = sum(1 for row in page_and_count(hub())[0] if row.withheld_fields)
-    say(f"On the first page, {withheld} of {PAGE} rows come back with personal fields withheld in SQL.")
+    say(f"On the first page, {withheld} of {PAGE} rows come back with personal fields withheld.")
 
     results = {}
     say("Before the guardian grants are written (the share table holds the 1,000 real shares):")
