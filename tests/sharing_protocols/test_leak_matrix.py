@@ -479,3 +479,48 @@ def test_a_one_off_share_is_an_object_permission_guardian_itself_can_read(world)
     concerns = get_objects_for_group(recipient.group, "partners.view_concern", klass=Concern, accept_global_perms=False)
     # Guardian knows no expiry: it lists the expired share's record too; visible_to does not (see the matrix).
     assert {shared["concern"].pk, world.records["one_off_share_expired"]["concern"].pk} == set(concerns.values_list("pk", flat=True))
+
+
+# -- every detail and edit URL of the CRM: 404 for the invisible, 404 for edits of the shared ------------------------
+
+CRM_PAGES = [
+    # (factory, category, detail URL, URLs that change the record)
+    (ContactFactory, "contacts", "crm:contact-detail", ["crm:contact-edit"]),
+    ("partner_contact", "partner_contacts", "crm:partner-contact-detail", ["crm:partner-contact-edit"]),
+    ("group", "community_groups", "crm:group-detail", ["crm:group-edit"]),
+    ("advisory", "advisory_groups", "crm:advisory-detail", ["crm:advisory-edit", "crm:advisory-member-add", "crm:advisory-advice-add"]),
+    ("engagement", "engagements", "crm:engagement-detail", ["crm:engagement-edit", "crm:engagement-visit-add"]),
+    ("priority", "priorities", "crm:priority-detail", ["crm:priority-action-add"]),
+    (ConcernFactory, "concerns", "partners:concern-detail", ["partners:concern-edit", "partners:concern-close"]),
+]
+
+
+def make_record(kind, organisation):
+    from tests.factories import AdvisoryGroupFactory, CommunityGroupFactory, EngagementFactory, PartnerContactFactory, PriorityFactory
+
+    factories = {"partner_contact": PartnerContactFactory, "group": CommunityGroupFactory, "advisory": AdvisoryGroupFactory,
+                 "engagement": EngagementFactory, "priority": PriorityFactory}
+    return (factories.get(kind) or kind)(organisation=organisation)
+
+
+@pytest.mark.parametrize(("kind", "category", "detail", "changes"), CRM_PAGES, ids=[row[1] for row in CRM_PAGES])
+def test_every_record_page_answers_404_to_those_who_may_not_see_or_change_it(client, kind, category, detail, changes, force, team, council,
+                                                                                  partner_user, outsider):
+    """Shared (visible, read-only) records: detail 200, every changing URL 404. Invisible: all 404. A page
+    gated by role (police only) may answer 403, but then exactly as it does for a record that does not
+    exist, so the answer says nothing about the record."""
+    holder = council if category == "concerns" else team
+    recipient = force if category == "concerns" else council
+    record = make_record(kind, holder)
+    publish_protocol(provider=council if category == "concerns" else force, recipient=recipient, categories=(category,), personal=True)
+    shared_with = partner_user if recipient == council else None
+    if shared_with is None:
+        shared_with = UserFactory(username="pc-recipient")
+        MembershipFactory(user=shared_with, organisation=force, role=Role.OFFICER)
+    missing = 2_000_000_000
+    for user, sees in ((shared_with, True), (outsider, False)):
+        client.force_login(user)
+        assert client.get(reverse(detail, args=[record.pk])).status_code == (200 if sees else 404), (user, detail)
+        for url_name in changes:
+            status, status_missing = (client.get(reverse(url_name, args=[pk])).status_code for pk in (record.pk, missing))
+            assert status == status_missing and status in (403, 404), (user, url_name, status, status_missing)
