@@ -24,6 +24,7 @@ from __future__ import annotations
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -82,18 +83,73 @@ def visible_organisation_ids(user):
     return membership_organisation_ids(user)
 
 
-def granted_provider_ids(viewer, category: str, *, sensitive: bool = False, personal: bool = False, today=None):
-    """Organisations whose `category` rows the viewer receives under a live protocol flow (a subquery).
-    A flow from a force covers its neighbourhood teams. `sensitive`: only flows of protocols allowing
-    OFFICIAL-SENSITIVE; `personal`: only those including personal data."""
-    from sharing_protocols.models import Classification, ProtocolDataFlow
+# -- the widening, written as SQL subqueries with no outer reference: cheap to build, safe inside any
+#    outer query, and used through `= ANY(ARRAY(...))` so each runs once (an InitPlan) and the row filter
+#    stays index-friendly and parallel-safe. ----------------------------------------------------------------
 
-    flows = ProtocolDataFlow.objects.live(today).filter(category=category, recipient_id__in=membership_organisation_ids(viewer))
+def _viewer_organisations_sql(viewer) -> tuple[str, list]:
+    """The viewer's active organisations and their units (the SQL twin of membership_organisation_ids)."""
+    from crm.models import Membership, Organisation
+
+    organisation = Organisation._meta.db_table
+    if isinstance(viewer, Organisation):
+        direct, params = "SELECT %s", [viewer.pk]
+    else:
+        direct = (f"SELECT vm.organisation_id FROM {Membership._meta.db_table} vm JOIN {organisation} vmo "
+                  "ON vmo.id = vm.organisation_id WHERE vm.user_id = %s AND vmo.is_active")
+        params = [viewer.pk]
+    return (f"SELECT DISTINCT vo.id FROM {organisation} vo JOIN ({direct}) vd(id) ON vo.id = vd.id OR vo.parent_id = vd.id "
+            "WHERE vo.is_active", params)
+
+
+def granted_providers_sql(viewer, category: str, *, sensitive: bool = False, personal: bool = False, today=None) -> tuple[str, list]:
+    """Organisations whose `category` rows the viewer receives under a live protocol flow. A flow from a
+    force covers its neighbourhood teams. `sensitive`: only flows of protocols allowing OFFICIAL-SENSITIVE;
+    `personal`: only those including personal data."""
+    from crm.models import Organisation
+    from sharing_protocols.models import Classification, ProtocolDataFlow, ProtocolVersion, live_flow_ids_sql
+
+    live, live_params = live_flow_ids_sql(today or timezone.localdate())
+    viewer_sql, viewer_params = _viewer_organisations_sql(viewer)
+    providers = (f"SELECT gf.provider_id FROM {ProtocolDataFlow._meta.db_table} gf JOIN {ProtocolVersion._meta.db_table} gv "
+                 f"ON gv.id = gf.version_id WHERE gf.id IN ({live}) AND gf.category = %s AND gf.recipient_id IN ({viewer_sql})")
+    params = [*live_params, category, *viewer_params]
     if sensitive:
-        flows = flows.filter(version__highest_classification=Classification.OFFICIAL_SENSITIVE)
+        providers += " AND gv.highest_classification = %s"
+        params.append(Classification.OFFICIAL_SENSITIVE)
     if personal:
-        flows = flows.filter(version__includes_personal_data=True)
-    return _organisation_and_units(flows.values("provider_id"))
+        providers += " AND gv.includes_personal_data"
+    organisation = Organisation._meta.db_table
+    return (f"SELECT DISTINCT go.id FROM {organisation} go JOIN ({providers}) gp(id) ON go.id = gp.id OR go.parent_id = gp.id "
+            "WHERE go.is_active", params)
+
+
+def one_off_shares_sql(viewer, share_model, *, personal: bool, now=None) -> tuple[str, list]:
+    """Records shared one-off with the viewer's organisations (through their groups), unexpired."""
+    from crm.models import Organisation
+
+    viewer_sql, viewer_params = _viewer_organisations_sql(viewer)
+    sql = (f"SELECT s.content_object_id FROM {share_model._meta.db_table} s WHERE s.expires_at > %s AND s.group_id IN "
+           f"(SELECT so.group_id FROM {Organisation._meta.db_table} so WHERE so.id IN ({viewer_sql}) AND so.group_id IS NOT NULL)")
+    if personal:
+        sql += " AND s.includes_personal_data"
+    return sql, [now or timezone.now(), *viewer_params]
+
+
+class InArray(models.Func):
+    """`column = ANY(ARRAY(subquery))`: the subquery runs once for the whole query."""
+
+    arg_joiner = " = ANY(ARRAY"
+    template = "%(expressions)s)"
+    output_field = models.BooleanField()
+
+    def __init__(self, column: str, sql_and_params: tuple[str, list]):
+        super().__init__(F(column), RawSQL(*sql_and_params))
+
+
+def granted_provider_ids(viewer, category: str, *, sensitive: bool = False, personal: bool = False, today=None):
+    """The same organisations as a subquery usable in `__in` lookups (for pages and tests)."""
+    return RawSQL(*granted_providers_sql(viewer, category, sensitive=sensitive, personal=personal, today=today))
 
 
 def _flag(condition: Q) -> Case:
@@ -143,7 +199,7 @@ class OrganisationScopedQuerySet(models.QuerySet):
             return self.none()
         if can_see_everything(user):
             return self.all()
-        own = Q(**{f"{self.organisation_lookup}__in": membership_organisation_ids(user)})
+        own = Q(InArray(f"{self.organisation_lookup}_id", _viewer_organisations_sql(user)))
         category = getattr(self.model, "DATA_CATEGORY", None)
         if category is None:
             return self.filter(own)
@@ -160,14 +216,14 @@ class OrganisationScopedQuerySet(models.QuerySet):
     # -- how the widening is written: uncorrelated subqueries, hashed once per query -----------------------------
 
     def _protocol_q(self, viewer, category, *, today, personal: bool = False) -> Q:
-        field = f"{self.organisation_lookup}__in"
-        any_level = Q(**{field: granted_provider_ids(viewer, category, sensitive=True, personal=personal, today=today)})
+        column = f"{self.organisation_lookup}_id"
+        any_level = Q(InArray(column, granted_providers_sql(viewer, category, sensitive=True, personal=personal, today=today)))
         if not hasattr(self.model, "CLASSIFICATION_FIELD"):
-            return any_level | Q(**{field: granted_provider_ids(viewer, category, personal=personal, today=today)})
+            return any_level | Q(InArray(column, granted_providers_sql(viewer, category, personal=personal, today=today)))
         from sharing_protocols.models import Classification
 
-        official = Q(**{self.model.CLASSIFICATION_FIELD: Classification.OFFICIAL,
-                        field: granted_provider_ids(viewer, category, personal=personal, today=today)})
+        official = Q(**{self.model.CLASSIFICATION_FIELD: Classification.OFFICIAL}) & Q(
+            InArray(column, granted_providers_sql(viewer, category, personal=personal, today=today)))
         return any_level | official
 
     def _one_off_q(self, viewer, *, personal: bool) -> Q:
@@ -176,10 +232,7 @@ class OrganisationScopedQuerySet(models.QuerySet):
         share_model = share_model_for(self.model)
         if share_model is None:
             return Q(pk__in=[])
-        shares = share_model.objects.live().filter(group__organisation__in=membership_organisation_ids(viewer))
-        if personal:
-            shares = shares.filter(includes_personal_data=True)
-        return Q(pk__in=shares.values("content_object_id"))
+        return Q(InArray("pk", one_off_shares_sql(viewer, share_model, personal=personal)))
 
     def _withholding(self, personal_ok: Q) -> OrganisationScopedQuerySet:
         # One flag per row; the iterable blanks the fields. The withheld values are also kept as

@@ -163,14 +163,21 @@ class ProtocolParty(models.Model):
         triggers = [pgtrigger.Protect(name="parties_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
 
 
+def live_flow_ids_sql(today) -> tuple[str, list]:
+    """SQL selecting the ids of live flows: of each protocol's current version, active, started and not
+    ended, decided at read time. The one definition, used by visible_to and by `.live()`."""
+    flow, version, protocol = ProtocolDataFlow._meta.db_table, ProtocolVersion._meta.db_table, SharingProtocol._meta.db_table
+    return (
+        f"SELECT lf.id FROM {flow} lf JOIN {version} lv ON lv.id = lf.version_id JOIN {protocol} lp ON lp.current_version_id = lv.id "
+        "WHERE lv.status = %s AND lv.starts_on <= %s AND (lv.ends_on IS NULL OR lv.ends_on >= %s)",
+        [ProtocolStatus.ACTIVE, today, today],
+    )
+
+
 class ProtocolDataFlowQuerySet(models.QuerySet):
     def live(self, today=None):
         """Flows of each protocol's current version, active, started and not ended: decided at read time."""
-        today = today or timezone.localdate()
-        return self.filter(
-            version__protocol__current_version=models.F("version"), version__status=ProtocolStatus.ACTIVE,
-            version__starts_on__lte=today,
-        ).filter(models.Q(version__ends_on__isnull=True) | models.Q(version__ends_on__gte=today))
+        return self.filter(pk__in=models.expressions.RawSQL(*live_flow_ids_sql(today or timezone.localdate())))
 
 
 class ProtocolDataFlow(models.Model):

@@ -39,6 +39,8 @@ def protocol_publish_version(
 ) -> ProtocolVersion:
     """Create a protocol's next version (its first, when `protocol` is None). Nothing is written
     unless every term, party and flow is valid."""
+    if protocol is not None and protocol.current_version_id and protocol.current_version.status == ProtocolStatus.TERMINATED:
+        raise ValidationError({"status": "A terminated protocol cannot change: agree a new one."})
     if protocol is None:
         protocol = SharingProtocol(reference=reference, title=title, lead_organisation=lead_organisation)
         protocol.full_clean()

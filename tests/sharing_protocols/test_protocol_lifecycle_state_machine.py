@@ -219,8 +219,6 @@ class TestProtocolLifecycle(TestCase, ProtocolLifecycle.TestCase):
     settings = MACHINE_SETTINGS
 
 
-@pytest.mark.xfail(strict=True, reason="protocol_publish_version does not refuse a new version of a terminated protocol "
-                                       "(sharing_protocols/services.py); protocol_change_status does")
 @pytest.mark.django_db
 def test_a_terminated_protocol_takes_no_new_version(force, council):
     """protocol_change_status refuses to change a terminated protocol ("agree a new one"); publishing a new
