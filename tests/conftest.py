@@ -14,6 +14,31 @@ from tests.factories import ForceFactory, MembershipFactory, OrganisationFactory
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def seeded_vocabularies(request):
+    """Migrations seed the vocabularies (issue categories, under-represented groups); a transactional
+    test's flush removes them for the tests after it. Put them back for every test that uses the
+    database (only when missing: one query otherwise)."""
+    import unittest
+
+    if isinstance(getattr(request, "instance", None), unittest.TestCase):
+        return  # Django's own TestCase classes set up their database themselves
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = bool(names & {"transactional_db", "live_server"}) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from crm.models import IssueCategory, UnderRepresentedGroup
+    from crm.vocabulary_seed import seed_vocabularies
+
+    if not (IssueCategory.objects.exists() and UnderRepresentedGroup.objects.exists()):
+        seed_vocabularies(apps)
+
+
 @pytest.fixture
 def force(db):
     return ForceFactory(name="Cumbria Constabulary", slug="cumbria-constabulary")
