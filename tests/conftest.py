@@ -15,6 +15,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
+def celery_consumes_every_queue_again(request):
+    """A test worker started with queues=[...] narrows the Celery app's own queue selection, which
+    outlives the worker: the next test's worker would then never see the default queue. Reset it."""
+    yield
+    if request.node.get_closest_marker("celery_worker") is not None:
+        from engagement_hub.celery import app
+
+        app.amqp.queues._consume_from = None  # celery has no public "consume from all" again
+
+
+@pytest.fixture(autouse=True)
 def seeded_vocabularies(request):
     """Migrations seed the vocabularies (issue categories, under-represented groups); a transactional
     test's flush removes them for the tests after it. Put them back for every test that uses the
