@@ -114,10 +114,13 @@ def advisory_group_page(group: AdvisoryGroup, *, user, today: datetime.date | No
     neighbourhoods = list(group.neighbourhoods.defer("boundary").order_by("name"))
     memberships = list(
         AdvisoryMembership.objects.visible_to(user).filter(advisory_group=group)
-        .select_related("contact")
+        # The contact through visible_to, so a contact shared without personal data shows no name.
+        .prefetch_related(models.Prefetch("contact", queryset=Contact.objects.visible_to(user)))
         .annotate(contact_visible=models.Exists(Contact.objects.visible_to(user).filter(pk=models.OuterRef("contact_id"))))
-        .order_by("-is_chair", "contact__last_name", "contact__first_name", "pk")
+        .order_by("pk")
     )
+    # Chairs first, then by name as the reader sees it (a withheld name is blank, so it gives no order away).
+    memberships.sort(key=lambda m: (not m.is_chair, *((m.contact.last_name, m.contact.first_name) if m.contact else ("", ""))))
     current, former = [], []
     for membership in memberships:
         (current if membership.left_on is None or membership.left_on > today else former).append(membership)

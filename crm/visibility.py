@@ -282,6 +282,32 @@ class OrganisationScopedQuerySet(models.QuerySet):
             return (self._personal_lookup(node[0]), node[1])
         return node
 
+    def _rewrite_expression(self, expression):
+        """The same for expressions (annotate, alias, values): F("postcode") inside Upper(...) reads the
+        withheld postcode, so a computed search cannot reach a withheld value either."""
+        if isinstance(expression, F):
+            name = self._personal_lookup(expression.name)
+            return F(name) if name != expression.name else expression
+        if isinstance(expression, Q):
+            return self._rewrite(expression)
+        if isinstance(expression, str) or not hasattr(expression, "get_source_expressions"):
+            return expression
+        expression = expression.copy()
+        expression.set_source_expressions([self._rewrite_expression(source) for source in expression.get_source_expressions()])
+        return expression
+
+    def annotate(self, *args, **kwargs):
+        if getattr(self, "_withholds_personal_fields", False):
+            args = tuple(self._rewrite_expression(arg) for arg in args)
+            kwargs = {name: self._rewrite_expression(value) for name, value in kwargs.items()}
+        return super().annotate(*args, **kwargs)
+
+    def alias(self, *args, **kwargs):
+        if getattr(self, "_withholds_personal_fields", False):
+            args = tuple(self._rewrite_expression(arg) for arg in args)
+            kwargs = {name: self._rewrite_expression(value) for name, value in kwargs.items()}
+        return super().alias(*args, **kwargs)
+
     def _filter_or_exclude(self, negate, args, kwargs):
         if getattr(self, "_withholds_personal_fields", False):
             args = tuple(self._rewrite(arg) for arg in args)
@@ -295,6 +321,8 @@ class OrganisationScopedQuerySet(models.QuerySet):
 
     def values(self, *fields, **expressions):
         self._refuse_personal(fields, expressions)
+        if getattr(self, "_withholds_personal_fields", False):
+            expressions = {name: self._rewrite_expression(value) for name, value in expressions.items()}
         return super().values(*fields, **expressions)
 
     def values_list(self, *fields, flat=False, named=False):

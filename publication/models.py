@@ -45,7 +45,7 @@ class Subject(models.TextChoices):
 PUBLIC_FIELDS = {
     Subject.PRIORITY: ("issue",),
     Subject.ACTION: ("action",),
-    Subject.MEETING: ("title", "venue_name", "objectives"),
+    Subject.MEETING: ("title", "venue_name", "objectives", "online_link"),
 }
 
 

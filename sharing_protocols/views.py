@@ -72,6 +72,8 @@ class RecordShareView(RecordMixin, FormView):
 
     def post(self, request, *args, **kwargs):
         if "revoke" in request.POST:
+            if not request.POST["revoke"].isdigit():
+                raise Http404
             share = get_object_or_404(share_model_for(self.model).objects.filter(content_object=self.record), pk=request.POST["revoke"])
             organisation = share.group.organisation
             record_share_revoke(share=share, acting_user=request.user, reason="ended early by the holder")

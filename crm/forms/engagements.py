@@ -1,6 +1,7 @@
 """Logging an engagement on a phone: sensible defaults, location from the browser or a tap on the map."""
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 
 from crm.models import (
@@ -64,7 +65,9 @@ class EngagementForm(forms.ModelForm):
         self.fields["partners"].queryset = Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS)
         self.fields["groups_reached"].queryset = UnderRepresentedGroup.objects.filter(is_active=True)
         self.fields["advisory_group"].queryset = AdvisoryGroup.objects.visible_to(user)
-        self.fields["questionnaire"].queryset = Questionnaire.objects.visible_to(user).filter(is_active=True)
+        # An edit keeps the engagement's questionnaire even after it was retired (made inactive).
+        self.fields["questionnaire"].queryset = Questionnaire.objects.visible_to(user).filter(
+            models.Q(is_active=True) | models.Q(pk=self.instance.questionnaire_id))
         from crm.services.engagements import force_area_for
         from crm.visibility import owning_organisation
 

@@ -52,7 +52,8 @@ class EngagementDetailView(DisclosedDetailMixin, DetailView):
         if engagement.kind == EngagementKind.DOOR_TO_DOOR:
             counts = dict(engagement.visits.values_list("outcome").annotate(n=Count("pk")))
             context["visit_counts"] = [(label, counts.get(value, 0)) for value, label in VisitOutcome.choices]
-            context["visits"] = engagement.visits.all()
+            # Addresses identify households: a shared engagement shows the counts only.
+            context["visits"] = engagement.visits.all() if not getattr(engagement, "is_shared", False) else []
         return context
 
 

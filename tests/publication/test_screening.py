@@ -86,3 +86,14 @@ def test_meeting_title_venue_and_description_are_all_screened(hindpool, screen, 
     screen()
     held = Screening.objects.get(subject=Subject.MEETING, object_id=meeting.pk)
     assert held.status == ScreeningStatus.FLAGGED and held.findings[0]["field"] == "venue_name"
+
+
+def test_a_meetings_online_link_is_screened_and_a_changed_link_is_screened_again(hindpool, screen):
+    meeting = upcoming_meeting(hindpool, online_link="https://meet.example.org/hindpool-pact")
+    screen()
+    assert Screening.objects.filter(subject=Subject.MEETING, object_id=meeting.pk).latest("pk").status == ScreeningStatus.CLEARED
+    meeting.online_link = "https://meet.example.org/jean.parry@example.org"
+    meeting.save()
+    assert screen() == 1
+    latest = Screening.objects.filter(subject=Subject.MEETING, object_id=meeting.pk).latest("pk")
+    assert latest.status == ScreeningStatus.FLAGGED and latest.findings[0]["field"] == "online_link"
