@@ -120,7 +120,7 @@ def advisory_group_page(group: AdvisoryGroup, *, user, today: datetime.date | No
         .order_by("pk")
     )
     # Chairs first, then by name as the reader sees it (a withheld name is blank, so it gives no order away).
-    memberships.sort(key=lambda m: (not m.is_chair, *((m.contact.last_name, m.contact.first_name) if m.contact else ("", ""))))
+    memberships.sort(key=lambda m: (not m.is_chair, *((m.contact.last_name, m.contact.first_name) if m.contact_visible else ("", ""))))
     current, former = [], []
     for membership in memberships:
         (current if membership.left_on is None or membership.left_on > today else former).append(membership)
