@@ -147,11 +147,6 @@ class InArray(models.Func):
         super().__init__(F(column), RawSQL(*sql_and_params))
 
 
-def granted_provider_ids(viewer, category: str, *, sensitive: bool = False, personal: bool = False, today=None):
-    """The same organisations as a subquery usable in `__in` lookups (for pages and tests)."""
-    return RawSQL(*granted_providers_sql(viewer, category, sensitive=sensitive, personal=personal, today=today))
-
-
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=Value(True)), default=Value(False), output_field=models.BooleanField())
 
