@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchdb import recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -45,16 +47,8 @@ def say(message: str) -> None:
 
 
 def create_database() -> None:
-    import psycopg
-
-    from engagement_hub.env import env_int, env_str
-
-    params = dict(dbname="postgres", user=env_str("HUB_DB_USER", "engagement_hub"), password=env_str("HUB_DB_PASSWORD", "engagement_hub_local"),
-                  host=env_str("HUB_DB_HOST", "127.0.0.1"), port=env_int("HUB_DB_PORT", 5432), autocommit=True)
-    template = env_str("HUB_DB_TEMPLATE", "engagement_hub_template")
-    with psycopg.connect(**params) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DB}" TEMPLATE "{template}"')
+    """Drop and recreate the benchmark's own database from the PostGIS template, as the tests do."""
+    recreate_database(BENCH_DB)
 
 
 def setup_django() -> None:
