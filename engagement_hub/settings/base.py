@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sharing_protocols",
     "reports",
     "publication",
+    "digital",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,11 @@ CELERY_BEAT_SCHEDULE = {
     "publication-screen-pending": {
         "task": "publication.tasks.screen_pending_texts",
         "schedule": crontab(minute="*/5"),
+    },
+    # Digital engagement: posts past their import's retention period keep only their counts.
+    "digital-remove-expired-post-text": {
+        "task": "digital.tasks.remove_expired_post_text",
+        "schedule": crontab(hour=2, minute=40),
     },
     "publication-monthly-release": {
         "task": "publication.tasks.scheduled_release",

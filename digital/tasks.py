@@ -1,0 +1,30 @@
+"""Background work for digital engagement: thin wrappers over digital.services, taking ids.
+
+Imports and analysis are safe to run twice (a job's status, and the post id's uniqueness, say what is
+left to do), so they are acknowledged late: a worker that dies mid-file leaves the task to run again."""
+from celery import shared_task
+from django.conf import settings
+
+from digital import services
+
+LIMITS = {"acks_late": True, "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
+
+
+@shared_task(**LIMITS)
+def check_conversation_import(job_id: int) -> str:
+    return services.conversation_import_check(job_id=job_id).status
+
+
+@shared_task(**LIMITS)
+def commit_conversation_import(job_id: int) -> str:
+    return services.conversation_import_commit(job_id=job_id).status
+
+
+@shared_task(**LIMITS)
+def analyse_conversations(organisation_id: int) -> int:
+    return len(services.analyse_conversations(organisation_id=organisation_id))
+
+
+@shared_task(acks_late=True)
+def remove_expired_post_text() -> int:
+    return services.remove_expired_text()
