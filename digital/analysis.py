@@ -54,7 +54,26 @@ ASSIGN_MIN_WEIGHT = 0.02
 BURST_MIN_COUNT = 3
 BURST_SIGMAS = 2.0
 
+# Words about the police or the hub itself, which every topic would share.
+DOMAIN_STOP_WORDS = {"police", "officers", "officer", "local", "meeting", "people", "just", "like", "get", "got", "getting", "again",
+                     "every", "need", "does", "did", "know", "today", "tonight", "area", "round"}
 _analyser = None
+_stop_words = None
+
+
+def topic_stop_words() -> list[str]:
+    """Words no topic is made of: common English, the police and the hub, and every word that carries tone
+    in VADER's lexicon (tone is read separately; otherwise "disgusting" or "thanks" become topics of their
+    own). A word of an issue category's vocabulary is kept even when it carries tone ("assault")."""
+    global _stop_words
+    if _stop_words is None:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+        from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE
+
+        category_words = {word for terms in CATEGORY_VOCABULARY.values() for term in terms for word in term.split()}
+        toned = set(tone_scorer().lexicon) | set(BOOSTER_DICT) | set(NEGATE)
+        _stop_words = sorted((set(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS | {w for w in toned if w.isalpha()}) - category_words)
+    return _stop_words
 
 
 def tone_scorer() -> SentimentIntensityAnalyzer:
@@ -119,14 +138,14 @@ def find_topics(texts: list[str], *, topics: int | None = None, random_state: in
     if len(texts) < 10:
         return TopicModel([], [None] * len(texts))
     count = topics or max(4, min(20, int(math.sqrt(len(texts)) / 3)))
-    vectoriser = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), min_df=2, max_df=0.5, max_features=20000,
+    vectoriser = TfidfVectorizer(stop_words=topic_stop_words(), ngram_range=(1, 2), min_df=2, max_df=0.5, max_features=20000,
                                  token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]{2,}\b", sublinear_tf=True, dtype=np.float32)
     try:
         matrix = vectoriser.fit_transform(texts)
     except ValueError:  # every word too rare or too common: nothing to group
         return TopicModel([], [None] * len(texts))
     count = min(count, matrix.shape[1], matrix.shape[0])
-    model = NMF(n_components=count, init="nndsvda", random_state=random_state, max_iter=200)
+    model = NMF(n_components=count, init="nndsvda", random_state=random_state, max_iter=300, tol=1e-3)
     weights = model.fit_transform(matrix)
     vocabulary = vectoriser.get_feature_names_out()
     found = []

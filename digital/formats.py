@@ -201,7 +201,17 @@ def _generic(record: dict, row: int) -> ParsedPost:
                  lat=value["latitude"], lng=value["longitude"], reply_to=value["reply_to"], columns=columns)
 
 
-def read_generic(text: str) -> Iterator[ParsedPost]:
+def _or_problem(build, *args):
+    """A row's post, or the problem with it: one bad row never hides the problems of the rows after it."""
+    try:
+        return build(*args)
+    except RowProblem as problem:
+        return problem
+    except (AttributeError, TypeError, ValueError, KeyError):  # a field of the wrong kind: an object where text belongs
+        return RowProblem(args[1], None, "is not in the shape this kind of export has: check the kind of export chosen")
+
+
+def read_generic(text: str) -> Iterator[ParsedPost | RowProblem]:
     stripped = text.lstrip()
     if stripped.startswith(("[", "{")):
         data = _json(text)
@@ -211,10 +221,10 @@ def read_generic(text: str) -> Iterator[ParsedPost]:
         for number, record in enumerate(records, start=1):
             if not isinstance(record, dict):
                 raise RowProblem(number, None, "is not an object with the post's fields")
-            yield _generic(record, number)
+            yield _or_problem(_generic, record, number)
         return
     for line, record in _csv_rows(text, heading_must_hold={"text"}):
-        yield _generic(record, line)
+        yield _or_problem(_generic, record, line)
 
 
 def read_x_api_v2(text: str) -> Iterator[ParsedPost]:
@@ -225,19 +235,23 @@ def read_x_api_v2(text: str) -> Iterator[ParsedPost]:
     users = {user.get("id"): user.get("username", "") for user in includes.get("users", []) if isinstance(user, dict)}
     places = {place.get("id"): place.get("full_name", "") for place in includes.get("places", []) if isinstance(place, dict)}
     for number, tweet in enumerate(data["data"], start=1):
-        if not isinstance(tweet, dict):
-            raise RowProblem(number, None, "is not a tweet object")
-        geo = tweet.get("geo") or {}
-        point = (geo.get("coordinates") or {}).get("coordinates") or [None, None]
-        if not isinstance(point, list) or len(point) != 2:
-            raise RowProblem(number, "geo.coordinates", "must be [longitude, latitude]")
-        replied = [ref.get("id") for ref in tweet.get("referenced_tweets") or [] if isinstance(ref, dict) and ref.get("type") == "replied_to"]
-        username = users.get(tweet.get("author_id"), "")
-        url = f"https://x.com/{username or 'i'}/status/{tweet.get('id')}" if tweet.get("id") else ""
-        yield _post(number, post_id=tweet.get("id"), text=tweet.get("text"), when=tweet.get("created_at"), when_column="created_at",
-                    site="X", author=username, url=url, place=places.get(geo.get("place_id"), ""), lat=point[1], lng=point[0],
-                    reply_to=replied[0] if replied else "",
-                    columns={"post_id": "id", "latitude": "geo.coordinates", "longitude": "geo.coordinates", "author": "author_id"})
+        yield _or_problem(_tweet, tweet, number, users, places)
+
+
+def _tweet(tweet, number: int, users: dict, places: dict) -> ParsedPost:
+    if not isinstance(tweet, dict):
+        raise RowProblem(number, None, "is not a tweet object")
+    geo = tweet.get("geo") or {}
+    point = (geo.get("coordinates") or {}).get("coordinates") or [None, None]
+    if not isinstance(point, list) or len(point) != 2:
+        raise RowProblem(number, "geo.coordinates", "must be [longitude, latitude]")
+    replied = [ref.get("id") for ref in tweet.get("referenced_tweets") or [] if isinstance(ref, dict) and ref.get("type") == "replied_to"]
+    username = users.get(tweet.get("author_id"), "")
+    url = f"https://x.com/{username or 'i'}/status/{tweet.get('id')}" if tweet.get("id") else ""
+    return _post(number, post_id=tweet.get("id"), text=tweet.get("text"), when=tweet.get("created_at"), when_column="created_at",
+                site="X", author=username, url=url, place=places.get(geo.get("place_id"), ""), lat=point[1], lng=point[0],
+                reply_to=replied[0] if replied else "",
+                columns={"post_id": "id", "latitude": "geo.coordinates", "longitude": "geo.coordinates", "author": "author_id"})
 
 
 def read_facebook(text: str) -> Iterator[ParsedPost]:
@@ -245,14 +259,18 @@ def read_facebook(text: str) -> Iterator[ParsedPost]:
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise RowProblem(None, "data", "This is not a Facebook Graph API answer: it needs a “data” list of comments")
     for number, comment in enumerate(data["data"], start=1):
-        if not isinstance(comment, dict):
-            raise RowProblem(number, None, "is not a comment object")
-        author = comment.get("from") or {}
-        parent = comment.get("parent") or {}
-        yield _post(number, post_id=comment.get("id"), text=comment.get("message"), when=comment.get("created_time"),
-                    when_column="created_time", site="Facebook", author=author.get("name", "") if isinstance(author, dict) else "",
-                    url=comment.get("permalink_url", ""), reply_to=parent.get("id", "") if isinstance(parent, dict) else "",
-                    columns={"post_id": "id", "text": "message", "author": "from.name", "url": "permalink_url", "reply_to": "parent.id"})
+        yield _or_problem(_comment, comment, number)
+
+
+def _comment(comment, number: int) -> ParsedPost:
+    if not isinstance(comment, dict):
+        raise RowProblem(number, None, "is not a comment object")
+    author = comment.get("from") or {}
+    parent = comment.get("parent") or {}
+    return _post(number, post_id=comment.get("id"), text=comment.get("message"), when=comment.get("created_time"),
+                when_column="created_time", site="Facebook", author=author.get("name", "") if isinstance(author, dict) else "",
+                url=comment.get("permalink_url", ""), reply_to=parent.get("id", "") if isinstance(parent, dict) else "",
+                columns={"post_id": "id", "text": "message", "author": "from.name", "url": "permalink_url", "reply_to": "parent.id"})
 
 
 MONITORING_ALIASES = {
@@ -264,18 +282,22 @@ MONITORING_ALIASES = {
 
 def read_media_monitoring(text: str) -> Iterator[ParsedPost]:
     for line, record in _csv_rows(text, heading_must_hold={"url"}):
-        def cell(key):
-            for alias in MONITORING_ALIASES[key]:
-                if alias in record:
-                    return alias, record[alias]
-            return MONITORING_ALIASES[key][0], ""
+        yield _or_problem(_mention, record, line)
 
-        columns = {key: cell(key)[0] for key in MONITORING_ALIASES}
-        url_column, url = cell("url")
-        # A monitoring tool's only stable identity for a mention is its URL.
-        yield _post(line, post_id=url, text=cell("text")[1], when=cell("time")[1], when_column=columns["time"],
-                    site=cell("site")[1], author=cell("author")[1], url=url, place=cell("place")[1],
-                    columns={**{key: value.title() for key, value in columns.items()}, "post_id": url_column.title()})
+
+def _mention(record: dict, line: int) -> ParsedPost:
+    def cell(key):
+        for alias in MONITORING_ALIASES[key]:
+            if alias in record:
+                return alias, record[alias]
+        return MONITORING_ALIASES[key][0], ""
+
+    columns = {key: cell(key)[0] for key in MONITORING_ALIASES}
+    url_column, url = cell("url")
+    # A monitoring tool's only stable identity for a mention is its URL.
+    return _post(line, post_id=url, text=cell("text")[1], when=cell("time")[1], when_column=columns["time"],
+                site=cell("site")[1], author=cell("author")[1], url=url, place=cell("place")[1],
+                columns={**{key: value.title() for key, value in columns.items()}, "post_id": url_column.title()})
 
 
 READERS = {
@@ -284,8 +306,9 @@ READERS = {
 }
 
 
-def read_posts(data: bytes, file_format: str) -> Iterator[ParsedPost]:
-    """The posts of a file, or a RowProblem naming the first row and column that cannot be read."""
+def read_posts(data: bytes, file_format: str) -> Iterator[ParsedPost | RowProblem]:
+    """The posts of a file, each row a ParsedPost or the RowProblem naming its row and column. A file that
+    cannot be read at all raises a RowProblem."""
     if not data.strip():
         raise RowProblem(None, None, "The file is empty.")
     if "\x00" in (text := _decode(data)):

@@ -103,10 +103,11 @@ def _read_all(job: ConversationImport):
             post = next(reader)
         except StopIteration:
             break
-        except RowProblem as problem:
+        except RowProblem as problem:  # the file as a whole cannot be read
             errors.append(problem.as_dict())
-            if problem.row is None:
-                break  # the file as a whole cannot be read: no row after it can be
+            break
+        if isinstance(post, RowProblem):
+            errors.append(post.as_dict())
             continue
         key = (post.site, post.post_id)
         if key in seen:

@@ -11,9 +11,14 @@ def read(data, file_format=Format.GENERIC):
 
 
 def problem(data, file_format=Format.GENERIC) -> RowProblem:
-    with pytest.raises(RowProblem) as raised:
-        read(data, file_format)
-    return raised.value
+    """The first problem: the whole file's (raised) or a row's (yielded in its place)."""
+    try:
+        rows = read(data, file_format)
+    except RowProblem as raised:
+        return raised
+    found = [row for row in rows if isinstance(row, RowProblem)]
+    assert found, "no problem was found"
+    return found[0]
 
 
 GENERIC_CSV = "post_id,text,time,site,author,url,place,latitude,longitude,reply_to\n" \
@@ -89,3 +94,13 @@ def test_a_file_that_cannot_be_read_says_why(data, file_format, words):
     except UnicodeDecodeError:  # pragma: no cover - the reader must never let one escape
         pytest.fail("a decoding error escaped the reader")
     assert words in found.message
+
+
+def test_every_bad_row_is_named_not_only_the_first():
+    rows = read("post_id,text,time,site\n1,,2026-11-20T18:00:00Z,X\n2,ok,2026-11-20T18:00:00Z,X\n3,ok,never,X\n")
+    assert [(r.row, r.column) for r in rows if isinstance(r, RowProblem)] == [(2, "text"), (4, "time")]
+
+
+def test_a_tweet_of_the_wrong_shape_is_named_not_crashed_on():
+    (row,) = read('{"data": [{"id": "1", "text": "hi", "created_at": "2026-11-20T18:00:00Z", "geo": "nowhere"}]}', Format.X_API_V2)
+    assert isinstance(row, RowProblem) and row.row == 1
