@@ -56,7 +56,7 @@ BURST_SIGMAS = 2.0
 
 # Words about the police or the hub itself, which every topic would share.
 DOMAIN_STOP_WORDS = {"police", "officers", "officer", "local", "meeting", "people", "just", "like", "get", "got", "getting", "again",
-                     "every", "need", "does", "did", "know", "today", "tonight", "area", "round"}
+                     "every", "need", "does", "did", "know", "today", "tonight", "area", "round", "fed", "come", "sorting", "sort"}
 _analyser = None
 _stop_words = None
 
@@ -106,7 +106,17 @@ class FoundTopic:
 
     @property
     def label(self) -> str:
-        return ", ".join(word for word, _ in self.words[:4])
+        """The leading words, a pair of words standing for the single words it holds ("loud music", not
+        "loud, music, loud music")."""
+        chosen: list[str] = []
+        for word, _ in self.words:
+            tokens = set(word.split())
+            if tokens <= {token for phrase in chosen for token in phrase.split()}:
+                continue
+            chosen = [phrase for phrase in chosen if not set(phrase.split()) <= tokens] + [word]
+            if len(chosen) == 3:
+                break
+        return ", ".join(chosen)
 
 
 @dataclass
@@ -134,10 +144,10 @@ def category_for_text(text: str) -> str | None:
 
 
 def find_topics(texts: list[str], *, topics: int | None = None, random_state: int = 0) -> TopicModel:
-    """Topics in `texts`: NMF over TF-IDF; the number of topics grows with the corpus, within 4 to 20."""
+    """Topics in `texts`: NMF over TF-IDF; the number of topics grows with the corpus, within 6 to 25."""
     if len(texts) < 10:
         return TopicModel([], [None] * len(texts))
-    count = topics or max(4, min(20, int(math.sqrt(len(texts)) / 3)))
+    count = topics or max(6, min(25, round(math.sqrt(len(texts)) / 2)))
     vectoriser = TfidfVectorizer(stop_words=topic_stop_words(), ngram_range=(1, 2), min_df=2, max_df=0.5, max_features=20000,
                                  token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z'-]{2,}\b", sublinear_tf=True, dtype=np.float32)
     try:

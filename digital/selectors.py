@@ -61,13 +61,13 @@ def topic_summaries(user, neighbourhood=None, *, now=None) -> list[TopicSummary]
     if not topics:
         return []
     weekly = (visible_posts(user, neighbourhood).filter(topic_id__in=topics, posted_at__gte=since)
-              .annotate(week=TruncWeek("posted_at")).values("topic_id", "week").annotate(n=Count("pk"), tone=Avg("tone")))
+              .annotate(week=TruncWeek("posted_at")).values("topic_id", "week").annotate(n=Count("pk"), avg_tone=Avg("tone")))
     counts: dict[int, dict] = defaultdict(dict)
     tones: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for row in weekly:
         counts[row["topic_id"]][_week_start(row["week"])] = row["n"]
-        if row["tone"] is not None:
-            tones[row["topic_id"]].append((row["tone"], row["n"]))
+        if row["avg_tone"] is not None:
+            tones[row["topic_id"]].append((row["avg_tone"], row["n"]))
     summaries = []
     for topic_id, topic in topics.items():
         by_week = counts.get(topic_id, {})
@@ -106,14 +106,14 @@ def tone_over_time(user, neighbourhood=None, *, weeks: int = 12, now=None) -> li
     this_week = _week_start(now)
     since = this_week - timedelta(weeks=weeks - 1)
     rows = (visible_posts(user, neighbourhood).filter(posted_at__gte=since).annotate(week=TruncWeek("posted_at"))
-            .values("week").annotate(n=Count("pk"), tone=Avg("tone"),
+            .values("week").annotate(n=Count("pk"), avg_tone=Avg("tone"),
                                      positive=Count("pk", filter=Q(tone__gte=0.05)), negative=Count("pk", filter=Q(tone__lte=-0.05))))
     by_week = {_week_start(row["week"]): row for row in rows}
     series = []
     for back in range(weeks - 1, -1, -1):
         week = this_week - timedelta(weeks=back)
         row = by_week.get(week, {})
-        series.append({"week": week, "posts": row.get("n", 0), "tone": round(row["tone"], 2) if row.get("tone") is not None else None,
+        series.append({"week": week, "posts": row.get("n", 0), "tone": round(row["avg_tone"], 2) if row.get("avg_tone") is not None else None,
                        "positive": row.get("positive", 0), "negative": row.get("negative", 0)})
     return series
 
@@ -123,10 +123,10 @@ def sites(user, neighbourhood=None, *, days: int = 91) -> list[dict]:
     accounts took part: counts only, never the accounts themselves."""
     since = timezone.now() - timedelta(days=days)
     rows = (visible_posts(user, neighbourhood).filter(posted_at__gte=since).values("site")
-            .annotate(posts=Count("pk"), accounts=Count("author", distinct=True, filter=~Q(author="")), tone=Avg("tone"),
+            .annotate(posts=Count("pk"), accounts=Count("author", distinct=True, filter=~Q(author="")), avg_tone=Avg("tone"),
                       positive=Count("pk", filter=Q(tone__gte=0.05)), negative=Count("pk", filter=Q(tone__lte=-0.05)))
             .order_by("-posts", "site")[:SITES_SHOWN])
-    return [{**row, "tone": round(row["tone"], 2) if row["tone"] is not None else None,
+    return [{**row, "tone": round(row["avg_tone"], 2) if row["avg_tone"] is not None else None,
              "positive_percent": round(100 * row["positive"] / row["posts"]) if row["posts"] else 0,
              "negative_percent": round(100 * row["negative"] / row["posts"]) if row["posts"] else 0} for row in rows]
 
