@@ -140,12 +140,16 @@ def _post(row: int, *, post_id, text, when, when_column, site, author="", url=""
     )
 
 
-def _decode(data: bytes) -> str:
-    try:
-        # Excel's "Unicode text" is UTF-16 with a byte-order mark.
-        return data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RowProblem(None, None, "The file is not UTF-8 text. Save it as “CSV UTF-8” or as JSON and upload it again.") from None
+NOT_UTF8 = "The file is not UTF-8 text. Save it as “CSV UTF-8” or as JSON and upload it again."
+
+
+def _open_text(handle) -> io.TextIOWrapper:
+    """The file as text, read as it goes (a CSV file is never held whole). Excel's "Unicode text" is
+    UTF-16 with a byte-order mark; everything else must be UTF-8 (a UTF-8 byte-order mark is dropped)."""
+    head = handle.read(2)
+    handle.seek(0)
+    encoding = "utf-16" if head in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    return io.TextIOWrapper(handle, encoding=encoding, newline="")
 
 
 def _json(text: str):
@@ -155,12 +159,11 @@ def _json(text: str):
         raise RowProblem(error.lineno, None, f"The file is not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
 
 
-def _csv_rows(text: str, *, heading_must_hold: set[str]) -> Iterator[tuple[int, dict]]:
+def _csv_rows(stream, *, heading_must_hold: set[str]) -> Iterator[tuple[int, dict]]:
     """Rows as {lower-case heading: cell}, numbered as a spreadsheet shows them; lines above the heading
     row (a monitoring tool's title and date range) are skipped."""
-    reader = csv.reader(io.StringIO(text, newline=""))
     headings = None
-    for line, cells in enumerate(reader, start=1):
+    for line, cells in _numbered(csv.reader(stream)):
         if headings is None:
             lowered = [cell.strip().lower() for cell in cells]
             if heading_must_hold <= set(lowered):
@@ -182,6 +185,21 @@ GENERIC_ALIASES = {
     "place": ("place", "place_text", "location"), "latitude": ("latitude", "lat"), "longitude": ("longitude", "lng", "lon"),
     "reply_to": ("reply_to", "in_reply_to"),
 }
+
+
+def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
+    line = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeDecodeError:
+            raise RowProblem(line + 1 or None, None, NOT_UTF8) from None
+        except csv.Error as error:
+            raise RowProblem(line + 1, None, f"This line cannot be read as CSV ({error}). Save the file as “CSV UTF-8” and upload it again.") from None
+        line = reader.line_num
+        yield line, cells
 
 
 def _pick(record: dict, key: str):
@@ -211,10 +229,25 @@ def _or_problem(build, *args):
         return RowProblem(args[1], None, "is not in the shape this kind of export has: check the kind of export chosen")
 
 
-def read_generic(text: str) -> Iterator[ParsedPost | RowProblem]:
-    stripped = text.lstrip()
-    if stripped.startswith(("[", "{")):
-        data = _json(text)
+def _whole(stream) -> str:
+    try:
+        text = stream.read()
+    except UnicodeDecodeError:
+        raise RowProblem(None, None, NOT_UTF8) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise RowProblem(line, None, "The file holds a NUL character, which cannot be stored. Save it again and upload it again.")
+    return text
+
+
+def read_generic(stream) -> Iterator[ParsedPost | RowProblem]:
+    try:
+        start = stream.read(256).lstrip()
+    except UnicodeDecodeError:
+        raise RowProblem(None, None, NOT_UTF8) from None
+    stream.seek(0)
+    if start.startswith(("[", "{")):
+        data = _json(_whole(stream))
         records = data.get("data", data.get("posts")) if isinstance(data, dict) else data
         if not isinstance(records, list):
             raise RowProblem(None, None, "The JSON must be a list of posts (or an object with a “posts” list)")
@@ -223,12 +256,12 @@ def read_generic(text: str) -> Iterator[ParsedPost | RowProblem]:
                 raise RowProblem(number, None, "is not an object with the post's fields")
             yield _or_problem(_generic, record, number)
         return
-    for line, record in _csv_rows(text, heading_must_hold={"text"}):
+    for line, record in _csv_rows(stream, heading_must_hold={"text"}):
         yield _or_problem(_generic, record, line)
 
 
-def read_x_api_v2(text: str) -> Iterator[ParsedPost]:
-    data = _json(text)
+def read_x_api_v2(stream) -> Iterator[ParsedPost | RowProblem]:
+    data = _json(_whole(stream))
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise RowProblem(None, "data", "This is not an X API v2 answer: it needs a “data” list of tweets")
     includes = data.get("includes") or {}
@@ -254,8 +287,8 @@ def _tweet(tweet, number: int, users: dict, places: dict) -> ParsedPost:
                 columns={"post_id": "id", "latitude": "geo.coordinates", "longitude": "geo.coordinates", "author": "author_id"})
 
 
-def read_facebook(text: str) -> Iterator[ParsedPost]:
-    data = _json(text)
+def read_facebook(stream) -> Iterator[ParsedPost | RowProblem]:
+    data = _json(_whole(stream))
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise RowProblem(None, "data", "This is not a Facebook Graph API answer: it needs a “data” list of comments")
     for number, comment in enumerate(data["data"], start=1):
@@ -280,8 +313,8 @@ MONITORING_ALIASES = {
 }
 
 
-def read_media_monitoring(text: str) -> Iterator[ParsedPost]:
-    for line, record in _csv_rows(text, heading_must_hold={"url"}):
+def read_media_monitoring(stream) -> Iterator[ParsedPost | RowProblem]:
+    for line, record in _csv_rows(stream, heading_must_hold={"url"}):
         yield _or_problem(_mention, record, line)
 
 
@@ -306,12 +339,12 @@ READERS = {
 }
 
 
-def read_posts(data: bytes, file_format: str) -> Iterator[ParsedPost | RowProblem]:
-    """The posts of a file, each row a ParsedPost or the RowProblem naming its row and column. A file that
-    cannot be read at all raises a RowProblem."""
-    if not data.strip():
-        raise RowProblem(None, None, "The file is empty.")
-    if "\x00" in (text := _decode(data)):
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise RowProblem(line, None, "The file holds a NUL character, which cannot be stored. Save it as “CSV UTF-8” or JSON and upload it again.")
-    yield from READERS[file_format](text)
+def read_posts(source, file_format: str) -> Iterator[ParsedPost | RowProblem]:
+    """The posts of a file (bytes, or a binary file open for reading), each row a ParsedPost or the
+    RowProblem naming its row and column. A file that cannot be read at all raises a RowProblem."""
+    handle = io.BytesIO(source) if isinstance(source, bytes) else source
+    head = handle.read(4096)
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise RowProblem(None, None, "The file holds nothing but NUL characters." if b"\x00" in head else "The file is empty.")
+    handle.seek(0)
+    yield from READERS[file_format](_open_text(handle))

@@ -92,39 +92,47 @@ def conversation_import_confirm(*, job: ConversationImport, acting_user) -> None
         transaction.on_commit(lambda: commit_conversation_import.delay(job.pk))
 
 
-def _read_all(job: ConversationImport):
-    """Every post of the file, and every problem found (at most MAX_ERRORS, then the reading stops)."""
-    with job.upload.open("rb") as handle:
-        data = handle.read()
-    posts, errors, seen = [], [], set()
-    reader = read_posts(data, job.file_format)
-    while len(errors) < MAX_ERRORS:
-        try:
-            post = next(reader)
-        except StopIteration:
-            break
-        except RowProblem as problem:  # the file as a whole cannot be read
-            errors.append(problem.as_dict())
-            break
-        if isinstance(post, RowProblem):
-            errors.append(post.as_dict())
-            continue
-        key = (post.site, post.post_id)
-        if key in seen:
-            errors.append({"row": post.row, "column": None, "message": f"repeats post {post.post_id} from {post.site}, given on an earlier row"})
-            continue
-        seen.add(key)
-        posts.append(post)
-    return posts, errors
+class _Rejected(Exception):
+    def __init__(self, errors: list):
+        self.errors = errors
 
 
-def _held_ids(organisation_id: int, posts) -> set[tuple[str, str]]:
-    held = set()
-    for batch in _batches(posts, BATCH):
-        keys = {(post.site, post.post_id) for post in batch}
-        held |= set(Post.objects.filter(organisation_id=organisation_id, post_id__in=[key[1] for key in keys])
-                    .values_list("site", "post_id")) & keys
-    return held
+def _scan(job: ConversationImport, *, stop_at_first: bool):
+    """The file's posts one by one, read as they go (a CSV file is never held whole). Problems are collected
+    in `errors` (at most MAX_ERRORS); with `stop_at_first`, the first one raises _Rejected."""
+    errors: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+
+    def posts():
+        with job.upload.open("rb") as handle:
+            try:
+                for post in read_posts(handle, job.file_format):
+                    problem = post.as_dict() if isinstance(post, RowProblem) else None
+                    if problem is None and (post.site, post.post_id) in seen:
+                        problem = {"row": post.row, "column": None,
+                                   "message": f"repeats post {post.post_id} from {post.site}, given on an earlier row"}
+                    if problem is not None:
+                        errors.append(problem)
+                        if stop_at_first:
+                            raise _Rejected(errors)
+                        if len(errors) >= MAX_ERRORS:
+                            return
+                        continue
+                    seen.add((post.site, post.post_id))
+                    yield post
+            except RowProblem as problem:  # the file as a whole cannot be read
+                errors.append(problem.as_dict())
+                if stop_at_first:
+                    raise _Rejected(errors) from None
+
+    return posts(), errors
+
+
+def _held_ids(organisation_id: int, batch) -> set[tuple[str, str]]:
+    """Which of a batch's posts the organisation holds already (the same site and post id)."""
+    keys = {(post.site, post.post_id) for post in batch}
+    held = Post.objects.filter(organisation_id=organisation_id, post_id__in=[key[1] for key in keys]).values_list("site", "post_id")
+    return set(held) & keys
 
 
 def _batches(items, size):
@@ -151,16 +159,19 @@ def conversation_import_check(*, job_id: int) -> ConversationImport:
         return job
     ConversationImport.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, started_at=timezone.now())
     try:
-        posts, errors = _read_all(job)
-        held = _held_ids(job.organisation_id, posts)
+        posts, errors = _scan(job, stop_at_first=False)
+        count = held = 0
+        for batch in _batches(posts, BATCH):
+            count += len(batch)
+            held += len(_held_ids(job.organisation_id, batch))
     except Exception:
         logger.exception("Conversation import %s: the check failed", job.pk)
         _finish(job, status=ImportStatus.FAILED, errors=[{"row": None, "column": None, "message": STOPPED}])
         return job
-    if not posts and not errors:
+    if not count and not errors:
         errors = [{"row": None, "column": None, "message": "The file holds no posts."}]
     _finish(job, status=ImportStatus.REJECTED if errors else ImportStatus.CHECKED, errors=errors,
-            total_rows=len(posts) + len(errors), already_held_count=len(held))
+            total_rows=count + len(errors), already_held_count=held)
     return job
 
 
@@ -171,31 +182,31 @@ def conversation_import_commit(*, job_id: int) -> ConversationImport:
     if job.status != ImportStatus.IMPORTING:
         return job
     try:
-        posts, errors = _read_all(job)
-        if errors:
-            _finish(job, status=ImportStatus.REJECTED, errors=errors, created_count=0)
-            return job
         force_area_id = _force_area_id(job.organisation)
         gazetteer = Gazetteer.for_force(force_area_id)
         retain_until = timezone.localdate() + timedelta(days=job.retention_days)
-        created = placed = 0
+        total = placed = 0
         with transaction.atomic():
             if ConversationImport.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.IMPORTING).count() != 1:
                 return job  # another run of this task finished it
+            posts, _errors = _scan(job, stop_at_first=True)
             for batch in _batches(posts, BATCH):
                 rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id, retain_until=retain_until)
-                written = Post.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
-                created += sum(1 for row in written if row.pk is not None) if connection.features.can_return_rows_from_bulk_insert else 0
-                placed += sum(1 for row in rows if row.neighbourhood_id)
+                # A post already held (the same site and id) is skipped by the database, not written twice.
+                Post.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+                total += len(rows)
             created = Post.objects.filter(source_import=job).count()
-            _finish(job, status=ImportStatus.IMPORTED, errors=[], total_rows=len(posts), created_count=created,
-                    already_held_count=len(posts) - created, placed_count=placed)
+            placed = Post.objects.filter(source_import=job, neighbourhood__isnull=False).count()
+            _finish(job, status=ImportStatus.IMPORTED, errors=[], total_rows=total, created_count=created,
+                    already_held_count=total - created, placed_count=placed)
             audit.record(actor=job.created_by, organisation=job.organisation, action="digital.imported",
-                         summary=f"Imported conversations from {job.original_name}: {created:,} added, {len(posts) - created:,} already held",
-                         job=job.pk, rows=len(posts), created=created, placed=placed)
+                         summary=f"Imported conversations from {job.original_name}: {created:,} added, {total - created:,} already held",
+                         job=job.pk, rows=total, created=created, placed=placed)
             from digital.tasks import analyse_conversations
 
             transaction.on_commit(lambda: analyse_conversations.delay(job.organisation_id))
+    except _Rejected as rejected:  # nothing was written: the transaction rolled back
+        _finish(job, status=ImportStatus.REJECTED, errors=rejected.errors, created_count=0)
     except Exception:
         logger.exception("Conversation import %s: the import failed", job.pk)
         _finish(job, status=ImportStatus.FAILED, created_count=0, errors=[{"row": None, "column": None, "message": STOPPED}])

@@ -70,7 +70,7 @@ def test_a_media_monitoring_export_skips_its_title_lines_and_keys_posts_by_url()
     ("post_id,text,time,site\n1,hello,yesterday,X\n", 2, "time", "not a date and time"),
     ("post_id,text,time,site,latitude\n1,hello,2026-11-20T18:00:00Z,X,54.1\n", 2, "latitude", "both latitude and longitude"),
     ("post_id,text,time,site,latitude,longitude\n1,hello,2026-11-20T18:00:00Z,X,91,-3\n", 2, "latitude", "outside"),
-    ("post_id,text,time,site\n1,hel\x00lo,2026-11-20T18:00:00Z,X\n", 2, None, "NUL"),
+    ("post_id,text,time,site\n1,hel\x00lo,2026-11-20T18:00:00Z,X\n", 2, "text", "NUL"),
 ])
 def test_a_bad_cell_is_named_by_row_and_column(csv_text, row, column, words):
     found = problem(csv_text)
