@@ -115,3 +115,29 @@ class Post(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.site} post {self.post_id}"
+
+
+class QuestionChannel(models.TextChoices):
+    ONLINE_FORM = "online_form", "Sent online before the meeting"
+
+
+class MeetingQuestion(OwnedRecord):
+    """A question or concern a resident sent before a meeting, without an account. Never published: it is
+    shown to the meeting's team, with what screening found in it (a name, contact details) so it is not
+    read out as written. The name and email are optional, for a reply."""
+
+    PERSONAL_FIELDS = ("question", "name", "email")
+
+    engagement = models.ForeignKey("crm.Engagement", on_delete=models.CASCADE, related_name="questions_in_advance")
+    question = models.TextField(max_length=1000)
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    channel = models.CharField(max_length=20, choices=QuestionChannel.choices, default=QuestionChannel.ONLINE_FORM)
+    screening_findings = models.JSONField(default=list, blank=True, help_text="What screening found: kinds only, such as 'a name'.")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = "question sent before a meeting"
+
+    def __str__(self) -> str:
+        return f"Question for {self.engagement_id} ({self.created_at:%d %b %Y})"

@@ -300,3 +300,31 @@ def raise_at_pact_meeting(*, topic: Topic, neighbourhood, acting_user):
             audit.record(actor=acting_user, organisation=meeting.organisation, action="digital.topic_raised",
                          summary=f"Topic “{topic.label}” to be raised at {meeting}", topic=topic.pk, engagement=meeting.pk)
     return meeting, created
+
+
+# -- Questions sent before a meeting (no account) --------------------------------------------------------------------
+
+QUESTIONS_PER_ADDRESS_PER_HOUR = 5
+
+
+def question_send(*, meeting, question: str, name: str = "", email: str = "", client_address: str = ""):
+    """Keep a resident's question for a public meeting's team, screened for what must not be read out.
+    A few per address per hour: more is refused with a clear message (the form also has a honeypot and a
+    minimum filling time against scripts)."""
+    from django.core.cache import cache
+
+    from digital.models import MeetingQuestion
+    from publication.screening import FINDING_LABELS, screen_fields
+
+    key = f"digital:questions:{client_address}"
+    sent = cache.get(key, 0)
+    if client_address and sent >= QUESTIONS_PER_ADDRESS_PER_HOUR:
+        raise ValidationError("You have sent several questions in the last hour. Please try again later, or call 101.")
+    findings = sorted({FINDING_LABELS.get(finding.kind, finding.kind) for finding in screen_fields({"question": question})})
+    with transaction.atomic():
+        kept = MeetingQuestion.objects.create(organisation=meeting.organisation, engagement=meeting, question=question.strip(),
+                                              name=name.strip(), email=email.strip(), screening_findings=findings)
+        audit.record(actor=None, organisation=meeting.organisation, action="digital.question_received",
+                     summary=f"A question was sent online before {meeting.title}", engagement=meeting.pk, question=kept.pk)
+    cache.set(key, sent + 1, 3600)
+    return kept

@@ -3,15 +3,18 @@
 Police roles only; every read through visible_to; the work is in digital.services and selectors."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from crm.views.mixins import PoliceRoleRequiredMixin, add_service_errors
 from digital import charts, selectors
-from digital.forms import ConversationUploadForm, RaiseTopicForm
+from digital.forms import ConversationUploadForm, MeetingQuestionForm, RaiseTopicForm
 from digital.models import ConversationImport, ImportStatus, Post, Topic
-from digital.services import conversation_import_confirm, conversation_import_start, importing_organisation, raise_at_pact_meeting
+from digital.services import (
+    conversation_import_confirm, conversation_import_start, importing_organisation, question_send, raise_at_pact_meeting,
+)
 from geo.models import Neighbourhood
 
 RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
@@ -128,3 +131,37 @@ class ImportConfirmView(ImporterMixin, View):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         return redirect("digital:import-detail", pk=job.pk)
+
+
+class MeetingQuestionView(FormView):
+    """The public's way to send a question before a published meeting: no account; only meetings the public
+    pages list (planned, upcoming, wording screened) accept one."""
+
+    form_class = MeetingQuestionForm
+    template_name = "digital/meeting_question.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from publication import selectors as public
+
+        self.neighbourhood = public.neighbourhood(kwargs["force"], kwargs["code"])
+        if self.neighbourhood is None:
+            raise Http404("No such neighbourhood.")
+        self.meeting = public.public_meetings(self.neighbourhood).filter(pk=kwargs["pk"]).first()
+        if self.meeting is None:
+            raise Http404("No such meeting.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"started": MeetingQuestionForm.stamp()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(neighbourhood=self.neighbourhood, meeting=self.meeting, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            question_send(meeting=self.meeting, question=form.cleaned_data["question"], name=form.cleaned_data["name"],
+                          email=form.cleaned_data["email"], client_address=self.request.META.get("REMOTE_ADDR", ""))
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, sent=True))

@@ -28,5 +28,6 @@ urlpatterns = [
     path("open311/v2/", include("partners.open311.urls")),
     path("reports/", include("reports.urls")),
     path("online/", include("digital.urls")),
+    path("", include("digital.urls_public")),
     path("", include("publication.urls")),
 ]

@@ -61,3 +61,28 @@ def test_an_officer_imports_conversations_and_reads_the_hot_topics_on_a_phone(ph
     save_artefact(page, "online-conversations-phone")
     page.locator("#topics a").first.click()
     expect(page.get_by_role("heading", name="Why these posts go together")).to_be_visible()
+
+
+def test_a_resident_sends_a_question_before_a_meeting_on_a_phone(phone_page, live_server, team, officer):
+    from tests.factories import ForceAreaFactory, NeighbourhoodFactory, square
+    from tests.publication.conftest import upcoming_meeting
+    from publication.services import screening_pending
+    from digital.models import MeetingQuestion
+
+    area = ForceAreaFactory(force=team.parent, code="cumbria", name="Cumbria", boundary=square(west=-3.30, south=54.05, size=0.2))
+    hindpool = NeighbourhoodFactory(force_area=area, code="HIND", name="Hindpool", team=team, boundary=square(west=-3.25, south=54.10))
+    meeting = upcoming_meeting(hindpool)
+    screening_pending()
+    page = phone_page
+    page.goto(f"{live_server.url}/your-area/cumbria/HIND/")
+    page.get_by_role("link", name="Send a question or concern before the meeting").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Send a question before the meeting")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.wait_for_timeout(3200)  # a person takes a few seconds; a script sending at once is refused
+    page.get_by_label("Your question or concern").fill("Can the team look at the off-road bikes on the field behind the school?")
+    page.get_by_label("Your email address (optional, for a reply)").fill("resident@example.org")
+    page.keyboard.press("Tab")
+    page.get_by_role("button", name="Send question").click()
+    expect(page.get_by_role("heading", name="Question sent")).to_be_visible()
+    save_artefact(page, "question-before-meeting-phone")
+    assert MeetingQuestion.objects.get().engagement_id == meeting.pk
