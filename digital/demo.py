@@ -77,3 +77,34 @@ def labelled_posts(count: int, neighbourhoods: list[dict], *, seed: int = 7, wee
 
 def as_generic_json(posts: list[dict]) -> bytes:
     return json.dumps([{key: value for key, value in post.items() if not key.startswith("truth_")} for post in posts]).encode()
+
+
+def seed_demo_posts(*, neighbourhoods, officer, count: int = 600) -> int:
+    """The demo's imported conversations: a labelled set for the demo force's neighbourhoods, imported and
+    analysed through the same services as an upload (so the hot-topics pages have something to show).
+    Idempotent: the posts' ids are fixed, so a second run adds nothing."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from digital.models import ImportStatus
+    from digital.services import (
+        analyse_conversations, conversation_import_check, conversation_import_commit, conversation_import_start, importing_organisation,
+    )
+
+    if importing_organisation(officer) is None:
+        return 0
+    boxes = []
+    for neighbourhood in neighbourhoods:
+        inside = neighbourhood.boundary.point_on_surface
+        boxes.append({"name": neighbourhood.name, "west": inside.x - 0.0004, "east": inside.x + 0.0004,
+                      "south": inside.y - 0.0004, "north": inside.y + 0.0004})
+    data = as_generic_json(labelled_posts(count, boxes, seed=2026))
+    job = conversation_import_start(upload=SimpleUploadedFile("demo-conversations.json", data), file_format="generic",
+                                    lawful_basis="law_enforcement", purpose="Demo: understanding local concerns before PACT meetings",
+                                    retention_days=90, acting_user=officer, queue_check=False)
+    job = conversation_import_check(job_id=job.pk)
+    if job.status != ImportStatus.CHECKED:
+        return 0
+    type(job).objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    job = conversation_import_commit(job_id=job.pk)
+    analyse_conversations(organisation_id=job.organisation_id)
+    return job.created_count

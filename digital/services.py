@@ -46,7 +46,8 @@ def importing_organisation(user):
 
 
 def conversation_import_start(*, upload, file_format: str, lawful_basis: str, purpose: str, retention_days: int,
-                              acting_user) -> ConversationImport:
+                              acting_user, queue_check: bool = True) -> ConversationImport:
+    """Keep an uploaded export as a job and queue its dry run (the demo seed runs the steps itself: queue_check=False)."""
     organisation = importing_organisation(acting_user)
     if organisation is None:
         raise ValidationError("Only police users import conversations, for their own force.")
@@ -73,9 +74,10 @@ def conversation_import_start(*, upload, file_format: str, lawful_basis: str, pu
         audit.record(actor=acting_user, organisation=organisation, action="digital.import_uploaded",
                      summary=f"Uploaded conversations from {job.original_name} ({job.get_lawful_basis_display()})",
                      job=job.pk, file_sha256=job.file_sha256, retention_days=retention_days)
-        from digital.tasks import check_conversation_import
+        if queue_check:
+            from digital.tasks import check_conversation_import
 
-        transaction.on_commit(lambda: check_conversation_import.delay(job.pk))
+            transaction.on_commit(lambda: check_conversation_import.delay(job.pk))
     return job
 
 
