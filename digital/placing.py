@@ -114,20 +114,20 @@ def _proper_noun_phrases(text: str) -> list[str]:
 
 
 def _loaded_place_names(force_area_id):
-    """Street and place names the force has loaded (OS Open Names), where the geo app holds them."""
+    """Street and place names the force has loaded (OS Open Names, in the finder app), each given the
+    neighbourhood its point lies in."""
     from django.apps import apps
+    from django.db.models import OuterRef, Subquery
 
     try:
-        model = apps.get_model("geo", "PlaceName")
+        model = apps.get_model("finder", "PlaceName")
     except LookupError:
         return []
-    fields = {field.name for field in model._meta.get_fields()}
-    if "neighbourhood" not in fields:
-        return []
-    names = model.objects.filter(neighbourhood__isnull=False)
+    containing = Neighbourhood.objects.filter(boundary__intersects=OuterRef("point"))
     if force_area_id is not None:
-        names = names.filter(neighbourhood__force_area_id=force_area_id)
-    return names.values_list("name", "neighbourhood_id").iterator()
+        containing = containing.filter(force_area_id=force_area_id)
+    return (model.objects.annotate(neighbourhood_id=Subquery(containing.values("pk")[:1])).exclude(neighbourhood_id=None)
+            .values_list("name", "neighbourhood_id").iterator())
 
 
 def neighbourhoods_for_points(points: list[tuple[float, float]], force_area_id: int | None = None) -> list[int | None]:
