@@ -113,6 +113,7 @@ class WorkerProcess:
     """`celery -A engagement_hub worker` in its own process, on this test's database and Redis."""
 
     def __init__(self, redis: RedisServer, settings, extra_env: dict | None = None):
+        log = redis.folder / f"worker-{time.monotonic_ns()}.log"  # read it when a test fails
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "engagement_hub.settings.test",
@@ -126,7 +127,7 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "engagement_hub", "worker", "--pool", "solo", "-Q", ",".join(QUEUES),
              "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"killable-{os.getpid()}@%h"],
-            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(log, "wb"),
         )
 
     def kill(self) -> None:
