@@ -13,8 +13,8 @@ from django.views.generic import DetailView, TemplateView
 from crm.models import Membership, Organisation, OrganisationKind
 from crm.views.mixins import PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors
 from crm.visibility import can_see_everything, visible_organisation_ids
-from jobs.views import JobRetryView
 from geo.models import Neighbourhood
+from jobs.views import JobRetryView
 from partners.collation import selectors, services
 from partners.forms.collation import TakeIntoPriorityForm
 from partners.models import CollationRun, CollationStatus, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
