@@ -8,8 +8,11 @@ sensitive record, and reach a partner only under a protocol flow for social-medi
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.gis.db import models
 
+from django.utils import timezone
+
 from crm.models.base import OwnedRecord
 from digital.formats import Format
+from jobs.models import BackgroundJob, waiting_fields
 from digital.placing import PlacedBy
 from sharing_protocols.models import DataCategory
 
@@ -29,8 +32,9 @@ class LawfulBasis(models.TextChoices):
     PUBLIC_TASK = "public_task", "Public task (UK GDPR article 6(1)(e))"
 
 
-class ConversationImport(OwnedRecord):
-    """One uploaded export of posts. A dry run checks every row; the import then writes all or none."""
+class ConversationImport(OwnedRecord, BackgroundJob):
+    """One uploaded export of posts. A dry run checks every row; the import then writes all or none.
+    A background job (jobs.models): the sweeper takes it up again if its worker dies."""
 
     upload = models.FileField(upload_to="imports/conversations/%Y/%m/")
     original_name = models.CharField(max_length=255)
@@ -57,6 +61,31 @@ class ConversationImport(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    JOB_OPEN_STATUSES = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    def job_task(self):
+        from digital.tasks import check_conversation_import, commit_conversation_import
+
+        return (commit_conversation_import if self.status == ImportStatus.IMPORTING else check_conversation_import), [self.pk]
+
+    def job_failed_fields(self, message: str) -> dict:
+        return {"status": ImportStatus.FAILED, "errors": [{"row": None, "column": None, "message": message}],
+                "finished_at": timezone.now(), "created_count": 0}
+
+    def job_retry_fields(self) -> dict | None:
+        """A failed import is checked again from the start (then confirmed again); a file with errors needs a new file."""
+        if self.status != ImportStatus.FAILED:
+            return None
+        return {"status": ImportStatus.QUEUED, "errors": [], "finished_at": None, "started_at": None, **waiting_fields()}
+
+    def job_organisation(self):
+        return self.organisation
+
+    def job_user_may_retry(self, user) -> bool:
+        from crm.visibility import can_own
+
+        return can_own(user, self.organisation)
 
 
 class Topic(OwnedRecord):

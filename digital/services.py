@@ -25,6 +25,9 @@ from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
 from digital.models import ConversationImport, ImportStatus, Post, Topic
 from digital.placing import Gazetteer, place_posts
+from jobs.dispatch import job_dispatch_on_commit
+from jobs.models import waiting_fields
+from jobs.worker import job_is_still_mine
 
 logger = logging.getLogger(__name__)
 
@@ -75,23 +78,20 @@ def conversation_import_start(*, upload, file_format: str, lawful_basis: str, pu
                      summary=f"Uploaded conversations from {job.original_name} ({job.get_lawful_basis_display()})",
                      job=job.pk, file_sha256=job.file_sha256, retention_days=retention_days)
         if queue_check:
-            from digital.tasks import check_conversation_import
-
-            transaction.on_commit(lambda: check_conversation_import.delay(job.pk))
+            job_dispatch_on_commit(job)
     return job
 
 
 def conversation_import_confirm(*, job: ConversationImport, acting_user) -> None:
     if not can_own(acting_user, job.organisation):
         raise ValidationError("You cannot import conversations for that organisation.")
-    from digital.tasks import commit_conversation_import
-
     with transaction.atomic():
         started = ConversationImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-            status=ImportStatus.IMPORTING, started_at=timezone.now())
+            status=ImportStatus.IMPORTING, started_at=timezone.now(), **waiting_fields())
         if not started:
             raise ValidationError("This file is not waiting to be imported: it has been imported already, or has problems.")
-        transaction.on_commit(lambda: commit_conversation_import.delay(job.pk))
+        job.refresh_from_db()
+        job_dispatch_on_commit(job)
 
 
 class _Rejected(Exception):
@@ -177,9 +177,10 @@ def conversation_import_check(*, job_id: int) -> ConversationImport:
     return job
 
 
-def conversation_import_commit(*, job_id: int) -> ConversationImport:
+def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> ConversationImport:
     """Read every row again (the dry run is advice, not a permission), place and score each post, and write
-    them all in one transaction with one audit record, or write nothing."""
+    them all in one transaction with one audit record, or write nothing. `attempt` is the worker's claim
+    (jobs.worker): a worker superseded by a newer attempt writes nothing."""
     job = ConversationImport.objects.select_related("organisation", "created_by").get(pk=job_id)
     if job.status != ImportStatus.IMPORTING:
         return job
@@ -189,8 +190,8 @@ def conversation_import_commit(*, job_id: int) -> ConversationImport:
         retain_until = timezone.localdate() + timedelta(days=job.retention_days)
         total = placed = 0
         with transaction.atomic():
-            if ConversationImport.objects.select_for_update().filter(pk=job.pk, status=ImportStatus.IMPORTING).count() != 1:
-                return job  # another run of this task finished it
+            if not job_is_still_mine(ConversationImport, job.pk, attempt):
+                return job  # another run of this task finished it, or took it over
             posts, _errors = _scan(job, stop_at_first=True)
             for batch in _batches(posts, BATCH):
                 rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id, retain_until=retain_until)
@@ -206,7 +207,8 @@ def conversation_import_commit(*, job_id: int) -> ConversationImport:
                          job=job.pk, rows=total, created=created, placed=placed)
             from digital.tasks import analyse_conversations
 
-            transaction.on_commit(lambda: analyse_conversations.delay(job.organisation_id))
+            # The analysis is advice, not the import: if the task queue does not answer, the next import's runs it.
+            transaction.on_commit(lambda: analyse_conversations.delay(job.organisation_id), robust=True)
     except _Rejected as rejected:  # nothing was written: the transaction rolled back
         _finish(job, status=ImportStatus.REJECTED, errors=rejected.errors, created_count=0)
     except Exception:

@@ -6,18 +6,27 @@ from celery import shared_task
 from django.conf import settings
 
 from digital import services
+from digital.models import ConversationImport
+from jobs.worker import job_running
 
-LIMITS = {"acks_late": True, "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
+LIMITS = {"acks_late": True, "reject_on_worker_lost": True,
+          "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
 
 
 @shared_task(**LIMITS)
 def check_conversation_import(job_id: int) -> str:
-    return services.conversation_import_check(job_id=job_id).status
+    with job_running(ConversationImport, job_id) as attempt:
+        if attempt is None:
+            return "not taken up"
+        return services.conversation_import_check(job_id=job_id).status
 
 
 @shared_task(**LIMITS)
 def commit_conversation_import(job_id: int) -> str:
-    return services.conversation_import_commit(job_id=job_id).status
+    with job_running(ConversationImport, job_id) as attempt:
+        if attempt is None:
+            return "not taken up"
+        return services.conversation_import_commit(job_id=job_id, attempt=attempt).status
 
 
 @shared_task(**LIMITS)

@@ -13,4 +13,5 @@ urlpatterns = [
     path("imports/upload/", views.ImportUploadView.as_view(), name="import-upload"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/retry/", views.ImportRetryView.as_view(), name="import-retry"),
 ]

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
@@ -16,6 +17,7 @@ from digital.services import (
     conversation_import_confirm, conversation_import_start, importing_organisation, question_send, raise_at_pact_meeting,
 )
 from geo.models import Neighbourhood
+from jobs.views import JobRetryView
 
 RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
 
@@ -120,7 +122,13 @@ class ImportDetailView(ImporterMixin, DetailView):
     context_object_name = "job"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(running=self.object.status in RUNNING, errors=self.object.errors[:200], **kwargs)
+        return super().get_context_data(running=self.object.status in RUNNING, errors=self.object.errors[:200],
+                                        retry_url=reverse("digital:import-retry", args=[self.object.pk]), **kwargs)
+
+
+class ImportRetryView(ImporterMixin, JobRetryView):
+    def get_success_url(self, job) -> str:
+        return reverse("digital:import-detail", args=[job.pk])
 
 
 class ImportConfirmView(ImporterMixin, View):

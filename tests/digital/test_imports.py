@@ -81,3 +81,19 @@ def test_the_upload_form_names_what_is_wrong(officer_client, places, field, valu
 def test_partners_cannot_import_or_read_conversations(partner_client):
     for name in ("digital:hot-topics", "digital:import-upload", "digital:import-list"):
         assert partner_client.get(reverse(name)).status_code == 403
+
+
+def test_a_failed_import_can_be_tried_again_from_its_page(officer_client, officer, places):
+    job = import_file(officer, as_generic_json(labelled_posts(3, boxes(places), seed=6)), confirm=False)
+    ConversationImport.objects.filter(pk=job.pk).update(status=ImportStatus.FAILED)
+    page = officer_client.get(reverse("digital:import-detail", args=[job.pk])).content.decode()
+    assert "Try again" in page
+    officer_client.post(reverse("digital:import-retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.QUEUED and AuditEvent.objects.filter(action="jobs.retried").count() == 1
+
+
+def test_the_job_sweeper_watches_conversation_imports():
+    from jobs.sweeper import job_models
+
+    assert ConversationImport in job_models()
