@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from crm.models.base import OwnedRecord
 from digital.formats import Format
-from jobs.models import BackgroundJob, waiting_fields
+from jobs.models import BackgroundJob
 from digital.placing import PlacedBy
 from sharing_protocols.models import DataCategory
 
@@ -77,7 +77,7 @@ class ConversationImport(OwnedRecord, BackgroundJob):
         """A failed import is checked again from the start (then confirmed again); a file with errors needs a new file."""
         if self.status != ImportStatus.FAILED:
             return None
-        return {"status": ImportStatus.QUEUED, "errors": [], "finished_at": None, "started_at": None, **waiting_fields()}
+        return {"status": ImportStatus.QUEUED, "errors": [], "finished_at": None, "started_at": None}
 
     def job_organisation(self):
         return self.organisation
