@@ -17,6 +17,14 @@ class DefaultSchedule:
     end_action: str
     source: str
 
+    @property
+    def label(self) -> str:
+        return RecordClass(self.record_class).label
+
+    @property
+    def action_label(self) -> str:
+        return EndAction(self.end_action).label
+
 
 DEFAULTS = (
     DefaultSchedule(
