@@ -208,7 +208,16 @@ MEMBERSHIP = Source("advisory_membership", "Advisory group membership", "crm.Adv
                     ("advisory_group", "contact", "joined_on", "left_on", "is_chair", "age_band", "ethnic_group", "disability"),
                     record_class=RecordClass.ADVISORY_MEMBERS, organisation_lookup="advisory_group__organisation",
                     url_name="crm:advisory-detail", url_from="advisory_group_id")
+# The file a concern was imported from holds its reporter's details too.
+IMPORT_FILE = Source("import_file", "Uploaded file of concerns", "partners.ConcernImportJob",
+                     ("original_name", "file_format", "total_rows", "created_at", "finished_at"),
+                     record_class=RecordClass.IMPORT_FILES, url_name="partners:import-detail", history=False)
+LINKED = {MEMBERSHIP.key: MEMBERSHIP, IMPORT_FILE.key: IMPORT_FILE}
 DISCLOSURE_LABEL = "sharing_protocols.disclosureentry"
+
+
+def source_for(key: str) -> Source | None:
+    return SOURCES.get(key) or LINKED.get(key)
 
 
 @dataclass
@@ -261,6 +270,10 @@ def find(user, terms: Terms) -> list[Found]:
         by_label.setdefault(source.model._meta.label_lower, []).extend(matched_on)
         if source.key == "contact":
             contact_ids = list(matched_on)
+        if source.key == "concern":
+            jobs = source.model.objects.filter(pk__in=list(matched_on), import_job__isnull=False).values_list("import_job_id", flat=True)
+            for job in IMPORT_FILE.queryset(user).filter(pk__in=jobs).exclude(upload="").values_list("pk", flat=True):
+                found.append(Found(IMPORT_FILE.key, IMPORT_FILE.model._meta.label_lower, str(job), ["reporter in the file"]))
         if source.history:
             found += _history(user, source, terms, conditions, exclude=set(matched_on))
     for membership in MEMBERSHIP.queryset(user).filter(contact_id__in=contact_ids).values_list("pk", flat=True):
@@ -365,7 +378,7 @@ def read_item(user, item) -> ItemView:
                                for v in [display(event, n)] if v)
             rows.append((f"Version of {when}", f"version_{event.pgh_id}", values))
         return ItemView(f"Earlier versions of {source.label.lower()} {item.record_id}", rows, missing=not rows)
-    source = SOURCES.get(item.source) or MEMBERSHIP
+    source = source_for(item.source)
     record = source.queryset(user).filter(pk=item.record_id).first()
     if record is None:
         return ItemView(f"{source.label} {item.record_id} (no longer held)", [], missing=True)

@@ -21,7 +21,7 @@ from retention.services import apply_end_action, governed_organisations
 from subject_access.models import (
     DataSubjectRequest, Exemption, ItemDecision, RequestItem, RequestKind, RequestStatus, Restriction, SubjectAccessPackage,
 )
-from subject_access.search import SOURCES, Terms, find
+from subject_access.search import SOURCES, Terms, find, source_for
 
 PART_3_NO_EXTENSION = ("A request under Part 3 cannot be extended: DPA 2018 s.54 gives one month. If the right of access must be "
                        "restricted, record a restriction under s.45 instead.")
@@ -202,12 +202,8 @@ def request_erase(*, request: DataSubjectRequest, acting_user) -> list[Retention
         raise ValidationError("Choose the records to erase first (mark them “Include”).")
     decisions, refused = [], []
     for item in items:
-        source = SOURCES.get(item.source)
+        source = source_for(item.source)
         record_class = source.record_class if source else ""
-        if item.source == "advisory_membership":
-            from subject_access.search import MEMBERSHIP
-
-            record_class = MEMBERSHIP.record_class
         if not record_class:
             refused.append(f"{item.record_type} {item.record_id}: erase it from its own page (it is not personal data the schedules cover)")
             continue
@@ -225,16 +221,35 @@ def request_erase(*, request: DataSubjectRequest, acting_user) -> list[Retention
     return decisions
 
 
+def _forget_requester(request: DataSubjectRequest) -> None:
+    """Keep the request (its reference, kind, dates, decisions) and a keyed hash of who asked; drop the rest, and the
+    files of any package sent (their hashes stay on the package row)."""
+    request.requester_hash = request.requester_hash or requester_hash(request)
+    request.requester_name = f"Erased: {request.reference}"
+    request.requester_email = request.requester_address = request.other_names = request.other_emails = ""
+    request.phones = request.addresses = ""
+    for package in request.packages.all():
+        for file in (package.pdf, package.json):
+            if file:
+                name, storage = file.name, file.storage
+                transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+    request.save()
+
+
 def _finish_erasure(request, acting_user):
-    with transaction.atomic(), pghistory.context(user=acting_user.pk, via=f"erasure {request.reference}"):
-        request.requester_hash = requester_hash(request)
-        request.requester_name = f"Erased: {request.reference}"
-        request.requester_email = request.requester_address = request.other_names = request.other_emails = ""
-        request.phones = request.addresses = ""
+    """The erasure request, and the same person's earlier requests to this controller, keep only a hash of who asked."""
+    with transaction.atomic():
+        identity = requester_hash(request)
+        earlier = [r for r in DataSubjectRequest.objects.filter(organisation=request.organisation).exclude(pk=request.pk)
+                   .exclude(status=RequestStatus.OPEN).exclude(requester_name__startswith="Erased: ")
+                   if requester_hash(r) == identity]
+        for other in earlier:
+            _forget_requester(other)
+        _forget_requester(request)
         request.status, request.completed_at = RequestStatus.COMPLETED, timezone.now()
-        request.save()
+        request.save(update_fields=["status", "completed_at"])
         _audit(request, acting_user, "erased", "records erased; the request keeps only a hash of who asked",
-               requester_hash=request.requester_hash)
+               requester_hash=request.requester_hash, earlier_requests=[r.reference for r in earlier])
 
 
 def request_rectify(*, request: DataSubjectRequest, acting_user) -> list[RetentionDecision]:

@@ -186,3 +186,14 @@ def test_attention_lists_requests_due_soon_and_overdue(governance_client, govern
     new_request(governance_client, received_on=(timezone.localdate() - datetime.timedelta(days=27)).isoformat())
     kinds = {item["kind"]: item["count"] for item in items_for(governance)}
     assert kinds == {"subject_access_overdue": 1, "subject_access_due": 1}
+
+
+def test_the_morning_reminder_emails_governance_the_references_due_never_the_names(governance_client, governance, mailoutbox):
+    from subject_access.tasks import remind_deadlines
+
+    new_request(governance_client, received_on=(timezone.localdate() - datetime.timedelta(days=27)).isoformat())
+    new_request(governance_client)  # due in a month: not yet
+    assert remind_deadlines() == 1
+    message = mailoutbox[0]
+    assert message.to == [governance.email] and "SAR-" in message.body and "Marjorie" not in message.body
+    assert message.body.count("SAR-") == 1
