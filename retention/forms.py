@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from retention.models import EndAction, RecordClass, RetentionSchedule
+from retention.models import EndAction, LegalRegime, RecordClass, RetentionSchedule
 
 
 class ScheduleForm(forms.ModelForm):
@@ -10,7 +10,8 @@ class ScheduleForm(forms.ModelForm):
         fields = ["record_class", "regime", "period_months", "end_action", "source", "effective_from", "effective_until"]
         widgets = {
             "regime": forms.RadioSelect, "end_action": forms.RadioSelect, "source": forms.Textarea(attrs={"rows": 3}),
-            "effective_from": forms.DateInput(attrs={"type": "date"}), "effective_until": forms.DateInput(attrs={"type": "date"}),
+            "effective_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "effective_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
         labels = {"record_class": "Class of record"}
 
@@ -18,8 +19,11 @@ class ScheduleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["period_months"].min_value = None  # the service's message for zero names the field; not the browser's
         self.fields["period_months"].widget.attrs.pop("min", None)
-        if not self.instance.pk:
-            self.fields["effective_from"].initial = timezone.localdate()
+        # Radios: no blank "---------" choice.
+        self.fields["regime"].choices = LegalRegime.choices
+        self.fields["end_action"].choices = EndAction.choices
+        if not self.initial.get("effective_from"):
+            self.initial["effective_from"] = timezone.localdate()
 
 
 class KeepForm(forms.Form):

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from retention.models import LegalRegime
 from subject_access.models import DataSubjectRequest, Exemption, ItemDecision, Restriction
 
 
@@ -10,14 +11,16 @@ class RequestForm(forms.ModelForm):
         fields = ["kind", "regime", "requester_name", "requester_email", "requester_address", "other_names", "other_emails", "phones",
                   "addresses", "reason", "received_on", "identity_checked"]
         widgets = {"kind": forms.RadioSelect, "regime": forms.RadioSelect, "requester_address": forms.Textarea(attrs={"rows": 3}),
-                   "received_on": forms.DateInput(attrs={"type": "date"}), "reason": forms.Textarea(attrs={"rows": 2})}
+                   "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "reason": forms.Textarea(attrs={"rows": 2})}
         labels = {"kind": "What the person asks for"}
         help_texts = {"other_names": "Maiden or former names. Separate several with semicolons.",
                       "regime": "Part 3 if the data is held for law enforcement (the police); UK GDPR otherwise."}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["regime"].choices = LegalRegime.choices  # radios: no blank "---------" choice
+        if not self.initial.get("received_on"):
+            self.initial["received_on"] = timezone.localdate()
 
 
 class ItemReviewForm(forms.Form):

@@ -318,6 +318,17 @@ def _disclosures(by_label: dict[str, list[int]]) -> list[Found]:
             for pk in DisclosureEntry.objects.filter(q).values_list("pk", flat=True)]
 
 
+def label_for(item) -> str:
+    """An item's name for a reader: 'Community contact 12', 'Earlier versions of community contact 12'."""
+    if item.source == "disclosure":
+        return f"Disclosure log entry {item.record_id}"
+    if item.source.startswith("history:"):
+        source = source_for(item.source.split(":", 1)[1])
+        return f"Earlier versions of {source.label.lower()} {item.record_id}"
+    source = source_for(item.source)
+    return f"{source.label} {item.record_id}" if source else f"Record {item.record_id}"
+
+
 # -- reading an item's values, for the review page and the package ----------------------------------------
 
 def display(record, field_name: str) -> str:

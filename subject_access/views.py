@@ -11,7 +11,7 @@ from retention.views import GovernanceRequiredMixin
 from subject_access import services
 from subject_access.forms import CorrectionForm, ExtendForm, ItemReviewForm, RequestForm, RestrictForm
 from subject_access.models import ItemDecision, RequestKind
-from subject_access.search import read_item
+from subject_access.search import label_for, read_item
 from subject_access.selectors import RequestFilter, requests_for
 
 
@@ -56,6 +56,8 @@ class RequestDetailView(RequestMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         items = list(self.object.items.all())
+        for item in items:
+            item.label = label_for(item)
         return super().get_context_data(items=items, pending=sum(i.decision == ItemDecision.PENDING for i in items),
                                         packages=self.object.packages.all(), **kwargs)
 
