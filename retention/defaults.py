@@ -42,7 +42,7 @@ DEFAULTS = (
         "concern up for a year; after that the concern is kept for statistics (category, LSOA, dates) without them."),
     DefaultSchedule(
         RecordClass.DOORSTEP_VISITS, LegalRegime.PART_3, LegalRegime.UK_GDPR, 6, EndAction.ANONYMISE,
-        "Neighbourhood Alert deletes doorstep notes after six months (issue 17). Anonymised rather than deleted: the outcome "
+        "Neighbourhood Alert (the community messaging system many forces use) deletes doorstep notes after six months. Anonymised rather than deleted: the outcome "
         "and the questionnaire's closed answers stay for StreetSafe statistics, with the street and not the home."),
     DefaultSchedule(
         RecordClass.ENGAGEMENT_ATTENDANCE, LegalRegime.PART_3, LegalRegime.UK_GDPR, 12, EndAction.ANONYMISE,
