@@ -27,11 +27,14 @@ def governed_organisations(user) -> list[Organisation]:
     role in (a neighbourhood team's is its force's: one controller)."""
     if user is None or not user.is_authenticated:
         return []
+    if hasattr(user, "_governed_organisations"):  # asked by the view and its selectors: once per request
+        return user._governed_organisations
     organisations = {}
     for membership in user.memberships.filter(role=Role.INFORMATION_GOVERNANCE, organisation__is_active=True).select_related("organisation__parent"):
         organisation = membership.organisation.force if membership.organisation.kind == OrganisationKind.NEIGHBOURHOOD_TEAM else membership.organisation
         organisations[organisation.pk] = organisation
-    return sorted(organisations.values(), key=lambda o: o.name)
+    user._governed_organisations = sorted(organisations.values(), key=lambda o: o.name)
+    return user._governed_organisations
 
 
 def require_governance(user, organisation: Organisation) -> None:
