@@ -68,6 +68,9 @@ class RecordKind:
     allowed_actions: tuple[str, ...] = (EndAction.REVIEW, EndAction.ANONYMISE, EndAction.DELETE)
     url_name: str | None = None
     why_not: str = ""  # why an action is not offered, for the message naming the field
+    # What an erasure request does: delete the person's own records; anonymise those that also count events
+    # (a concern, a visit, an engagement), so statistics stay and the person goes.
+    erasure_action: str = EndAction.DELETE
 
     @property
     def model(self):
@@ -291,11 +294,13 @@ KINDS: dict[str, RecordKind] = {
         RecordClass.ADVISORY_MEMBERS, "crm.AdvisoryMembership", organisation_lookup="advisory_group__organisation",
         allowed_actions=(EndAction.REVIEW, EndAction.DELETE),
         why_not="A membership is its member: it can be reviewed or deleted, not anonymised."),
-    RecordClass.CONCERN_REPORTERS: ConcernReporters(RecordClass.CONCERN_REPORTERS, "partners.Concern", url_name="partners:concern-detail"),
-    RecordClass.DOORSTEP_VISITS: DoorstepVisits(RecordClass.DOORSTEP_VISITS, "crm.DoorstepVisit", organisation_lookup="engagement__organisation"),
+    RecordClass.CONCERN_REPORTERS: ConcernReporters(RecordClass.CONCERN_REPORTERS, "partners.Concern", url_name="partners:concern-detail",
+                                                     erasure_action=EndAction.ANONYMISE),
+    RecordClass.DOORSTEP_VISITS: DoorstepVisits(RecordClass.DOORSTEP_VISITS, "crm.DoorstepVisit", organisation_lookup="engagement__organisation",
+                                                 erasure_action=EndAction.ANONYMISE),
     RecordClass.ENGAGEMENT_ATTENDANCE: EngagementAttendance(
         RecordClass.ENGAGEMENT_ATTENDANCE, "crm.Engagement", url_name="crm:engagement-detail",
-        allowed_actions=(EndAction.REVIEW, EndAction.ANONYMISE),
+        allowed_actions=(EndAction.REVIEW, EndAction.ANONYMISE), erasure_action=EndAction.ANONYMISE,
         why_not="An engagement is counted in reports: its attendance details can be anonymised, not the engagement deleted."),
     RecordClass.IMPORT_FILES: ImportFiles(
         RecordClass.IMPORT_FILES, "partners.ConcernImportJob", allowed_actions=(EndAction.REVIEW, EndAction.DELETE),

@@ -188,6 +188,29 @@ def apply_end_action(*, record_class: str, record_id, action: str, acting_user=N
     return decision
 
 
+def history_erase(*, record_class: str, record_id, acting_user, request_reference: str) -> RetentionDecision | None:
+    """Delete the history rows left of a record that is itself gone (an erasure request found an old name in them).
+    None if none are left (erasing the record took them already)."""
+    from retention.record_classes import event_model_for
+
+    kind = kind_of(record_class)
+    events = event_model_for(kind.model)
+    organisations = [pk for o in governed_organisations(acting_user) for pk in covered_organisation_ids(o)]
+    with transaction.atomic():
+        rows = events.objects.filter(pgh_obj_id=record_id, **{f"{kind.organisation_lookup}_id__in": organisations})
+        deleted, _ = rows.delete()
+        if not deleted:
+            return None
+        decision = RetentionDecision.objects.create(
+            decided_by=acting_user, organisation=governed_organisations(acting_user)[0], record_class=RecordClass.HISTORY_ROWS,
+            record_id=f"{events._meta.label_lower} of {record_id}", outcome=Outcome.DELETED, rows=deleted,
+            request_reference=request_reference, reason=f"Erasure request {request_reference}")
+        audit.record(actor=acting_user, organisation=decision.organisation, action="retention.deleted",
+                     summary=f"History of {kind.label.lower()} record {record_id} deleted under request {request_reference}",
+                     record_class=RecordClass.HISTORY_ROWS, record_id=decision.record_id, decision=decision.pk, request=request_reference)
+    return decision
+
+
 def keep_after_review(*, item: DueItem, acting_user, months: int, reason: str) -> RetentionDecision:
     """A person reviewed a due record and keeps it: recorded with the reason and when it is next due (MoPI)."""
     reason = " ".join((reason or "").split())

@@ -17,11 +17,11 @@ from django.utils import timezone
 from crm import audit
 from retention.models import EndAction, LegalRegime, Outcome, RetentionDecision
 from retention.record_classes import kind_of
-from retention.services import apply_end_action, governed_organisations
+from retention.services import apply_end_action, governed_organisations, history_erase
 from subject_access.models import (
     DataSubjectRequest, Exemption, ItemDecision, RequestItem, RequestKind, RequestStatus, Restriction, SubjectAccessPackage,
 )
-from subject_access.search import SOURCES, Terms, find, source_for
+from subject_access.search import SOURCES, Terms, find, label_for, source_for
 
 PART_3_NO_EXTENSION = ("A request under Part 3 cannot be extended: DPA 2018 s.54 gives one month. If the right of access must be "
                        "restricted, record a restriction under s.45 instead.")
@@ -192,7 +192,8 @@ def requester_hash(request: DataSubjectRequest) -> str:
 
 def request_erase(*, request: DataSubjectRequest, acting_user) -> list[RetentionDecision]:
     """Carry out an erasure request through the retention path: each record the reviewer chose ("include") is
-    anonymised or deleted as its class allows (delete where it can), one record at a time, all or nothing per record.
+    deleted, or anonymised where it also counts an event (a concern, a visit, an engagement), one record at a time,
+    all or nothing per record; history rows left of a record already gone are deleted; disclosure entries stay.
     Then the request itself keeps only a keyed hash of who asked."""
     _require(acting_user, request)
     if request.kind != RequestKind.ERASURE:
@@ -202,19 +203,31 @@ def request_erase(*, request: DataSubjectRequest, acting_user) -> list[Retention
         raise ValidationError("Choose the records to erase first (mark them “Include”).")
     decisions, refused = [], []
     for item in items:
-        source = source_for(item.source)
+        if item.source == "disclosure":
+            # The append-only log names records by class and number only: there is nothing personal in it to erase.
+            RequestItem.objects.filter(pk=item.pk).update(actioned_at=timezone.now())
+            continue
+        history = item.source.startswith("history:")
+        source = source_for(item.source.split(":", 1)[1] if history else item.source)
         record_class = source.record_class if source else ""
         if not record_class:
-            refused.append(f"{item.record_type} {item.record_id}: erase it from its own page (it is not personal data the schedules cover)")
+            refused.append(f"{label_for(item)}: erase it from its own page (the retention schedules do not cover it)")
             continue
         kind = kind_of(record_class)
-        action = EndAction.DELETE if EndAction.DELETE in kind.allowed_actions else EndAction.ANONYMISE
+        done_already = RetentionDecision.objects.filter(record_class=record_class, record_id=str(item.record_id),
+                                                        request_reference=request.reference).exists()
         try:
-            decisions.append(apply_end_action(record_class=record_class, record_id=item.record_id, action=action, acting_user=acting_user,
-                                              request_reference=request.reference, reason=f"Erasure request {request.reference}"))
+            if history and not kind.model.objects.filter(pk=item.record_id).exists():
+                if decision := history_erase(record_class=record_class, record_id=item.record_id, acting_user=acting_user,
+                                             request_reference=request.reference):
+                    decisions.append(decision)
+            elif not done_already:
+                decisions.append(apply_end_action(record_class=record_class, record_id=item.record_id, action=kind.erasure_action,
+                                                  acting_user=acting_user, request_reference=request.reference,
+                                                  reason=f"Erasure request {request.reference}"))
             RequestItem.objects.filter(pk=item.pk).update(actioned_at=timezone.now())
         except ValidationError as error:
-            refused.append(f"{kind.label} {item.record_id}: {' '.join(error.messages)}")
+            refused.append(f"{label_for(item)}: {' '.join(error.messages)}")
     if refused:
         raise ValidationError([f"{len(decisions)} erased; not erased: " + "; ".join(refused)])
     _finish_erasure(request, acting_user)
