@@ -102,7 +102,9 @@ class RecordKind:
         kept = RetentionDecision.objects.filter(record_class=self.record_class, record_id=as_text, outcome=Outcome.KEPT,
                                                 keep_until__gt=today)
         held = LegalHold.objects.active().filter(record_class=self.record_class, record_id=OuterRef("pk"))
-        return (self.base_queryset().filter(**{f"{self.organisation_lookup}__in": organisation_ids})
+        parents = self.organisation_lookup.rsplit("__", 1)[0] if "__" in self.organisation_lookup else None
+        queryset = self.base_queryset().select_related(parents) if parents else self.base_queryset()
+        return (queryset.filter(**{f"{self.organisation_lookup}__in": organisation_ids})
                 .annotate(_clock=self.clock()).filter(self.due_filter(cutoff=cutoff, today=today))
                 .exclude(Exists(anonymised)).exclude(Exists(kept)).exclude(Exists(held)))
 
@@ -113,10 +115,11 @@ class RecordKind:
         return months_after(record._clock, months)
 
     def organisation_id_of(self, record) -> int:
+        *path, last = self.organisation_lookup.split("__")
         value = record
-        for part in self.organisation_lookup.split("__"):
+        for part in path:
             value = getattr(value, part)
-        return value.pk
+        return getattr(value, f"{last}_id")
 
     def url(self, record_id) -> str | None:
         return reverse(self.url_name, args=[record_id]) if self.url_name else None

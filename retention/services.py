@@ -163,13 +163,13 @@ def apply_end_action(*, record_class: str, record_id, action: str, acting_user=N
             raise ValidationError({"record_id": _erased_message(kind, record_id, _last_erasure(record_class, record_id))})
         if LegalHold.objects.active().filter(record_class=record_class, record_id=record.pk).exists():
             raise ValidationError({"record_id": f"{kind.label} record {record.pk} is under a legal hold: lift the hold first."})
-        if action == EndAction.ANONYMISE and _last_erasure(record_class, record.pk) is not None:
-            raise ValidationError({"record_id": _erased_message(kind, record.pk, _last_erasure(record_class, record.pk))})
-        record = type(record).objects.get(pk=record.pk)  # fresh, with its relations
+        if action == EndAction.ANONYMISE and (erased := _last_erasure(record_class, record.pk)) is not None:
+            raise ValidationError({"record_id": _erased_message(kind, record.pk, erased)})
         organisation_id = kind.organisation_id_of(record)
         schedule = schedule or schedule_in_force(organisation_id, record_class)
         if acting_user is not None:
-            require_governance(acting_user, Organisation.objects.get(pk=organisation_id).force or Organisation.objects.get(pk=organisation_id))
+            organisation = Organisation.objects.select_related("parent").get(pk=organisation_id)
+            require_governance(acting_user, organisation.force or organisation)
         if action == EndAction.ANONYMISE:
             kind.anonymise(record)
         else:
@@ -180,7 +180,7 @@ def apply_end_action(*, record_class: str, record_id, action: str, acting_user=N
             outcome=outcome, schedule=schedule, regime=schedule.regime if schedule else "", run=run,
             request_reference=request_reference, reason=reason[:300])
         DueItem.objects.filter(record_class=record_class, record_id=record_id, status=DueStatus.WAITING).update(status=DueStatus.DONE)
-        audit.record(actor=acting_user, organisation=decision.organisation, action=f"retention.{outcome}",
+        audit.record(actor=acting_user, organisation=Organisation(pk=organisation_id), action=f"retention.{outcome}",
                      summary=f"{kind.label} record {record_id} {outcome.label.lower()}"
                              f"{' under request ' + request_reference if request_reference else ' under its retention schedule'}",
                      record_class=record_class, record_id=str(record_id), decision=decision.pk,
