@@ -40,9 +40,9 @@ class ScheduleListView(GovernanceRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         schedules = (RetentionSchedule.objects.visible_to(self.request.user).filter(organisation__in=self.organisations)
                      .select_related("organisation", "created_by"))
+        # Runs cover every organisation: their times are shown, their counts (others' included) are not.
         return super().get_context_data(schedules=schedules, defaults=DEFAULTS, runs=RetentionRun.objects.all()[:5],
-                                        holds=LegalHold.objects.visible_to(self.request.user).active()
-                                        .filter(organisation__in=self.organisations).select_related("placed_by"), **kwargs)
+                                        organisations=self.organisations, **kwargs)
 
     def post(self, request):
         if "adopt_defaults" in request.POST:

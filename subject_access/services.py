@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import audit
-from retention.models import EndAction, LegalRegime, Outcome, RetentionDecision
+from retention.models import LegalRegime, Outcome, RetentionDecision
 from retention.record_classes import kind_of
 from retention.services import apply_end_action, governed_organisations, history_erase
 from subject_access.models import (

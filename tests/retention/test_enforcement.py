@@ -12,7 +12,7 @@ from retention.enforcement import enforce
 from retention.models import DueItem, DueStatus, EndAction, LegalHold, Outcome, RecordClass, RetentionDecision, RetentionSchedule
 from retention.services import adopt_default_schedules, hold_place
 from tests.factories import (
-    AdvisoryMembershipFactory, ConcernFactory, ContactFactory, DoorstepVisitFactory, EngagementFactory, NeighbourhoodFactory,
+    AdvisoryMembershipFactory, ConcernFactory, ContactFactory, DoorstepVisitFactory, EngagementFactory,
     SmallAreaFactory,
 )
 from tests.retention.conftest import age, long_ago

@@ -12,7 +12,7 @@ from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction, DisclosureEntry
 from subject_access.models import DataSubjectRequest, ItemDecision, RequestItem, RequestKind, RequestStatus
 from tests.factories import (
-    AdvisoryMembershipFactory, ConcernFactory, ContactFactory, DoorstepVisitFactory, EngagementFactory, OrganisationFactory,
+    AdvisoryMembershipFactory, ConcernFactory, ContactFactory, DoorstepVisitFactory, EngagementFactory,
 )
 
 pytestmark = pytest.mark.django_db
