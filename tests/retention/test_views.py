@@ -134,3 +134,14 @@ def test_another_forces_governance_cannot_hold_our_records(client, other_force, 
     response = client.post("/retention/holds/", {"record_class": RecordClass.CONTACTS, "record_id": str(contact.pk), "reason": "x"})
     assert "holds no community contacts record" in response.content.decode()
     assert not LegalHold.objects.exists()
+
+
+def test_attention_counts_the_records_waiting_for_a_persons_review(governance, team, force, officer):
+    from retention.attention import items_for
+
+    for _ in range(2):
+        age(ContactFactory(organisation=team), 800)
+    enforce(dry_run=True)
+    assert items_for(governance) == [{"kind": "retention_review", "label": "Records due for retention review", "count": 2,
+                                      "url": "/retention/due/?end_action=review"}]
+    assert items_for(officer) == []
