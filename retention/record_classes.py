@@ -257,7 +257,11 @@ class EngagementAttendance(RecordKind):
 
 class ImportFiles(RecordKind):
     def base_queryset(self):
-        return self.model.objects.exclude(upload="")
+        from partners.models import ImportJobStatus
+
+        # Never a file a worker is reading now; a checked file left unconfirmed falls due like any other.
+        busy = [ImportJobStatus.QUEUED, ImportJobStatus.CHECKING, ImportJobStatus.IMPORTING]
+        return self.model.objects.exclude(upload="").exclude(status__in=busy)
 
     def clock(self):
         return TruncDate(Coalesce("finished_at", "created_at"))

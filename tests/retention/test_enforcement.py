@@ -163,17 +163,24 @@ def test_doorstep_visits_keep_the_street_and_outcome_not_the_home(team, force, n
 
 def test_an_uploaded_file_is_deleted_from_storage_and_its_counts_stay(council, force, now_acts, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    from partners.models import ImportJobStatus
+
     job = ConcernImportJob(organisation=council, original_name="reporters.csv", file_format="csv", file_size=10, file_sha256="0" * 64,
-                           created_count=3)
+                           created_count=3, status=ImportJobStatus.IMPORTED)
     job.upload.save("reporters.csv", ContentFile(b"reporter_name\nGwendolyn Thistlewood\n"), save=False)
     job.save()
     name = job.upload.name
-    ConcernImportJob.objects.filter(pk=job.pk).update(created_at=long_ago(60))
+    busy = ConcernImportJob(organisation=council, original_name="busy.csv", file_format="csv", file_size=10, file_sha256="2" * 64,
+                            status=ImportJobStatus.CHECKING)
+    busy.upload.save("busy.csv", ContentFile(b"reporter_name\n"), save=False)
+    busy.save()
+    ConcernImportJob.objects.filter(pk__in=[job.pk, busy.pk]).update(created_at=long_ago(60))
     enforce(dry_run=True)
     run_with_commit_hooks(lambda: enforce(dry_run=False))
     stored = ConcernImportJob.objects.get(pk=job.pk)
     assert not stored.upload and stored.created_count == 3
     assert not default_storage.exists(name)
+    assert default_storage.exists(ConcernImportJob.objects.get(pk=busy.pk).upload.name)  # a worker is reading it
 
 
 def run_with_commit_hooks(action):
