@@ -14,7 +14,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 
 from input_rules.responses import refusal
-from input_rules.text import unstorable, unstorable_description
+from input_rules.text import storable, unstorable, unstorable_description
 
 FORM_ENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -22,18 +22,21 @@ BOM = codecs.BOM_UTF8
 
 
 class Refused(Exception):
-    def __init__(self, status: int, message: str, parameter: str | None = None):
+    """`message` is the sentence a page shows; the APIs show `parameter: api_message`, like their other errors."""
+
+    def __init__(self, status: int, message: str, parameter: str | None = None, api_message: str | None = None):
         super().__init__(message)
-        self.status, self.message, self.parameter = status, message, parameter
+        self.status, self.message, self.parameter, self.api_message = status, message, parameter, api_message or message
 
 
 def _check_pairs(pairs, *, where: str) -> None:
     for name, values in pairs:
         for text in (name, *values):
             if unstorable(text):
-                shown = name if not unstorable(name) else "(a name that cannot be shown)"
-                raise Refused(400, f"The {where} '{shown}' holds {unstorable_description(text)}, which the hub "
-                                   "cannot store. Remove it and try again.", parameter=shown)
+                shown = storable(name)
+                what = unstorable_description(text)
+                raise Refused(400, f"The {where} '{shown}' holds {what}, which the hub cannot store. Remove it and try again.",
+                              parameter=shown, api_message=f"contains {what}, which the hub cannot store.")
 
 
 def _header_name(meta_key: str) -> str:
@@ -44,8 +47,9 @@ def check_headers(request) -> None:
     for key, value in request.META.items():
         if (key.startswith("HTTP_") or key == "CONTENT_TYPE") and isinstance(value, str) and unstorable(value):
             name = _header_name(key)
-            raise Refused(400, f"The {name} header holds {unstorable_description(value)}, which the hub cannot store.",
-                          parameter=name)
+            what = unstorable_description(value)
+            raise Refused(400, f"The {name} header holds {what}, which the hub cannot store.", parameter=name,
+                          api_message=f"the header contains {what}, which the hub cannot store.")
 
 
 def read_form_body(request) -> None:
@@ -57,8 +61,8 @@ def read_form_body(request) -> None:
     try:
         codec = codecs.lookup(charset)
     except LookupError:
-        raise Refused(400, f"The form declares the charset '{charset[:40]}', which the hub cannot read. Send it as UTF-8.",
-                      parameter="Content-Type") from None
+        message = f"The form declares the charset '{storable(charset[:40])}', which the hub cannot read. Send it as UTF-8."
+        raise Refused(400, message, parameter="Content-Type") from None
     body = request.body  # within DATA_UPLOAD_MAX_MEMORY_SIZE, or RequestDataTooBig
     if codec.name == "utf-8" and not body.startswith(BOM):
         return  # Django's own reading is right
@@ -76,8 +80,8 @@ def check_body(request) -> None:
         form = request.POST
         request.FILES  # noqa: B018 (read now, so a malformed multipart body is refused here)
     except RequestDataTooBig:
-        raise Refused(413, "The request is larger than the hub accepts.") from None
-    except (BadRequest, SuspiciousOperation, MultiPartParserError, UnicodeDecodeError, ValueError):
+        return  # unread, so nothing in it can reach the database: the view, or Django, answers it (413 on Open311, else 400)
+    except (BadRequest, SuspiciousOperation, MultiPartParserError, LookupError, UnicodeDecodeError, ValueError):
         raise Refused(400, "The form could not be read. Send it again from the page it came from.") from None
     _check_pairs(form.lists(), where="form field")
     # Uploaded files' names need no check: Django's multipart parser drops every character that is not printable.
@@ -103,5 +107,6 @@ class UnstorableInputMiddleware:
         try:
             check_request(request)
         except Refused as refused:
-            return refusal(request, status=refused.status, message=refused.message, parameter=refused.parameter)
+            return refusal(request, status=refused.status, message=refused.message, parameter=refused.parameter,
+                           api_message=refused.api_message)
         return self.get_response(request)

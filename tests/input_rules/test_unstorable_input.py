@@ -49,7 +49,7 @@ def test_a_nul_in_an_api_parameter_is_a_json_400_naming_it(anonymous, url, param
     response = anonymous.get(url)
     assert response.status_code == 400
     assert response["Access-Control-Allow-Origin"] == "*"
-    assert response.json()["error"].startswith(f"{parameter}: The parameter '{parameter}' holds a NUL character (byte 0)")
+    assert response.json() == {"error": f"{parameter}: contains a NUL character (byte 0), which the hub cannot store."}
 
 
 def test_a_nul_in_an_open311_api_key_is_the_spec_error_list_naming_it(anonymous):
@@ -57,7 +57,7 @@ def test_a_nul_in_an_open311_api_key_is_the_spec_error_list_naming_it(anonymous)
     assert response.status_code == 400
     body = response.content.decode()
     assert body.startswith('<?xml version="1.0" encoding="utf-8"?>\n<errors><error><code>400</code>')
-    assert "api_key: The parameter 'api_key' holds a NUL character" in body
+    assert "<description>api_key: contains a NUL character (byte 0), which the hub cannot store.</description>" in body
 
 
 def test_a_nul_in_a_search_box_is_a_page_naming_the_field(officer_client):
@@ -112,9 +112,17 @@ def test_a_form_declaring_an_unknown_charset_is_refused_in_the_surface_shape(ano
                                                             "which the hub cannot read. Send it as UTF-8."}]
 
 
-def test_a_form_too_big_to_read_is_413_in_the_surface_shape(anonymous, settings):
+def test_a_form_too_big_to_read_is_left_to_the_view_which_answers_413_in_the_surface_shape(anonymous, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = anonymous.post("/open311/v2/requests.json", "description=" + "x" * 2000,
                               content_type="application/x-www-form-urlencoded")
     assert response.status_code == 413
-    assert json.loads(response.content)[0]["description"] == "request: The request is larger than the hub accepts."
+    assert json.loads(response.content)[0]["code"] == 413
+
+
+def test_a_form_too_big_to_read_on_a_page_is_the_govuk_400_page(officer_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    officer_client.raise_request_exception = False
+    response = officer_client.post("/contacts/new/", "first_name=" + "x" * 2000, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert "The hub could not read what was sent." in response.content.decode()
