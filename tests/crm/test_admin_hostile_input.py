@@ -16,3 +16,15 @@ def test_an_organisation_with_a_parent_that_is_not_an_id_is_refused_on_the_field
                                      {"name": force.name, "slug": force.slug, "kind": force.kind, "parent": "0000-00-00"})
     assert response.status_code == 200
     assert "parent" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize("selected", ["true", "1e10", "99999999999999999999999"])
+def test_an_action_on_rows_that_are_not_ids_is_answered_with_a_message(admin_client_hub, force, selected):
+    from tests.factories import ContactFactory
+
+    ContactFactory(organisation=force)
+    response = admin_client_hub.post("/admin/crm/contact/", {"action": "delete_selected", "_selected_action": selected}, follow=True)
+    assert response.status_code == 200
+    from crm.models import Contact
+
+    assert Contact.objects.count() == 1
