@@ -2,8 +2,9 @@
 query sees it: one rule, instead of a 500 from whichever query meets it first.
 
 A bad path is a page that does not exist (404); a bad query string, form field, header or cookie
-is a request that cannot be read (400), naming the field. Form bodies are read here, in the charset they declare (Django reads only UTF-8) and without a leading
-byte-order mark, so a partner system's ISO-8859-1 form is read as it was meant."""
+is a request that cannot be read (400), naming the field. Form bodies are read here, in the
+charset they declare (Django reads only UTF-8) and without a leading byte-order mark, so a
+partner system's ISO-8859-1 form is read as it was meant."""
 from __future__ import annotations
 
 import codecs
@@ -69,7 +70,7 @@ def read_form_body(request) -> None:
     if body.startswith(BOM):
         body = body[len(BOM):]
     request.POST = QueryDict(body, encoding=codec.name)
-    request._files = MultiValueDict()
+    request._files = MultiValueDict()  # a form-encoded body has no files; FILES has no setter
 
 
 def check_body(request) -> None:
