@@ -29,5 +29,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("online/", include("digital.urls")),
     path("", include("digital.urls_public")),
+    path("retention/", include("retention.urls")),
+    path("subject-access/", include("subject_access.urls")),
     path("", include("publication.urls")),
 ]

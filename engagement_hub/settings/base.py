@@ -1,5 +1,6 @@
 """Settings shared by every environment. Everything that differs between machines
 comes from the environment, with defaults that suit a developer's machine."""
+import datetime
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -14,7 +15,7 @@ ALLOWED_HOSTS = env_list("HUB_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("HUB_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "input_rules.apps.HubAdminConfig",  # django.contrib.admin, with our site: see input_rules/admin.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,11 +36,16 @@ INSTALLED_APPS = [
     "publication",
     "jobs",
     "digital",
+    "retention",
+    "subject_access",
+    "input_rules",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Text the database cannot store (a NUL byte) anywhere in a request is refused here, before a session is looked up.
+    "input_rules.middleware.UnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -186,6 +192,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks.scheduled_release",
         "schedule": crontab(day_of_month=1, hour=4, minute=30),
     },
+    # Retention: act on what earlier dry runs listed (after the notice period), then list what is newly due.
+    "retention-nightly": {
+        "task": "retention.tasks.enforce_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "subject-access-reminders": {
+        "task": "subject_access.tasks.remind_deadlines",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Background jobs (jobs/): a worker's heartbeat every JOB_HEARTBEAT_SECONDS; a job open with no beat for
@@ -231,6 +246,10 @@ CONCERN_IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("HUB_CONCERN_IMPORT_MAX_XLS
 CONCERN_IMPORT_MAX_XLSX_RATIO = env_int("HUB_CONCERN_IMPORT_MAX_XLSX_RATIO", 100)
 CONCERN_IMPORT_PROGRESS_EVERY = env_int("HUB_CONCERN_IMPORT_PROGRESS_EVERY", 5000)
 
+# The dates the hub accepts anywhere (forms, filters, imports, Open311): earlier or later ones are refused, naming the field.
+EARLIEST_DATE = datetime.date.fromisoformat(env_str("HUB_EARLIEST_DATE", "1900-01-01"))
+LATEST_DATE = datetime.date.fromisoformat(env_str("HUB_LATEST_DATE", "2999-12-31"))
+
 # Demo data (scripts/hub start): one login per role, all with this password.
 DEMO_PASSWORD = env_str("HUB_DEMO_PASSWORD", "engagement-hub-demo")
 
@@ -257,3 +276,11 @@ COLLATION_RISING_TOPIC_RISE_PERCENT = env_int("HUB_COLLATION_RISING_TOPIC_RISE_P
 OPEN_DATA_MIN_COUNT = env_int("HUB_OPEN_DATA_MIN_COUNT", 5)
 OPEN_DATA_MONTHS = env_int("HUB_OPEN_DATA_MONTHS", 12)
 OPEN_DATA_DIR = Path(env_str("HUB_OPEN_DATA_DIR", str(BASE_DIR / "var" / "open-data")))
+
+# Retention (retention/): what a dry run lists is acted on only this many days later, in batches of this size.
+RETENTION_NOTICE_DAYS = env_int("HUB_RETENTION_NOTICE_DAYS", 7)
+RETENTION_BATCH_SIZE = env_int("HUB_RETENTION_BATCH_SIZE", 200)
+# Subject access (subject_access/): a search matching more records than this is refused with a message to narrow it;
+# reminders when a request is due within this many days.
+SUBJECT_ACCESS_MAX_MATCHES = env_int("HUB_SUBJECT_ACCESS_MAX_MATCHES", 500)
+SUBJECT_ACCESS_REMINDER_DAYS = env_int("HUB_SUBJECT_ACCESS_REMINDER_DAYS", 7)
