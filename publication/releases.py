@@ -65,6 +65,13 @@ ROUNDED_NOTE = (
     "published 0 means fewer than {base}, possibly none; any other figure is within {spread} of the true count. Rows named "
     "'all' are totals of the rounded figures. A quarter is published once it has ended and is never revised."
 )
+# Most combinations of category (or type) and neighbourhood have no count in a quarter; a table of zeros tells a reader
+# little, so only figures that are not 0 are listed. Leaving out a 0 depends only on the published figure, so it tells an
+# attacker nothing the figure would not.
+LISTED_NOTE = (
+    " Only figures that are not 0 are listed: a category (or type) and neighbourhood missing from a quarter had a figure of "
+    "0, that is fewer than {base}, possibly none."
+)
 EXACT_NOTE = (
     "These counts are exact: they count only what the neighbourhood pages and the police.uk-compatible API list "
     "(priorities and actions whose wording passed screening), so they tell no more than those pages. Rows named 'all' are totals."
@@ -209,6 +216,7 @@ def concern_quarter_rows(quarter: dt.date, *, base: int, categories: dict, place
         {"quarter": label, "category": category, "category_name": categories.get(category, "All categories"),
          **_place_fields(places.get(pk)), "concerns": values[0]}
         for category, pk, values in _with_totals(cells, sorted(categories), places, ("concerns",))
+        if any(values)  # listed only where the figure is not 0 (see LISTED_NOTE)
     ]
 
 
@@ -229,6 +237,7 @@ def engagement_quarter_rows(quarter: dt.date, *, base: int, kinds: dict, places:
         {"quarter": label, "engagement_type": kind, "engagement_type_name": kinds.get(kind, "All types"),
          **_place_fields(places.get(pk)), "engagements": values[0], "announced_meetings": values[1]}
         for kind, pk, values in _with_totals(cells, list(kinds), places, ("engagements", "announced_meetings"))
+        if any(values)  # listed only where the figure is not 0 (see LISTED_NOTE)
     ]
 
 
@@ -343,7 +352,7 @@ def build(release: Release, *, today: dt.date | None = None) -> Release:
         partial.mkdir(parents=True)
         files, resources = [], []
         for dataset in DATASETS:
-            note = ROUNDED_NOTE.format(base=base, spread=base - 1) if dataset in PROTECTED else EXACT_NOTE
+            note = (ROUNDED_NOTE + LISTED_NOTE).format(base=base, spread=base - 1) if dataset in PROTECTED else EXACT_NOTE
             for fmt, content, mediatype in (
                 ("csv", _csv_bytes(dataset.fields, built.rows[dataset.name]), "text/csv"),
                 ("json", _json_bytes(dataset.fields, built.rows[dataset.name]), "application/json"),

@@ -123,13 +123,13 @@ def test_concerns_and_engagements_are_rounded_to_multiples_of_the_base_within_ba
              ("anti-social-behaviour", "CENT"): 1}
     for cell, count in truth.items():
         assert concerns[cell] % BASE == 0 and abs(concerns[cell] - count) < BASE, (cell, concerns[cell])
-    assert concerns[("graffiti", "HIND")] == 0  # a true zero is always 0
+    assert ("graffiti", "HIND") not in concerns  # a true zero is always 0, and a 0 is not listed
     # Totals are sums of the published figures (the sensitive concern is not counted at all).
-    assert concerns[("fly-tipping", "all")] == concerns[("fly-tipping", "HIND")] + concerns[("fly-tipping", "CENT")]
+    assert concerns.get(("fly-tipping", "all"), 0) == concerns.get(("fly-tipping", "HIND"), 0) + concerns[("fly-tipping", "CENT")]
     assert concerns[("all", "all")] == sum(v for (c, n), v in concerns.items() if c != "all" and n != "all")
     engagements = quarter_cells(release_dir, release, TABLES[1], ("engagement_type", "neighbourhood"), "engagements")
-    assert engagements[("surgery", "HIND")] in (0, 5) and engagements[("beat_meeting", "HIND")] in (5, 10)
-    assert engagements[("beat_meeting", "CENT")] == 0
+    assert engagements.get(("surgery", "HIND"), 0) in (0, 5) and engagements[("beat_meeting", "HIND")] in (5, 10)
+    assert ("beat_meeting", "CENT") not in engagements
     for table in TABLES[:2]:
         assert "rounded to a multiple of 5" in json.loads((release_dir / "1" / "datapackage.json").read_text())["resources"][0]["description"]
 
@@ -159,7 +159,7 @@ def test_a_release_built_before_the_collation_covered_the_quarter_leaves_concern
     Concern.objects.update(neighbourhood=hindpool)
     collated()
     later = build(new_release())
-    assert later.withheld == [] and quarter_cells(release_dir, later, TABLES[0], ("category", "neighbourhood"), "concerns")[("all", "all")] in (5, 10)
+    assert later.withheld == [] and quarter_cells(release_dir, later, TABLES[0], ("category", "neighbourhood"), "concerns").get(("all", "all"), 0) in (5, 10)
 
 
 def test_a_quarter_once_released_never_changes_though_records_are_added_or_erased(data, hindpool, council, release_dir):
