@@ -40,12 +40,14 @@ class Subject(models.TextChoices):
     PRIORITY = "priority", "Priority"
     ACTION = "action", "Action"
     MEETING = "meeting", "Meeting"
+    PROFILE = "profile", "Officer's public profile"
 
 
 PUBLIC_FIELDS = {
     Subject.PRIORITY: ("issue",),
     Subject.ACTION: ("action",),
     Subject.MEETING: ("title", "venue_name", "objectives", "online_link"),
+    Subject.PROFILE: ("bio",),  # the name and rank are the officer's own choice to be named; the biography is free text
 }
 
 

@@ -17,7 +17,7 @@ querysets load only the public columns (`only()`), so a template cannot reach th
 import datetime as dt
 
 from django.contrib.gis.geos import Point
-from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Value
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
@@ -90,23 +90,34 @@ def population(neighbourhood_: Neighbourhood) -> int:
 
 # --- People ----------------------------------------------------------------------------------------------------------
 
+def with_public_bio(profiles):
+    """Each profile with `public_bio`: its biography if that wording passed screening, else empty (held until it does)."""
+    from django.db.models import Case, CharField, When
+
+    passed = Screening.objects.publishable().filter(subject=Subject.PROFILE, object_id=OuterRef("pk"),
+                                                    content_hash=OuterRef("public_hash"))
+    return with_public_hash(profiles, Subject.PROFILE).annotate(
+        public_bio=Case(When(Exists(passed), then="bio"), default=Value(""), output_field=CharField()),
+    )
+
+
 def team_people(neighbourhood_: Neighbourhood):
-    """The neighbourhood team's officers who chose to be shown, by name."""
+    """The neighbourhood team's officers who chose to be shown, by name (`public_bio`: the screened biography)."""
     if neighbourhood_.team_id is None:
         return PublicProfile.objects.none()
-    return PublicProfile.objects.filter(
+    return with_public_bio(PublicProfile.objects.filter(
         published=True, user__is_active=True,
         user__memberships__organisation_id=neighbourhood_.team_id, user__memberships__role__in=TEAM_ROLES,
-    ).only("display_name", "rank", "bio").distinct().order_by("display_name")
+    ).only("display_name", "rank", "bio").distinct().order_by("display_name"))
 
 
 def force_people(force_area: ForceArea):
     """The force's own officers (not a team's) who chose to be shown: police.uk's 'senior officers'."""
-    return PublicProfile.objects.filter(
+    return with_public_bio(PublicProfile.objects.filter(
         published=True, user__is_active=True,
         user__memberships__organisation_id=force_area.force_id, user__memberships__organisation__kind=OrganisationKind.POLICE_FORCE,
         user__memberships__role__in=TEAM_ROLES,
-    ).only("display_name", "rank", "bio").distinct().order_by("display_name")
+    ).only("display_name", "rank", "bio").distinct().order_by("display_name"))
 
 
 # --- Meetings, priorities and actions ----------------------------------------------------------------------------------
