@@ -300,14 +300,14 @@ def tables(*, today: dt.date, base: int, quarters: int) -> Tables:
         for dataset in PROTECTED:
             rows = frozen.get((dataset.name, quarter))
             if rows is None:
-                if dataset is CONCERNS and (collated is None or collated < next_quarter(quarter) - dt.timedelta(days=1)):
-                    result.withheld.append(
-                        f"Concerns for {quarter_label(quarter)} are not in this release: the daily collation has not yet placed "
-                        "every concern of that quarter in its neighbourhood. They will be in the first release after it has."
-                    )
-                    continue
                 if dataset is CONCERNS:
                     rows = concern_quarter_rows(quarter, base=base, categories=categories, places=places)
+                    if collated is None or collated < next_quarter(quarter) - dt.timedelta(days=1):
+                        result.withheld.append(
+                            f"Concerns for {quarter_label(quarter)} are not in this release: the daily collation has not yet "
+                            "placed every concern of that quarter in its neighbourhood. They will be in the first release after it has."
+                        )
+                        continue
                 else:
                     rows = engagement_quarter_rows(quarter, base=base, kinds=kinds, places=places)
                 result.new_periods.append((dataset.name, quarter, rows))
@@ -354,9 +354,9 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
             # Left by a build whose worker died after renaming it into place: never served (the release is
             # not published), so it is built again. A published release's files are never replaced.
             shutil.rmtree(final)
-        built = tables(today=today or timezone.localdate(), base=base, quarters=settings.OPEN_DATA_QUARTERS)
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
+        built = tables(today=today or timezone.localdate(), base=base, quarters=settings.OPEN_DATA_QUARTERS)
         files, resources = [], []
         for dataset in DATASETS:
             note = (ROUNDED_NOTE + LISTED_NOTE).format(base=base, spread=base - 1) if dataset in PROTECTED else EXACT_NOTE
