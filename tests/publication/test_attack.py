@@ -182,7 +182,25 @@ def test_no_count_is_pinned_in_the_demo_and_every_listed_figure_carries_informat
     found = attack.bounds(attack.gather([folder], BASE, grid))
     assert found and [bound for bound in found if bound.width < BASE - 1] == []
     shares = attack.informative_share(folder, grid)
+    # For comparison: how much of the grid the true counts fill (what no rounding could make denser).
+    from sharing_protocols.models import Classification
+
+    start = closed_quarters(timezone.localdate(), 2)[0]
+    filled = {
+        "concerns-by-category-neighbourhood-quarter": Concern.objects.filter(
+            reported_at__date__gte=start, reported_at__date__lt=timezone.localdate().replace(day=1, month=3 * ((timezone.localdate().month - 1) // 3) + 1),
+            neighbourhood__isnull=False, classification=Classification.OFFICIAL,
+        ).values("category", "neighbourhood", "reported_at__quarter", "reported_at__year").distinct().count(),
+        "engagements-by-type-neighbourhood-quarter": Engagement.objects.filter(
+            status=EngagementStatus.HELD, starts_at__date__gte=start,
+            starts_at__date__lt=timezone.localdate().replace(day=1, month=3 * ((timezone.localdate().month - 1) // 3) + 1),
+            neighbourhood__isnull=False,
+        ).values("kind", "neighbourhood", "starts_at__quarter", "starts_at__year").distinct().count(),
+    }
     with capsys.disabled():
+        for name, count in filled.items():
+            full = len(grid.rows[name]) * len(grid.places) * len(grid.quarters)
+            print(f"\ndemo: {name}: the true counts fill {count / full:.0%} of the grid ({count} of {full} cells not 0)")
         for name, (listed, full) in shares.items():
             print(f"\ndemo: {name}: {listed:.0%} of listed cells carry a figure other than 0 "
                   f"({full:.0%} of the full grid of {len(grid.rows[name])} x {len(grid.places)} x {len(grid.quarters)})")
