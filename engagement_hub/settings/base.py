@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "reports",
     "publication",
     "jobs",
+    "retention",
+    "subject_access",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks.scheduled_release",
         "schedule": crontab(day_of_month=1, hour=4, minute=30),
     },
+    # Retention: act on what earlier dry runs listed (after the notice period), then list what is newly due.
+    "retention-nightly": {
+        "task": "retention.tasks.enforce_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "subject-access-reminders": {
+        "task": "subject_access.tasks.remind_deadlines",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Background jobs (jobs/): a worker's heartbeat every JOB_HEARTBEAT_SECONDS; a job open with no beat for
@@ -257,3 +268,11 @@ OPEN_DATA_RECORD_KEY_SECRET = env_str("HUB_OPEN_DATA_RECORD_KEY_SECRET", "")
 # The domain in iCalendar UIDs (meeting-<id>@<domain>): fixed, so UIDs never change with the address a feed is read from.
 CALENDAR_UID_DOMAIN = env_str("HUB_CALENDAR_UID_DOMAIN", "engagement-hub.invalid")
 OPEN_DATA_DIR = Path(env_str("HUB_OPEN_DATA_DIR", str(BASE_DIR / "var" / "open-data")))
+
+# Retention (retention/): what a dry run lists is acted on only this many days later, in batches of this size.
+RETENTION_NOTICE_DAYS = env_int("HUB_RETENTION_NOTICE_DAYS", 7)
+RETENTION_BATCH_SIZE = env_int("HUB_RETENTION_BATCH_SIZE", 200)
+# Subject access (subject_access/): a search matching more records than this is refused with a message to narrow it;
+# reminders when a request is due within this many days.
+SUBJECT_ACCESS_MAX_MATCHES = env_int("HUB_SUBJECT_ACCESS_MAX_MATCHES", 500)
+SUBJECT_ACCESS_REMINDER_DAYS = env_int("HUB_SUBJECT_ACCESS_REMINDER_DAYS", 7)
