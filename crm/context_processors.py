@@ -36,6 +36,9 @@ NAVIGATION = (
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),
     NavItem("Publication review", "publication:review-queue", roles=REVIEWER_ROLES),
+    # Information governance: the protocol register, and the disclosure log with its chain check.
+    NavItem("Sharing protocols", "sharing:protocol-list", roles=(Role.INFORMATION_GOVERNANCE,)),
+    NavItem("Disclosure log", "sharing:disclosure-log", roles=(Role.INFORMATION_GOVERNANCE,)),
     NavItem("Your public profile", "publication:profile", roles=(Role.OFFICER, Role.MANAGER)),
     NavItem("Administration", "admin:index", roles=(Role.ADMINISTRATOR,), staff_only=True),
 )
