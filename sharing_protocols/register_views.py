@@ -232,8 +232,9 @@ class SignView(GovernanceMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(protocol=self.protocol, version=self.target, sha256=version_sha256(self.target),
-                                        terms=headed_terms(self.target), **kwargs)
+        context = super().get_context_data(**kwargs)  # builds the form, which finds the version
+        return {**context, "protocol": self.protocol, "version": self.target, "sha256": version_sha256(self.target),
+                "terms": headed_terms(self.target)}
 
     def form_valid(self, form):
         data = form.cleaned_data
