@@ -23,3 +23,11 @@ def bring_signed_protocols_into_force() -> int:
     from sharing_protocols.services import protocols_bring_signed_versions_into_force
 
     return len(protocols_bring_signed_versions_into_force())
+
+
+@shared_task
+def email_governance_what_waits() -> int:
+    """Each morning: each information-governance user is emailed what waits for them, if anything."""
+    from sharing_protocols.notify import send_attention_digests
+
+    return send_attention_digests()

@@ -158,6 +158,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sharing_protocols.tasks.verify_disclosure_log",
         "schedule": crontab(hour=2, minute=30),
     },
+    # After the review flags (06:00): each IG user is emailed what waits for them.
+    "email-governance-what-waits": {
+        "task": "sharing_protocols.tasks.email_governance_what_waits",
+        "schedule": crontab(hour=6, minute=15),
+    },
     # Partner concerns are collated centrally once a day, before the early turn's briefing.
     "collate-partner-concerns": {
         "task": "partners.collation.tasks.collate_partner_concerns",

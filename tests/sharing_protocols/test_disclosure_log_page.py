@@ -162,3 +162,17 @@ def test_attention_lists_reviews_falling_due_and_protocols_lapsing(publish, forc
     kinds = {item["kind"]: item["label"] for item in items_for(force_ig)}
     assert kinds["protocols_lapsing"] == "1 protocol ends within 30 days"
     assert kinds["protocol_reviews_due"] == "1 protocol you lead is due for review"
+
+
+def test_each_governance_user_is_emailed_what_waits_and_nobody_else(force, council, force_ig, council_ig, officer):
+    from sharing_protocols.notify import send_attention_digests
+    from sharing_protocols.services import protocol_send_for_signature
+    from tests.sharing_protocols.test_protocol_sign_off import draft
+
+    version = draft(force_ig, force, council)
+    protocol_send_for_signature(version=version, acting_user=force_ig, acted_for=force)
+    mail.outbox.clear()
+    assert send_attention_digests() == 2
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert set(by_recipient) == {force_ig.email, council_ig.email}
+    assert "- 1 protocol version waits for your organisation's signature" in by_recipient[council_ig.email].body

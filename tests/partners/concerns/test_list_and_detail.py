@@ -182,14 +182,14 @@ def test_a_shared_page_takes_the_same_queries_however_many_links(officer_client,
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
     concern = ConcernFactory(organisation=council, priority=priority, neighbourhood=hindpool)
     officer_client.get(detail(concern.pk))  # warm Django's per-process SRID cache
-    # 1 session, 2 user, 3 the concern, 4-7 why it is visible (the user's organisations, live flows, the
-    # recipients' teams, one-off shares; worked out once for the disclosure entry and the page), 8-12 the
-    # disclosure entry (history context, lock, last hash, insert), 13 the visible near-duplicates,
-    # 14 the priority, 15 roles for the navigation.
-    with django_assert_num_queries(15):
+    # 1 session, 2 user, 3 the concern, 4-6 why it is visible (the user's organisations, live flows with their
+    # recipients and the force above them, one-off shares; worked out once for the disclosure entry and the
+    # page), 7-11 the disclosure entry (history context, lock, last hash, insert), 12 the visible
+    # near-duplicates, 13 the priority, 14 roles for the navigation.
+    with django_assert_num_queries(14):
         officer_client.get(detail(concern.pk))
     add_links(concern, 6)
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         response = officer_client.get(detail(concern.pk))
     assert len(response.context["near_duplicates"]) == 6
 
