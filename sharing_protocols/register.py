@@ -38,13 +38,16 @@ def headed_terms(version: ProtocolVersion) -> list[tuple[str, list[tuple[str, st
     return [(heading, [(term_label(field), term_value(version, field)) for field in fields]) for heading, fields in HEADINGS]
 
 
-def governance_organisation_ids(user) -> set[int]:
+def governance_organisation_ids(user) -> frozenset[int]:
     """The active organisations `user` speaks for as information governance (with their units: a force's
     IG answers for its neighbourhood teams)."""
     if user is None or not user.is_authenticated or not user.has_role(Role.INFORMATION_GOVERNANCE):
-        return set()
-    direct = Membership.objects.filter(user_id=user.pk, role=Role.INFORMATION_GOVERNANCE, organisation__is_active=True).values("organisation_id")
-    return set(Organisation.objects.filter(Q(pk__in=direct) | Q(parent_id__in=direct), is_active=True).values_list("pk", flat=True))
+        return frozenset()
+    if "_governance_organisation_ids" not in user.__dict__:  # once per request's user, like its roles
+        direct = Membership.objects.filter(user_id=user.pk, role=Role.INFORMATION_GOVERNANCE, organisation__is_active=True).values("organisation_id")
+        user.__dict__["_governance_organisation_ids"] = frozenset(
+            Organisation.objects.filter(Q(pk__in=direct) | Q(parent_id__in=direct), is_active=True).values_list("pk", flat=True))
+    return user.__dict__["_governance_organisation_ids"]
 
 
 def protocols_for(user) -> QuerySet:
