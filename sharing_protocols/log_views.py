@@ -41,22 +41,24 @@ def disclosure_entries_for(user):
         | Q(record_type="sharing_protocols.protocolversion", record_id__in=versions))
 
 
-def record_links(user, entries) -> dict:
-    """(record type, id) -> the URL of each record on the page that the reader may open (through visible_to)."""
+def record_links(user, entries) -> tuple[dict, dict]:
+    """(record type, id) -> the URL of each record on the page that the reader may open (through visible_to);
+    and each protocol version's number in its protocol, by its id."""
     from django.apps import apps
 
     wanted = {}
     for entry in entries:
         if entry.record_type in DETAIL_PAGES and entry.record_id.isdigit():
             wanted.setdefault(entry.record_type, set()).add(int(entry.record_id))
-    links = {}
+    links, version_numbers = {}, {}
     for label, ids in wanted.items():
         for pk in apps.get_model(label).objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True):
             links[(label, str(pk))] = reverse(DETAIL_PAGES[label], args=[pk])
     versions = [int(e.record_id) for e in entries if e.record_type == "sharing_protocols.protocolversion" and e.record_id.isdigit()]
     for pk, protocol_id, number in ProtocolVersion.objects.filter(pk__in=versions).values_list("pk", "protocol_id", "number"):
         links[("sharing_protocols.protocolversion", str(pk))] = reverse("sharing:protocol-version", args=[protocol_id, number])
-    return links
+        version_numbers[str(pk)] = number
+    return links, version_numbers
 
 
 class DisclosureLogView(GovernanceMixin, ListView):
@@ -76,11 +78,14 @@ class DisclosureLogView(GovernanceMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         entries = list(context["object_list"])
-        links = record_links(self.request.user, entries)
+        links, version_numbers = record_links(self.request.user, entries)
         kinds = dict(RECORD_KINDS)
         for entry in entries:
             entry.link = links.get((entry.record_type, entry.record_id))
             entry.kind = kinds.get(entry.record_type, "Disclosure log" if entry.record_type.endswith("disclosureentry") else entry.record_type)
+            entry.shown_id = entry.record_id
+            if entry.record_type == "sharing_protocols.protocolversion":  # its number in the protocol, not the row's
+                entry.kind, entry.shown_id = "Protocol version", version_numbers.get(entry.record_id, entry.record_id)
         query = self.request.GET.copy()
         query.pop("page", None)
         query["format"] = "csv"
