@@ -4,7 +4,7 @@ may open, exportable as CSV; and the hash chain's check, on demand."""
 import csv
 
 from django.contrib import messages
-from django.db.models import CharField, Q
+from django.db.models import CharField, F, Q
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import ListView
 
+from crm.models import Organisation
 from crm.transfer.cells import escape_cell
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.filters import RECORD_KINDS, DisclosureEntryFilter
@@ -94,7 +95,9 @@ class DisclosureLogView(GovernanceMixin, ListView):
 
     def csv_response(self):
         entries = self.get_queryset().select_related(None)
-        disclosure_record(user=self.request.user, organisation=None, action=DisclosureAction.EXPORT, record_type="sharing_protocols.disclosureentry",
+        # Filed under the exporter's organisation, so its information governance sees the export in the log too.
+        exporter = Organisation.objects.filter(pk__in=self.governs).order_by(F("parent_id").asc(nulls_first=True), "name").first()
+        disclosure_record(user=self.request.user, organisation=exporter, action=DisclosureAction.EXPORT, record_type="sharing_protocols.disclosureentry",
                           record_id="", purpose="Disclosure log exported as CSV", details={"query": self.request.GET.urlencode()[:500]})
 
         class Echo:

@@ -99,8 +99,9 @@ def test_the_csv_export_escapes_cells_against_formulas_and_is_itself_logged(clie
     client.force_login(force_ig)
     response = client.get(reverse("sharing:disclosure-log"), {"format": "csv"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0][0] == "Entry" and rows[1][-1] == "'=HYPERLINK(\"http://evil.example\")"
-    assert DisclosureEntry.objects.filter(record_type="sharing_protocols.disclosureentry", purpose="Disclosure log exported as CSV").exists()
+    assert rows[0][0] == "Entry" and [row[-1] for row in rows[1:]] == ["Disclosure log exported as CSV", "'=HYPERLINK(\"http://evil.example\")"]
+    export = DisclosureEntry.objects.get(record_type="sharing_protocols.disclosureentry", purpose="Disclosure log exported as CSV")
+    assert export.organisation == force and export.user == force_ig
 
 
 def test_the_chain_is_verified_on_demand_and_the_page_says_when_and_what(client, force_ig, force, django_capture_on_commit_callbacks):
