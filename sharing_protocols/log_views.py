@@ -98,7 +98,7 @@ class DisclosureLogView(GovernanceMixin, ListView):
         # Filed under the exporter's organisation, so its information governance sees the export in the log too.
         exporter = Organisation.objects.filter(pk__in=self.governs).order_by(F("parent_id").asc(nulls_first=True), "name").first()
         disclosure_record(user=self.request.user, organisation=exporter, action=DisclosureAction.EXPORT, record_type="sharing_protocols.disclosureentry",
-                          record_id="", purpose="Disclosure log exported as CSV", details={"query": self.request.GET.urlencode()[:500]})
+                          record_id="", purpose="Disclosure log exported as CSV", details={"filtered_by": sorted(k for k, v in self.request.GET.items() if v and k != "format")})
 
         class Echo:
             def write(self, value):
