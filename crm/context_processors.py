@@ -37,7 +37,10 @@ NAVIGATION = (
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),
     NavItem("Publication review", "publication:review-queue", roles=REVIEWER_ROLES),
-    # Information governance: how long personal data is kept, and people's requests about their own.
+    # Information governance: the protocol register, and the disclosure log with its chain check;
+    # how long personal data is kept, and people's requests about their own.
+    NavItem("Sharing protocols", "sharing:protocol-list", roles=(Role.INFORMATION_GOVERNANCE,)),
+    NavItem("Disclosure log", "sharing:disclosure-log", roles=(Role.INFORMATION_GOVERNANCE,)),
     NavItem("Retention", "retention:schedule-list", roles=(Role.INFORMATION_GOVERNANCE,)),
     NavItem("Subject access", "subject_access:request-list", roles=(Role.INFORMATION_GOVERNANCE,)),
     NavItem("Your public profile", "publication:profile", roles=(Role.OFFICER, Role.MANAGER)),

@@ -20,15 +20,20 @@ def entry_digest(entry: DisclosureEntry, previous_hash: str) -> str:
         "record_type": entry.record_type, "record_id": entry.record_id, "protocol_reference": entry.protocol_reference,
         "purpose": entry.purpose, "details": entry.details,
     }
+    if entry.holder_organisation_id is not None:  # kept since the holder was recorded; earlier entries hash as they were
+        content.update(holder_organisation_id=entry.holder_organisation_id, holder_label=entry.holder_label)
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256((previous_hash + canonical).encode("utf-8")).hexdigest()
 
 
 def disclosure_record(*, user, organisation, action: str, record=None, record_type: str = "", record_id: str = "",
-                      protocol_reference: str = "", purpose: str = "", details: dict | None = None) -> DisclosureEntry:
-    """Append one entry, chained to the last, inside the caller's transaction (or its own)."""
+                      protocol_reference: str = "", purpose: str = "", details: dict | None = None, holder=None) -> DisclosureEntry:
+    """Append one entry, chained to the last, inside the caller's transaction (or its own). `holder` is the
+    organisation whose record it is: taken from the record when it has one."""
     if record is not None:
         record_type, record_id = record._meta.label_lower, str(record.pk)
+        if holder is None and getattr(record, "organisation_id", None) is not None:
+            holder = record.organisation
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
@@ -39,7 +44,7 @@ def disclosure_record(*, user, organisation, action: str, record=None, record_ty
             user_label=user.get_username() if user is not None and user.is_authenticated else "",
             organisation=organisation, organisation_label=organisation.name if organisation else "", action=action,
             record_type=record_type, record_id=str(record_id), protocol_reference=protocol_reference, purpose=purpose[:300],
-            details=details or {}, previous_hash=previous_hash,
+            details=details or {}, holder_organisation=holder, holder_label=holder.name if holder else "", previous_hash=previous_hash,
         )
         entry.entry_hash = entry_digest(entry, previous_hash)
         entry.save()

@@ -4,7 +4,7 @@ The answers use the same rules as `visible_to` (live flows decided today; unexpi
 the other way round: from a record to the organisations that receive it."""
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.models import Organisation
@@ -28,19 +28,17 @@ class VisibilityReason:
 
 
 def who_can_see(record) -> list[VisibilityReason]:
-    """Every organisation that can read `record` today, and why (for information governance)."""
+    """Every organisation whose members can read `record` today, and why (for information governance). Read
+    as visible_to reads: a member of an organisation also reads what its units (a force's teams) hold and
+    receive, never the other way round; so a force-held record is not listed for its teams."""
     holder = record.organisation
     reasons = [VisibilityReason(holder, "holder", f"{holder} holds this record.")]
     if holder.parent_id:
         reasons.append(VisibilityReason(holder.parent, "holder", f"{holder.parent} is the force {holder} belongs to."))
-    elif holder.kind == "police_force":
-        reasons.extend(VisibilityReason(team, "holder", f"{team} is one of {holder}'s neighbourhood teams.")
-                       for team in holder.children.filter(is_active=True))
     category = getattr(type(record), "DATA_CATEGORY", None)
     if category is not None:
         flows = (ProtocolDataFlow.objects.live().filter(category=category, provider_id__in=[holder.pk, holder.parent_id])
-                 .select_related("recipient", "provider", "version__protocol").order_by("recipient__name", "version__protocol__reference")
-                 .prefetch_related(Prefetch("recipient__children", queryset=Organisation.objects.filter(is_active=True), to_attr="active_units")))
+                 .select_related("recipient__parent", "provider", "version__protocol").order_by("recipient__name", "version__protocol__reference"))
         classification_field = getattr(type(record), "CLASSIFICATION_FIELD", None)
         if classification_field and getattr(record, classification_field) == Classification.OFFICIAL_SENSITIVE:
             flows = flows.filter(version__highest_classification=Classification.OFFICIAL_SENSITIVE)
@@ -48,7 +46,7 @@ def who_can_see(record) -> list[VisibilityReason]:
             version = flow.version
             reference = f"{version.protocol.reference} v{version.number}, clause {flow.clause}"
             personal = "with personal data" if version.includes_personal_data else "without personal data"
-            for recipient in [flow.recipient, *flow.recipient.active_units]:
+            for recipient in _and_parent(flow.recipient):
                 reasons.append(VisibilityReason(
                     recipient, "protocol", f"{version.protocol.title} (version {version.number}), clause {flow.clause}: "
                     f"{flow.get_category_display().lower()} from {flow.provider} to {flow.recipient}, {personal}.",
@@ -56,13 +54,39 @@ def who_can_see(record) -> list[VisibilityReason]:
                 ))
     share_model = share_model_for(type(record))
     if share_model is not None:
-        for share in share_model.objects.live().filter(content_object=record).select_related("group__organisation"):
-            organisation = share.group.organisation
-            reasons.append(VisibilityReason(
-                organisation, "one_off", f"Shared one-off with {organisation} until {timezone.localtime(share.expires_at):%d %B %Y %H:%M}: "
-                f"{share.reason}", f"one-off share: {share.reason}", share.includes_personal_data,
-            ))
+        for share in share_model.objects.live().filter(content_object=record).select_related("group__organisation__parent"):
+            for organisation in _and_parent(share.group.organisation):
+                reasons.append(VisibilityReason(
+                    organisation, "one_off", f"Shared one-off with {share.group.organisation} until "
+                    f"{timezone.localtime(share.expires_at):%d %B %Y %H:%M}: {share.reason}", f"one-off share: {share.reason}",
+                    share.includes_personal_data,
+                ))
     return reasons
+
+
+def who_can_see_for(user, record) -> tuple[bool, list[VisibilityReason]] | None:
+    """"Who can see this", answered to an information-governance asker: (True, every reason) for the
+    holder's IG; (False, only the reasons of the asker's own organisations) for another's; None (a 404)
+    when the asker governs none of those who can see it. A one-off share's reason is never shown to
+    anyone but the holder's IG and the organisation it was shared with."""
+    from sharing_protocols.register import governance_organisation_ids
+
+    governs = governance_organisation_ids(user)
+    if not governs:
+        return None
+    reasons = who_can_see(record)
+    if record.organisation_id in governs:
+        return True, reasons
+    mine = [reason for reason in reasons if reason.organisation.pk in governs]
+    return (False, mine) if mine else None
+
+
+def _and_parent(organisation) -> list[Organisation]:
+    """Who reads what `organisation` receives: its members, and its force's (a team is one of the force's units)."""
+    if not organisation.is_active:
+        return []  # an inactive organisation's members read nothing through it
+    parent = organisation.parent if organisation.parent_id and organisation.parent.is_active else None
+    return [organisation, parent] if parent else [organisation]
 
 
 def why_visible(user, record) -> list[VisibilityReason]:
@@ -105,7 +129,13 @@ def log_shared_reads(*, user, records, purpose: str) -> None:
              .select_related("version__protocol", "recipient").distinct())
     references = sorted({f"{flow.version.protocol.reference} v{flow.version.number}, clause {flow.clause}" for flow in flows})
     receiving = next((flow.recipient for flow in flows), None)
-    disclosure_record(user=reader, organisation=receiving, action=DisclosureAction.READ,
-                      record_type=model._meta.label_lower, record_id=f"{len(shared)} records", purpose=purpose,
-                      protocol_reference="; ".join(references)[:100] or "one-off shares",
-                      details={"ids": [record.pk for record in shared], "protocols": references})
+    # One entry per holding organisation, so each holder's information governance sees the reads of its records.
+    by_holder = {}
+    for record in shared:
+        by_holder.setdefault(record.organisation_id, []).append(record)
+    holders = Organisation.objects.in_bulk(list(by_holder)) if len(by_holder) > 1 else {shared[0].organisation_id: shared[0].organisation}
+    for holder_id, records in by_holder.items():
+        disclosure_record(user=reader, organisation=receiving, action=DisclosureAction.READ, holder=holders[holder_id],
+                          record_type=model._meta.label_lower, record_id=f"{len(records)} records", purpose=purpose,
+                          protocol_reference="; ".join(references)[:100] or "one-off shares",
+                          details={"ids": [record.pk for record in records], "protocols": references})

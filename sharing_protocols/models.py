@@ -31,6 +31,10 @@ class DisclosureEntry(models.Model):
     protocol_reference = models.CharField(max_length=100, blank=True, help_text="Protocol, version and clause that allowed it.")
     purpose = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    # The organisation whose record was disclosed, so its information governance sees who read it (the
+    # `organisation` above is the reader's, or the acting one's). Empty on entries written before it was kept.
+    holder_organisation = models.ForeignKey("crm.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    holder_label = models.CharField(max_length=200, blank=True)
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
@@ -65,10 +69,18 @@ class Classification(models.TextChoices):
 
 class ProtocolStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
+    AWAITING_SIGNATURES = "awaiting_signatures", "Awaiting signatures"
     ACTIVE = "active", "Active"
     SUSPENDED = "suspended", "Suspended"
     EXPIRED = "expired", "Expired"
     TERMINATED = "terminated", "Terminated"
+    DECLINED = "declined", "Declined by a party"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A version's terms may change only while it is a draft; once sent for signature only its status may
+# move (to active, declined or withdrawn); once decided, nothing. The database holds to it.
+OPEN_STATUSES = (ProtocolStatus.DRAFT, ProtocolStatus.AWAITING_SIGNATURES)
 
 
 class Article6Basis(models.TextChoices):
@@ -93,6 +105,9 @@ class SharingProtocol(models.Model):
                                         related_name="+", editable=False)
     review_flagged_on = models.DateField(null=True, blank=True, editable=False,
                                          help_text="When the daily check found the review date near or past.")
+    # A version every party has signed whose start date has not come: it replaces the current one on that date.
+    pending_version = models.ForeignKey("sharing_protocols.ProtocolVersion", null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+", editable=False)
 
     class Meta:
         ordering = ["title"]
@@ -114,7 +129,11 @@ class ProtocolVersion(models.Model):
     change_summary = models.CharField(max_length=300, blank=True)
     purpose = models.TextField()
     article_6_basis = models.CharField("UK GDPR article 6 basis", max_length=30, choices=Article6Basis.choices, blank=True)
+    includes_special_category_data = models.BooleanField("includes special category data (UK GDPR article 9)", default=False)
     special_category_condition = models.CharField(max_length=300, blank=True, help_text="Article 9 condition and DPA 2018 Schedule 1 condition, if special category data is shared.")
+    includes_criminal_offence_data = models.BooleanField("includes criminal offence data (UK GDPR article 10)", default=False)
+    criminal_offence_condition = models.CharField("article 10 condition", max_length=300, blank=True,
+                                                  help_text="The DPA 2018 Schedule 1 condition for criminal offence data.")
     law_enforcement_processing = models.BooleanField("law enforcement processing (DPA 2018 Part 3)", default=False)
     legal_power = models.CharField(max_length=300, blank=True, help_text="Such as section 115 of the Crime and Disorder Act 1998.")
     includes_personal_data = models.BooleanField(default=False)
@@ -128,11 +147,22 @@ class ProtocolVersion(models.Model):
     signed_off_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The party that made this version (drafted it, or suspended or terminated the protocol).
+    acted_for = models.ForeignKey("crm.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["protocol", "-number"]
         constraints = [models.UniqueConstraint(fields=["protocol", "number"], name="one_protocol_version_number")]
-        triggers = [pgtrigger.Protect(name="versions_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = [
+            pgtrigger.Protect(name="versions_are_kept", operation=pgtrigger.Delete),
+            pgtrigger.Protect(name="decided_versions_are_kept", operation=pgtrigger.Update, condition=pgtrigger.Condition(
+                "NOT (OLD.status = 'draft' OR (OLD.status = 'awaiting_signatures' AND "
+                + " AND ".join(f'NEW."{column}" IS NOT DISTINCT FROM OLD."{column}"' for column in (
+                    "protocol_id", "number", "purpose", "article_6_basis", "includes_special_category_data", "special_category_condition",
+                    "includes_criminal_offence_data", "criminal_offence_condition", "law_enforcement_processing", "legal_power",
+                    "includes_personal_data", "highest_classification", "retention_and_deletion", "security", "starts_on",
+                    "review_on", "ends_on")) + "))")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.protocol} v{self.number} ({self.get_status_display()})"
@@ -149,8 +179,27 @@ class ProtocolVersion(models.Model):
             errors["signed_off_on"] = "A protocol is active only once signed off: give the date and the signatories."
         if self.includes_personal_data and not (self.article_6_basis or self.law_enforcement_processing):
             errors["article_6_basis"] = "Personal data needs a lawful basis: an article 6 basis, or law enforcement processing under Part 3."
+        if (self.includes_special_category_data or self.includes_criminal_offence_data) and not self.includes_personal_data:
+            errors["includes_personal_data"] = "Special category and criminal offence data are personal data: tick personal data too."
+        if self.includes_special_category_data and not self.special_category_condition.strip():
+            errors["special_category_condition"] = "Special category data needs an article 9 condition (and its DPA 2018 Schedule 1 condition)."
+        if self.includes_criminal_offence_data and not (self.criminal_offence_condition.strip() or self.law_enforcement_processing):
+            errors["criminal_offence_condition"] = ("Criminal offence data needs an article 10 condition, unless it is law enforcement "
+                                                    "processing under Part 3 of the DPA 2018.")
         if errors:
             raise ValidationError(errors)
+
+
+class KeptUnlessDraft(pgtrigger.Trigger):
+    """A version's parties and flows change only while the version is a draft."""
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Update | pgtrigger.Delete
+
+    def get_func(self, model):
+        return (f"IF (SELECT status FROM {ProtocolVersion._meta.db_table} WHERE id = OLD.version_id) <> 'draft' THEN "
+                "RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table: the version is no longer a draft', TG_TABLE_NAME; "
+                "END IF; IF TG_OP = 'DELETE' THEN RETURN OLD; END IF; RETURN NEW;")
 
 
 class ProtocolParty(models.Model):
@@ -161,7 +210,58 @@ class ProtocolParty(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "organisation"], name="one_party_per_version")]
-        triggers = [pgtrigger.Protect(name="parties_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = [KeptUnlessDraft(name="parties_are_kept")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} (contact: {self.contact_name}, {self.contact_email})"
+
+
+class SignatureDecision(models.TextChoices):
+    SIGNED = "signed", "Signed"
+    DECLINED = "declined", "Declined"
+
+
+class ProtocolSignature(models.Model):
+    """One party's decision on one version: signed (by whom, in what role, when) or declined with a reason.
+    Kept as made: the database refuses to change or remove one."""
+
+    version = models.ForeignKey(ProtocolVersion, on_delete=models.PROTECT, related_name="signatures")
+    organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=SignatureDecision.choices)
+    signatory_name = models.CharField(max_length=200)
+    signatory_role = models.CharField(max_length=200)
+    signed_on = models.DateField()
+    reason = models.CharField(max_length=500, blank=True)
+    content_sha256 = models.CharField(max_length=64, help_text="The SHA-256 of the version's content, as signed.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at"]
+        constraints = [models.UniqueConstraint(fields=["version", "organisation"], name="one_decision_per_party")]
+        triggers = [pgtrigger.Protect(name="signatures_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
+
+    def __str__(self) -> str:
+        if self.decision == SignatureDecision.DECLINED:
+            return f"Declined for {self.organisation} by {self.signatory_name} ({self.signatory_role}) on {self.signed_on:%d %B %Y}: {self.reason}"
+        return f"Signed for {self.organisation} by {self.signatory_name} ({self.signatory_role}) on {self.signed_on:%d %B %Y}"
+
+
+class ChainVerification(models.Model):
+    """One check of the disclosure log's hash chain: nightly (Celery beat) or asked for on the log's page."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    intact = models.BooleanField()
+    checked = models.PositiveIntegerField()
+    first_broken_entry_id = models.BigIntegerField(null=True, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return "intact" if self.intact else f"broken at entry #{self.first_broken_entry_id}"
 
 
 def live_flow_ids_sql(today) -> tuple[str, list]:
@@ -194,7 +294,10 @@ class ProtocolDataFlow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "category", "provider", "recipient"], name="one_flow_per_direction")]
-        triggers = [pgtrigger.Protect(name="flows_are_kept", operation=pgtrigger.Update | pgtrigger.Delete)]
+        triggers = [KeptUnlessDraft(name="flows_are_kept")]
+
+    def __str__(self) -> str:
+        return f"Clause {self.clause}: {self.get_category_display().lower()} from {self.provider} to {self.recipient}"
 
 
 class OneOffShareManager(GroupObjectPermissionManager):

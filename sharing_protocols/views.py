@@ -9,7 +9,7 @@ from django.views.generic import FormView, TemplateView
 
 from crm.models import Role
 from crm.views.mixins import add_service_errors
-from sharing_protocols.explain import who_can_see
+from sharing_protocols.explain import who_can_see_for
 from sharing_protocols.forms import RecordShareForm
 from sharing_protocols.shares import record_share, record_share_revoke, share_model_for
 
@@ -39,17 +39,26 @@ class RecordMixin(LoginRequiredMixin):
 
 
 class WhoCanSeeView(RecordMixin, TemplateView):
-    """For information governance: every organisation that can read this record today, and why."""
+    """For information governance: who can read this record today, and why, answered to the asker. The
+    holder's IG sees every organisation; another party's IG only its own organisation's access; everyone
+    else a 404, as for a record that does not exist."""
 
     template_name = "sharing_protocols/who_can_see.html"
 
     def records(self, user):
-        if not user.has_role(Role.INFORMATION_GOVERNANCE):
-            raise PermissionDenied("Only information governance can ask who can see a record.")
         return self.model.objects.visible_to(user)
 
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not request.user.has_role(Role.INFORMATION_GOVERNANCE):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(reasons=who_can_see(self.record), **kwargs)
+        answer = who_can_see_for(self.request.user, self.record)
+        if answer is None:
+            raise Http404
+        holder_view, reasons = answer
+        return super().get_context_data(reasons=reasons, holder_view=holder_view, **kwargs)
 
 
 class RecordShareView(RecordMixin, FormView):

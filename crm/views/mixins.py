@@ -37,8 +37,15 @@ class DisclosedDetailMixin(VisibleToUserMixin):
         return super().get_context_data(
             visibility_reasons=reasons, record_label=self.object._meta.label_lower,
             may_share_once=not getattr(self.object, "is_shared", False) and share_model_for(type(self.object)) is not None,
-            may_ask_who_can_see=user.has_role(Role.INFORMATION_GOVERNANCE), **kwargs,
+            may_ask_who_can_see=user.has_role(Role.INFORMATION_GOVERNANCE) and may_ask_who_can_see(user, self.object), **kwargs,
         )
+
+
+def may_ask_who_can_see(user, record) -> bool:
+    """Whether "Who can see this" would answer this IG user (it answers 404 otherwise, so no link)."""
+    from sharing_protocols.explain import who_can_see_for
+
+    return who_can_see_for(user, record) is not None
 
 
 class DisclosedListMixin(VisibleToUserMixin):

@@ -173,6 +173,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sharing_protocols.tasks.flag_protocol_reviews_due",
         "schedule": crontab(hour=6, minute=0),
     },
+    # Signed protocol versions whose start date has come replace the ones in force, just after midnight.
+    "bring-signed-protocols-into-force": {
+        "task": "sharing_protocols.tasks.bring_signed_protocols_into_force",
+        "schedule": crontab(hour=0, minute=1),
+    },
+    "verify-disclosure-log": {
+        "task": "sharing_protocols.tasks.verify_disclosure_log",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # After the review flags (06:00): each IG user is emailed what waits for them.
+    "email-governance-what-waits": {
+        "task": "sharing_protocols.tasks.email_governance_what_waits",
+        "schedule": crontab(hour=6, minute=15),
+    },
     # Partner concerns are collated centrally once a day, before the early turn's briefing.
     "collate-partner-concerns": {
         "task": "partners.collation.tasks.collate_partner_concerns",

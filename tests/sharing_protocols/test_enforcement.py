@@ -204,7 +204,8 @@ def test_information_governance_can_ask_who_can_see_a_record(client, force, coun
 
 
 def test_only_information_governance_asks_who_can_see(officer_client, team_contact):
-    assert officer_client.get(reverse("sharing:who-can-see", args=["crm.contact", team_contact.pk])).status_code == 403
+    """Nobody else sees the page: a 404, as for a record that does not exist."""
+    assert officer_client.get(reverse("sharing:who-can-see", args=["crm.contact", team_contact.pk])).status_code == 404
 
 
 def test_who_can_see_a_record_one_cannot_see_is_404(outsider_client, team_contact, outsider, other_force):

@@ -524,3 +524,74 @@ def test_every_record_page_answers_404_to_those_who_may_not_see_or_change_it(cli
         for url_name in changes:
             status, status_missing = (client.get(reverse(url_name, args=[pk])).status_code for pk in (record.pk, missing))
             assert status == status_missing and status in (403, 404), (user, url_name, status, status_missing)
+
+
+# -- (i) the information-governance pages: who can see a record, the protocol register, the disclosure log ----------
+
+IG = Role.INFORMATION_GOVERNANCE
+RECORD_LABELS = {"concern": "partners.concern", "sensitive_concern": "partners.concern", "contact": "crm.contact"}
+PROTOCOL_STATES = [state for state in STATES if not state.startswith(("no_protocol", "one_off_share"))]
+PARTIES = ("owner", "recipient", "force")  # set_up_state: the owner provides, the recipient receives, the force leads
+
+
+@pytest.mark.parametrize(("organisation", "state"), RECORD_CELLS, ids=RECORD_CELL_IDS)
+def test_who_can_see_answers_the_holder_wholly_a_recipient_for_itself_and_anyone_else_404(world, organisation, state):
+    """The holder's IG sees every organisation (the recipient listed exactly when it can read the record); the
+    recipient's IG sees only its own access, and only where it can read the record; everyone else gets 404.
+    A one-off share's reason reaches only the holder and the organisation it was shared with."""
+    recipient = world.organisations["recipient"]
+    ig, other_role = client_for(world.user(IG, organisation, state)), client_for(world.user(REPRESENTATIVE[organisation], organisation, state))
+    for name, record in world.records[state].items():
+        url = reverse("sharing:who-can-see", args=[RECORD_LABELS[name], record.pk])
+        assert other_role.get(url).status_code == 404, f"{name}: only information governance asks"
+        response = ig.get(url)
+        reaches_recipient = expected(state, "recipient", name) != HIDDEN
+        if organisation == "owner":
+            assert response.status_code == 200
+            listed = {reason.organisation for reason in response.context["reasons"]}
+            assert (recipient in listed) is reaches_recipient, f"{name}: the holder's answer about the recipient"
+        elif expected(state, organisation, name) == HIDDEN:
+            assert response.status_code == 404, f"{name}: {organisation} cannot read it, so cannot ask"
+        else:
+            assert response.status_code == 200
+            assert {reason.organisation for reason in response.context["reasons"]} == {recipient}
+        if organisation not in ("owner", "recipient"):
+            assert f"Joint visit {code(state)}".encode() not in response.content
+        assert_no_markers(response.content, state, organisation, where=f"who can see {name}")
+
+
+@pytest.mark.parametrize("organisation", ORGANISATIONS)
+def test_the_register_shows_a_protocol_only_to_its_parties_governance(world, organisation):
+    from sharing_protocols.models import SharingProtocol
+
+    ig = client_for(world.user(IG, organisation, None))
+    listing = ig.get(reverse("sharing:protocol-list"))
+    assert listing.status_code == 200
+    assert client_for(world.user(REPRESENTATIVE[organisation], organisation, None)).get(reverse("sharing:protocol-list")).status_code == 403
+    for state in PROTOCOL_STATES:
+        protocol = SharingProtocol.objects.get(reference=f"leak-{state}".replace("_", "-"))
+        party = organisation in PARTIES
+        assert (f"Protocol {protocol.reference}<" in listing.content.decode()) is party, (state, "list")
+        for url in (reverse("sharing:protocol-detail", args=[protocol.pk]), reverse("sharing:protocol-version", args=[protocol.pk, 1])):
+            response = ig.get(url)
+            assert response.status_code == (200 if party else 404), (state, url)
+            assert_no_markers(response.content, state, organisation, where=url)
+
+
+@pytest.mark.parametrize("organisation", ORGANISATIONS)
+def test_the_disclosure_log_page_shows_an_organisation_only_its_own_entries(world, organisation):
+    """Share reasons and protocol steps reach the governance of the organisations they concern, and no other."""
+    ig = client_for(world.user(IG, organisation, None))
+    response = ig.get(reverse("sharing:disclosure-log"))
+    assert response.status_code == 200
+    assert client_for(world.user(REPRESENTATIVE[organisation], organisation, None)).get(reverse("sharing:disclosure-log")).status_code == 403
+    page = response.content.decode()
+    for state in ("one_off_share", "one_off_share_expired"):
+        assert (f"Joint visit {code(state)}" in page) is (organisation in ("owner", "recipient")), (state, organisation)
+    for state in PROTOCOL_STATES:
+        reference = f"leak-{state}".replace("_", "-") + " v1"
+        assert (reference in page) is (organisation in PARTIES), (state, organisation)
+        assert_no_markers(response.content, state, organisation, where="disclosure log")
+    csv_export = ig.get(reverse("sharing:disclosure-log"), {"format": "csv"})
+    content = b"".join(csv_export.streaming_content)
+    assert (b"Joint visit" in content) is (organisation in ("owner", "recipient"))
