@@ -31,6 +31,7 @@ NAVIGATION = (
     NavItem("API keys", "partners:api-key-list", roles=(Role.PARTNER_USER,)),
     NavItem("Collation", "partners:collation", roles=POLICE_ROLES),
     NavItem("Reports", "reports:list", roles=POLICE_ROLES),
+    NavItem("Online conversations", "digital:hot-topics", roles=POLICE_ROLES),
     NavItem("Import and export", "crm:export", roles=POLICE_ROLES),
     NavItem("Neighbourhood map", "geo:map"),
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),

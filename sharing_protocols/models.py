@@ -59,6 +59,7 @@ class DataCategory(models.TextChoices):
     ENGAGEMENTS = "engagements", "Engagements"
     PRIORITIES = "priorities", "PACT priorities"
     CONCERNS = "concerns", "Partner-reported concerns"
+    SOCIAL_MEDIA = "social_media", "Social-media conversations"
 
 
 class Classification(models.TextChoices):

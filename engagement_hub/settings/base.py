@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "reports",
     "publication",
     "jobs",
+    "digital",
     "retention",
     "subject_access",
     "input_rules",
@@ -195,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
     "publication-screen-pending": {
         "task": "publication.tasks.screen_pending_texts",
         "schedule": crontab(minute="*/5"),
+    },
+    # Digital engagement: posts past their import's retention period keep only their counts.
+    "digital-remove-expired-post-text": {
+        "task": "digital.tasks.remove_expired_post_text",
+        "schedule": crontab(hour=2, minute=40),
     },
     "publication-monthly-release": {
         "task": "publication.tasks.scheduled_release",

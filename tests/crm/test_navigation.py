@@ -7,7 +7,7 @@ from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-POLICE_WORK = ["Engagements", "Priorities", "Contacts", "Groups", "Advisory groups", "Concerns", "Collation", "Reports",
+POLICE_WORK = ["Engagements", "Priorities", "Contacts", "Groups", "Advisory groups", "Concerns", "Collation", "Reports", "Online conversations",
                "Import and export"]
 EVERYONE = ["Neighbourhood map", "Neighbourhoods", "People"]
 

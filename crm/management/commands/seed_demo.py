@@ -9,6 +9,7 @@ from django.db.models import Q
 from crm import demo as crm_demo
 from crm import demo_records
 from crm.models import IssueCategory, Organisation
+from digital.demo import seed_demo_posts
 from geo import demo as geo_demo
 from geo.models import ForceArea
 from partners import demo as partners_demo
@@ -66,6 +67,7 @@ class Command(BaseCommand):
         seed_demo_protocol(force=force)
         seed_retention(force=force)  # default retention schedules, and an open subject access request
         partner_organisations = Organisation.objects.filter(slug__in=partners_demo.HEARD).order_by("pk")
+        demo_posts = seed_demo_posts(neighbourhoods=neighbourhoods, officer=users[0])
         bulk_concerns = partners_demo.seed_bulk_concerns(
             count=concerns, organisations=partner_organisations, categories=IssueCategory.objects.filter(is_active=True),
             within=force_area.boundary,
@@ -73,7 +75,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {force_name}: {len(chosen)} LSOAs in {len(neighbourhoods)} neighbourhoods, "
             f"{len(crm_demo.PARTNERS)} partner agencies, {len(crm_demo.DEMO_LOGINS)} demo logins, "
-            f"{records['engagements']} engagements, {records['contacts']} contacts, {demo_concerns} partner concerns"
+            f"{records['engagements']} engagements, {records['contacts']} contacts, {demo_concerns} partner concerns, "
+            f"{demo_posts} imported posts"
             f"{f', {bulk_concerns} bulk concerns' if bulk_concerns else ''}"
             f"{f', {bulk_users} bulk users' if bulk_users else ''} in {time.monotonic() - started:.1f} s."
         ))

@@ -1,0 +1,264 @@
+"""Benchmark: social-media posts through import, placing, tone and topics (digital engagement).
+
+    .venv/bin/python bench/digital.py                  # 100,000 posts
+    .venv/bin/python bench/digital.py --posts 20000    # a quicker run
+    .venv/bin/python bench/digital.py --tiny           # seconds: checks the benchmark still runs
+
+Builds its own database (`engagement_hub_bench_digital`, copied from the PostGIS template and migrated;
+never the development database): a force of 40 neighbourhoods (grid squares with densified edges, each
+with four small areas, all with names people write), and a labelled, synthetic export of N posts in the
+generic CSV format (digital.demo: coordinates on three in ten, the source's place text on two in ten,
+a place named in the text on a quarter, nothing on the rest; six categories; tone phrases).
+
+It then times, in one run, side by side:
+- **the hub's path**: the dry run (`conversation_import_check`), the import (`conversation_import_commit`:
+  reading, placing, tone, writing in batches in one transaction) and the analysis
+  (`analyse_conversations`: TF-IDF, NMF, YAKE keywords, category mapping, filing each post) — with the
+  models loaded first (VADER's lexicon, scikit-learn), as the goal says;
+- **the floor**: the same rows written by bulk_create with no reading, placing, tone or topics.
+
+Memory: the import and the analysis each run in a fresh subprocess on a quarter, a half and all of the
+posts, and print their peak resident size (VmHWM), so its growth with the input can be read.
+
+Quality: on the labelled posts (at least 1,000), the precision and recall of placing (a neighbourhood
+named, against the truth) and of topic assignment (the category of a post's topic, against the truth).
+Ends with one GOAL line per goal.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchdb import recreate_database
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+BENCH_DB = os.environ.get("HUB_BENCH_DIGITAL_DB", "engagement_hub_bench_digital")
+GOAL_POSTS_PER_SECOND = 2000
+GOAL_MEMORY_GROWTH = 1.5  # peak at all the posts within 1.5 times the peak at a quarter of them
+NAMES = ["Hindpool", "Ormsgill", "Walney North", "Walney South", "Roose", "Newbarns", "Risedale", "Parkside", "Dalton North",
+         "Dalton South", "Askam", "Ireleth", "Lindal", "Marton", "Ulverston Town", "Ulverston East", "Swarthmoor", "Pennington",
+         "Broughton", "Coniston", "Hawkshead", "Grange", "Kents Bank", "Cartmel", "Flookburgh", "Allithwaite", "Lindale",
+         "Kendal Castle", "Kendal Fell", "Kendal Highgate", "Kendal Nether", "Kendal Oxenholme", "Kendal Parks", "Kendal Strickland",
+         "Windermere Applethwaite", "Bowness", "Ambleside", "Grasmere", "Staveley", "Burneside"]
+WEST, SOUTH, SIZE, COLUMNS = -3.30, 54.05, 0.03, 8
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def setup_django() -> None:
+    os.environ["HUB_DB_NAME"] = BENCH_DB
+    os.environ["DJANGO_SETTINGS_MODULE"] = "engagement_hub.settings.local"
+    os.environ.setdefault("HUB_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def densified_square(west: float, south: float, size: float):
+    from django.contrib.gis.geos import MultiPolygon, Polygon
+
+    steps = 60
+    edge = [(west + size * i / steps, south) for i in range(steps)] + [(west + size, south + size * i / steps) for i in range(steps)]
+    edge += [(west + size - size * i / steps, south + size) for i in range(steps)] + [(west, south + size - size * i / steps) for i in range(steps)]
+    return MultiPolygon(Polygon(edge + [edge[0]], srid=4326), srid=4326)
+
+
+def build_force() -> tuple:
+    from django.core.management import call_command
+
+    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+    from geo.models import ForceArea, Neighbourhood, SmallArea, SmallAreaKind
+
+    call_command("migrate", verbosity=0)
+    force = Organisation.objects.create(name="Bench Constabulary", slug="bench", kind=OrganisationKind.POLICE_FORCE)
+    user = User.objects.create(username="bench-officer", first_name="Bench", last_name="Officer")
+    Membership.objects.create(user=user, organisation=force, role=Role.MANAGER)
+    area = ForceArea.objects.create(force=force, code="bench", name="Bench", boundary=densified_square(WEST, SOUTH, SIZE * COLUMNS))
+    boxes = []
+    for index, name in enumerate(NAMES):
+        west, south = WEST + SIZE * (index % COLUMNS), SOUTH + SIZE * (index // COLUMNS)
+        neighbourhood = Neighbourhood.objects.create(force_area=area, code=f"B{index}", name=name, boundary=densified_square(west, south, SIZE))
+        half = SIZE / 2
+        for quarter in range(4):
+            SmallArea.objects.create(kind=SmallAreaKind.LSOA, code=f"E01{index:04d}{quarter}", name=f"{name} {quarter + 1}",
+                                     neighbourhood=neighbourhood,
+                                     boundary=densified_square(west + half * (quarter % 2), south + half * (quarter // 2), half))
+        boxes.append({"name": name, "west": west + 0.001, "south": south + 0.001, "east": west + SIZE - 0.001, "north": south + SIZE - 0.001})
+    return force, user, boxes
+
+
+def write_export(posts: list[dict], path: Path, prefix: str = "") -> None:
+    columns = ["post_id", "text", "time", "site", "author", "url", "place", "latitude", "longitude"]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for post in posts:
+            writer.writerow([prefix + post["post_id"] if column == "post_id" else post[column] for column in columns])
+
+
+def new_job(user, path: Path):
+    from django.core.files import File
+
+    from digital.models import ConversationImport, ImportStatus
+
+    job = ConversationImport(organisation=user.memberships.first().organisation, created_by=user, original_name=path.name,
+                             file_format="generic", file_sha256="bench", lawful_basis="law_enforcement", purpose="Benchmark",
+                             retention_days=90, status=ImportStatus.QUEUED)
+    with path.open("rb") as handle:
+        job.upload.save(path.name, File(handle), save=False)
+    job.save()
+    return job
+
+
+def load_models() -> None:
+    from digital import analysis
+
+    analysis.tone("warm up")
+    analysis.topic_stop_words()
+    import sklearn.decomposition  # noqa: F401
+    import yake  # noqa: F401
+
+
+def peak_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def memory_child(path: str, stage: str) -> None:
+    """In a fresh process: the import (or the analysis) of `path`; print the peak resident size."""
+    setup_django()
+    from crm.models import User
+    from digital.models import ImportStatus
+    from digital.services import analyse_conversations, conversation_import_commit
+
+    load_models()
+    user = User.objects.get(username="bench-officer")
+    before = peak_kb()
+    if stage == "import":
+        job = new_job(user, Path(path))
+        type(job).objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+        conversation_import_commit(job_id=job.pk)
+    else:
+        analyse_conversations(organisation_id=user.memberships.first().organisation_id)
+    print(f"{before} {peak_kb()}")
+
+
+def quality(labelled: list[dict], organisation_id: int) -> dict:
+    from digital.models import Post
+
+    truth = {post["post_id"]: post for post in labelled}
+    posts = Post.objects.filter(organisation_id=organisation_id, post_id__in=list(truth)).select_related("neighbourhood", "category")
+    placed = right_place = should_place = 0
+    assigned = right_topic = 0
+    for post in posts:
+        known = truth[post.post_id]
+        should_place += known["truth_neighbourhood"] is not None
+        if post.neighbourhood_id:
+            placed += 1
+            right_place += post.neighbourhood.name == known["truth_neighbourhood"]
+        if post.category_id:
+            assigned += 1
+            right_topic += post.category.slug == known["truth_category"]
+    count = len(truth)
+    return {"placing_precision": right_place / max(placed, 1), "placing_recall": right_place / max(should_place, 1),
+            "topic_precision": right_topic / max(assigned, 1), "topic_recall": right_topic / max(count, 1), "labelled": count}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=100_000)
+    parser.add_argument("--tiny", action="store_true", help="a few seconds: only checks that the benchmark runs")
+    parser.add_argument("--memory-child", nargs=2, metavar=("PATH", "STAGE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.memory_child:
+        memory_child(*args.memory_child)
+        return
+    count = 1500 if args.tiny else args.posts
+    say(f"Building {BENCH_DB}: 40 neighbourhoods, {count:,} labelled posts…")
+    recreate_database(BENCH_DB)
+    setup_django()
+    import tempfile
+
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="hub-bench-digital-"))
+    from digital.demo import labelled_posts
+    from digital.models import ImportStatus, Post
+    from digital.services import analyse_conversations, conversation_import_check, conversation_import_commit
+
+    force, user, boxes = build_force()
+    posts = labelled_posts(count, boxes, seed=17)
+    work = Path(settings.MEDIA_ROOT)
+    export = work / "posts.csv"
+    write_export(posts, export)
+    load_models()
+
+    say("The hub's path (models loaded first)…")
+    job = new_job(user, export)
+    started = time.perf_counter()
+    conversation_import_check(job_id=job.pk)
+    checked = time.perf_counter()
+    type(job).objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
+    job = conversation_import_commit(job_id=job.pk)
+    committed = time.perf_counter()
+    analyse_conversations(organisation_id=force.pk)
+    analysed = time.perf_counter()
+    assert job.created_count == count, job.errors[:3]
+    check_s, commit_s, analyse_s = checked - started, committed - checked, analysed - committed
+    total_s = analysed - started
+    scores = quality(posts, force.pk)
+
+    say("The floor: the same rows written with no reading, placing, tone or topics…")
+    from django.utils import timezone
+
+    floor_started = time.perf_counter()
+    Post.objects.bulk_create([
+        Post(organisation=force, created_by=user, source_import=job, site=p["site"], post_id="floor-" + p["post_id"], posted_at=timezone.now(),
+             text=p["text"], author=p["author"], url=p["url"], place_text=p["place"], retain_until=timezone.localdate()) for p in posts
+    ], batch_size=5000)
+    floor_s = time.perf_counter() - floor_started
+
+    say("Peak memory of the import and the analysis (fresh subprocesses), a quarter, a half and all the posts…")
+    peaks = {}
+    for share, label in ((4, "quarter"), (2, "half"), (1, "all")):
+        part = work / f"part-{label}.csv"
+        write_export(posts[: count // share], part, prefix=f"mem-{label}-")
+        for stage in ("import", "analysis"):
+            output = subprocess.run([sys.executable, __file__, "--memory-child", str(part), stage], check=True, capture_output=True,
+                                    text=True, env={**os.environ, "HUB_DB_NAME": BENCH_DB}).stdout.split()
+            peaks[(label, stage)] = (int(output[0]), int(output[1]))
+
+    rate = count / total_s
+    say("")
+    say(f"{count:,} posts, 40 neighbourhoods, 160 small areas, on {os.cpu_count()} cores:")
+    say(f"  dry run (check)        {check_s:8.2f} s   {count / check_s:10,.0f} posts/s")
+    say(f"  import (place, tone)   {commit_s:8.2f} s   {count / commit_s:10,.0f} posts/s")
+    say(f"  analysis (topics)      {analyse_s:8.2f} s   {count / analyse_s:10,.0f} posts/s")
+    say(f"  end to end             {total_s:8.2f} s   {rate:10,.0f} posts/s")
+    say(f"  floor (bulk insert)    {floor_s:8.2f} s   {count / floor_s:10,.0f} posts/s   (the hub's path is {total_s / floor_s:.1f} times the floor)")
+    say("Peak resident memory (MB), after loading / at the end:")
+    for stage in ("import", "analysis"):
+        cells = "   ".join(f"{label} {peaks[(label, stage)][1] / 1024:7.0f}" for label in ("quarter", "half", "all"))
+        say(f"  {stage:9s} {cells}")
+    say(f"Quality on {scores['labelled']:,} labelled posts: placing precision {scores['placing_precision']:.3f}, recall "
+        f"{scores['placing_recall']:.3f}; topic (category) precision {scores['topic_precision']:.3f}, recall {scores['topic_recall']:.3f}")
+    growth = {stage: peaks[("all", stage)][1] / max(peaks[("quarter", stage)][1], 1) for stage in ("import", "analysis")}
+    say(f"GOAL posts per second end to end >= {GOAL_POSTS_PER_SECOND:,}: {rate:,.0f} ({'met' if rate >= GOAL_POSTS_PER_SECOND else 'NOT met'})")
+    flat = growth["import"] <= GOAL_MEMORY_GROWTH
+    say(f"GOAL peak memory flat as the input grows (import at all the posts within {GOAL_MEMORY_GROWTH}x of a quarter): "
+        f"import {growth['import']:.2f}x, analysis {growth['analysis']:.2f}x ({'met' if flat else 'NOT met'} for the import)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,334 @@
+"""The doors for conversation imports, their analysis and the removal of expired text.
+
+`conversation_import_start` and `conversation_import_confirm` are what the pages call: quick, and the
+work is queued on commit. `conversation_import_check` (the dry run) and `conversation_import_commit`
+(all or nothing, idempotent by the source's post id) are what the tasks run, and what the benchmark
+times. A job's status makes a task that runs twice harmless.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import timedelta
+from itertools import islice
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from crm import audit
+from crm.models import IssueCategory
+from crm.visibility import can_own, owning_organisation
+from digital import analysis
+from digital.formats import Format, RowProblem, read_posts
+from digital.models import ConversationImport, ImportStatus, Post, Topic
+from digital.placing import Gazetteer, place_posts
+from jobs.dispatch import job_dispatch_on_commit
+from jobs.models import waiting_fields
+from jobs.worker import job_is_still_mine
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 100 * 1024 * 1024
+MAX_ERRORS = 200
+BATCH = 5000
+# Topics are found in the organisation's posts of this many days.
+ANALYSIS_DAYS = 91
+STOPPED = "The import stopped unexpectedly and nothing was imported. Try again; if it happens again, tell the hub's administrators."
+
+
+def importing_organisation(user):
+    """The police organisation (force or neighbourhood team) a user imports conversations for: their own.
+    Partners import none: posts reach them only under a protocol."""
+    organisation = owning_organisation(user) if user.is_authenticated else None
+    if organisation is None or not organisation.is_police or not can_own(user, organisation):
+        return None
+    return organisation
+
+
+def conversation_import_start(*, upload, file_format: str, lawful_basis: str, purpose: str, retention_days: int,
+                              acting_user, queue_check: bool = True) -> ConversationImport:
+    """Keep an uploaded export as a job and queue its dry run (the demo seed runs the steps itself: queue_check=False)."""
+    organisation = importing_organisation(acting_user)
+    if organisation is None:
+        raise ValidationError("Only police users import conversations, for their own force.")
+    if file_format not in Format.LABELS:
+        raise ValidationError({"file_format": "Choose the kind of export this file is."})
+    if not upload.size:
+        raise ValidationError({"upload": "The file is empty."})
+    if upload.size > MAX_BYTES:
+        raise ValidationError({"upload": f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB. Split it into smaller files."})
+    if not purpose.strip():
+        raise ValidationError({"purpose": "Say why the force holds these posts."})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    job = ConversationImport(
+        organisation=organisation, created_by=acting_user, original_name=upload.name[:255], file_format=file_format,
+        file_sha256=digest.hexdigest(), lawful_basis=lawful_basis, purpose=purpose.strip(), retention_days=retention_days,
+    )
+    job.full_clean(exclude=["upload"])
+    with transaction.atomic():
+        job.upload.save(upload.name, upload, save=False)
+        job.save()
+        audit.record(actor=acting_user, organisation=organisation, action="digital.import_uploaded",
+                     summary=f"Uploaded conversations from {job.original_name} ({job.get_lawful_basis_display()})",
+                     job=job.pk, file_sha256=job.file_sha256, retention_days=retention_days)
+        if queue_check:
+            job_dispatch_on_commit(job)
+    return job
+
+
+def conversation_import_confirm(*, job: ConversationImport, acting_user) -> None:
+    if not can_own(acting_user, job.organisation):
+        raise ValidationError("You cannot import conversations for that organisation.")
+    with transaction.atomic():
+        started = ConversationImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+            status=ImportStatus.IMPORTING, started_at=timezone.now(), **waiting_fields())
+        if not started:
+            raise ValidationError("This file is not waiting to be imported: it has been imported already, or has problems.")
+        job.refresh_from_db()
+        job_dispatch_on_commit(job)
+
+
+class _Rejected(Exception):
+    def __init__(self, errors: list):
+        self.errors = errors
+
+
+def _scan(job: ConversationImport, *, stop_at_first: bool):
+    """The file's posts one by one, read as they go (a CSV file is never held whole). Problems are collected
+    in `errors` (at most MAX_ERRORS); with `stop_at_first`, the first one raises _Rejected."""
+    errors: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+
+    def posts():
+        with job.upload.open("rb") as handle:
+            try:
+                for post in read_posts(handle, job.file_format):
+                    problem = post.as_dict() if isinstance(post, RowProblem) else None
+                    if problem is None and (post.site, post.post_id) in seen:
+                        problem = {"row": post.row, "column": None,
+                                   "message": f"repeats post {post.post_id} from {post.site}, given on an earlier row"}
+                    if problem is not None:
+                        errors.append(problem)
+                        if stop_at_first:
+                            raise _Rejected(errors)
+                        if len(errors) >= MAX_ERRORS:
+                            return
+                        continue
+                    seen.add((post.site, post.post_id))
+                    yield post
+            except RowProblem as problem:  # the file as a whole cannot be read
+                errors.append(problem.as_dict())
+                if stop_at_first:
+                    raise _Rejected(errors) from None
+
+    return posts(), errors
+
+
+def _held_ids(organisation_id: int, batch) -> set[tuple[str, str]]:
+    """Which of a batch's posts the organisation holds already (the same site and post id)."""
+    keys = {(post.site, post.post_id) for post in batch}
+    held = Post.objects.filter(organisation_id=organisation_id, post_id__in=[key[1] for key in keys]).values_list("site", "post_id")
+    return set(held) & keys
+
+
+def _batches(items, size):
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _finish(job: ConversationImport, *, status: str, errors: list, **counts) -> None:
+    job.status, job.errors, job.finished_at = status, _storable(errors), timezone.now()
+    for name, value in counts.items():
+        setattr(job, name, value)
+    job.save()
+
+
+def _storable(errors: list) -> list:
+    """Messages quote the file: no character PostgreSQL refuses may reach the job's row."""
+    return [{key: value.replace("\x00", "") if isinstance(value, str) else value for key, value in error.items()} for error in errors]
+
+
+def conversation_import_check(*, job_id: int) -> ConversationImport:
+    job = ConversationImport.objects.get(pk=job_id)
+    if job.status not in (ImportStatus.QUEUED, ImportStatus.CHECKING):
+        return job
+    ConversationImport.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, started_at=timezone.now())
+    try:
+        posts, errors = _scan(job, stop_at_first=False)
+        count = held = 0
+        for batch in _batches(posts, BATCH):
+            count += len(batch)
+            held += len(_held_ids(job.organisation_id, batch))
+    except Exception:
+        logger.exception("Conversation import %s: the check failed", job.pk)
+        _finish(job, status=ImportStatus.FAILED, errors=[{"row": None, "column": None, "message": STOPPED}])
+        return job
+    if not count and not errors:
+        errors = [{"row": None, "column": None, "message": "The file holds no posts."}]
+    _finish(job, status=ImportStatus.REJECTED if errors else ImportStatus.CHECKED, errors=errors,
+            total_rows=count + len(errors), already_held_count=held)
+    return job
+
+
+def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> ConversationImport:
+    """Read every row again (the dry run is advice, not a permission), place and score each post, and write
+    them all in one transaction with one audit record, or write nothing. `attempt` is the worker's claim
+    (jobs.worker): a worker superseded by a newer attempt writes nothing."""
+    job = ConversationImport.objects.select_related("organisation", "created_by").get(pk=job_id)
+    if job.status != ImportStatus.IMPORTING:
+        return job
+    try:
+        force_area_id = _force_area_id(job.organisation)
+        gazetteer = Gazetteer.for_force(force_area_id)
+        retain_until = timezone.localdate() + timedelta(days=job.retention_days)
+        total = placed = 0
+        with transaction.atomic():
+            if not job_is_still_mine(ConversationImport, job.pk, attempt):
+                return job  # another run of this task finished it, or took it over
+            posts, _errors = _scan(job, stop_at_first=True)
+            for batch in _batches(posts, BATCH):
+                rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id, retain_until=retain_until)
+                # A post already held (the same site and id) is skipped by the database, not written twice.
+                Post.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+                total += len(rows)
+            created = Post.objects.filter(source_import=job).count()
+            placed = Post.objects.filter(source_import=job, neighbourhood__isnull=False).count()
+            _finish(job, status=ImportStatus.IMPORTED, errors=[], total_rows=total, created_count=created,
+                    already_held_count=total - created, placed_count=placed)
+            audit.record(actor=job.created_by, organisation=job.organisation, action="digital.imported",
+                         summary=f"Imported conversations from {job.original_name}: {created:,} added, {total - created:,} already held",
+                         job=job.pk, rows=total, created=created, placed=placed)
+            from digital.tasks import analyse_conversations
+
+            # The analysis is advice, not the import: if the task queue does not answer, the next import's runs it.
+            transaction.on_commit(lambda: analyse_conversations.delay(job.organisation_id), robust=True)
+    except _Rejected as rejected:  # nothing was written: the transaction rolled back
+        _finish(job, status=ImportStatus.REJECTED, errors=rejected.errors, created_count=0)
+    except Exception:
+        logger.exception("Conversation import %s: the import failed", job.pk)
+        _finish(job, status=ImportStatus.FAILED, created_count=0, errors=[{"row": None, "column": None, "message": STOPPED}])
+    return job
+
+
+def _force_area_id(organisation) -> int | None:
+    from geo.models import ForceArea
+
+    return ForceArea.objects.filter(force=organisation.force).values_list("pk", flat=True).first()
+
+
+def build_rows(batch, *, job, gazetteer, force_area_id, retain_until) -> list[Post]:
+    """Unsaved Post rows for parsed posts: placed and scored for tone."""
+    placements = place_posts(batch, gazetteer, force_area_id)
+    return [
+        Post(organisation_id=job.organisation_id, created_by_id=job.created_by_id, source_import=job, site=post.site,
+             post_id=post.post_id, posted_at=post.posted_at, text=post.text, author=post.author, url=post.url,
+             place_text=post.place_text, reply_to=post.reply_to,
+             location=Point(post.longitude, post.latitude, srid=4326) if post.longitude is not None else None,
+             neighbourhood_id=placement.neighbourhood_id, placed_by=placement.placed_by, placed_match=placement.matched[:200],
+             tone=analysis.tone(post.text), retain_until=retain_until)
+        for post, placement in zip(batch, placements)
+    ]
+
+
+MENTION_OR_LINK = re.compile(r"@\w+|https?://\S+|#")
+
+
+def analyse_conversations(*, organisation_id: int) -> list[Topic]:
+    """Find the topics in the organisation's recent posts, map them to issue categories, and file each post
+    under its topic. The previous analysis's topics stay for the record but are no longer current."""
+    since = timezone.now() - timedelta(days=ANALYSIS_DAYS)
+    rows = list(Post.objects.filter(organisation_id=organisation_id, posted_at__gte=since, text_removed_at__isnull=True)
+                .exclude(text="").order_by("pk").values_list("pk", "text"))
+    # Handles and links are not topics: they would name people.
+    model = analysis.find_topics([MENTION_OR_LINK.sub(" ", text) for _, text in rows])
+    categories = dict(IssueCategory.objects.values_list("slug", "pk"))
+    now = timezone.now()
+    with transaction.atomic():
+        Topic.objects.filter(organisation_id=organisation_id, is_current=True).update(is_current=False)
+        topics = Topic.objects.bulk_create([
+            Topic(organisation_id=organisation_id, analysed_at=now, label=found.label[:200],
+                  words=[[word, round(weight, 4)] for word, weight in found.words],
+                  keywords=analysis.keywords_for([rows[i][1] for i in found.members[:150]]),
+                  category_id=categories.get(found.category_slug), post_count=len(found.members))
+            for found in model.topics
+        ])
+        post_ids = [pk for pk, _ in rows]
+        topic_ids = [topics[index].pk if index is not None else None for index in model.assignment]
+        category_ids = [topics[index].category_id if index is not None else None for index in model.assignment]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Post._meta.db_table} p SET topic_id = u.topic_id, category_id = u.category_id "
+                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) u(id, topic_id, category_id) WHERE p.id = u.id",
+                [post_ids, topic_ids, category_ids],
+            )
+    return topics
+
+
+def remove_expired_text(*, today=None) -> int:
+    """Past its import's retention period a post keeps only what counts need: its text, handle, link and
+    place words are removed (and the same from its history, which the hub does not keep for posts)."""
+    today = today or timezone.localdate()
+    expired = Post.objects.filter(retain_until__lt=today, text_removed_at__isnull=True)
+    with transaction.atomic():
+        removed = expired.update(text="", author="", url="", place_text="", reply_to="", text_removed_at=timezone.now())
+    if removed:
+        logger.info("Removed the text of %s posts past their retention period", removed)
+    return removed
+
+
+def raise_at_pact_meeting(*, topic: Topic, neighbourhood, acting_user):
+    """Carry a topic into the priority process: an issue to raise at the neighbourhood's next planned PACT or
+    beat meeting, where it can be agreed as a priority like any other."""
+    from crm.models import Engagement, EngagementIssue
+    from crm.models.engagements import EngagementKind, EngagementStatus
+
+    if topic.category_id is None:
+        raise ValidationError("This topic does not match an issue category, so it cannot be raised as an issue.")
+    meeting = (Engagement.objects.editable_by(acting_user)
+               .filter(neighbourhood=neighbourhood, status=EngagementStatus.PLANNED, starts_at__gte=timezone.now(),
+                       kind__in=[EngagementKind.PACT_MEETING, EngagementKind.BEAT_MEETING, EngagementKind.ONLINE_MEETING])
+               .order_by("starts_at").first())
+    if meeting is None:
+        raise ValidationError(f"No PACT or beat meeting is planned for {neighbourhood.name}. Plan one first, then raise the topic at it.")
+    description = f"Raised online: {topic.label}"[:500]
+    with transaction.atomic():
+        issue, created = EngagementIssue.objects.get_or_create(engagement=meeting, category_id=topic.category_id, description=description)
+        if created:
+            audit.record(actor=acting_user, organisation=meeting.organisation, action="digital.topic_raised",
+                         summary=f"Topic “{topic.label}” to be raised at {meeting}", topic=topic.pk, engagement=meeting.pk)
+    return meeting, created
+
+
+# -- Questions sent before a meeting (no account) --------------------------------------------------------------------
+
+QUESTIONS_PER_ADDRESS_PER_HOUR = 5
+
+
+def question_send(*, meeting, question: str, name: str = "", email: str = "", client_address: str = ""):
+    """Keep a resident's question for a public meeting's team, screened for what must not be read out.
+    A few per address per hour: more is refused with a clear message (the form also has a honeypot and a
+    minimum filling time against scripts)."""
+    from django.core.cache import cache
+
+    from digital.models import MeetingQuestion
+    from publication.screening import FINDING_LABELS, screen_fields
+
+    key = f"digital:questions:{client_address}"
+    sent = cache.get(key, 0)
+    if client_address and sent >= QUESTIONS_PER_ADDRESS_PER_HOUR:
+        raise ValidationError("You have sent several questions in the last hour. Please try again later, or call 101.")
+    findings = sorted({FINDING_LABELS.get(finding.kind, finding.kind) for finding in screen_fields({"question": question})})
+    with transaction.atomic():
+        kept = MeetingQuestion.objects.create(organisation=meeting.organisation, engagement=meeting, question=question.strip(),
+                                              name=name.strip(), email=email.strip(), screening_findings=findings)
+        audit.record(actor=None, organisation=meeting.organisation, action="digital.question_received",
+                     summary=f"A question was sent online before {meeting.title}", engagement=meeting.pk, question=kept.pk)
+    cache.set(key, sent + 1, 3600)
+    return kept

@@ -1,0 +1,39 @@
+"""Background work for digital engagement: thin wrappers over digital.services, taking ids.
+
+Imports and analysis are safe to run twice (a job's status, and the post id's uniqueness, say what is
+left to do), so they are acknowledged late: a worker that dies mid-file leaves the task to run again."""
+from celery import shared_task
+from django.conf import settings
+
+from digital import services
+from digital.models import ConversationImport
+from jobs.worker import job_running
+
+LIMITS = {"acks_late": True, "reject_on_worker_lost": True,
+          "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
+
+
+@shared_task(**LIMITS)
+def check_conversation_import(job_id: int) -> str:
+    with job_running(ConversationImport, job_id) as attempt:
+        if attempt is None:
+            return "not taken up"
+        return services.conversation_import_check(job_id=job_id).status
+
+
+@shared_task(**LIMITS)
+def commit_conversation_import(job_id: int) -> str:
+    with job_running(ConversationImport, job_id) as attempt:
+        if attempt is None:
+            return "not taken up"
+        return services.conversation_import_commit(job_id=job_id, attempt=attempt).status
+
+
+@shared_task(**LIMITS)
+def analyse_conversations(organisation_id: int) -> int:
+    return len(services.analyse_conversations(organisation_id=organisation_id))
+
+
+@shared_task(acks_late=True)
+def remove_expired_post_text() -> int:
+    return services.remove_expired_text()

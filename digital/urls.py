@@ -1,0 +1,17 @@
+from django.urls import path
+
+from digital import views
+
+app_name = "digital"
+
+urlpatterns = [
+    path("", views.HotTopicsView.as_view(), name="hot-topics"),
+    path("neighbourhoods/<int:pk>/", views.NeighbourhoodHotTopicsView.as_view(), name="neighbourhood"),
+    path("topics/<int:pk>/", views.TopicDetailView.as_view(), name="topic"),
+    path("topics/<int:pk>/raise/", views.RaiseTopicView.as_view(), name="topic-raise"),
+    path("imports/", views.ImportListView.as_view(), name="import-list"),
+    path("imports/upload/", views.ImportUploadView.as_view(), name="import-upload"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/retry/", views.ImportRetryView.as_view(), name="import-retry"),
+]

@@ -1,0 +1,175 @@
+"""Digital engagement pages: hot topics (force and neighbourhood), a topic's evidence, and imports.
+
+Police roles only; every read through visible_to; the work is in digital.services and selectors."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from crm.views.mixins import PoliceRoleRequiredMixin, add_service_errors
+from digital import charts, selectors
+from digital.forms import ConversationUploadForm, MeetingQuestionForm, RaiseTopicForm
+from digital.models import ConversationImport, ImportStatus, Post, Topic
+from digital.services import (
+    conversation_import_confirm, conversation_import_start, importing_organisation, question_send, raise_at_pact_meeting,
+)
+from geo.models import Neighbourhood
+from jobs.views import JobRetryView
+
+RUNNING = (ImportStatus.QUEUED, ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+
+class HotTopicsView(PoliceRoleRequiredMixin, TemplateView):
+    template_name = "digital/hot_topics.html"
+    neighbourhood = None
+
+    def get(self, request, *args, **kwargs):
+        chosen = request.GET.get("n", "")
+        if chosen.isdigit() and len(chosen) < 12:  # the neighbourhood chooser's form, for browsers without script
+            return redirect("digital:neighbourhood", pk=int(chosen))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        user, place = self.request.user, self.neighbourhood
+        series = selectors.tone_over_time(user, place)
+        return super().get_context_data(
+            neighbourhood=place, topics=selectors.topic_summaries(user, place), tone_series=series,
+            chart=charts.tone_chart(series), sites=selectors.sites(user, place), placing=selectors.placing_summary(user, place),
+            channels=selectors.across_channels(user, place), neighbourhoods=Neighbourhood.objects.order_by("name").only("pk", "name"),
+            has_posts=selectors.visible_posts(user, place).exists(), **kwargs,
+        )
+
+
+class NeighbourhoodHotTopicsView(HotTopicsView):
+    def dispatch(self, request, *args, **kwargs):
+        self.neighbourhood = get_object_or_404(Neighbourhood, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TopicDetailView(PoliceRoleRequiredMixin, DetailView):
+    """Everything behind a topic: its words and weights, key phrases, where it is talked about, and posts."""
+
+    template_name = "digital/topic.html"
+    context_object_name = "topic"
+
+    def get_queryset(self):
+        return Topic.objects.visible_to(self.request.user).select_related("category")
+
+    def get_context_data(self, **kwargs):
+        from django.db.models import Count
+
+        posts = Post.objects.visible_to(self.request.user).filter(topic=self.object)
+        by_place = (posts.values("neighbourhood_id", "neighbourhood__name").annotate(n=Count("pk")).order_by("-n", "neighbourhood__name"))
+        most = max([word[1] for word in self.object.words] + [1e-9])
+        return super().get_context_data(
+            words=[(word, weight, round(100 * weight / most)) for word, weight in self.object.words],
+            by_place=by_place, recent=posts.filter(text_removed_at__isnull=True).select_related("neighbourhood")[:20],
+            raise_form=RaiseTopicForm(neighbourhoods=Neighbourhood.objects.order_by("name")), **kwargs,
+        )
+
+
+class RaiseTopicView(PoliceRoleRequiredMixin, View):
+    def post(self, request, pk):
+        topic = get_object_or_404(Topic.objects.visible_to(request.user), pk=pk)
+        form = RaiseTopicForm(request.POST, neighbourhoods=Neighbourhood.objects.all())
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors["neighbourhood"]))
+            return redirect("digital:topic", pk=pk)
+        try:
+            meeting, created = raise_at_pact_meeting(topic=topic, neighbourhood=form.cleaned_data["neighbourhood"], acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("digital:topic", pk=pk)
+        messages.success(request, f"“{topic.label}” will be raised at {meeting.title} on {meeting.starts_at:%-d %B %Y}."
+                         if created else f"“{topic.label}” is already on the list for {meeting.title}.")
+        return redirect("crm:engagement-detail", pk=meeting.pk)
+
+
+class ImporterMixin(PoliceRoleRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and importing_organisation(request.user) is None:
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return ConversationImport.objects.visible_to(self.request.user).select_related("created_by")
+
+
+class ImportListView(ImporterMixin, ListView):
+    template_name = "digital/imports/list.html"
+    context_object_name = "jobs"
+    paginate_by = 25
+
+
+class ImportUploadView(ImporterMixin, FormView):
+    form_class = ConversationUploadForm
+    template_name = "digital/imports/upload.html"
+
+    def form_valid(self, form):
+        try:
+            job = conversation_import_start(acting_user=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return redirect("digital:import-detail", pk=job.pk)
+
+
+class ImportDetailView(ImporterMixin, DetailView):
+    template_name = "digital/imports/detail.html"
+    context_object_name = "job"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(running=self.object.status in RUNNING, errors=self.object.errors[:200],
+                                        retry_url=reverse("digital:import-retry", args=[self.object.pk]), **kwargs)
+
+
+class ImportRetryView(ImporterMixin, JobRetryView):
+    def get_success_url(self, job) -> str:
+        return reverse("digital:import-detail", args=[job.pk])
+
+
+class ImportConfirmView(ImporterMixin, View):
+    def post(self, request, pk):
+        job = get_object_or_404(ConversationImport.objects.editable_by(request.user), pk=pk)
+        try:
+            conversation_import_confirm(job=job, acting_user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("digital:import-detail", pk=job.pk)
+
+
+class MeetingQuestionView(FormView):
+    """The public's way to send a question before a published meeting: no account; only meetings the public
+    pages list (planned, upcoming, wording screened) accept one."""
+
+    form_class = MeetingQuestionForm
+    template_name = "digital/meeting_question.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from publication import selectors as public
+
+        self.neighbourhood = public.neighbourhood(kwargs["force"], kwargs["code"])
+        if self.neighbourhood is None:
+            raise Http404("No such neighbourhood.")
+        self.meeting = public.public_meetings(self.neighbourhood).filter(pk=kwargs["pk"]).first()
+        if self.meeting is None:
+            raise Http404("No such meeting.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"started": MeetingQuestionForm.stamp()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(neighbourhood=self.neighbourhood, meeting=self.meeting, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            question_send(meeting=self.meeting, question=form.cleaned_data["question"], name=form.cleaned_data["name"],
+                          email=form.cleaned_data["email"], client_address=self.request.META.get("REMOTE_ADDR", ""))
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        return self.render_to_response(self.get_context_data(form=form, sent=True))
