@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -54,38 +55,30 @@ def test_the_served_settings_have_debug_off_and_read_the_key_file(tmp_path):
     assert asked.stdout.split()[-2] == "True"  # a developer who asks still has the debug pages
 
 
-@pytest.fixture(scope="module")
-def served_hub(tmp_path_factory, django_db_setup, django_db_blocker):
-    """A real gunicorn on a free port, on the test database, its output kept for reading (one for the module)."""
-    tmp_path = tmp_path_factory.mktemp("served")
-    with django_db_blocker.unblock():
-        database = connection.settings_dict["NAME"]
-    env = served_environment(tmp_path, HUB_DB_NAME=database, HUB_WEB_WORKERS="1", HUB_WEB_THREADS="2",
-                             HUB_REDIS_URL=os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
-    # collectstatic with the tests' plain storage (a copy, no compression: seconds, not minutes); served as scripts/hub serves it.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=PROJECT_ROOT,
-                   env={**env, "DJANGO_SETTINGS_MODULE": "engagement_hub.settings.test"}, check=True, timeout=300)
+@contextmanager
+def gunicorn(env: dict, folder):
+    """A real gunicorn on a free port, as scripts/hub starts it; yields its address and a reader of its output."""
     port = free_port()
-    with open(tmp_path / "web.out", "w") as out, open(tmp_path / "web.err", "w") as err:
+    with open(folder / "web.out", "w") as out, open(folder / "web.err", "w") as err:
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "engagement_hub/gunicorn_conf.py", "engagement_hub.wsgi:application",
                                    "--bind", f"127.0.0.1:{port}"], cwd=PROJECT_ROOT, env=env, stdout=out, stderr=err)
     base = f"http://127.0.0.1:{port}"
+
+    def logs() -> str:
+        time.sleep(0.5)  # the worker writes its access line just after the response
+        return (folder / "web.out").read_text() + (folder / "web.err").read_text()
+
     try:
         for _ in range(120):
             try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
+                httpx.get(f"{base}/accounts/login/", timeout=2)
+                break
             except httpx.TransportError:
                 pass
-            assert server.poll() is None, (tmp_path / "web.err").read_text()
+            assert server.poll() is None, logs()
             time.sleep(0.5)
         else:
-            pytest.fail("gunicorn did not answer: " + (tmp_path / "web.err").read_text())
-
-        def logs() -> str:
-            time.sleep(0.5)  # the worker writes its access line just after the response
-            return (tmp_path / "web.out").read_text() + (tmp_path / "web.err").read_text()
-
+            pytest.fail("gunicorn did not answer: " + logs())
         yield base, logs
     finally:
         server.terminate()
@@ -94,6 +87,27 @@ def served_hub(tmp_path_factory, django_db_setup, django_db_blocker):
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="module")
+def served_environment_with_static(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("served")
+    env = served_environment(tmp_path, HUB_WEB_WORKERS="1", HUB_WEB_THREADS="2",
+                             HUB_REDIS_URL=os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/15"))
+    # collectstatic with the tests' plain storage (a copy, no compression: seconds, not minutes); served as scripts/hub serves it.
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=PROJECT_ROOT,
+                   env={**env, "DJANGO_SETTINGS_MODULE": "engagement_hub.settings.test"}, check=True, timeout=300)
+    return env, tmp_path
+
+
+@pytest.fixture(scope="module")
+def served_hub(served_environment_with_static, django_db_setup, django_db_blocker):
+    """The served hub on the test database (one for the module)."""
+    env, tmp_path = served_environment_with_static
+    with django_db_blocker.unblock():
+        database = connection.settings_dict["NAME"]
+    with gunicorn({**env, "HUB_DB_NAME": database}, tmp_path) as served:
+        yield served
 
 
 @pytest.mark.django_db  # the marker has the test database made for the server
@@ -121,3 +135,13 @@ def test_debug_is_off_and_static_files_are_served(served_hub):
         served = httpx.get(f"{base}{asset}", timeout=30)
         assert served.status_code == 200, asset
     assert "Content-Security-Policy" in httpx.get(f"{base}/accounts/login/", timeout=30).headers
+
+
+def test_with_the_database_unreachable_the_hub_answers_503_and_says_to_try_again(served_environment_with_static, tmp_path):
+    env, _ = served_environment_with_static
+    with gunicorn({**env, "HUB_DB_PORT": str(free_port())}, tmp_path) as (base, logs):  # nothing listens there
+        for path in ("/healthz", "/api/forces", "/your-area/"):
+            answer = httpx.get(f"{base}{path}", timeout=30)
+            assert answer.status_code == 503, (path, answer.status_code)
+            assert answer.headers["Retry-After"] == "10"
+            assert "Try again in a few seconds" in answer.text
