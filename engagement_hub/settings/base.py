@@ -84,7 +84,9 @@ DATABASES = {
         "HOST": env_str("HUB_DB_HOST", "127.0.0.1"),
         "PORT": env_int("HUB_DB_PORT", 5432),
         "CONN_MAX_AGE": env_int("HUB_DB_CONN_MAX_AGE", 60),
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_HEALTH_CHECKS": True,  # a connection kept across a PostgreSQL restart is checked and replaced, not used dead
+        # Connecting gives up after this many seconds (a request answers 503) rather than hanging on an unreachable server.
+        "OPTIONS": {"connect_timeout": env_int("HUB_DB_CONNECT_TIMEOUT", 5)},
         # The application role is not a superuser, so it cannot create the PostGIS
         # extension: test databases are copied from a template that already has it
         # (the set-up script makes it).
