@@ -11,9 +11,9 @@ import os
 workers = int(os.environ.get("HUB_WEB_WORKERS", "3"))
 threads = int(os.environ.get("HUB_WEB_THREADS", "4"))
 worker_class = "gthread"
-# The slowest page answered in the request (the police.uk-style neighbourhood boundary, a force's open data)
-# takes well under ten seconds on this machine; reports and imports run in Celery. Past this a worker is
-# restarted rather than left holding its threads.
+# In the gthread worker this bounds a stuck worker (its main loop silent this long), not one request: it is
+# replaced rather than left holding its threads. The slowest answer under 50 connections (bench/load.py,
+# queued behind the others) took 12 s; reports and imports run in Celery, not in the request.
 timeout = int(os.environ.get("HUB_WEB_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
