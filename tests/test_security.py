@@ -1,5 +1,6 @@
 """Secrets are kept out of every log line, by the filter the logging settings put on the console handler."""
 import logging
+import logging.config
 
 from engagement_hub.security import RedactSecretsFilter, redact_secrets
 
@@ -14,7 +15,9 @@ def test_other_parameters_are_left_as_they_are():
     assert redact_secrets("/your-area/?q=api_key&page=2") == "/your-area/?q=api_key&page=2"
 
 
-def test_the_configured_console_handler_redacts_a_django_request_log_line():
+def test_the_configured_console_handler_redacts_a_django_request_log_line(settings):
+    # Configured afresh from the settings: a Celery worker started by an earlier test replaces the root handlers.
+    logging.config.dictConfig(settings.LOGGING)
     handlers = [h for h in logging.getLogger().handlers if any(isinstance(f, RedactSecretsFilter) for f in h.filters)]
     assert handlers, "the logging settings put no secret filter on the console handler"
     record = logging.getLogger("django.request").makeRecord(
