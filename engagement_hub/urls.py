@@ -30,5 +30,7 @@ urlpatterns = [
     path("sharing/", include("sharing_protocols.urls")),
     path("open311/v2/", include("partners.open311.urls")),
     path("reports/", include("reports.urls")),
+    path("retention/", include("retention.urls")),
+    path("subject-access/", include("subject_access.urls")),
     path("", include("publication.urls")),
 ]

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "reports",
     "publication",
     "jobs",
+    "retention",
+    "subject_access",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +202,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks.scheduled_release",
         "schedule": crontab(day_of_month=1, hour=4, minute=30),
     },
+    # Retention: act on what earlier dry runs listed (after the notice period), then list what is newly due.
+    "retention-nightly": {
+        "task": "retention.tasks.enforce_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "subject-access-reminders": {
+        "task": "subject_access.tasks.remind_deadlines",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 # Background jobs (jobs/): a worker's heartbeat every JOB_HEARTBEAT_SECONDS; a job open with no beat for
@@ -299,3 +310,11 @@ COLLATION_RISING_TOPIC_RISE_PERCENT = env_int("HUB_COLLATION_RISING_TOPIC_RISE_P
 OPEN_DATA_MIN_COUNT = env_int("HUB_OPEN_DATA_MIN_COUNT", 5)
 OPEN_DATA_MONTHS = env_int("HUB_OPEN_DATA_MONTHS", 12)
 OPEN_DATA_DIR = Path(env_str("HUB_OPEN_DATA_DIR", str(BASE_DIR / "var" / "open-data")))
+
+# Retention (retention/): what a dry run lists is acted on only this many days later, in batches of this size.
+RETENTION_NOTICE_DAYS = env_int("HUB_RETENTION_NOTICE_DAYS", 7)
+RETENTION_BATCH_SIZE = env_int("HUB_RETENTION_BATCH_SIZE", 200)
+# Subject access (subject_access/): a search matching more records than this is refused with a message to narrow it;
+# reminders when a request is due within this many days.
+SUBJECT_ACCESS_MAX_MATCHES = env_int("HUB_SUBJECT_ACCESS_MAX_MATCHES", 500)
+SUBJECT_ACCESS_REMINDER_DAYS = env_int("HUB_SUBJECT_ACCESS_REMINDER_DAYS", 7)
