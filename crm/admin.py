@@ -4,7 +4,9 @@ Reads start from visible_to; choices of organisation are limited to the administ
 own; nobody but a superuser can grant superuser status, groups or permissions."""
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 
 from crm import audit
 from crm.services.engagements import engagement_rule_errors
@@ -25,6 +27,30 @@ class OwnOrganisationChoicesMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organisation":
             kwargs["queryset"] = organisations_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ValidatedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget looks up the posted value to redisplay it; a value that is not an id
+    (posted by hand) makes that lookup raise. Only well-formed ids are looked up; the form itself then says
+    the choice is not valid."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        well_formed = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            well_formed.append(item)
+        return super().optgroups(name, well_formed, attr)
+
+
+class ValidatedAutocompleteMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ValidatedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -74,7 +100,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ValidatedAutocompleteMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "parent", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "slug"]
@@ -91,7 +117,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OwnOrganisationChoicesMixin, admin.ModelAdmin):
+class MembershipAdmin(ValidatedAutocompleteMixin, OwnOrganisationChoicesMixin, admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "job_title"]
     list_filter = ["role", "organisation__kind"]
     search_fields = ["user__username", "user__email", "user__last_name", "organisation__name"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm import audit
 from crm.visibility import can_own
+from input_rules.text import unstorable
 from partners.models import PartnerApiKey
 
 PREFIX_BYTES = 4  # 8 hex characters: room for billions of keys before a clash is likely
@@ -90,7 +91,7 @@ def api_key_authenticate(plaintext: str | None) -> PartnerApiKey:
         raise ApiKeyRefused("api_key is missing: send the key your organisation was issued.")
     prefix = plaintext.split(".", 1)[0]
     key = None
-    if len(prefix) == PREFIX_BYTES * 2 and len(plaintext) <= 200:
+    if len(prefix) == PREFIX_BYTES * 2 and len(plaintext) <= 200 and not unstorable(prefix):
         key = PartnerApiKey.objects.select_related("organisation").filter(prefix=prefix).first()
     matches = hmac.compare_digest(hash_api_key(plaintext), key.key_hash if key else _NO_SUCH_KEY_HASH)
     if key is None or not matches:

@@ -16,6 +16,7 @@ import tablib
 from import_export.formats import base_formats
 
 from crm.transfer.cells import xlsx_safe
+from input_rules.text import unstorable, unstorable_description
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -132,6 +133,10 @@ def _table(rows) -> Table:
             headers = [("" if cell is None else str(cell)).strip() for cell in row]
             if "" in headers:
                 raise FileProblem(f"Column {headers.index('') + 1} has no heading. Give every column a heading, or delete it.")
+            bad = next((index for index, header in enumerate(headers) if unstorable(header)), None)
+            if bad is not None:
+                raise FileProblem(f"The heading of column {bad + 1} holds {unstorable_description(headers[bad])}, which a "
+                                  "file of text never holds. Save the file again as CSV UTF-8, or as an Excel workbook.")
             table = Table(headers=headers)
             continue
         if all(_blank(cell) for cell in row):

@@ -14,13 +14,25 @@ from django.utils import timezone
 from import_export import widgets
 
 from crm.transfer.cells import cell_text, unescape_cell
+from input_rules.dates import date_range_problem
+from input_rules.text import unstorable, unstorable_description
 
 SEPARATOR = ";"
 JOINER = "; "
 
 
 def _text(value) -> str:
-    return unescape_cell(cell_text(value))
+    text = unescape_cell(cell_text(value))
+    if unstorable(text):
+        raise ValueError(f"This cell holds {unstorable_description(text)}, which the hub cannot store. Remove it.")
+    return text
+
+
+def _in_range(day: datetime.date) -> datetime.date:
+    problem = date_range_problem(day)
+    if problem:
+        raise ValueError(f"The date {day.isoformat()} {problem}.")
+    return day
 
 
 def split_list(value) -> list[str]:
@@ -160,17 +172,18 @@ class DateWidget(widgets.Widget):
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime.datetime):
-            return value.date()
+            return _in_range(value.date())
         if isinstance(value, datetime.date):
-            return value
+            return _in_range(value)
         text = _text(value)
         if not text:
             return None
         for date_format in self.FORMATS:
             try:
-                return datetime.datetime.strptime(text, date_format).date()
+                day = datetime.datetime.strptime(text, date_format).date()
             except ValueError:
                 continue
+            return _in_range(day)
         raise ValueError(f"Enter a date such as 2025-03-31 or 31/03/2025, not “{text}”.")
 
     def render(self, value, obj=None, **kwargs):
@@ -197,6 +210,7 @@ class DateTimeWidget(widgets.Widget):
                     continue
             else:
                 raise ValueError(f"Enter a date and time such as 2025-03-31 18:30, not “{text}”.")
+        _in_range(parsed.date())
         if timezone.is_naive(parsed):
             parsed = timezone.make_aware(parsed)
         return parsed.replace(second=0, microsecond=0)

@@ -71,6 +71,10 @@ class PriorityActionCreateView(PoliceRoleRequiredMixin, EditableByUserMixin, For
             self.priority = get_object_or_404(self.get_queryset().select_related("neighbourhood", "category"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        # The form lives on the priority's page; this address only takes its posts.
+        return redirect("crm:priority-detail", pk=self.priority.pk)
+
     def form_valid(self, form):
         action = form.instance
         action.priority = self.priority

@@ -1,6 +1,6 @@
 """Settings shared by every environment. Everything that differs between machines
 comes from the environment, with defaults that suit a developer's machine."""
-from datetime import timedelta
+import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +18,7 @@ ALLOWED_HOSTS = env_list("HUB_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("HUB_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "input_rules.apps.HubAdminConfig",  # django.contrib.admin, with our site: see input_rules/admin.py
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,12 +41,15 @@ INSTALLED_APPS = [
     "jobs",
     "retention",
     "subject_access",
+    "input_rules",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Text the database cannot store (a NUL byte) anywhere in a request is refused here, before a session is looked up.
+    "input_rules.middleware.UnstorableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -114,7 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # address, that username or address is refused for the lockout period, whatever the password. Attempts on a
 # username that does not exist count and lock the same way, so the answer never says whether an account exists.
 AXES_FAILURE_LIMIT = env_int("HUB_SIGN_IN_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("HUB_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("HUB_SIGN_IN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "engagement_hub.security.sign_in_locked_out"
@@ -283,6 +286,10 @@ CONCERN_IMPORT_MAX_CELL_CHARS = env_int("HUB_CONCERN_IMPORT_MAX_CELL_CHARS", 500
 CONCERN_IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES = env_int("HUB_CONCERN_IMPORT_MAX_XLSX_UNCOMPRESSED_BYTES", 500 * 1024 * 1024)
 CONCERN_IMPORT_MAX_XLSX_RATIO = env_int("HUB_CONCERN_IMPORT_MAX_XLSX_RATIO", 100)
 CONCERN_IMPORT_PROGRESS_EVERY = env_int("HUB_CONCERN_IMPORT_PROGRESS_EVERY", 5000)
+
+# The dates the hub accepts anywhere (forms, filters, imports, Open311): earlier or later ones are refused, naming the field.
+EARLIEST_DATE = datetime.date.fromisoformat(env_str("HUB_EARLIEST_DATE", "1900-01-01"))
+LATEST_DATE = datetime.date.fromisoformat(env_str("HUB_LATEST_DATE", "2999-12-31"))
 
 # Demo data (scripts/hub start): one login per role, all with this password.
 DEMO_PASSWORD = env_str("HUB_DEMO_PASSWORD", "engagement-hub-demo")

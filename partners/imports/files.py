@@ -2,7 +2,10 @@
 
 CSV: the encoding is found by one pass over the bytes: UTF-8 (with or without Excel's byte
 order mark), else Windows-1252 (what older Excel saves as "CSV"), which the job page then says,
-so a person can check that accented letters and pound signs came through. Lines are read with a
+so a person can check that accented letters and pound signs came through. UTF-16 (Excel's
+"Unicode Text", with a byte order mark or without one, when every other byte is zero) is read
+too and said so. A NUL character (byte 0) is never text: in a heading it stops the reading, in a
+cell it is a problem named by row and column. Lines are read with a
 length cap, so a 10 MB cell is refused after reading a few hundred KB of it, naming its row and
 column. XLSX: the zip's table of contents is checked before openpyxl opens it (the sum of the
 sizes it expands to, and how hard it is compressed); then it is read with `read_only=True`.
@@ -18,14 +21,17 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from input_rules.text import unstorable, unstorable_description
 from partners.imports import limits
 
 CSV = "csv"
 CSV_CP1252 = "csv-cp1252"  # stored in ConcernImportJob.file_format: a CSV read as Windows-1252
+CSV_UTF16 = "csv-utf16"  # a CSV read as UTF-16
 XLSX = "xlsx"
 FORMAT_LABELS = {
     CSV: "CSV (UTF-8)",
     CSV_CP1252: "CSV, read as Windows-1252 (Western European)",
+    CSV_UTF16: "CSV, read as UTF-16 (Unicode text)",
     XLSX: "Excel workbook (.xlsx)",
 }
 MAX_COLUMNS = 30
@@ -75,28 +81,52 @@ def open_rows(path: str, file_format: str) -> RowStream:
 # -- CSV ---------------------------------------------------------------------------------------------------------
 
 
+SAVE_AS_CSV_UTF8 = "In Excel, choose Save As and “CSV UTF-8 (Comma delimited)”, then upload it again."
+
+
+def _utf16_without_bom(first: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes look like UTF-16 text with no byte order mark:
+    in text that is mostly Latin letters, digits and commas, every other byte is zero."""
+    sample = first[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.8 * len(odd) and even.count(0) <= 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.8 * len(even) and odd.count(0) <= 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _candidate_encodings(first: bytes) -> tuple[str, ...]:
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and not first.startswith(codecs.BOM_UTF32_LE):
+        return ("utf-16",)  # the byte order mark says which order, and is dropped
+    utf16 = _utf16_without_bom(first)
+    return (utf16,) if utf16 else ("utf-8-sig", "cp1252")
+
+
 def detect_encoding(path: str) -> tuple[str, int]:
-    """("utf-8-sig" or "cp1252", number of line breaks) after one pass over the bytes."""
+    """(the Python codec, number of line breaks) after one pass over the bytes:
+    "utf-16", "utf-16-le" or "utf-16-be" when the file is UTF-16, else "utf-8-sig" or "cp1252"."""
     with open(path, "rb") as handle:
         first = handle.read(CHUNK)
         if not first:
             raise FileProblem("The file is empty.")
-        for encoding in ("utf-8-sig", "cp1252"):
+        candidates = _candidate_encodings(first)
+        for encoding in candidates:
             handle.seek(0)
             decoder = codecs.getincrementaldecoder(encoding)()
             newlines = 0
             try:
                 while chunk := handle.read(CHUNK):
-                    decoder.decode(chunk)
-                    newlines += chunk.count(b"\n")
+                    newlines += decoder.decode(chunk).count("\n")
                 decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 continue
             return encoding, newlines
-    raise FileProblem(
-        "The file is neither UTF-8 nor Windows-1252 text. In Excel, choose Save As and "
-        "“CSV UTF-8 (Comma delimited)”, then upload it again."
-    )
+    if candidates[0].startswith("utf-16"):
+        raise FileProblem("The file looks like UTF-16 text but could not be read as it. " + SAVE_AS_CSV_UTF8)
+    raise FileProblem("The file is neither UTF-8 nor Windows-1252 text. " + SAVE_AS_CSV_UTF8)
 
 
 class _CappedLines:
@@ -140,7 +170,7 @@ def _long_field_index(text: str, limit: int) -> int:
 
 def _csv_stream(path: str) -> RowStream:
     encoding, newlines = detect_encoding(path)
-    file_format = CSV if encoding == "utf-8-sig" else CSV_CP1252
+    file_format = {"utf-8-sig": CSV, "cp1252": CSV_CP1252}.get(encoding, CSV_UTF16)
     handle = open(path, encoding=encoding, newline="")  # noqa: SIM115 (closed by the stream's close)
     state = {"records": 0}
     # Quotes doubled inside cells can make a line up to twice its cells' length.
@@ -255,6 +285,10 @@ def _headers(numbered) -> list[str]:
         headers = []
         for index, cell in enumerate(row):
             text = "" if cell is None else str(cell).strip()
+            if unstorable(text):
+                raise FileProblem(f"The heading of column {index + 1} holds {unstorable_description(text)}, which a CSV file of "
+                                  "text never holds: the file may have been saved in another format. " + SAVE_AS_CSV_UTF8,
+                                  row=1, column=f"column {index + 1}")
             if len(text) > 200:
                 raise FileProblem(f"The heading of column {index + 1} is longer than a heading can be.", row=1, column=f"column {index + 1}")
             headers.append(text)
@@ -289,10 +323,14 @@ def _data_rows(numbered, headers: list[str]) -> Iterator[tuple[int, list]]:
 
 
 def cell_value(value):
-    """A cell as CSV or XLSX gives it, trimmed if text; None when blank."""
+    """A cell as CSV or XLSX gives it, trimmed if text; None when blank. ValueError (a sentence) if it
+    holds text the hub cannot store."""
     if value is None:
         return None
     if isinstance(value, str):
+        if unstorable(value):
+            raise ValueError(f"The cell holds {unstorable_description(value)}, which the hub cannot store. Remove it, "
+                             "or save the file again as CSV UTF-8.")
         value = value.strip()
         return value or None
     if isinstance(value, (datetime.datetime, datetime.date, bool, int, float)):

@@ -24,6 +24,7 @@ from import_export.fields import Field
 
 from crm.models import IssueCategory
 from crm.transfer.cells import escape_cell, unescape_cell
+from input_rules.dates import date_range_problem
 from partners.imports.files import cell_value
 from partners.models import Concern, ConcernChannel
 from sharing_protocols.models import Classification
@@ -112,6 +113,9 @@ class DateTimeWidget(widgets.Widget):
             parsed = datetime.datetime.combine(value, datetime.time())
         else:
             parsed = self._parse(str(value))
+        problem = date_range_problem(parsed)
+        if problem:
+            raise ValueError(f"The date {self.what} ({parsed.date().isoformat()}) {problem}.")
         if parsed.tzinfo is None:
             return parsed.replace(tzinfo=LONDON)
         return parsed.astimezone(LONDON)

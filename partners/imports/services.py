@@ -11,11 +11,12 @@ import hashlib
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from crm import audit
 from crm.visibility import can_own, owning_organisation
+from input_rules.text import storable_data
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.models import waiting_fields
 from jobs.worker import job_is_still_mine
@@ -97,14 +98,30 @@ def _format(job_id: int):
     return report
 
 
-def _finish(job: ConcernImportJob, *, status: str, errors: list, total_rows: int | None = None, **counts) -> None:
-    job.status, job.errors, job.finished_at = status, errors, timezone.now()
+def _finish(job: ConcernImportJob, *, status: str, errors: list, total_rows: int | None = None, strict: bool = False,
+            **counts) -> None:
+    """Save the job's outcome. If that fails, the job is failed with the general message instead, so it never stays
+    "Checking the file"; unless `strict`: the outcome of a commit is saved in the import's transaction, which must
+    then roll back whole."""
+    # A message may quote the file (a heading, a cell): made storable first, so saving it cannot fail on what it quotes.
+    job.status, job.errors, job.finished_at = status, storable_data(errors), timezone.now()
     if total_rows is not None:
         job.total_rows = job.processed_rows = total_rows
     for name, value in counts.items():
         setattr(job, name, value)
-    job.save(update_fields=["status", "errors", "finished_at", "total_rows", "processed_rows", "created_count",
-                            "already_held_count", "file_format", "updated_at"])
+    fields = ["status", "errors", "finished_at", "total_rows", "processed_rows", "created_count", "already_held_count",
+              "file_format", "updated_at"]
+    if strict:
+        job.save(update_fields=fields)
+        return
+    try:
+        with transaction.atomic():  # a savepoint, so the connection is usable after a refusal
+            job.save(update_fields=fields)
+    except DatabaseError:
+        logger.exception("Concern import %s: its outcome could not be saved", job.pk)
+        job.status, job.created_count, job.errors = ImportJobStatus.FAILED, 0, [{"row": None, "column": None, "message": STOPPED}]
+        ConcernImportJob.objects.filter(pk=job.pk).update(status=job.status, finished_at=job.finished_at,
+                                                          created_count=0, errors=job.errors)
 
 
 def _stage(job: ConcernImportJob, *, count_held: bool) -> writer.Outcome:
@@ -157,7 +174,7 @@ def concern_import_commit(*, job_id: int, attempt: int | None = None) -> Concern
                                    history_metadata={"user": job.created_by_id, "via": f"bulk import {job.pk}"})
             held = outcome.total_rows - created
             _finish(job, status=ImportJobStatus.IMPORTED, errors=[], total_rows=outcome.total_rows, created_count=created,
-                    already_held_count=held)
+                    already_held_count=held, strict=True)
             audit.record(
                 actor=job.created_by, organisation=job.organisation, action="concerns.imported",
                 summary=f"Imported concerns from {job.original_name}: {created:,} added, {held:,} already held",

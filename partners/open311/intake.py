@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from crm.models import IssueCategory
+from input_rules.dates import date_range_problem
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.open311.serialisers import ATTRIBUTE_CODES, CLOSED, OPEN
 from sharing_protocols.models import Classification
@@ -74,6 +75,19 @@ def parse_w3_datetime(value: str) -> datetime | None:
     except ValueError:
         return None
     if parsed is None or parsed.tzinfo is None:
+        return None
+    return parsed
+
+
+def read_w3_datetime(raw: str, name: str, example: str, errors: list[str]) -> datetime | None:
+    """The parameter `name` as a date and time within the hub's range, or None with its problem added to `errors`."""
+    parsed = parse_w3_datetime(raw)
+    if parsed is None:
+        errors.append(described(name, f"'{raw[:40]}' is not a date and time with a time zone, such as {example}."))
+        return None
+    problem = date_range_problem(parsed)
+    if problem:
+        errors.append(described(name, f"'{raw[:40]}' {problem}."))
         return None
     return parsed
 
@@ -153,10 +167,7 @@ def read_new_request(data, *, fmt: str = "json", now=None) -> NewRequest:
     reported_at = None
     raw_requested = data.get("requested_datetime", "").strip()
     if raw_requested:
-        reported_at = parse_w3_datetime(raw_requested)
-        if reported_at is None:
-            errors.append(described("requested_datetime", f"'{raw_requested[:40]}' is not a date and time with a time zone, "
-                                                          "such as 2026-11-20T21:30:00Z."))
+        reported_at = read_w3_datetime(raw_requested, "requested_datetime", "2026-11-20T21:30:00Z", errors)
 
     attributes = {}
     for key in data:
@@ -182,9 +193,7 @@ def read_new_request(data, *, fmt: str = "json", now=None) -> NewRequest:
     occurred_at = None
     if attributes.get("occurred_datetime"):
         result.occurred_given = True
-        occurred_at = parse_w3_datetime(attributes["occurred_datetime"])
-        if occurred_at is None:
-            errors.append(described("attribute[occurred_datetime]", "is not a date and time with a time zone, such as 2026-11-20T21:30:00Z."))
+        occurred_at = read_w3_datetime(attributes["occurred_datetime"], "attribute[occurred_datetime]", "2026-11-20T21:30:00Z", errors)
 
     reference = attributes.get("partner_reference", "")
     if len(reference) > MAX_REFERENCE:
@@ -245,9 +254,7 @@ def read_filters(data, *, now=None) -> RequestFilters:
     for name in ("start_date", "end_date"):
         raw = data.get(name, "").strip()
         if raw:
-            parsed = parse_w3_datetime(raw)
-            if parsed is None:
-                errors.append(described(name, f"'{raw[:40]}' is not a date and time with a time zone, such as 2026-11-01T00:00:00Z."))
+            parsed = read_w3_datetime(raw, name, "2026-11-01T00:00:00Z", errors)
             setattr(filters, "start" if name == "start_date" else "end", parsed)
     if filters.start and filters.end:
         if filters.start > filters.end:

@@ -40,8 +40,9 @@ class Open311Error(Exception):
 
 
 def key_from_request(request) -> str:
-    """The api_key parameter (form body on POST, query string on GET), else HTTP Basic credentials."""
-    key = (request.POST if request.method == "POST" else request.GET).get("api_key", "")
+    """The api_key parameter (form body on POST, else the query string, where some partner systems
+    put it even on a POST), else HTTP Basic credentials."""
+    key = (request.POST.get("api_key", "") if request.method == "POST" else "") or request.GET.get("api_key", "")
     if key:
         return key
     scheme, _, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
@@ -142,6 +143,9 @@ class RequestsView(Open311View):
             raise Open311Error(413, "request: the request is too large; a description may be 5,000 characters.") from error
         except SuspiciousOperation as error:
             raise Open311Error(400, "request: the form could not be read.") from error
+        if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            raise Open311Error(400, f"request: send the fields form-encoded (Content-Type: application/x-www-form-urlencoded), "
+                                    f"as GeoReport v2 asks, not as '{request.content_type[:60] or 'no content type'}'.")
         key = self.authenticated_key()
         new = read_new_request(data, fmt=self.fmt)
         if new.errors:

@@ -99,7 +99,7 @@ BAD_INPUT = [
     pytest.param({"attribute[classification]": "secret"},
                  ["attribute[classification]: must be one of: official, official_sensitive."], id="bad classification"),
     pytest.param({"description": "Rubbish\x00"},
-                 ["description: contains a NUL character, which the hub cannot store."], id="nul"),
+                 ["description: contains a NUL character (byte 0), which the hub cannot store."], id="nul"),
     pytest.param({"service_code": "", "lat": ""},
                  ["service_code: is missing: choose one of the services (GET services.json lists them).",
                   "lat: is missing: send both lat and long."], id="two problems at once"),
