@@ -102,7 +102,7 @@ class GroupPage:
     former_members: list
     consultations: list
     advice: list
-    diversity: Diversity
+    diversity: Diversity | None  # None: withheld, because the reader may not see every member's personal data
 
 
 def advisory_group_page(group: AdvisoryGroup, *, user, today: datetime.date | None = None) -> GroupPage:
@@ -140,8 +140,16 @@ def advisory_group_page(group: AdvisoryGroup, *, user, today: datetime.date | No
         former_members=former,
         consultations=consultations,
         advice=advice,
-        diversity=membership_diversity(group=group, memberships=current, neighbourhoods=neighbourhoods),
+        diversity=membership_diversity(group=group, memberships=current, neighbourhoods=neighbourhoods)
+        if sees_every_member_in_person(current) else None,
     )
+
+
+def sees_every_member_in_person(memberships: list[AdvisoryMembership]) -> bool:
+    """Whether the reader may see every current member's contact with its personal data. Age band, ethnic group and
+    disability are special-category data: a table of them for a group of few members singles each member out ("Black:
+    1 (100%)"), so it is shown only to readers who may see who the members are (issue 15)."""
+    return all(m.contact_visible and not getattr(m.contact, "withheld_fields", None) for m in memberships)
 
 
 def consultation_choices(group: AdvisoryGroup, *, user) -> models.QuerySet:

@@ -67,10 +67,13 @@ class NeighbourhoodDetailView(LoginRequiredMixin, DetailView):
         from crm.effectiveness import neighbourhood_signals
         from crm.models import Engagement
 
-        recent = (
+        recent = list(
             Engagement.objects.visible_to(self.request.user).filter(neighbourhood=self.object)
-            .only("pk", "title", "kind", "status", "starts_at", "turnout").order_by("-starts_at")[:10]
+            .only("pk", "title", "kind", "status", "starts_at", "turnout", "organisation_id").order_by("-starts_at")[:10]
         )
+        from sharing_protocols.explain import log_shared_reads
+
+        log_shared_reads(user=self.request.user, records=recent, purpose=f"Listed on {self.request.path}")
         return super().get_context_data(
             signals=neighbourhood_signals(neighbourhood=self.object, user=self.request.user, profile=profile),
             beat_meeting_interval_weeks=settings.BEAT_MEETING_INTERVAL_DAYS // 7,

@@ -44,7 +44,7 @@ def event_address(meeting) -> str:
 
 
 def officer(profile) -> dict:
-    return {"name": profile.display_name, "rank": profile.rank, "bio": profile.bio or None, "contact_details": {}}
+    return {"name": profile.display_name, "rank": profile.rank, "bio": getattr(profile, "public_bio", "") or None, "contact_details": {}}
 
 
 class ApiView(View):

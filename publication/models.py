@@ -41,12 +41,14 @@ class Subject(models.TextChoices):
     PRIORITY = "priority", "Priority"
     ACTION = "action", "Action"
     MEETING = "meeting", "Meeting"
+    PROFILE = "profile", "Officer's public profile"
 
 
 PUBLIC_FIELDS = {
     Subject.PRIORITY: ("issue",),
     Subject.ACTION: ("action",),
     Subject.MEETING: ("title", "venue_name", "objectives", "online_link"),
+    Subject.PROFILE: ("bio",),  # the name and rank are the officer's own choice to be named; the biography is free text
 }
 
 
@@ -146,10 +148,12 @@ class Release(BackgroundJob):
     published_at = models.DateTimeField(null=True, blank=True)
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
-    threshold = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Counts below this were suppressed.")
+    threshold = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Protected counts were rounded to multiples of this.")
     # [{"name": ..., "path": ..., "format": "csv", "bytes": ..., "sha256": ..., "rows": ...}]
     files = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # Sentences for the reader: what this release leaves out and why (a quarter not yet collated).
+    withheld = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-version"]
@@ -177,3 +181,21 @@ class Release(BackgroundJob):
 
     def file_named(self, path: str) -> dict | None:
         return next((entry for entry in self.files if entry["path"] == path), None)
+
+
+class PublishedPeriod(models.Model):
+    """The rows of one protected table for one closed quarter, as first released. Later releases copy them
+    unchanged, so no two releases differ in a published figure (a difference would show what changed)."""
+
+    dataset = models.CharField(max_length=100)
+    period_start = models.DateField()
+    rows = models.JSONField()
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="+", help_text="The release that first published it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dataset", "period_start"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "period_start"], name="one_published_period_per_dataset")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} from {self.period_start:%Y-%m-%d}"

@@ -1,5 +1,12 @@
-"""Building an open-data release: count tables through disclosure control (concerns, engagements,
-priorities and actions; counts only, no free text), each as CSV and JSON, described by a Frictionless `datapackage.json`.
+"""Building an open-data release: count tables (concerns, engagements, priorities and actions; counts only, no free
+text), each as CSV and JSON, described by a Frictionless `datapackage.json`.
+
+Disclosure control (the method and the attacker it holds against: publication/cell_key.py):
+- concerns and engagements are counted by closed quarter and neighbourhood, rounded by cell key, and a quarter's
+  figures are fixed when first released (PublishedPeriod): no later release revises them, so comparing releases
+  shows nothing; concerns wait until the collation has covered the whole quarter;
+- priorities and actions are counted exactly, and only those the public pages list, so they tell no more than the
+  pages (which list each one with its category, status and dates).
 
 A release is written to a temporary folder and renamed into place only when complete, so a
 failed build leaves nothing half-written; a published release's files never change."""
@@ -18,9 +25,9 @@ from django.utils import timezone
 
 from crm.models import ActionStatus, EngagementKind, PriorityStatus
 from publication import selectors
-from publication.disclosure import Table, suppress
 from jobs.worker import job_is_still_mine
-from publication.models import Release, ReleaseStatus
+from publication import cell_key
+from publication.models import PublishedPeriod, Release, ReleaseStatus
 
 LICENCE = {
     "name": "OGL-UK-3.0",
@@ -28,6 +35,12 @@ LICENCE = {
     "title": "Open Government Licence v3.0",
 }
 ALL = "all"  # the category, area or type of a total row
+PACKAGE_TITLE = "Neighbourhood engagement and partner concerns (open data)"
+PACKAGE_DESCRIPTION = (
+    "Counts of partner concerns, of community engagement, and of the priorities agreed with communities and the actions "
+    "taken on them. Counts only: no personal data, no free text, nothing finer than a neighbourhood. Concern and "
+    "engagement counts are rounded to protect the people behind them."
+)
 
 
 @dataclass(frozen=True)
@@ -39,41 +52,61 @@ class Dataset:
 
 
 MONTH = {"name": "month", "type": "yearmonth", "title": "Month", "constraints": {"required": True}}
-COUNT_NOTE = (
-    "Counts from 1 to {threshold_minus_one} are suppressed (left empty, with suppressed true), and so are other counts "
-    "where needed so that no suppressed count can be worked out from the totals. Rows named 'all' are totals."
+QUARTER = {"name": "quarter", "type": "string", "title": "Quarter (such as 2026-Q3: July to September 2026)",
+           "constraints": {"required": True, "pattern": "^[0-9]{4}-Q[1-4]$"}}
+PLACE_FIELDS = (
+    {"name": "force", "type": "string", "title": "Force (police.uk identifier, or 'all')", "constraints": {"required": True}},
+    {"name": "neighbourhood", "type": "string", "title": "Neighbourhood (police.uk identifier, or 'all')",
+     "constraints": {"required": True}},
+    {"name": "neighbourhood_name", "type": "string", "title": "Neighbourhood"},
+)
+ROUNDED_NOTE = (
+    "To protect the people behind them, these counts are rounded to a multiple of {base} (a count that is already a "
+    "multiple stays as it is; others go up or down, the same way every time, so on average the figures are right). A "
+    "published 0 means fewer than {base}, possibly none; any other figure is within {spread} of the true count. Rows named "
+    "'all' are totals of the rounded figures. A quarter is published once it has ended and is never revised."
+)
+# Most combinations of category (or type) and neighbourhood have no count in a quarter; a table of zeros tells a reader
+# little, so only figures that are not 0 are listed. Leaving out a 0 depends only on the published figure, so it tells an
+# attacker nothing the figure would not.
+LISTED_NOTE = (
+    " Only figures that are not 0 are listed: a category (or type) and neighbourhood missing from a quarter had a figure of "
+    "0, that is fewer than {base}, possibly none."
+)
+EXACT_NOTE = (
+    "These counts are exact: they count only what the neighbourhood pages and the police.uk-compatible API list "
+    "(priorities and actions whose wording passed screening), so they tell no more than those pages. Rows named 'all' are totals."
 )
 CONCERNS = Dataset(
-    "concerns-by-category-lsoa-month", "Concerns reported by partners, by category, LSOA and month",
+    "concerns-by-category-neighbourhood-quarter", "Concerns reported by partners, by category, neighbourhood and quarter",
     "Concerns heard by partner agencies (council, fire and rescue, housing and others), counted by issue category, "
-    "lower layer super output area (LSOA) and month reported. OFFICIAL-SENSITIVE concerns are not counted.",
+    "neighbourhood and the quarter they were reported in, once the daily collation has placed them. OFFICIAL-SENSITIVE "
+    "concerns are not counted.",
     (
-        MONTH,
+        QUARTER,
         {"name": "category", "type": "string", "title": "Issue category (identifier, or 'all')", "constraints": {"required": True}},
         {"name": "category_name", "type": "string", "title": "Issue category"},
-        {"name": "lsoa_code", "type": "string", "title": "LSOA (ONS code, or 'all')",
-         "constraints": {"required": True, "pattern": "^([EW]01[0-9]{6}|all)$"}},
-        {"name": "lsoa_name", "type": "string", "title": "LSOA name"},
-        {"name": "concerns", "type": "integer", "title": "Concerns", "constraints": {"minimum": 0}},
-        {"name": "suppressed", "type": "boolean", "title": "Suppressed for disclosure control", "constraints": {"required": True}},
+        *PLACE_FIELDS,
+        {"name": "concerns", "type": "integer", "title": "Concerns (rounded)", "constraints": {"minimum": 0}},
     ),
 )
 ENGAGEMENTS = Dataset(
-    "engagements-by-type-neighbourhood-month", "Community engagement by type, neighbourhood and month",
+    "engagements-by-type-neighbourhood-quarter", "Community engagement by type, neighbourhood and quarter",
     "Engagements held by neighbourhood teams (beat meetings, PACT meetings, surgeries, door-to-door visits and others), "
-    "counted by type, neighbourhood and month.",
+    "counted by type, neighbourhood and quarter. Meetings announced beforehand on the public pages are counted exactly "
+    "(announced_meetings); the rest are rounded, and engagements is the sum of the two.",
     (
-        MONTH,
+        QUARTER,
         {"name": "engagement_type", "type": "string", "title": "Type (identifier, or 'all')", "constraints": {"required": True}},
         {"name": "engagement_type_name", "type": "string", "title": "Type"},
-        {"name": "force", "type": "string", "title": "Force (police.uk identifier, or 'all')", "constraints": {"required": True}},
-        {"name": "neighbourhood", "type": "string", "title": "Neighbourhood (police.uk identifier, or 'all')",
-         "constraints": {"required": True}},
-        {"name": "neighbourhood_name", "type": "string", "title": "Neighbourhood"},
-        {"name": "engagements", "type": "integer", "title": "Engagements", "constraints": {"minimum": 0}},
-        {"name": "suppressed", "type": "boolean", "title": "Suppressed for disclosure control", "constraints": {"required": True}},
+        *PLACE_FIELDS,
+        {"name": "engagements", "type": "integer", "title": "Engagements (partly rounded)", "constraints": {"minimum": 0}},
+        {"name": "announced_meetings", "type": "integer", "title": "Of which meetings announced on the public pages (exact)",
+         "constraints": {"minimum": 0}},
     ),
 )
+
+
 def _neighbourhood_count_fields(measure: str, title: str, status_title: str) -> tuple[dict, ...]:
     return (
         MONTH,
@@ -81,12 +114,8 @@ def _neighbourhood_count_fields(measure: str, title: str, status_title: str) -> 
         {"name": "category_name", "type": "string", "title": "Issue category"},
         {"name": "status", "type": "string", "title": f"{status_title} (identifier, or 'all')", "constraints": {"required": True}},
         {"name": "status_name", "type": "string", "title": status_title},
-        {"name": "force", "type": "string", "title": "Force (police.uk identifier, or 'all')", "constraints": {"required": True}},
-        {"name": "neighbourhood", "type": "string", "title": "Neighbourhood (police.uk identifier, or 'all')",
-         "constraints": {"required": True}},
-        {"name": "neighbourhood_name", "type": "string", "title": "Neighbourhood"},
+        *PLACE_FIELDS,
         {"name": measure, "type": "integer", "title": title, "constraints": {"minimum": 0}},
-        {"name": "suppressed", "type": "boolean", "title": "Suppressed for disclosure control", "constraints": {"required": True}},
     )
 
 
@@ -98,27 +127,45 @@ NO_WORDING = (
 )
 PRIORITIES = Dataset(
     "priorities-by-neighbourhood-category-status-month", "Neighbourhood priorities agreed, by neighbourhood, category, status and month",
-    "Priorities agreed with communities (you said), counted by the month they were agreed, issue category, status when the "
-    "release was built and neighbourhood. Each table row is a category and status together; the totals are by "
-    "neighbourhood (all categories and statuses) and by category and status (all neighbourhoods)." + NO_WORDING,
+    "Priorities agreed with communities (you said) and listed on the public pages, counted by the month they were agreed, "
+    "issue category, status when the release was built and neighbourhood. Each table row is a category and status "
+    "together; the totals are by neighbourhood (all categories and statuses) and by category and status (all "
+    "neighbourhoods)." + NO_WORDING,
     _neighbourhood_count_fields("priorities", "Priorities", "Status of the priority"),
 )
 ACTIONS = Dataset(
     "actions-by-neighbourhood-category-status-month", "Actions taken on priorities, by neighbourhood, category, status and month",
-    "Actions taken on the priorities agreed with communities (we did), counted by the month of the action, the priority's "
-    "issue category and neighbourhood, and the action's status when the release was built. Each table row is a category "
-    "and status together; the totals are by neighbourhood and by category and status." + NO_WORDING,
+    "Actions taken on the priorities agreed with communities (we did) and listed on the public pages, counted by the month "
+    "of the action, the priority's issue category and neighbourhood, and the action's status when the release was built. "
+    "Each table row is a category and status together; the totals are by neighbourhood and by category and status." + NO_WORDING,
     _neighbourhood_count_fields("actions", "Actions", "Status of the action"),
 )
 
 DATASETS = (CONCERNS, ENGAGEMENTS, PRIORITIES, ACTIONS)
+PROTECTED = (CONCERNS, ENGAGEMENTS)  # rounded, published by closed quarter and never revised
 
 
-def release_period(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
-    """The last `months` whole months before `today`'s month: [start, end)."""
-    end = today.replace(day=1)
-    year, month = divmod(end.year * 12 + end.month - 1 - months, 12)
-    return dt.date(year, month + 1, 1), end
+# --- Periods ------------------------------------------------------------------------------------------------------------
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def next_quarter(start: dt.date) -> dt.date:
+    return dt.date(start.year + 1, 1, 1) if start.month == 10 else dt.date(start.year, start.month + 3, 1)
+
+
+def quarter_label(start: dt.date) -> str:
+    return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+
+
+def closed_quarters(today: dt.date, count: int) -> list[dt.date]:
+    """The starts of the last `count` quarters that ended before `today`, oldest first."""
+    starts, current = [], quarter_start(today)
+    for _ in range(count):
+        current = quarter_start(current - dt.timedelta(days=1))
+        starts.append(current)
+    return starts[::-1]
 
 
 def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -129,101 +176,145 @@ def month_starts(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
-def protected_rows(*, months, row_keys, column_keys, counts, threshold):
-    """For each month, the full table of rows x columns with its totals, suppressed.
-    Yields (month, row key or ALL, column key or ALL, count or None)."""
-    for month in months:
-        if not row_keys or not column_keys:  # no categories or no places yet: every cell is a total of nothing
-            yield from ((month, row, column, 0) for row in [*row_keys, ALL] for column in [*column_keys, ALL])
-            continue
-        table = Table([[counts.get((month, row, column), 0) for column in column_keys] for row in row_keys])
-        hidden = suppress(table, threshold)
-        for i in range(len(row_keys) + 1):
-            for j in range(len(column_keys) + 1):
-                row = row_keys[i] if i < len(row_keys) else ALL
-                column = column_keys[j] if j < len(column_keys) else ALL
-                yield month, row, column, (None if (i, j) in hidden else table.value((i, j)))
+def _first_of(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
-def concern_rows(*, start, end, threshold) -> list[dict]:
-    categories = {c.slug: c.name for c in selectors.issue_categories()}
-    areas = {a.code: a.name for a in selectors.lsoas()}
-    counts = {(row["month"].date().replace(day=1), row["category__slug"], row["lsoa__code"]): row["count"]
-              for row in selectors.concern_counts(start=start, end=end)}
-    return [
-        {
-            "month": f"{month:%Y-%m}", "category": category, "category_name": categories.get(category, "All categories"),
-            "lsoa_code": lsoa, "lsoa_name": areas.get(lsoa, "All areas"), "concerns": value, "suppressed": value is None,
-        }
-        for month, category, lsoa, value in protected_rows(
-            months=month_starts(start, end), row_keys=sorted(categories), column_keys=sorted(areas), counts=counts,
-            threshold=threshold,
+def _place_fields(place) -> dict:
+    if place is None:
+        return {"force": ALL, "neighbourhood": ALL, "neighbourhood_name": "All neighbourhoods"}
+    return {"force": place.force_area.code, "neighbourhood": place.code, "neighbourhood_name": place.name}
+
+
+def _with_totals(cells: dict, row_keys: list, places: dict, measures: tuple[str, ...]) -> list[tuple]:
+    """Every (row key, place) cell with its measures, then totals by row key, by place and overall, each the sum of the
+    published figures (so a total adds nothing that could be subtracted). Yields (row key or ALL, place pk or None, values)."""
+    zero = (0,) * len(measures)
+    out = []
+    for key in row_keys:
+        for pk in places:
+            out.append((key, pk, cells.get((key, pk), zero)))
+    add = lambda values: tuple(map(sum, zip(*values))) if values else zero  # noqa: E731
+    for key in row_keys:
+        out.append((key, None, add([cells.get((key, pk), zero) for pk in places])))
+    for pk in places:
+        out.append((ALL, pk, add([cells.get((key, pk), zero) for key in row_keys])))
+    out.append((ALL, None, add([cells.get((key, pk), zero) for key in row_keys for pk in places])))
+    return out
+
+
+# --- Protected tables: rounded by cell key ------------------------------------------------------------------------------
+
+def concern_quarter_rows(quarter: dt.date, *, base: int, categories: dict, places: dict) -> list[dict]:
+    cells = {}
+    for row in selectors.concern_cells(start=quarter, end=next_quarter(quarter)):
+        ids = row["ids"]
+        cells[(row["category__slug"], row["neighbourhood_id"])] = (
+            cell_key.rounded(len(ids), cell_key.cell_key(cell_key.record_key("concern", pk) for pk in ids), base),
         )
+    label = quarter_label(quarter)
+    return [
+        {"quarter": label, "category": category, "category_name": categories.get(category, "All categories"),
+         **_place_fields(places.get(pk)), "concerns": values[0]}
+        for category, pk, values in _with_totals(cells, sorted(categories), places, ("concerns",))
+        if any(values)  # listed only where the figure is not 0 (see LISTED_NOTE)
     ]
 
 
-def engagement_rows(*, start, end, threshold) -> list[dict]:
-    places = {n.pk: n for n in selectors.all_neighbourhoods()}
-    kinds = dict(EngagementKind.choices)
-    counts = {(row["month"].date().replace(day=1), row["kind"], row["neighbourhood_id"]): row["count"]
-              for row in selectors.engagement_counts(start=start, end=end)}
-    rows = []
-    for month, kind, place_pk, value in protected_rows(
-        months=month_starts(start, end), row_keys=list(kinds), column_keys=list(places), counts=counts,
-        threshold=threshold,
-    ):
-        place = places.get(place_pk)
-        rows.append({
-            "month": f"{month:%Y-%m}", "engagement_type": kind, "engagement_type_name": kinds.get(kind, "All types"),
-            "force": place.force_area.code if place else ALL, "neighbourhood": place.code if place else ALL,
-            "neighbourhood_name": place.name if place else "All neighbourhoods", "engagements": value, "suppressed": value is None,
-        })
-    return rows
+def engagement_quarter_rows(quarter: dt.date, *, base: int, kinds: dict, places: dict) -> list[dict]:
+    """Announced meetings are public already (their page listed them), so they are counted exactly; only the
+    engagements nobody outside saw listed are rounded."""
+    announced_ids, other_ids = {}, {}
+    for row in selectors.engagement_cells(start=quarter, end=next_quarter(quarter)):
+        (announced_ids if row["announced"] else other_ids)[(row["kind"], row["neighbourhood_id"])] = row["ids"]
+    cells = {}
+    for key in announced_ids.keys() | other_ids.keys():
+        others = other_ids.get(key, [])
+        listed = len(announced_ids.get(key, []))
+        rest = cell_key.rounded(len(others), cell_key.cell_key(cell_key.record_key("engagement", pk) for pk in others), base)
+        cells[key] = (listed + rest, listed)
+    label = quarter_label(quarter)
+    return [
+        {"quarter": label, "engagement_type": kind, "engagement_type_name": kinds.get(kind, "All types"),
+         **_place_fields(places.get(pk)), "engagements": values[0], "announced_meetings": values[1]}
+        for kind, pk, values in _with_totals(cells, list(kinds), places, ("engagements", "announced_meetings"))
+        if any(values)  # listed only where the figure is not 0 (see LISTED_NOTE)
+    ]
 
 
-def neighbourhood_count_rows(*, months, categories: dict, statuses: dict, places: dict, counts: dict, threshold: int,
-                             measure: str) -> list[dict]:
-    """Each month's table of (category, status) rows by neighbourhood columns, with its totals, suppressed.
-    `counts` is keyed by (month, (category slug, status), neighbourhood pk); `places` maps pk to neighbourhood.
-    Only these two margins are published (never totals by status alone), so the table's own suppression is enough."""
+# --- Exact tables: what the public pages list --------------------------------------------------------------------------
+
+def neighbourhood_count_rows(*, months, categories: dict, statuses: dict, places: dict, counts: dict, measure: str) -> list[dict]:
+    """Each month's table of (category, status) rows by neighbourhood, with its totals.
+    `counts` is keyed by (month, (category slug, status), neighbourhood pk)."""
     row_keys = [(category, status) for category in sorted(categories) for status in statuses]
     rows = []
-    for month, key, place_pk, value in protected_rows(
-        months=months, row_keys=row_keys, column_keys=list(places), counts=counts, threshold=threshold,
-    ):
-        category, status = key if key != ALL else (ALL, ALL)
-        place = places.get(place_pk)
-        rows.append({
-            "month": f"{month:%Y-%m}", "category": category, "category_name": categories.get(category, "All categories"),
-            "status": status, "status_name": statuses.get(status, "All statuses"),
-            "force": place.force_area.code if place else ALL, "neighbourhood": place.code if place else ALL,
-            "neighbourhood_name": place.name if place else "All neighbourhoods", measure: value, "suppressed": value is None,
-        })
+    for month in months:
+        cells = {(key, pk): (count,) for (m, key, pk), count in counts.items() if m == month}
+        for key, pk, values in _with_totals(cells, row_keys, places, (measure,)):
+            category, status = key if key != ALL else (ALL, ALL)
+            rows.append({
+                "month": f"{month:%Y-%m}", "category": category, "category_name": categories.get(category, "All categories"),
+                "status": status, "status_name": statuses.get(status, "All statuses"), **_place_fields(places.get(pk)),
+                measure: values[0],
+            })
     return rows
 
 
-def _month(value) -> dt.date:
-    return (value.date() if isinstance(value, dt.datetime) else value).replace(day=1)
+def priority_count_rows(*, start, end, categories, places) -> list[dict]:
+    counts = {(_first_of(row["month"]), (row["category__slug"], row["status"]), row["neighbourhood_id"]): row["count"]
+              for row in selectors.published_priority_counts(start=start, end=end)}
+    return neighbourhood_count_rows(months=month_starts(start, end), categories=categories, statuses=dict(PriorityStatus.choices),
+                                    places=places, counts=counts, measure="priorities")
 
 
-def priority_count_rows(*, start, end, threshold) -> list[dict]:
-    counts = {(_month(row["month"]), (row["category__slug"], row["status"]), row["neighbourhood_id"]): row["count"]
-              for row in selectors.priority_counts(start=start, end=end)}
-    return neighbourhood_count_rows(
-        months=month_starts(start, end), categories={c.slug: c.name for c in selectors.issue_categories()},
-        statuses=dict(PriorityStatus.choices), places={n.pk: n for n in selectors.all_neighbourhoods()}, counts=counts,
-        threshold=threshold, measure="priorities",
-    )
+def action_count_rows(*, start, end, categories, places) -> list[dict]:
+    counts = {(_first_of(row["month"]), (row["priority__category__slug"], row["status"]), row["priority__neighbourhood_id"]): row["count"]
+              for row in selectors.published_action_counts(start=start, end=end)}
+    return neighbourhood_count_rows(months=month_starts(start, end), categories=categories, statuses=dict(ActionStatus.choices),
+                                    places=places, counts=counts, measure="actions")
 
 
-def action_count_rows(*, start, end, threshold) -> list[dict]:
-    counts = {(_month(row["month"]), (row["priority__category__slug"], row["status"]), row["priority__neighbourhood_id"]): row["count"]
-              for row in selectors.action_counts(start=start, end=end)}
-    return neighbourhood_count_rows(
-        months=month_starts(start, end), categories={c.slug: c.name for c in selectors.issue_categories()},
-        statuses=dict(ActionStatus.choices), places={n.pk: n for n in selectors.all_neighbourhoods()}, counts=counts,
-        threshold=threshold, measure="actions",
-    )
+@dataclass
+class Tables:
+    rows: dict[str, list[dict]]
+    new_periods: list[tuple[str, dt.date, list[dict]]]  # protected quarters published for the first time
+    withheld: list[str]
+    start: dt.date
+    end: dt.date  # exclusive
+
+
+def tables(*, today: dt.date, base: int, quarters: int) -> Tables:
+    """Every table of a release built on `today`. A protected quarter already released is copied from its first release;
+    a new one is computed, unless its concerns are not all collated yet (then it waits, and the release says so)."""
+    periods = closed_quarters(today, quarters)
+    start, end = periods[0], next_quarter(periods[-1])
+    categories = {c.slug: c.name for c in selectors.issue_categories()}
+    places = {n.pk: n for n in selectors.all_neighbourhoods()}
+    kinds = dict(EngagementKind.choices)
+    frozen = {(p.dataset, p.period_start): p.rows
+              for p in PublishedPeriod.objects.filter(dataset__in=[d.name for d in PROTECTED], period_start__in=periods)}
+    collated = selectors.collated_up_to()
+    result = Tables(rows={d.name: [] for d in DATASETS}, new_periods=[], withheld=[], start=start, end=end)
+    for quarter in periods:
+        for dataset in PROTECTED:
+            rows = frozen.get((dataset.name, quarter))
+            if rows is None:
+                if dataset is CONCERNS:
+                    rows = concern_quarter_rows(quarter, base=base, categories=categories, places=places)
+                    if collated is None or collated < next_quarter(quarter) - dt.timedelta(days=1):
+                        result.withheld.append(
+                            f"Concerns for {quarter_label(quarter)} are not in this release: the daily collation has not yet "
+                            "placed every concern of that quarter in its neighbourhood. They will be in the first release after it has."
+                        )
+                        continue
+                else:
+                    rows = engagement_quarter_rows(quarter, base=base, kinds=kinds, places=places)
+                result.new_periods.append((dataset.name, quarter, rows))
+            result.rows[dataset.name].extend(rows)
+    result.rows[PRIORITIES.name] = priority_count_rows(start=start, end=end, categories=categories, places=places)
+    result.rows[ACTIONS.name] = action_count_rows(start=start, end=end, categories=categories, places=places)
+    return result
 
 
 def _csv_bytes(fields, rows) -> bytes:
@@ -251,8 +342,7 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
     """Write the release's files and mark it published (or failed, with the reason, writing nothing).
     Only a release still to be built is built: a published one is never touched again. `attempt` is
     the worker's claim (jobs.worker): a build superseded by a newer attempt publishes nothing."""
-    threshold = settings.OPEN_DATA_MIN_COUNT
-    start, end = release_period(today or timezone.localdate(), settings.OPEN_DATA_MONTHS)
+    base = settings.OPEN_DATA_ROUNDING_BASE
     root = Path(settings.OPEN_DATA_DIR)
     final = root / str(release.version)
     partial = root / f".{release.version}.partial"
@@ -266,27 +356,23 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
             shutil.rmtree(final)
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
-        tables = {
-            CONCERNS.name: concern_rows(start=start, end=end, threshold=threshold),
-            ENGAGEMENTS.name: engagement_rows(start=start, end=end, threshold=threshold),
-            PRIORITIES.name: priority_count_rows(start=start, end=end, threshold=threshold),
-            ACTIONS.name: action_count_rows(start=start, end=end, threshold=threshold),
-        }
+        built = tables(today=today or timezone.localdate(), base=base, quarters=settings.OPEN_DATA_QUARTERS)
         files, resources = [], []
         for dataset in DATASETS:
+            note = (ROUNDED_NOTE + LISTED_NOTE).format(base=base, spread=base - 1) if dataset in PROTECTED else EXACT_NOTE
             for fmt, content, mediatype in (
-                ("csv", _csv_bytes(dataset.fields, tables[dataset.name]), "text/csv"),
-                ("json", _json_bytes(dataset.fields, tables[dataset.name]), "application/json"),
+                ("csv", _csv_bytes(dataset.fields, built.rows[dataset.name]), "text/csv"),
+                ("json", _json_bytes(dataset.fields, built.rows[dataset.name]), "application/json"),
             ):
                 path = f"{dataset.name}.{fmt}"
                 (partial / path).write_bytes(content)
                 digest = hashlib.sha256(content).hexdigest()
-                files.append({"name": dataset.name, "title": dataset.title, "description": dataset.description, "path": path,
-                              "format": fmt, "mediatype": mediatype, "bytes": len(content), "sha256": digest,
-                              "rows": len(tables[dataset.name])})
+                files.append({"name": dataset.name, "title": dataset.title, "description": dataset.description + " " + note,
+                              "path": path, "format": fmt, "mediatype": mediatype, "bytes": len(content), "sha256": digest,
+                              "rows": len(built.rows[dataset.name])})
                 resources.append({
                     "name": f"{dataset.name}-{fmt}", "path": path, "title": dataset.title, "description": dataset.description
-                    + " " + COUNT_NOTE.format(threshold_minus_one=threshold - 1),
+                    + " " + note,
                     "profile": "tabular-data-resource", "format": fmt, "mediatype": mediatype, "encoding": "utf-8",
                     "licenses": [LICENCE], "schema": _schema(dataset),
                     # Frictionless checks size and hash of a CSV as it reads it (it parses JSON whole, so cannot).
@@ -295,14 +381,12 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
         package = {
             "profile": "tabular-data-package",
             "name": "engagement-hub-open-data",
-            "title": "Neighbourhood engagement and partner concerns (open data)",
-            "description": "Counts of partner concerns, of community engagement, and of the priorities agreed with "
-                           "communities and the actions taken on them. Counts only: no personal data, no free text, "
-                           "nothing finer than an LSOA.",
+            "title": PACKAGE_TITLE,
+            "description": PACKAGE_DESCRIPTION,
             "version": f"{release.version}.0.0",
             "created": timezone.now().replace(microsecond=0).isoformat(),
             "licenses": [LICENCE],
-            "temporal": {"start": start.isoformat(), "end": (end - dt.timedelta(days=1)).isoformat()},
+            "temporal": {"start": built.start.isoformat(), "end": (built.end - dt.timedelta(days=1)).isoformat()},
             "resources": resources,
         }
         content = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
@@ -319,9 +403,14 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
             release.refresh_from_db()
             return release
         partial.rename(final)
+        # First publication fixes a quarter's figures for every later release.
+        PublishedPeriod.objects.bulk_create(
+            [PublishedPeriod(dataset=name, period_start=start, rows=rows, release_id=release.pk) for name, start, rows in built.new_periods],
+            ignore_conflicts=True,
+        )
         Release.objects.filter(pk=release.pk).update(
-            status=ReleaseStatus.PUBLISHED, published_at=timezone.now(), period_start=start, period_end=end - dt.timedelta(days=1),
-            threshold=threshold, files=files, error="",
+            status=ReleaseStatus.PUBLISHED, published_at=timezone.now(), period_start=built.start,
+            period_end=built.end - dt.timedelta(days=1), threshold=base, files=files, withheld=built.withheld, error="",
         )
     release.refresh_from_db()
     return release

@@ -9,16 +9,17 @@ nothing. This module is instead narrow by construction. It returns:
   has passed screening (cleared automatically, or approved by a reviewer) for its exact
   text: anything flagged, rejected, edited since screening or not yet screened is left out;
 - officers' names and ranks only from a `PublicProfile` they have published themselves;
-- counts grouped by category, LSOA (never finer), type, status, neighbourhood and month, from columns
-  that hold nothing personal, for disclosure control to suppress before release.
+- counts grouped by category, type, status, neighbourhood and quarter or month, from columns that hold
+  nothing personal (with the ids of concerns and engagements, for the cell keys of disclosure control).
 
 Nothing here reads notes, descriptions of concerns, reporters, contacts or addresses, and
 querysets load only the public columns (`only()`), so a template cannot reach the rest."""
 import datetime as dt
 
 from django.contrib.gis.geos import Point
-from django.db.models import Count, Exists, OuterRef, Prefetch
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, OuterRef, Prefetch, Value
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
 from crm.models import Engagement, EngagementKind, EngagementStatus, OrganisationKind, Priority, PriorityAction, Role
@@ -89,23 +90,34 @@ def population(neighbourhood_: Neighbourhood) -> int:
 
 # --- People ----------------------------------------------------------------------------------------------------------
 
+def with_public_bio(profiles):
+    """Each profile with `public_bio`: its biography if that wording passed screening, else empty (held until it does)."""
+    from django.db.models import Case, CharField, When
+
+    passed = Screening.objects.publishable().filter(subject=Subject.PROFILE, object_id=OuterRef("pk"),
+                                                    content_hash=OuterRef("public_hash"))
+    return with_public_hash(profiles, Subject.PROFILE).annotate(
+        public_bio=Case(When(Exists(passed), then="bio"), default=Value(""), output_field=CharField()),
+    )
+
+
 def team_people(neighbourhood_: Neighbourhood):
-    """The neighbourhood team's officers who chose to be shown, by name."""
+    """The neighbourhood team's officers who chose to be shown, by name (`public_bio`: the screened biography)."""
     if neighbourhood_.team_id is None:
         return PublicProfile.objects.none()
-    return PublicProfile.objects.filter(
+    return with_public_bio(PublicProfile.objects.filter(
         published=True, user__is_active=True,
         user__memberships__organisation_id=neighbourhood_.team_id, user__memberships__role__in=TEAM_ROLES,
-    ).only("display_name", "rank", "bio").distinct().order_by("display_name")
+    ).only("display_name", "rank", "bio").distinct().order_by("display_name"))
 
 
 def force_people(force_area: ForceArea):
     """The force's own officers (not a team's) who chose to be shown: police.uk's 'senior officers'."""
-    return PublicProfile.objects.filter(
+    return with_public_bio(PublicProfile.objects.filter(
         published=True, user__is_active=True,
         user__memberships__organisation_id=force_area.force_id, user__memberships__organisation__kind=OrganisationKind.POLICE_FORCE,
         user__memberships__role__in=TEAM_ROLES,
-    ).only("display_name", "rank", "bio").distinct().order_by("display_name")
+    ).only("display_name", "rank", "bio").distinct().order_by("display_name"))
 
 
 # --- Meetings, priorities and actions ----------------------------------------------------------------------------------
@@ -117,6 +129,16 @@ def public_meetings(neighbourhood_: Neighbourhood, *, now: dt.datetime | None = 
         starts_at__gte=now or timezone.now(),
     ).only(*MEETING_PUBLIC_COLUMNS).order_by("starts_at", "pk")
     return screened(meetings, Subject.MEETING)
+
+
+def with_revisions(meetings):
+    """Annotate each meeting with how many times it was changed (from its history), for iCalendar's SEQUENCE."""
+    from django.db.models import IntegerField, Subquery
+    from django.db.models.functions import Coalesce as _Coalesce
+
+    changes = (Engagement.pgh_event_models["update"].objects.filter(pgh_obj_id=OuterRef("pk"), pgh_label="update")
+               .order_by().values("pgh_obj_id").annotate(n=Count("pgh_id")).values("n"))
+    return meetings.annotate(revisions=_Coalesce(Subquery(changes, output_field=IntegerField()), 0))
 
 
 def published_actions():
@@ -137,67 +159,84 @@ def published_priorities(neighbourhood_: Neighbourhood | None = None):
     ).order_by("-issue_date", "-pk")
 
 
-# --- Counts for the open data (nothing personal: category, LSOA, type, status, neighbourhood, month) ------------------
+# --- Records for the open data (nothing personal: id, category, type, status, neighbourhood, date) -------------------
+# Concerns and engagements come with their ids, grouped: the ids make the cell keys of the disclosure control
+# (publication/cell_key.py) and never leave the hub.
 
-def concern_counts(*, start: dt.date, end: dt.date):
-    """Concerns reported in [start, end) by month, category and LSOA, from collated OFFICIAL concerns only
-    (OFFICIAL-SENSITIVE ones stay out of open data altogether). Rows: month, category slug, LSOA code, count."""
+def concern_cells(*, start: dt.date, end: dt.date):
+    """OFFICIAL concerns reported in [start, end) that collation placed in a neighbourhood, by quarter, category and
+    neighbourhood (OFFICIAL-SENSITIVE ones stay out of open data altogether). Rows: quarter, category slug,
+    neighbourhood id, ids."""
     from partners.models import Concern
     from sharing_protocols.models import Classification
 
     return (
         Concern.objects.filter(
-            reported_at__date__gte=start, reported_at__date__lt=end, lsoa__isnull=False, classification=Classification.OFFICIAL,
+            reported_at__date__gte=start, reported_at__date__lt=end, neighbourhood__isnull=False,
+            classification=Classification.OFFICIAL,
         )
-        .annotate(month=TruncMonth("reported_at"))
-        .values("month", "category__slug", "lsoa__code")
-        .annotate(count=Count("pk"))
-        .order_by("month", "category__slug", "lsoa__code")
+        .annotate(quarter=TruncQuarter("reported_at"))
+        .values("quarter", "category__slug", "neighbourhood_id")
+        .annotate(ids=ArrayAgg("pk"))
+        .order_by("quarter", "category__slug", "neighbourhood_id")
     )
 
 
-def engagement_counts(*, start: dt.date, end: dt.date):
-    """Engagements held in [start, end) by month, type and neighbourhood. Rows: month, kind, neighbourhood id, count."""
+def collated_up_to():
+    """The last day the daily collation has covered (None before the first collation): concerns reported up to then
+    have been placed in neighbourhoods, or could not be (outside the force)."""
+    from partners.models import CollationRun
+
+    return CollationRun.objects.filter(finished_at__isnull=False).order_by("-period_end").values_list("period_end", flat=True).first()
+
+
+def announced(queryset):
+    """Annotate engagements with whether their wording passed screening for the public pages at some time, that is,
+    whether they were listed publicly as a meeting to come."""
+    shown = Screening.objects.publishable().filter(subject=Subject.MEETING, object_id=OuterRef("pk"))
+    return queryset.annotate(announced=Exists(shown))
+
+
+def engagement_cells(*, start: dt.date, end: dt.date):
+    """Engagements held in [start, end) by quarter, type, neighbourhood and whether they were announced publicly.
+    Rows: quarter, kind, neighbourhood id, announced, ids."""
+    held = Engagement.objects.filter(
+        status=EngagementStatus.HELD, starts_at__date__gte=start, starts_at__date__lt=end, neighbourhood__isnull=False,
+    )
     return (
-        Engagement.objects.filter(
-            status=EngagementStatus.HELD, starts_at__date__gte=start, starts_at__date__lt=end, neighbourhood__isnull=False,
-        )
-        .annotate(month=TruncMonth("starts_at"))
-        .values("month", "kind", "neighbourhood_id")
-        .annotate(count=Count("pk"))
-        .order_by("month", "kind", "neighbourhood_id")
+        announced(held)
+        .annotate(quarter=TruncQuarter("starts_at"))
+        .values("quarter", "kind", "neighbourhood_id", "announced")
+        .annotate(ids=ArrayAgg("pk"))
+        .order_by("quarter", "kind", "neighbourhood_id", "announced")
     )
 
 
-def priority_counts(*, start: dt.date, end: dt.date):
-    """Priorities agreed in [start, end) by month, category, status and neighbourhood (no wording).
-    Rows: month, category slug, status, neighbourhood id, count."""
+def published_priority_counts(*, start: dt.date, end: dt.date):
+    """Priorities the public pages list (their issue passed screening), agreed in [start, end), by month, category,
+    status and neighbourhood. Rows: month, category slug, status, neighbourhood id, count."""
+    priorities = screened(Priority.objects.filter(issue_date__gte=start, issue_date__lt=end), Subject.PRIORITY)
     return (
-        Priority.objects.filter(issue_date__gte=start, issue_date__lt=end)
-        .annotate(month=TruncMonth("issue_date"))
+        priorities.annotate(month=TruncMonth("issue_date"))
         .values("month", "category__slug", "status", "neighbourhood_id")
         .annotate(count=Count("pk"))
         .order_by("month", "category__slug", "status", "neighbourhood_id")
     )
 
 
-def action_counts(*, start: dt.date, end: dt.date):
-    """Actions dated in [start, end) by month, their priority's category and neighbourhood, and status (no wording).
+def published_action_counts(*, start: dt.date, end: dt.date):
+    """Actions the public pages list (their wording and their priority's passed screening), dated in [start, end),
+    by month, the priority's category and neighbourhood, and status.
     Rows: month, priority category slug, status, priority neighbourhood id, count."""
+    listed_priorities = screened(Priority.objects.all(), Subject.PRIORITY).values("pk")
+    actions = screened(PriorityAction.objects.filter(action_date__gte=start, action_date__lt=end, priority__in=listed_priorities),
+                       Subject.ACTION)
     return (
-        PriorityAction.objects.filter(action_date__gte=start, action_date__lt=end)
-        .annotate(month=TruncMonth("action_date"))
+        actions.annotate(month=TruncMonth("action_date"))
         .values("month", "priority__category__slug", "status", "priority__neighbourhood_id")
         .annotate(count=Count("pk"))
         .order_by("month", "priority__category__slug", "status", "priority__neighbourhood_id")
     )
-
-
-def lsoas():
-    """Every LSOA with its code and name (public geography), for the table's columns."""
-    from geo.models import SmallArea
-
-    return SmallArea.objects.filter(kind=SmallAreaKind.LSOA, neighbourhood__isnull=False).only("code", "name").order_by("code")
 
 
 def issue_categories():

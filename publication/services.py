@@ -27,11 +27,15 @@ def subject_queryset(subject: Subject):
         return Priority.objects.all()
     if subject == Subject.ACTION:
         return PriorityAction.objects.select_related("priority")
+    if subject == Subject.PROFILE:
+        return PublicProfile.objects.filter(published=True).exclude(bio="")
     # Only meetings still to come can go public: past ones are never screened (or shown).
     return Engagement.objects.filter(kind__in=PUBLIC_MEETING_KINDS, status=EngagementStatus.PLANNED, starts_at__gte=timezone.now())
 
 
 def owner_of(subject: Subject, record):
+    if subject == Subject.PROFILE:  # the officer's organisation, whose managers review it
+        return record.user.memberships.order_by("pk").values_list("organisation_id", flat=True).first()
     return record.priority.organisation_id if subject == Subject.ACTION else record.organisation_id
 
 
@@ -86,6 +90,9 @@ def reviewable_screenings(user):
 
 def screened_record(screening: Screening, user):
     """The record a screening is about, read through visible_to (None if the user cannot see it)."""
+    if screening.subject == Subject.PROFILE:  # a colleague's profile: an officer of one of the reviewer's organisations
+        organisations = user.memberships.values("organisation_id")
+        return PublicProfile.objects.filter(pk=screening.object_id, user__memberships__organisation_id__in=organisations).first()
     model = {Subject.PRIORITY: Priority, Subject.ACTION: PriorityAction, Subject.MEETING: Engagement}[screening.subject]
     return model.objects.visible_to(user).filter(pk=screening.object_id).first()
 
@@ -135,6 +142,8 @@ def public_profile_save(*, acting_user, display_name: str, rank: str, bio: str =
         profile.display_name, profile.rank, profile.bio, profile.published = display_name.strip(), rank.strip(), bio.strip(), published
         profile.full_clean()
         profile.save()
+        if profile.published and profile.bio:
+            screening_run(subject=Subject.PROFILE, record=profile)  # the biography is public only once it passes
         membership = acting_user.memberships.select_related("organisation").first()
         audit.record(
             actor=acting_user, organisation=membership.organisation if membership else None, action="publication.profile_saved",

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,7 @@ from crm.views.mixins import add_service_errors
 from jobs.views import JobRetryView
 from publication import calendar, selectors, services
 from publication.models import Release, ReleaseStatus, ScreeningStatus
-from publication.releases import LICENCE, release_directory
+from publication.releases import LICENCE, PACKAGE_DESCRIPTION, PACKAGE_TITLE, release_directory
 
 
 class PublicNeighbourhoodListView(TemplateView):
@@ -52,8 +53,8 @@ class PublicNeighbourhoodView(PublicNeighbourhoodMixin, TemplateView):
 
 class MeetingsCalendarView(PublicNeighbourhoodMixin, View):
     def get(self, request, *args, **kwargs):
-        meetings = selectors.public_meetings(self.neighbourhood)
-        body = calendar.meetings_calendar(self.neighbourhood, meetings, host=request.get_host(),
+        meetings = selectors.with_revisions(selectors.public_meetings(self.neighbourhood))
+        body = calendar.meetings_calendar(self.neighbourhood, meetings,
                                           page_url=request.build_absolute_uri(reverse("publication:area", args=[kwargs["force"], kwargs["code"]])))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = f'inline; filename="{self.neighbourhood.code}-meetings.ics"'
@@ -78,7 +79,7 @@ class OpenDataView(TemplateView):
         if pending is not None and releases and pending.version < releases[0].version:
             pending = None
         return super().get_context_data(releases=releases, latest=releases[0] if releases else None, can_release=can_release,
-                                        pending=pending, **kwargs)
+                                        pending=pending, rounding_base=settings.OPEN_DATA_ROUNDING_BASE, **kwargs)
 
 
 class ReleaseView(TemplateView):
@@ -133,44 +134,59 @@ class ReleaseRequestView(LoginRequiredMixin, View):
 
 
 def dataset_json_ld(request, release: Release) -> str:
-    """schema.org Dataset and DCAT metadata for a release's page (one JSON-LD block, both vocabularies)."""
+    """schema.org Dataset and DCAT-AP metadata for a release's page (one JSON-LD block, both vocabularies): the
+    dataset's mandatory dct:title, dct:description, dct:publisher, and each distribution's dcat:accessURL,
+    dcat:downloadURL and dcat:mediaType."""
     page = request.build_absolute_uri(reverse("publication:release", args=[release.version]))
-    distributions = [
-        {
+    publisher_name = ", ".join(force.name for force in selectors.forces()) or "Engagement Hub"
+    publisher = {"@type": ["Organization", "foaf:Agent"], "name": publisher_name, "foaf:name": publisher_name}
+    distributions = []
+    for entry in release.files:
+        url = request.build_absolute_uri(reverse("publication:release-file", args=[release.version, entry["path"]]))
+        title = f"{entry['title']} ({entry['format'].upper()})"
+        distributions.append({
+            "@id": url,
             "@type": ["DataDownload", "dcat:Distribution"],
-            "name": f"{entry['title']} ({entry['format'].upper()})",
+            "name": title,
+            "dct:title": title,
+            "dct:description": entry.get("description") or entry["title"],
             "encodingFormat": entry["mediatype"],
-            "contentUrl": request.build_absolute_uri(reverse("publication:release-file", args=[release.version, entry["path"]])),
+            "contentUrl": url,
             "contentSize": f"{entry['bytes']} B",
-            "dcat:downloadURL": {"@id": request.build_absolute_uri(reverse("publication:release-file", args=[release.version, entry["path"]]))},
-            "dcat:mediaType": entry["mediatype"],
+            "dcat:accessURL": {"@id": page},
+            "dcat:downloadURL": {"@id": url},
+            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{entry['mediatype']}"},
+            "dcat:byteSize": entry["bytes"],
+            "dct:format": entry["format"].upper(),
             "dct:license": {"@id": LICENCE["path"]},
-        }
-        for entry in release.files
-    ]
+        })
+    issued = timezone.localtime(release.published_at).date().isoformat() if release.published_at else None
     data = {
-        "@context": ["https://schema.org/", {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/"}],
+        "@context": ["https://schema.org/", {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
+                                             "foaf": "http://xmlns.com/foaf/0.1/"}],
         "@type": ["Dataset", "dcat:Dataset"],
         "@id": page,
         "url": page,
-        "name": "Neighbourhood engagement and partner concerns (open data)",
-        "description": "Counts of partner concerns by category, LSOA and month; community engagement by type, neighbourhood "
-                       "and month; priorities agreed and actions taken by neighbourhood, category, status and month. Counts "
-                       "only: no personal data, no free text; small counts suppressed.",
+        "name": PACKAGE_TITLE,
+        "dct:title": PACKAGE_TITLE,
+        "description": PACKAGE_DESCRIPTION,
+        "dct:description": PACKAGE_DESCRIPTION,
+        "publisher": publisher,
+        "dct:publisher": publisher,
         "version": str(release.version),
         "license": LICENCE["path"],
         "dct:license": {"@id": LICENCE["path"]},
         "isAccessibleForFree": True,
-        "datePublished": timezone.localtime(release.published_at).date().isoformat() if release.published_at else None,
-        "dct:issued": timezone.localtime(release.published_at).date().isoformat() if release.published_at else None,
+        "datePublished": issued,
+        "dct:issued": issued,
         "temporalCoverage": f"{release.period_start.isoformat()}/{release.period_end.isoformat()}" if release.period_start else None,
         "dct:temporal": {"@type": "dct:PeriodOfTime", "dcat:startDate": release.period_start.isoformat(),
                          "dcat:endDate": release.period_end.isoformat()} if release.period_start else None,
-        "spatialCoverage": {"@type": "Place", "name": "England and Wales, by lower layer super output area (LSOA)"},
+        "spatialCoverage": {"@type": "Place", "name": "England and Wales, by police neighbourhood"},
         "keywords": ["neighbourhood policing", "community engagement", "PACT priorities", "partner concerns", "statistics"],
-        "creator": {"@type": "Organization", "name": "Engagement Hub"},
+        "creator": publisher,
         "distribution": distributions,
-        "dcat:distribution": [{"@id": d["contentUrl"]} for d in distributions],
+        "dcat:distribution": [{"@id": d["@id"]} for d in distributions],
     }
     # Escape "<" so no value can close the script element it sits in.
     return json.dumps(data, ensure_ascii=False, indent=2).replace("<", "\\u003c")

@@ -23,3 +23,13 @@ def protocols_behind(user, *, today=None) -> list[dict]:
         })
         entry["flows"].append(f"{flow.get_category_display()} from {flow.provider.name} (clause {flow.clause})")
     return list(protocols.values())
+
+
+def lapsed_protocols(run, user, *, today=None) -> list[dict]:
+    """The protocols a finished report drew on (`run.protocols`, recorded when it was built) that no longer let shared
+    data reach `user`: suspended, ended, replaced by a new version, or no longer naming their organisation. While any
+    has lapsed the report's files are refused: a file must not outlive the agreement it was built under (issue 15)."""
+    if not run.protocols:
+        return []
+    live = {entry["id"] for entry in protocols_behind(user, today=today)}
+    return [entry for entry in run.protocols if entry["id"] not in live]

@@ -2,7 +2,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -11,6 +11,7 @@ from crm.views.mixins import VisibleToUserMixin, add_service_errors
 from jobs.views import JobRetryView
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, ReportStatus
+from reports.protocols import lapsed_protocols
 from reports.services import report_request
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction
@@ -65,7 +66,8 @@ class ReportDetailView(VisibleToUserMixin, DetailView):
     context_object_name = "report"
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "status": report_status(self.object)}
+        return {**super().get_context_data(**kwargs), "status": report_status(self.object),
+                "lapsed": lapsed_protocols(self.object, self.request.user)}
 
 
 def report_status(run: ReportRun) -> dict:
@@ -98,6 +100,8 @@ class ReportDownloadView(VisibleToUserMixin, View):
         file = getattr(run, field)
         if not file:
             raise Http404
+        if lapsed := lapsed_protocols(run, request.user):
+            return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed}, status=410)
         disclosure_record(user=request.user, organisation=run.organisation, action=DisclosureAction.EXPORT, record=run,
                           purpose=f"Engagement-coverage report ({kind.upper()})", details={"format": kind})
         response = FileResponse(file.open("rb"), as_attachment=kind != "pdf", filename=file.name.rsplit("/", 1)[-1],

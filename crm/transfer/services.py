@@ -55,10 +55,15 @@ def export_records(*, what: str, file_format: str, user) -> Export:
         actor=user, organisation=organisation, action="records.export",
         summary=f"Exported {len(dataset)} {resource.plural} as {file_format.upper()}", what=what, rows=len(dataset),
     )
-    # Every export goes into the hash-chained disclosure log as well (information governance reads it).
+    # Every export goes into the hash-chained disclosure log as well (information governance reads it), naming each
+    # shared record that left (another organisation's, seen under a protocol or a share): one query for the ids.
+    from crm.visibility import membership_organisation_ids
+
+    shared_ids = sorted(queryset.exclude(organisation_id__in=membership_organisation_ids(user)).values_list("pk", flat=True))
     disclosure_record(user=user, organisation=organisation, action=DisclosureAction.EXPORT,
                       record_type=resource._meta.model._meta.label_lower, purpose=f"Export of {resource.plural} as {file_format.upper()}",
-                      details={"rows": len(dataset), "format": file_format})
+                      record_id=f"{len(shared_ids)} shared records" if shared_ids else "",
+                      details={"rows": len(dataset), "format": file_format, "shared_ids": shared_ids})
     stamp = timezone.localtime().strftime("%Y-%m-%d")
     return Export(
         filename=f"{what}-{stamp}.{file_format}", content_type=FileFormat.content_types[file_format], content=content,

@@ -101,8 +101,11 @@ class YouSaidWeDidView(VisibleToUserMixin, DetailView):
         return Neighbourhood.objects.all()
 
     def get_context_data(self, **kwargs):
-        priorities = (
+        priorities = list(
             Priority.objects.visible_to(self.request.user).filter(neighbourhood=self.object).select_related("category")
             .prefetch_related(Prefetch("actions", queryset=PriorityAction.objects.order_by("action_date", "pk")))
         )
+        from sharing_protocols.explain import log_shared_reads
+
+        log_shared_reads(user=self.request.user, records=priorities, purpose=f"Listed on {self.request.path}")
         return super().get_context_data(priorities=priorities, **kwargs)

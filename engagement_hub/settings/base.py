@@ -313,9 +313,15 @@ COLLATION_HOT_SPOT_RISE_PERCENT = env_int("HUB_COLLATION_HOT_SPOT_RISE_PERCENT",
 COLLATION_RISING_TOPIC_MIN_COUNT = env_int("HUB_COLLATION_RISING_TOPIC_MIN_COUNT", 3)
 COLLATION_RISING_TOPIC_RISE_PERCENT = env_int("HUB_COLLATION_RISING_TOPIC_RISE_PERCENT", 50)
 
-# Open data (publication): counts below the threshold are suppressed; releases are kept by version.
-OPEN_DATA_MIN_COUNT = env_int("HUB_OPEN_DATA_MIN_COUNT", 5)
-OPEN_DATA_MONTHS = env_int("HUB_OPEN_DATA_MONTHS", 12)
+# Open data (publication): concern and engagement counts are rounded to multiples of the base by cell key
+# (publication/cell_key.py); a release holds the last closed quarters; releases are kept by version.
+OPEN_DATA_ROUNDING_BASE = env_int("HUB_OPEN_DATA_ROUNDING_BASE", 5)
+OPEN_DATA_QUARTERS = env_int("HUB_OPEN_DATA_QUARTERS", 4)
+# Record keys are an HMAC under this secret (empty: derived from SECRET_KEY). Published quarters never change, so
+# changing it alters only quarters not yet released.
+OPEN_DATA_RECORD_KEY_SECRET = env_str("HUB_OPEN_DATA_RECORD_KEY_SECRET", "")
+# The domain in iCalendar UIDs (meeting-<id>@<domain>): fixed, so UIDs never change with the address a feed is read from.
+CALENDAR_UID_DOMAIN = env_str("HUB_CALENDAR_UID_DOMAIN", "engagement-hub.invalid")
 OPEN_DATA_DIR = Path(env_str("HUB_OPEN_DATA_DIR", str(BASE_DIR / "var" / "open-data")))
 
 # Retention (retention/): what a dry run lists is acted on only this many days later, in batches of this size.

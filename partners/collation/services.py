@@ -166,24 +166,15 @@ def collation_run(*, period_end: date, requested_by=None, run: CollationRun | No
                                           reported_at__lt=day_start(period_end + timedelta(days=1))).update(
             status=ConcernStatus.COLLATED, collated_at=collated_at)
 
-        # The collation is the hub's own work over every concern; the digests carry only counts.
+        # The collation is the hub's own work over every concern (the run's summary); each digest counts only what its
+        # team may see, so a count never tells a team more than its lists would (issue 15).
         signals = selectors.collation_signals(concerns=Concern.objects.all(), period_end=period_end)
         hot_spots, rising = signals.hot_spots, signals.rising_topics
-        new_by_neighbourhood = _new_concerns_by_neighbourhood(collated_at)
-        links_by_neighbourhood = _links_by_neighbourhood(run)
-        digests = []
+        digests, team_signals = [], {}
         for neighbourhood in Neighbourhood.objects.filter(team__isnull=False, team__is_active=True).select_related("team", "force_area"):
-            new = new_by_neighbourhood.get(neighbourhood.pk, [])
-            digests.append(NeighbourhoodDigest(run=run, neighbourhood=neighbourhood, organisation=neighbourhood.team, content={
-                "neighbourhood": neighbourhood.name,
-                "period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
-                "new_concerns": new, "new_total": sum(row["count"] for row in new),
-                "hot_spot": next((asdict(spot) for spot in hot_spots if spot.neighbourhood_id == neighbourhood.pk), None),
-                "rising_topics": [asdict(topic) for topic in rising
-                                  if topic.neighbourhood_id == neighbourhood.pk
-                                  or (topic.neighbourhood_id is None and topic.force_area_id == neighbourhood.force_area_id)],
-                "links": links_by_neighbourhood.get(neighbourhood.pk, 0),
-            }))
+            digests.append(NeighbourhoodDigest(run=run, neighbourhood=neighbourhood, organisation=neighbourhood.team, content=_digest_content(
+                neighbourhood, run=run, collated_at=collated_at, period_start=period_start, period_end=period_end, cache=team_signals,
+            )))
         NeighbourhoodDigest.objects.bulk_create(digests)
 
         run.summary = {
@@ -204,18 +195,33 @@ def collation_run(*, period_end: date, requested_by=None, run: CollationRun | No
     return run
 
 
-def _new_concerns_by_neighbourhood(collated_at) -> dict[int, list[dict]]:
-    rows = (Concern.objects.filter(status=ConcernStatus.COLLATED, collated_at=collated_at)
-            .values("neighbourhood_id", "category__name").annotate(count=Count("pk")).order_by("neighbourhood_id", "-count", "category__name"))
-    result: dict[int, list[dict]] = defaultdict(list)
-    for row in rows:
-        result[row["neighbourhood_id"]].append({"category": row["category__name"], "count": row["count"]})
-    return result
-
-
-def _links_by_neighbourhood(run: CollationRun) -> dict[int, int]:
-    rows = ConcernLink.objects.filter(found_by=run).values("first__neighbourhood_id").annotate(count=Count("pk"))
-    return {row["first__neighbourhood_id"]: row["count"] for row in rows if row["first__neighbourhood_id"]}
+def _digest_content(neighbourhood, *, run, collated_at, period_start, period_end, cache: dict) -> dict:
+    """A team's digest for one neighbourhood, counted over the concerns the team may see (Concern.visible_to(team)):
+    not those of an organisation with no protocol with it, nor OFFICIAL-SENSITIVE ones beyond its protocols."""
+    team = neighbourhood.team
+    visible = Concern.objects.visible_to(team)
+    key = (team.pk, neighbourhood.force_area_id)
+    if key not in cache:  # the force area's signals, as the team sees them (its rising topics cover the force area)
+        cache[key] = selectors.collation_signals(
+            concerns=visible, period_end=period_end,
+            neighbourhoods=Neighbourhood.objects.filter(force_area_id=neighbourhood.force_area_id).values("pk"),
+        )
+    signals = cache[key]
+    new = [{"category": row["category__name"], "count": row["count"]} for row in (
+        visible.filter(status=ConcernStatus.COLLATED, collated_at=collated_at, neighbourhood=neighbourhood)
+        .values("category__name").annotate(count=Count("pk")).order_by("-count", "category__name"))]
+    seen = visible.values("pk")
+    links = ConcernLink.objects.filter(found_by=run, first__neighbourhood=neighbourhood, first__in=seen, second__in=seen).count()
+    return {
+        "neighbourhood": neighbourhood.name,
+        "period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
+        "new_concerns": new, "new_total": sum(row["count"] for row in new),
+        "hot_spot": next((asdict(spot) for spot in signals.hot_spots if spot.neighbourhood_id == neighbourhood.pk), None),
+        "rising_topics": [asdict(topic) for topic in signals.rising_topics
+                          if topic.neighbourhood_id == neighbourhood.pk
+                          or (topic.neighbourhood_id is None and topic.force_area_id == neighbourhood.force_area_id)],
+        "links": links,
+    }
 
 
 def _summary_by_force(run, collated_at, hot_spots, rising) -> dict[str, dict]:

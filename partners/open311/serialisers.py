@@ -83,6 +83,15 @@ def description_for_reader(concern) -> str | None:
     return concern.description
 
 
+# A concern shared under a protocol without personal data: its point is given to 3 decimal places (about 110 m north to
+# south, 65 m east to west at Barrow's latitude), so it shows the street, not the house of whoever reported it.
+EXACT_DIGITS, WITHOUT_PERSONAL_DATA_DIGITS = 6, 3
+
+
+def coordinate_digits(concern) -> int:
+    return WITHOUT_PERSONAL_DATA_DIGITS if getattr(concern, "withheld_fields", None) else EXACT_DIGITS
+
+
 def service_request(concern) -> dict:
     """One concern as a GeoReport v2 service request (GET requests and GET a request).
     Expects `category` selected with it and `agency_responsible` annotated."""
@@ -101,8 +110,8 @@ def service_request(concern) -> dict:
         "address": concern.place,
         "address_id": None,
         "zipcode": None,
-        "lat": round(concern.location.y, 6),
-        "long": round(concern.location.x, 6),
+        "lat": round(concern.location.y, coordinate_digits(concern)),
+        "long": round(concern.location.x, coordinate_digits(concern)),
         "media_url": None,
     }
 

@@ -56,6 +56,11 @@ def key_from_request(request) -> str:
     return password or username
 
 
+def key_purpose(key, what: str) -> str:
+    """The disclosure log's purpose for a read by API key: which key, of which organisation (there is no user)."""
+    return f"Open311 {what} by API key '{key.name}' ({key.prefix}…) of {key.organisation.name}"
+
+
 class Open311View(View):
     """Answers in the format the URL names (.json or .xml); every error in the spec's shape."""
 
@@ -132,7 +137,7 @@ class RequestsView(Open311View):
             if filters.statuses:
                 concerns = concerns.filter(status__in=filters.statuses)
         concerns = list(concerns.order_by("-reported_at", "-pk")[:MAX_RESULTS])
-        log_shared_reads(user=key.organisation, records=concerns, purpose=f"Open311 GET requests (key {key.prefix})")
+        log_shared_reads(user=key.organisation, records=concerns, purpose=key_purpose(key, "GET requests"))
         requests = [serialisers.service_request(concern) for concern in concerns]
         return render(requests, fmt=self.fmt, root="service_requests", item="request")
 
@@ -166,7 +171,7 @@ class RequestDetailView(Open311View):
         concern = self.visible_concerns(key.organisation).filter(pk=pk).first() if pk <= BIGINT_MAX else None
         if concern is None:
             raise Open311Error(404, f"service_request_id: there is no request {pk}.")
-        log_shared_reads(user=key.organisation, records=[concern], purpose=f"Open311 GET request (key {key.prefix})")
+        log_shared_reads(user=key.organisation, records=[concern], purpose=key_purpose(key, "GET a request"))
         return render([serialisers.service_request(concern)], fmt=self.fmt, root="service_requests", item="request")
 
 

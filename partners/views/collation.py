@@ -18,6 +18,7 @@ from jobs.views import JobRetryView
 from partners.collation import selectors, services
 from partners.forms.collation import TakeIntoPriorityForm
 from partners.models import CollationRun, CollationStatus, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
+from sharing_protocols.explain import log_shared_reads
 
 OPEN_STATUSES = (ConcernStatus.NEW, ConcernStatus.COLLATED)
 CONCERNS_SHOWN = 200
@@ -67,19 +68,27 @@ class CollationView(ForceNeighbourhoodsMixin, TemplateView):
                  .values("pk", "distance_metres", "days_apart", "first_id", "second_id", "first__category__name", "first__neighbourhood__name",
                          "first__place", "second__place", "first__organisation__name", "second__organisation__name",
                          "first__occurred_at", "second__occurred_at")[:LINKS_SHOWN])
-        force_ids = {str(n.force_area.force_id) for n in neighbourhoods}
+        links = list(links)
         figures = None
-        if run is not None:
-            by_force = run.summary.get("by_force", {})
-            figures = {key: sum(by_force.get(force, {}).get(key, 0) for force in force_ids)
-                       for key in ("collated", "linked", "hot_spots", "rising_topics")}
+        if run is not None and run.finished_at is not None:
+            # The run's figures as this reader may see them: counts tell no more than the lists (issue 15).
+            figures = {
+                "collated": visible.filter(neighbourhood__in=ids, collated_at__gte=run.started_at, collated_at__lte=run.finished_at).count(),
+                "linked": ConcernLink.objects.filter(found_by=run, first__in=visible.values("pk"), second__in=visible.values("pk"),
+                                                     first__neighbourhood__in=ids).count(),
+                "hot_spots": len(signals.hot_spots), "rising_topics": len(signals.rising_topics),
+            }
+        # The linked pairs show other partners' places: one disclosure entry for the page, naming every shared concern.
+        shown = {pk for link in links for pk in (link["first_id"], link["second_id"])}
+        log_shared_reads(user=user, records=list(visible.filter(pk__in=shown)) if shown else [],
+                         purpose=f"Near-duplicates listed on {self.request.path}")
         # A collation asked for since the last one finished: waiting, running or failed (with "Try again").
         pending = CollationRun.objects.exclude(status=CollationStatus.DONE).first()
         if pending is not None and run is not None and pending.started_at < run.started_at:
             pending = None
         return super().get_context_data(
             run=run, pending=pending, figures=figures, rows=rows, period_days=settings.COLLATION_PERIOD_DAYS, period_end=period_end,
-            force_topics=[t for t in signals.rising_topics if t.neighbourhood_id is None], links=list(links),
+            force_topics=[t for t in signals.rising_topics if t.neighbourhood_id is None], links=links,
             can_run=user.has_role("officer", "manager") or can_see_everything(user), **kwargs,
         )
 
@@ -114,6 +123,7 @@ class NeighbourhoodConcernsView(ForceNeighbourhoodsMixin, TemplateView):
 
     def get_context_data(self, form=None, **kwargs):
         concerns = list(self.open_concerns().select_related("category", "organisation").order_by("-reported_at", "-pk")[:CONCERNS_SHOWN])
+        log_shared_reads(user=self.request.user, records=concerns, purpose=f"Listed on {self.request.path}")
         form = form or TakeIntoPriorityForm(concerns=self.open_concerns())
         chosen = {str(value) for value in (form.data.getlist("concerns") if form.is_bound else [])}
         return super().get_context_data(

@@ -60,14 +60,16 @@ class ConcernDetailView(VisibleToUserMixin, DetailView):
             concern = selectors.concern_detail(user=self.request.user, pk=self.kwargs["pk"])
         except Concern.DoesNotExist:
             raise Http404("No concern found") from None
-        log_shared_reads(user=self.request.user, records=[concern], purpose=f"Viewed on {self.request.path}")
         return concern
 
     def get_context_data(self, **kwargs):
         concern, user = self.object, self.request.user
         can_change = (not concern.is_shared if hasattr(concern, "is_shared") else True) and concern.status != ConcernStatus.CLOSED
+        near_duplicates = list(selectors.concern_near_duplicates(user=user, concern=concern))
+        # One entry for the page: the concern and the near-duplicates shown beside it (another partner's, often).
+        log_shared_reads(user=user, records=[concern, *near_duplicates], purpose=f"Viewed on {self.request.path}")
         return super().get_context_data(
-            near_duplicates=list(selectors.concern_near_duplicates(user=user, concern=concern)),
+            near_duplicates=near_duplicates,
             priority=selectors.concern_priority(user=user, concern=concern),
             can_change=can_change and not getattr(concern, "withheld_fields", ()),
             close_form=ConcernCloseForm(), tile_url=settings.MAP_TILE_URL,

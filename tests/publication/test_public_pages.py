@@ -103,7 +103,8 @@ def test_the_calendar_feed_parses_and_holds_each_meeting(client, hindpool, scree
     assert beat.decoded("dtstart") == first.starts_at and beat.decoded("dtend") == first.ends_at
     assert str(beat["location"]) == "Hindpool Community Centre"
     assert "BSL interpreter" in str(beat["description"]) and str(beat["url"]) == "https://meet.example.org/hindpool"
-    assert str(beat["uid"]) == f"meeting-{first.pk}@testserver"
+    assert str(beat["uid"]) == f"meeting-{first.pk}@engagement-hub.invalid"
+    assert str(beat["organizer"]).startswith("mailto:") and beat["organizer"].params["CN"]
     assert events[1].decoded("dtend") - events[1].decoded("dtstart") == dt.timedelta(hours=1)
     assert all("dtstamp" in e for e in events)
 
@@ -135,3 +136,22 @@ def test_the_sign_in_page_leads_the_public_to_their_neighbourhood_team_without_s
     link = f'<a class="govuk-link" href="{reverse("publication:area-list")}">find your neighbourhood team</a>'
     assert link in page
     assert "Hindpool" in client.get(reverse("publication:area-list")).content.decode()
+
+
+def test_a_meeting_keeps_its_uid_whatever_host_the_feed_is_read_from_and_a_reschedule_raises_its_sequence(client, hindpool, screen, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "hub.example.org"]
+    meeting = upcoming_meeting(hindpool)
+    screen()
+
+    def event(**headers):
+        return Calendar.from_ical(client.get(reverse("publication:area-calendar", args=PAGE), **headers).content).walk("VEVENT")[0]
+
+    before = event()
+    assert str(event(HTTP_HOST="hub.example.org")["uid"]) == str(before["uid"])
+    meeting.refresh_from_db()
+    meeting.starts_at += dt.timedelta(days=1)
+    meeting.ends_at += dt.timedelta(days=1)
+    meeting.save()  # rescheduled: the wording is unchanged, so it stays published
+    after = event()
+    assert str(after["uid"]) == str(before["uid"]) and int(after["sequence"]) > int(before["sequence"])
+    assert after.decoded("dtstart") == meeting.starts_at

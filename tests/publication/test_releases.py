@@ -1,5 +1,6 @@
 """Open-data releases: versioned, CSV and JSON with a datapackage.json that Frictionless
-validates, disclosure control on every count, and counts only (no free text, screened or not)."""
+validates; concerns and engagements rounded by cell key, by closed quarter, never revised;
+priorities and actions counted exactly from what the public pages list; counts only."""
 import csv
 import datetime as dt
 import json
@@ -12,58 +13,63 @@ from django.urls import reverse
 from django.utils import timezone
 from frictionless import Package, validate
 
-from crm.models import ActionStatus, EngagementKind, PriorityStatus
-from publication.models import Release, ReleaseStatus, ReleaseTrigger
-from publication.releases import build
+from crm.models import ActionStatus, EngagementKind, EngagementStatus, PriorityStatus
+from partners.models import CollationRun
+from publication.models import PublishedPeriod, Release, ReleaseStatus, ReleaseTrigger
+from publication.releases import build, quarter_label, quarter_start
 from sharing_protocols.models import Classification
-from tests.factories import ConcernFactory, EngagementFactory, SmallAreaFactory, issue_category, square
-from tests.publication.conftest import priority_with_action
+from tests.factories import ConcernFactory, EngagementFactory, issue_category
+from tests.publication.conftest import priority_with_action, upcoming_meeting
 
-THRESHOLD = 5
-TABLES = ("concerns-by-category-lsoa-month", "engagements-by-type-neighbourhood-month",
+BASE = 5
+TABLES = ("concerns-by-category-neighbourhood-quarter", "engagements-by-type-neighbourhood-quarter",
           "priorities-by-neighbourhood-category-status-month", "actions-by-neighbourhood-category-status-month")
 
 
 @pytest.fixture(autouse=True)
 def release_dir(settings, tmp_path):
     settings.OPEN_DATA_DIR = tmp_path / "open-data"
-    settings.OPEN_DATA_MIN_COUNT = THRESHOLD
-    settings.OPEN_DATA_MONTHS = 3
+    settings.OPEN_DATA_ROUNDING_BASE = BASE
+    settings.OPEN_DATA_QUARTERS = 2
     return settings.OPEN_DATA_DIR
 
 
+def last_quarter(day: int = 10, month: int = 0) -> dt.datetime:
+    """A moment in the quarter before this one (`month` 0, 1 or 2 within it)."""
+    start = quarter_start(quarter_start(timezone.localdate()) - dt.timedelta(days=1))
+    return timezone.make_aware(dt.datetime.combine(start.replace(month=start.month + month, day=day), dt.time(12)))
+
+
 def last_month(day: int = 10) -> dt.datetime:
-    first = timezone.localdate().replace(day=1)
-    previous = (first - dt.timedelta(days=1)).replace(day=day)
-    return timezone.make_aware(dt.datetime.combine(previous, dt.time(12)))
+    """A moment in the last month of the quarter before this one (inside every release)."""
+    return last_quarter(day, month=2)
+
+
+def collated() -> CollationRun:
+    """The daily collation has covered everything reported up to yesterday."""
+    today = timezone.localdate()
+    return CollationRun.objects.create(period_start=today - dt.timedelta(days=28), period_end=today - dt.timedelta(days=1),
+                                       finished_at=timezone.now())
 
 
 @pytest.fixture
-def areas(hindpool):
-    return [
-        SmallAreaFactory(code="E01019138", name="Barrow-in-Furness 001A", neighbourhood=hindpool, boundary=square(west=-3.25, south=54.10, size=0.005)),
-        SmallAreaFactory(code="E01019139", name="Barrow-in-Furness 001B", neighbourhood=hindpool, boundary=square(west=-3.245, south=54.10, size=0.005)),
-        SmallAreaFactory(code="E01019140", name="Barrow-in-Furness 001C", neighbourhood=hindpool, boundary=square(west=-3.25, south=54.105, size=0.005)),
-    ]
-
-
-@pytest.fixture
-def data(hindpool, central, areas, council, screen):
+def data(hindpool, central, council, screen):
     fly_tipping, noise = issue_category("fly-tipping"), issue_category("anti-social-behaviour")
-    for area, category, count in ((areas[0], fly_tipping, 3), (areas[1], fly_tipping, 9), (areas[2], fly_tipping, 8),
-                                  (areas[0], noise, 7), (areas[1], noise, 6), (areas[2], noise, 12)):
+    for place, category, count in ((hindpool, fly_tipping, 3), (central, fly_tipping, 9), (hindpool, noise, 12), (central, noise, 1)):
         for _ in range(count):
-            ConcernFactory(organisation=council, category=category, lsoa=area, neighbourhood=hindpool, reported_at=last_month(),
-                           reporter_name="Maureen Whitlock", place="Behind 14 Duke Street", description="Bags dumped by number 14.")
-    ConcernFactory(organisation=council, lsoa=areas[0], reported_at=last_month(), classification=Classification.OFFICIAL_SENSITIVE,
-                   description="Sensitive.")
+            ConcernFactory(organisation=council, category=category, neighbourhood=hindpool if place == hindpool else central,
+                           reported_at=last_quarter(), reporter_name="Maureen Whitlock", place="Behind 14 Duke Street",
+                           description="Bags dumped by number 14.")
+    ConcernFactory(organisation=council, neighbourhood=hindpool, reported_at=last_quarter(),
+                   classification=Classification.OFFICIAL_SENSITIVE, description="Sensitive.")
     for _ in range(6):
-        EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.BEAT_MEETING, starts_at=last_month(5))
-    EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.SURGERY, starts_at=last_month(6))
-    agreed, acted = {"issue_date": last_month(2).date()}, {"action_fields": {"action_date": last_month(20).date()}}
+        EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.BEAT_MEETING, starts_at=last_quarter(5))
+    EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.SURGERY, starts_at=last_quarter(6))
+    agreed, acted = {"issue_date": last_quarter(2).date()}, {"action_fields": {"action_date": last_quarter(20).date()}}
     priority_with_action(hindpool, **agreed, **acted)
     priority_with_action(hindpool, issue="Dealing at the flats, see OFFICIAL-SENSITIVE briefing.", action="Warrant executed.", **agreed, **acted)
     screen()
+    collated()
 
 
 def new_release() -> Release:
@@ -74,6 +80,11 @@ def new_release() -> Release:
 def rows(release_dir: Path, release: Release, name: str) -> list[dict]:
     with open(release_dir / str(release.version) / f"{name}.csv", newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def quarter_cells(release_dir, release, name, key_fields, measure) -> dict:
+    label = quarter_label(last_quarter().date())
+    return {tuple(r[f] for f in key_fields): int(r[measure]) for r in rows(release_dir, release, name) if r["quarter"] == label}
 
 
 def test_every_release_passes_frictionless_validation(data, release_dir):
@@ -105,30 +116,85 @@ def test_the_package_names_the_licence_and_a_schema_for_every_file(data, release
     assert all(resource["schema"]["fields"] for resource in package["resources"])
 
 
-def test_small_counts_are_suppressed_with_secondary_suppression(data, release_dir):
+def test_concerns_and_engagements_are_rounded_to_multiples_of_the_base_within_base_minus_one_of_the_truth(data, release_dir):
     release = build(new_release())
-    month = f"{last_month():%Y-%m}"
-    published = [r for r in rows(release_dir, release, "concerns-by-category-lsoa-month") if r["month"] == month]
-    cell = {(r["category"], r["lsoa_code"]): r for r in published}
-    assert cell[("fly-tipping", "E01019138")]["concerns"] == "" and cell[("fly-tipping", "E01019138")]["suppressed"] == "true"
-    assert cell[("anti-social-behaviour", "E01019140")]["concerns"] == "12"
-    assert cell[("all", "all")]["concerns"] in ("", "45")  # the sensitive concern is not counted
-    for r in published:
-        assert r["concerns"] == "" or not 0 < int(r["concerns"]) < THRESHOLD
-    # No row or column of the month's table (totals included) has exactly one suppressed cell.
-    categories = {r["category"] for r in published}
-    lsoas = {r["lsoa_code"] for r in published}
-    for category in categories:
-        assert sum(cell[(category, lsoa)]["suppressed"] == "true" for lsoa in lsoas) != 1
-    for lsoa in lsoas:
-        assert sum(cell[(category, lsoa)]["suppressed"] == "true" for category in categories) != 1
-    engagements = {(r["engagement_type"], r["neighbourhood"]): r for r in rows(release_dir, release, "engagements-by-type-neighbourhood-month")
-                   if r["month"] == month}
-    assert engagements[("surgery", "HIND")]["suppressed"] == "true"  # one surgery: too few to show
-    assert engagements[("beat_meeting", "HIND")]["suppressed"] == "true"  # else the column total gives the surgery away
-    assert engagements[("beat_meeting", "CENT")]["engagements"] == "0"
-    for r in engagements.values():
-        assert r["engagements"] == "" or not 0 < int(r["engagements"]) < THRESHOLD
+    concerns = quarter_cells(release_dir, release, TABLES[0], ("category", "neighbourhood"), "concerns")
+    truth = {("fly-tipping", "HIND"): 3, ("fly-tipping", "CENT"): 9, ("anti-social-behaviour", "HIND"): 12,
+             ("anti-social-behaviour", "CENT"): 1}
+    for cell, count in truth.items():
+        figure = concerns.get(cell, 0)  # a 0 is not listed
+        assert figure % BASE == 0 and abs(figure - count) < BASE, (cell, figure)
+    assert ("graffiti", "HIND") not in concerns  # a true zero is always 0, and a 0 is not listed
+    # Totals are sums of the published figures (the sensitive concern is not counted at all).
+    assert concerns.get(("fly-tipping", "all"), 0) == concerns.get(("fly-tipping", "HIND"), 0) + concerns[("fly-tipping", "CENT")]
+    assert concerns[("all", "all")] == sum(v for (c, n), v in concerns.items() if c != "all" and n != "all")
+    engagements = quarter_cells(release_dir, release, TABLES[1], ("engagement_type", "neighbourhood"), "engagements")
+    assert engagements.get(("surgery", "HIND"), 0) in (0, 5) and engagements[("beat_meeting", "HIND")] in (5, 10)
+    assert ("beat_meeting", "CENT") not in engagements
+    for table in TABLES[:2]:
+        assert "rounded to a multiple of 5" in json.loads((release_dir / "1" / "datapackage.json").read_text())["resources"][0]["description"]
+
+
+def test_the_same_cell_is_rounded_the_same_way_whatever_order_its_records_come_in():
+    from publication import cell_key
+
+    keys = [cell_key.record_key("concern", pk) for pk in (11, 5, 302)]
+    assert cell_key.cell_key(keys) == cell_key.cell_key(reversed(keys))
+    # Over all cell keys, a count of 3 goes up to 5 about 3 times in 5: unbiased on average.
+    ups = sum(cell_key.rounded(3, key, 5) == 5 for key in range(cell_key.KEY_RANGE))
+    assert ups == 154 and {cell_key.rounded(3, key, 5) for key in range(cell_key.KEY_RANGE)} == {0, 5}
+    assert cell_key.possible_counts(0, 5) == (0, 4) and cell_key.possible_counts(10, 5) == (6, 14)
+
+
+def test_a_release_built_before_the_collation_covered_the_quarter_leaves_concerns_out_and_says_so(hindpool, council, release_dir, client):
+    for _ in range(7):
+        ConcernFactory(organisation=council, reported_at=last_quarter())  # not placed yet: no neighbourhood
+    release = build(new_release())
+    assert rows(release_dir, release, TABLES[0]) == []  # no quarter of zeros pretending nothing was reported
+    label = quarter_label(last_quarter().date())
+    assert any(label in sentence and "collation" in sentence for sentence in release.withheld)
+    page = client.get(reverse("publication:release", args=[release.version])).content.decode()
+    assert "Not in this release yet" in page and f"Concerns for {label} are not in this release" in page
+    from partners.models import Concern
+
+    Concern.objects.update(neighbourhood=hindpool)
+    collated()
+    later = build(new_release())
+    assert later.withheld == [] and quarter_cells(release_dir, later, TABLES[0], ("category", "neighbourhood"), "concerns").get(("all", "all"), 0) in (5, 10)
+
+
+def test_a_quarter_once_released_never_changes_though_records_are_added_or_erased(data, hindpool, council, release_dir):
+    first = build(new_release())
+    from partners.models import Concern
+
+    Concern.objects.filter(pk__in=Concern.objects.filter(neighbourhood=hindpool).values("pk")[:2]).delete()  # erased on request
+    ConcernFactory(organisation=council, neighbourhood=hindpool, reported_at=last_quarter(day=20))  # reported late
+    EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.SURGERY, starts_at=last_quarter(7))
+    second = build(new_release())
+    for name in TABLES[:2]:
+        assert rows(release_dir, first, name) == rows(release_dir, second, name)
+    assert PublishedPeriod.objects.filter(release=first).count() == 4  # two tables, two quarters, fixed by the first release
+
+
+def test_only_quarters_that_have_ended_are_published(data, hindpool, council, release_dir):
+    ConcernFactory(organisation=council, neighbourhood=hindpool, reported_at=timezone.now())
+    release = build(new_release())
+    quarters = {r["quarter"] for r in rows(release_dir, release, TABLES[0])}
+    assert quarter_label(timezone.localdate()) not in quarters and quarter_label(last_quarter().date()) in quarters
+
+
+def test_meetings_announced_on_the_public_pages_are_counted_exactly(hindpool, screen, release_dir):
+    meetings = [upcoming_meeting(hindpool, days=1) for _ in range(3)]
+    screen()  # listed on the neighbourhood page and the calendar
+    from crm.models import Engagement
+
+    Engagement.objects.filter(pk__in=[m.pk for m in meetings]).update(status=EngagementStatus.HELD, starts_at=last_quarter(3))
+    EngagementFactory(organisation=hindpool.team, neighbourhood=hindpool, kind=EngagementKind.BEAT_MEETING, starts_at=last_quarter(4))
+    release = build(new_release())
+    label = quarter_label(last_quarter().date())
+    cell = next(r for r in rows(release_dir, release, TABLES[1])
+                if r["quarter"] == label and r["engagement_type"] == "beat_meeting" and r["neighbourhood"] == "HIND")
+    assert cell["announced_meetings"] == "3" and cell["engagements"] in ("3", "8")  # 3 exactly, plus one unannounced, rounded
 
 
 def test_no_personal_data_free_text_or_flagged_wording_leaves(data, release_dir):
@@ -137,9 +203,8 @@ def test_no_personal_data_free_text_or_flagged_wording_leaves(data, release_dir)
     everything = "".join(path.read_text(encoding="utf-8") for path in folder.iterdir())
     for secret in ("Whitlock", "Behind 14", "Bags dumped", "Sensitive.", "OFFICIAL-SENSITIVE briefing", "Warrant executed"):
         assert secret not in everything
-    for name in TABLES:  # counts only: codes, names from vocabularies and geography, months, counts and flags
-        assert not {"issue", "action", "description", "notes", "title"} & set(rows(release_dir, release, name)[0])
-    assert {r["lsoa_code"] for r in rows(release_dir, release, "concerns-by-category-lsoa-month")} <= {"E01019138", "E01019139", "E01019140", "all"}
+    for name in TABLES:  # counts only: codes, names from vocabularies and geography, periods and counts
+        assert not {"issue", "action", "description", "notes", "title", "lsoa_code"} & set(rows(release_dir, release, name)[0])
 
 
 def test_releases_are_kept_by_version_and_served_with_dataset_metadata(data, release_dir, client):
@@ -149,6 +214,14 @@ def test_releases_are_kept_by_version_and_served_with_dataset_metadata(data, rel
     page = client.get(reverse("publication:release", args=[1])).content.decode()
     json_ld = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
     assert "Dataset" in json_ld["@type"] and "dcat:Dataset" in json_ld["@type"]
+    # DCAT-AP's mandatory properties: the dataset's title, description and publisher, each distribution's access URL.
+    assert json_ld["dct:title"] and json_ld["dct:description"] and json_ld["dct:publisher"]["foaf:name"] == "Cumbria Constabulary"
+    for distribution in json_ld["distribution"]:
+        assert distribution["dcat:accessURL"]["@id"].endswith("/open-data/releases/1/")
+        assert distribution["dcat:downloadURL"]["@id"] == distribution["@id"] and distribution["@id"].startswith("http://testserver/open-data/releases/1/")
+        assert distribution["dcat:mediaType"]["@id"].startswith("https://www.iana.org/assignments/media-types/")
+        assert client.get(distribution["@id"].removeprefix("http://testserver")).status_code == 200
+    assert "How the figures protect people" in page and "a 0 means fewer than 5, possibly none" in page.replace("<strong>", "").replace("</strong>", "")
     assert json_ld["license"] == "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
     assert len(json_ld["distribution"]) == 9 and json_ld["version"] == "1"
     assert "Actions taken on priorities, by neighbourhood, category, status and month" in page
@@ -170,7 +243,7 @@ def test_a_failed_build_leaves_nothing_half_written(data, release_dir, monkeypat
         build(release)
     release.refresh_from_db()
     assert release.status == ReleaseStatus.FAILED and "division by zero" in release.error
-    assert list(release_dir.iterdir()) == []
+    assert list(release_dir.iterdir()) == [] and not PublishedPeriod.objects.exists()
 
 
 def test_a_manager_can_ask_for_a_release_now_and_an_officer_cannot(client, manager, officer, django_capture_on_commit_callbacks, monkeypatch):
@@ -202,7 +275,7 @@ def test_open_data_pages_take_constant_queries(data, client, django_assert_num_q
     client.get(reverse("publication:open-data"))
     with django_assert_num_queries(1):  # the releases (no session: nobody is signed in)
         client.get(reverse("publication:open-data"))
-    with django_assert_num_queries(1):  # the release
+    with django_assert_num_queries(2):  # the release, the forces (its publisher)
         client.get(reverse("publication:release", args=[2]))
 
 
@@ -214,9 +287,7 @@ def test_a_release_whose_files_were_removed_answers_404(data, release_dir, clien
     assert client.get(reverse("publication:release-file", args=[1, "priorities-by-neighbourhood-category-status-month.csv"])).status_code == 404
 
 
-def test_priorities_and_actions_are_released_as_counts_by_neighbourhood_category_status_and_month(
-    hindpool, central, screen, release_dir,
-):
+def test_priorities_and_actions_are_counted_exactly_as_the_public_pages_list_them(hindpool, central, screen, release_dir):
     fly_tipping, noise = issue_category("fly-tipping"), issue_category("anti-social-behaviour")
     for _ in range(7):
         priority_with_action(hindpool, category=fly_tipping, issue_date=last_month(3).date(),
@@ -224,7 +295,10 @@ def test_priorities_and_actions_are_released_as_counts_by_neighbourhood_category
     for _ in range(5):
         priority_with_action(central, category=noise, issue_date=last_month(4).date(), status=PriorityStatus.RESOLVED,
                              action_fields={"action_date": last_month(14).date(), "status": ActionStatus.DONE})
-    priority_with_action(central, category=noise, issue_date=timezone.localdate())  # this month: not in the release yet
+    priority_with_action(central, category=noise, issue_date=timezone.localdate())  # this quarter: not in the release yet
+    # Held at screening: not on the pages, so not counted (a count would show it exists).
+    priority_with_action(hindpool, category=fly_tipping, issue="Call 07700 900123 about it.", action="Ring Mrs Whitlock.",
+                         issue_date=last_month(3).date(), action_fields={"action_date": last_month(12).date(), "status": ActionStatus.DONE})
     screen()
     release = build(new_release())
     month = f"{last_month():%Y-%m}"
@@ -240,24 +314,6 @@ def test_priorities_and_actions_are_released_as_counts_by_neighbourhood_category
     assert actions[("fly-tipping", "done", "HIND")] == "7" and actions[("anti-social-behaviour", "done", "CENT")] == "5"
     assert actions[("all", "all", "all")] == "12" and actions[("fly-tipping", "planned", "HIND")] == "0"
     assert not any(status == "all" and category != "all" for category, status, _ in priorities)  # no totals by status alone
-
-
-def test_small_priority_and_action_counts_are_suppressed_with_secondary_suppression(data, release_dir):
-    release = build(new_release())
-    month = f"{last_month():%Y-%m}"
-    for name, measure in (("priorities-by-neighbourhood-category-status-month", "priorities"),
-                          ("actions-by-neighbourhood-category-status-month", "actions")):
-        published = [r for r in rows(release_dir, release, name) if r["month"] == month]
-        cell = {((r["category"], r["status"]), r["neighbourhood"]): r for r in published}
-        first = ("anti-social-behaviour", "agreed" if measure == "priorities" else "planned")
-        assert cell[(first, "HIND")][measure] == "" and cell[(first, "HIND")]["suppressed"] == "true"  # two: too few to show
-        for r in published:
-            assert r[measure] == "" or not 0 < int(r[measure]) < THRESHOLD
-        keys, places = {key for key, _ in cell}, {place for _, place in cell}
-        for key in keys:
-            assert sum(cell[(key, place)]["suppressed"] == "true" for place in places) != 1
-        for place in places:
-            assert sum(cell[(key, place)]["suppressed"] == "true" for key in keys) != 1
 
 
 def test_no_release_file_holds_any_priority_or_action_wording(hindpool, central, screen, release_dir, client):

@@ -52,8 +52,9 @@ def test_names_held_in_the_hub_are_found_by_position_without_copying_them(db, co
     PartnerContactFactory(organisation=council, partner_organisation=council, name="Derek Oyelaran")
     UserFactory(first_name="Tomasz", last_name="Kowal")
     text = "Maureen Whitlock complained; derek oyelaran from licensing and PC Kowal visited. Bill Smith did not."
-    found = sorted((f.start, f.end) for f in name_findings(text, field="issue"))
-    assert [text[start:end] for start, end in found] == ["Maureen Whitlock", "derek oyelaran", "PC Kowal"]
+    found = sorted({(f.start, f.end) for f in name_findings(text, field="issue")})
+    # Full names, a title and surname, and each surname on its own (it names the person too).
+    assert [text[start:end] for start, end in found] == ["Maureen Whitlock", "Whitlock", "derek oyelaran", "PC Kowal", "Kowal"]
 
 
 def test_a_clear_priority_is_cleared_and_a_flagged_one_waits_with_an_audit_record(hindpool, screen):
@@ -63,7 +64,7 @@ def test_a_clear_priority_is_cleared_and_a_flagged_one_waits_with_an_audit_recor
     assert Screening.objects.get(subject=Subject.PRIORITY, object_id=clear.pk).status == ScreeningStatus.CLEARED
     held = Screening.objects.get(subject=Subject.PRIORITY, object_id=flagged.pk)
     assert held.status == ScreeningStatus.FLAGGED
-    assert {f["kind"] for f in held.findings} == {"phone", "marking"}
+    assert {f["kind"] for f in held.findings} == {"phone", "marking", "address"}
     assert all(set(f) == {"kind", "field", "start", "end"} for f in held.findings)  # positions, not text
     event = AuditEvent.objects.get(action="publication.screening_flagged")
     assert "07700" not in event.summary + str(event.details) and event.organisation == hindpool.team
@@ -97,3 +98,29 @@ def test_a_meetings_online_link_is_screened_and_a_changed_link_is_screened_again
     assert screen() == 1
     latest = Screening.objects.filter(subject=Subject.MEETING, object_id=meeting.pk).latest("pk")
     assert latest.status == ScreeningStatus.FLAGGED and latest.findings[0]["field"] == "online_link"
+
+
+def test_an_officers_biography_is_held_until_screened_and_a_flagged_one_stays_off_the_page_and_the_api(
+    client, hindpool, opted_in_officer, screen, council,
+):
+    from django.urls import reverse
+
+    from publication.models import PublicProfile
+    from publication.services import public_profile_save
+
+    ContactFactory(organisation=council, first_name="Maureen", last_name="Whitlock")
+    profile = PublicProfile.objects.get(user=opted_in_officer)
+    page_url = reverse("publication:area", args=["cumbria", "HIND"])
+    api_url = reverse("publication:api-people", args=["cumbria", "HIND"])
+    assert "Your beat officer." not in client.get(page_url).content.decode()  # not screened yet: held
+    screen()
+    assert "Your beat officer." in client.get(page_url).content.decode()
+    leaky = "OFFICIAL-SENSITIVE: ring me on 07700 900123 about Maureen Whitlock at LA14 2AB."
+    public_profile_save(acting_user=opted_in_officer, display_name=profile.display_name, rank=profile.rank, bio=leaky, published=True)
+    held = Screening.objects.filter(subject=Subject.PROFILE, object_id=profile.pk).latest("pk")
+    assert held.status == ScreeningStatus.FLAGGED and {f["kind"] for f in held.findings} == {"marking", "phone", "name", "postcode"}
+    for url in (page_url, api_url):
+        body = client.get(url).content.decode()
+        assert "PC Gareth Jones" in body  # still named: only the biography waits
+        for part in ("OFFICIAL-SENSITIVE", "07700", "Whitlock", "LA14"):
+            assert part not in body

@@ -54,3 +54,35 @@ def test_the_report_lists_them(partner_user, council, team, force):
     run.refresh_from_db()
     assert run.protocols[0]["title"] == "Barrow ASB partnership"
     assert "Barrow ASB partnership (asb-pact, version 1): Partner-reported concerns from" in pdf_text(run.pdf.path)
+
+
+def test_a_reports_files_are_refused_once_a_protocol_it_drew_on_is_suspended_or_ends(client, partner_user, council, team, force, officer):
+    """Files outlive nothing: built under a protocol, downloadable only while it still lets the data reach the reader."""
+    from django.urls import reverse
+
+    from reports.protocols import lapsed_protocols
+    from sharing_protocols.models import DisclosureEntry
+    from sharing_protocols.services import protocol_change_status
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    version = publish_protocol(provider=team, recipient=council, categories=("concerns",), reference="asb-pact", ends_in_days=10)
+    neighbourhood = NeighbourhoodFactory(force_area=ForceAreaFactory(force=force), name="Hindpool")
+    today = timezone.localdate()
+    run, _ = report_request(acting_user=partner_user, period_start=today - datetime.timedelta(days=30), period_end=today,
+                            neighbourhoods=[neighbourhood])
+    report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert [p["reference"] for p in run.protocols] == ["asb-pact"]  # what it drew on, on its row
+    client.force_login(partner_user)
+    for kind in ("pdf", "csv", "xlsx"):
+        assert client.get(reverse("reports:download", args=[run.pk, kind])).status_code == 200
+    assert lapsed_protocols(run, partner_user, today=today + datetime.timedelta(days=11))  # once it has ended
+    protocol_change_status(protocol=version.protocol, status=ProtocolStatus.SUSPENDED, acting_user=officer, reason="Breach under review")
+    exports = DisclosureEntry.objects.count()
+    for kind in ("pdf", "csv", "xlsx"):
+        refused = client.get(reverse("reports:download", args=[run.pk, kind]))
+        assert refused.status_code == 410
+        assert "This report's files can no longer be downloaded" in refused.content.decode()
+        assert "asb-pact, version 1" in refused.content.decode()
+    assert DisclosureEntry.objects.count() == exports  # nothing left, so nothing logged
+    assert "Ask for the report again" in client.get(reverse("reports:detail", args=[run.pk])).content.decode()

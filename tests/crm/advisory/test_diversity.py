@@ -153,3 +153,17 @@ def test_the_comparison_is_one_query_however_many_neighbourhoods(iag, force_area
     with django_assert_num_queries(1):  # the area's profiles
         diversity = membership_diversity(group=group, memberships=members, neighbourhoods=neighbourhoods)
     assert diversity.population == 5000
+
+
+def test_a_reader_who_may_not_see_every_members_personal_data_sees_no_diversity_table(officer_client, seeded_iag, other_force):
+    """A table of age, ethnic group and disability beside a member whose name is withheld singles that member out."""
+    from tests.factories import ContactFactory
+
+    AdvisoryMembershipFactory(advisory_group=seeded_iag, ethnic_group="black", age_band="16-24", disability="limited_a_lot",
+                              contact=ContactFactory(organisation=other_force, first_name="Secret", last_name="Person"))
+    page = diversity_page(officer_client, seeded_iag)
+    section = text(page).split("How well the membership reflects the area")[1]
+    assert "Not shown to you: members' age, ethnic group and disability are special-category personal data" in section
+    assert 'id="diversity-ethnic_group"' not in page and "Not represented on the group" not in section
+    for figure in ("16-24", "Limited a lot", "100.0%", "33.3%"):
+        assert figure not in section

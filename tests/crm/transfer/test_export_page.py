@@ -202,9 +202,10 @@ def _engagements(team, other_force, n):
 # insert, release savepoint: DISCLOSURE).
 DISCLOSURE = 5
 EXPORT_QUERIES = {
-    "contacts": (_contacts, 4 + 2 + 1 + DISCLOSURE),  # communities, groups
-    "groups": (_groups, 4 + 3 + 1 + DISCLOSURE),  # neighbourhoods, communities, key contacts
-    "engagements": (_engagements, 4 + 5 + 1 + DISCLOSURE),  # groups reached, officers, partners, advisory group, issues
+    # + 1 everywhere: the ids of the shared records that left, for the disclosure entry.
+    "contacts": (_contacts, 4 + 2 + 1 + 1 + DISCLOSURE),  # communities, groups
+    "groups": (_groups, 4 + 3 + 1 + 1 + DISCLOSURE),  # neighbourhoods, communities, key contacts
+    "engagements": (_engagements, 4 + 5 + 1 + 1 + DISCLOSURE),  # groups reached, officers, partners, advisory group, issues
 }
 
 
@@ -237,5 +238,5 @@ def test_every_export_is_written_to_the_disclosure_log(officer_client, officer, 
     ContactFactory(organisation=team)
     export(officer_client, "contacts", "xlsx")
     entry = DisclosureEntry.objects.get()
-    assert (entry.user, entry.action, entry.record_type, entry.details) == (officer, "export", "crm.contact", {"rows": 1, "format": "xlsx"})
+    assert (entry.user, entry.action, entry.record_type, entry.details) == (officer, "export", "crm.contact", {"rows": 1, "format": "xlsx", "shared_ids": []})
     assert verify_chain().intact

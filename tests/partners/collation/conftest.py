@@ -57,8 +57,9 @@ def manager(team):
 
 
 @pytest.fixture
-def concerns_shared(officer, force, council, fire_service):
-    """The council and the fire service send their concerns to the force (without personal data)."""
+def concerns_shared(officer, force, team, council, fire_service):
+    """The council and the fire service send their concerns to the force and to the Hindpool team, whose digests count
+    only what the team may see (without personal data)."""
     today = timezone.localdate()
     terms = {
         "purpose": "Collate partner-reported concerns to set neighbourhood priorities.", "article_6_basis": "public_task",
@@ -71,8 +72,9 @@ def concerns_shared(officer, force, council, fire_service):
     return protocol_publish_version(
         acting_user=officer, reference="furness-csp", title="Furness community safety ISP", lead_organisation=force, terms=terms,
         parties=[Party(force, "Jo Whitfield", "dpo@police.example"), Party(council, "Sam Okafor", "cs@council.example"),
-                 Party(fire_service, "Lee Hart", "prevention@fire.example")],
-        flows=[Flow("concerns", council, force, "4.1"), Flow("concerns", fire_service, force, "4.2")],
+                 Party(fire_service, "Lee Hart", "prevention@fire.example"), Party(team, "Sgt Dee Rowe", "hindpool@police.example")],
+        flows=[Flow("concerns", council, force, "4.1"), Flow("concerns", fire_service, force, "4.2"),
+               Flow("concerns", council, team, "4.3"), Flow("concerns", fire_service, team, "4.4")],
     )
 
 

@@ -85,7 +85,8 @@ def test_the_distance_and_days_are_settings(council, fire_service, hindpool, set
     assert concerns_link_near_duplicates(run=None, window=whole_month()) == 1
 
 
-def test_a_run_collates_new_concerns_and_writes_a_digest_per_team(council, fire_service, hindpool, ormsgill, manager, officer, partner_user):
+def test_a_run_collates_new_concerns_and_writes_a_digest_per_team(council, fire_service, hindpool, ormsgill, manager, officer, partner_user,
+                                                                  concerns_shared):
     first = concern(council, days_ago=2)
     concern(fire_service, at=metres_north(HINDPOOL_POINT, 80), days_ago=1)
     concern(council, at=(-3.210, 54.140), days_ago=1, category=issue_category("graffiti"))
@@ -113,7 +114,7 @@ def test_a_run_collates_new_concerns_and_writes_a_digest_per_team(council, fire_
     assert AuditEvent.objects.filter(action="partners.collation_run", actor=manager, organisation=hindpool.force_area.force).exists()
 
 
-def test_the_digest_is_emailed_to_the_teams_officers_and_managers_on_commit(council, hindpool, ormsgill, manager, officer, partner_user,
+def test_the_digest_is_emailed_to_the_teams_officers_and_managers_on_commit(council, hindpool, ormsgill, manager, officer, partner_user, concerns_shared,
                                                                              django_capture_on_commit_callbacks):
     concern(council, days_ago=1)
     outsider_to_team = UserFactory(username="clerk", email="clerk@police.example")
@@ -141,8 +142,26 @@ def test_a_run_that_fails_leaves_nothing_half_written(council, hindpool, monkeyp
     def broken(*args, **kwargs):
         raise RuntimeError("the digest could not be written")
 
-    monkeypatch.setattr("partners.collation.services._links_by_neighbourhood", broken)
+    monkeypatch.setattr("partners.collation.services._digest_content", broken)
     with pytest.raises(RuntimeError):
         collation_run(period_end=today())
     only = Concern.objects.get()
     assert (only.neighbourhood_id, only.status) == (None, ConcernStatus.NEW)
+
+
+def test_a_digest_counts_only_the_concerns_its_team_may_see(council, fire_service, hindpool, ormsgill, concerns_shared):
+    """Counts tell no more than the lists: not an organisation's with no protocol, not OFFICIAL-SENSITIVE beyond the protocol."""
+    from crm.models import OrganisationKind
+    from sharing_protocols.models import Classification
+    from tests.factories import OrganisationFactory
+
+    housing = OrganisationFactory(name="Furness Housing Trust", slug="furness-housing", kind=OrganisationKind.HOUSING)
+    concern(council, days_ago=1)
+    concern(council, at=metres_north(HINDPOOL_POINT, 60), days_ago=1, classification=Classification.OFFICIAL_SENSITIVE)
+    for days in (1, 2, 3, 4, 5, 6):  # enough for a hot spot and a rising topic, were they counted
+        concern(housing, at=metres_north(HINDPOOL_POINT, 20 * days), days_ago=days, category=issue_category("graffiti"))
+    run = collation_run(period_end=today())
+    content = NeighbourhoodDigest.objects.get(run=run, neighbourhood=hindpool).content
+    assert content["new_concerns"] == [{"category": "Fly-tipping", "count": 1}] and content["new_total"] == 1
+    assert content["hot_spot"] is None and content["rising_topics"] == [] and content["links"] == 0
+    assert run.summary["collated"] == 8  # the hub's own work still covers every concern

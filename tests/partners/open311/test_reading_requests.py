@@ -152,3 +152,33 @@ def test_an_unknown_resource_answers_404_in_the_specs_shape(client, vocabularies
     response = client.get("/open311/v2/requests.csv")
     assert response.status_code == 404 and response["Content-Type"] == "text/xml; charset=utf-8"
     assert b"<errors><error><code>404</code>" in response.content
+
+
+def test_a_key_reads_what_its_organisation_may_see_logged_with_the_keys_name_and_organisation_and_no_finer_than_the_protocol(
+    client, councils_concern, housing_key, housing, council,
+):
+    """The README's one rule: own concerns plus those shared under a live protocol; shared reads in the disclosure log;
+    a protocol without personal data gives the point to 3 decimal places and no reporter details."""
+    from sharing_protocols.models import DisclosureEntry
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    councils_concern.reporter_name, councils_concern.reporter_phone = "Maureen Whitlock", "07700 900123"
+    councils_concern.save()
+    assert get(client, "requests.json", housing_key[1]).json() == []  # no protocol yet: nothing of the council's
+    publish_protocol(provider=council, recipient=housing, categories=("concerns",), personal=False)
+    listed = get(client, "requests.json", housing_key[1]).json()
+    assert [item["service_request_id"] for item in listed] == [str(councils_concern.pk)]
+    item = listed[0]
+    assert item["lat"] == round(councils_concern.location.y, 3) and item["long"] == round(councils_concern.location.x, 3)
+    body = get(client, f"requests/{councils_concern.pk}.xml", housing_key[1]).content.decode()
+    assert "Whitlock" not in body and "07700" not in body
+    entries = list(DisclosureEntry.objects.filter(record_id=str(councils_concern.pk)).order_by("pk"))
+    assert len(entries) == 2 and all(entry.organisation == housing for entry in entries)
+    assert all("by API key 'Housing repairs line'" in entry.purpose and "of Furness Housing Trust" in entry.purpose for entry in entries)
+    own = get(client, f"requests/{councils_concern.pk}.json", None)
+    assert own.status_code in (401, 403)
+
+
+def test_a_key_reads_its_own_concerns_at_the_exact_point(client, councils_concern, council_key):
+    item = get(client, f"requests/{councils_concern.pk}.json", council_key[1]).json()[0]
+    assert item["lat"] == round(councils_concern.location.y, 6) and item["long"] == round(councils_concern.location.x, 6)
