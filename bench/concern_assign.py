@@ -22,12 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import recreate_database
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "engagement_hub_bench_assign"
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+
+BENCH_DB = bench_database_name("assign")
 GOAL_RATIO = 1.2
 # The area: 24 columns by 25 rows of neighbourhoods, from Walney to Penrith and Barrow to Carlisle.
 WEST, SOUTH, EAST, NORTH = -3.60, 54.00, -2.40, 54.90
@@ -203,7 +203,7 @@ def main() -> int:
     parser.add_argument("--with-history", action="store_true",
                         help="keep the history triggers on during the timed runs (the same cost, row for row, on both sides)")
     parser.add_argument("--reuse", action="store_true", help="reuse the benchmark database if it already holds the same rows")
-    args = parser.parse_args()
+    args = parse_with_tiny_mode(parser, rows=2000, runs=1)
 
     reused = args.reuse and database_holds(args.rows)
     if not reused:

@@ -34,12 +34,12 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import recreate_database
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "engagement_hub_bench_import"
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+
+BENCH_DB = bench_database_name("import")
 WORK = ROOT / "var" / "bench" / "concern_import"
 WEST, SOUTH, EAST, NORTH = -3.40, 54.00, -3.00, 54.30
 GOAL_COPY_RATIO, GOAL_DEFAULT_SPEEDUP, GOAL_MEMORY_MB = 5.0, 10.0, 500
@@ -272,7 +272,7 @@ def main() -> int:
     parser.add_argument("--default-max-seconds", type=float, default=600, help="time the default path on a sample past this estimate")
     parser.add_argument("--default-sample", type=int, default=2000)
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
-    arguments = parser.parse_args()
+    arguments = parse_with_tiny_mode(parser, rows=500, memory_rows=1000, default_sample=100, default_max_seconds=1)
     if arguments.memory_child:
         memory_child(Path(arguments.memory_child))
         return 0

@@ -29,12 +29,12 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import recreate_database
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "engagement_hub_bench_reports"
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+
+BENCH_DB = bench_database_name("reports")
 GOAL_AGGREGATION_RATIO = 1.5
 GOAL_PAGES_PER_SECOND = 20
 GOAL_MB_PER_PAGE = 1.0
@@ -377,7 +377,7 @@ def main() -> int:
     parser.add_argument("--engagements", type=int, default=1_000_000)
     parser.add_argument("--render-neighbourhoods", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="reuse the benchmark database already built")
-    args = parser.parse_args()
+    args = parse_with_tiny_mode(parser, engagements=2000, render_neighbourhoods=2)
 
     if not args.keep:
         say(f"Building {BENCH_DB}")

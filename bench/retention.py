@@ -3,7 +3,7 @@
     .venv/bin/python bench/retention.py                 # 50,000 contacts due
     .venv/bin/python bench/retention.py --rows 5000     # a quick run
 
-Builds its own database (`engagement_hub_bench_retention`, or $HUB_BENCH_DB; copied from the PostGIS
+Builds its own database (`engagement_hub_bench_retention`, or under $HUB_BENCH_DB_PREFIX; copied from the PostGIS
 template and migrated; never the development database): one force with a neighbourhood team holding
 `--rows` contacts last changed three years ago (each with its history row, written by the pghistory
 trigger), plus as many recent contacts that are not due. It times the job's two passes through
@@ -23,12 +23,12 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import recreate_database
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = os.environ.get("HUB_BENCH_DB", "engagement_hub_bench_retention")
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+
+BENCH_DB = bench_database_name("retention")
 GOAL_PER_SECOND = 100
 
 
@@ -70,7 +70,7 @@ def build(rows: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=50_000, help="contacts falling due (as many again are not)")
-    args = parser.parse_args()
+    args = parse_with_tiny_mode(parser, rows=200)
     recreate_database(BENCH_DB)
     setup_django()
     from django.conf import settings

@@ -51,12 +51,12 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import recreate_database
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "engagement_hub_bench_visibility"
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+
+BENCH_DB = bench_database_name("visibility")
 GOAL_UNFILTERED_RATIO, GOAL_GUARDIAN_SPEEDUP = 1.3, 10.0
 PAGE = 50
 PAGE_SIZES = (10, 50, 200)
@@ -323,7 +323,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--limit", type=int, default=120, help="Seconds before the hub's run over the grown share table is stopped.")
     parser.add_argument("--reuse", action="store_true", help="Time against the database the last run built (no rebuild).")
-    args = parser.parse_args()
+    args = parse_with_tiny_mode(parser, concerns=3000, repeat=1, limit=30)
 
     if not args.reuse:
         create_database()
@@ -383,10 +383,10 @@ def main() -> int:
     hub_pages = {size: queries_for(hub, size) for size in PAGE_SIZES}
     plain_pages = {size: queries_for(unfiltered, size) for size in PAGE_SIZES}
 
-    started = time.perf_counter()
+    started, shares_before = time.perf_counter(), ConcernShare.objects.count()
     grant_equivalent(user)
     granted = guardian().count()
-    say(f"Wrote {ConcernShare.objects.count() - 1000:,} equivalent guardian grants in {time.perf_counter() - started:.0f} s; "
+    say(f"Wrote {ConcernShare.objects.count() - shares_before:,} equivalent guardian grants in {time.perf_counter() - started:.0f} s; "
         f"guardian's get_objects_for_user counts {granted:,}")
     if granted != visible:
         say("guardian's set differs from visible_to's: the comparison would be meaningless. Stopping.")

@@ -1,5 +1,6 @@
 """Small helpers that read settings from the environment, with a clear error when one is wrong."""
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -12,6 +13,20 @@ def env_str(name: str, default: str | None = None) -> str:
     if value is None:
         raise ImproperlyConfigured(f"Set the environment variable {name}.")
     return value
+
+
+def env_secret(name: str, default: str | None = None) -> str:
+    """A secret from `name`, or from the file named by `name`_FILE (kept out of the process environment)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        try:
+            value = Path(path).read_text().strip()
+        except OSError as error:
+            raise ImproperlyConfigured(f"{name}_FILE names {path}, which cannot be read: {error.strerror}.") from None
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE names {path}, which is empty.")
+        return value
+    return env_str(name, default)
 
 
 def env_bool(name: str, default: bool) -> bool:

@@ -13,6 +13,9 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# A lost database connection answers 503 and Retry-After, not 500 (engagement_hub/database_outage.py).
+handler500 = "engagement_hub.database_outage.server_error_or_unavailable"
+
 admin.site.site_header = "Engagement Hub administration"
 admin.site.site_title = "Engagement Hub"
 

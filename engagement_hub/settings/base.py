@@ -2,14 +2,17 @@
 comes from the environment, with defaults that suit a developer's machine."""
 import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
-from engagement_hub.env import env_bool, env_float, env_int, env_list, env_str
+from engagement_hub.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-SECRET_KEY = env_str("HUB_SECRET_KEY", "local-development-only-key-not-for-production-use-0123456789")
+# HUB_SECRET_KEY, or HUB_SECRET_KEY_FILE naming a file that holds it (scripts/hub start makes var/secret_key once).
+SECRET_KEY = env_secret("HUB_SECRET_KEY", "local-development-only-key-not-for-production-use-0123456789")
 DEBUG = env_bool("HUB_DEBUG", False)
 ALLOWED_HOSTS = env_list("HUB_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("HUB_CSRF_TRUSTED_ORIGINS", [])
@@ -28,6 +31,7 @@ INSTALLED_APPS = [
     "pghistory",
     "guardian",
     "import_export",
+    "axes",
     "crm",
     "geo",
     "partners",
@@ -43,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Text the database cannot store (a NUL byte) anywhere in a request is refused here, before a session is looked up.
     "input_rules.middleware.UnstorableInputMiddleware",
@@ -54,6 +59,8 @@ MIDDLEWARE = [
     # Puts the signed-in user and URL into the history of every change (pghistory triggers).
     "pghistory.middleware.HistoryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: answers a locked-out sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "engagement_hub.urls"
@@ -84,7 +91,9 @@ DATABASES = {
         "HOST": env_str("HUB_DB_HOST", "127.0.0.1"),
         "PORT": env_int("HUB_DB_PORT", 5432),
         "CONN_MAX_AGE": env_int("HUB_DB_CONN_MAX_AGE", 60),
-        "CONN_HEALTH_CHECKS": True,
+        "CONN_HEALTH_CHECKS": True,  # a connection kept across a PostgreSQL restart is checked and replaced, not used dead
+        # Connecting gives up after this many seconds (a request answers 503) rather than hanging on an unreachable server.
+        "OPTIONS": {"connect_timeout": env_int("HUB_DB_CONNECT_TIMEOUT", 5)},
         # The application role is not a superuser, so it cannot create the PostGIS
         # extension: test databases are copied from a template that already has it
         # (the set-up script makes it).
@@ -95,6 +104,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -104,6 +114,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username, or from one
+# address, that username or address is refused for the lockout period, whatever the password. Attempts on a
+# username that does not exist count and lock the same way, so the answer never says whether an account exists.
+AXES_FAILURE_LIMIT = env_int("HUB_SIGN_IN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("HUB_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "engagement_hub.security.sign_in_locked_out"
+# The address is the connection's own (REMOTE_ADDR, axes' default): a client-supplied X-Forwarded-For is never believed.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -118,7 +137,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("HUB_STATIC_ROOT", str(BASE_DIR / "var" / "static")))  # collectstatic writes here
 # Front-end packages come from npm (package.json) and are served from here; no CDN.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
@@ -236,6 +255,32 @@ PROTOCOL_REVIEW_NOTICE_DAYS = env_int("HUB_PROTOCOL_REVIEW_NOTICE_DAYS", 30)
 MAP_TILE_URL = env_str("HUB_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = env_str("HUB_MAP_TILE_ATTRIBUTION", "")
 
+
+def _tile_origin(url: str) -> list[str]:
+    """The tile server's origin, for the Content-Security-Policy's img-src ({s} subdomains become a wildcard)."""
+    if not url:
+        return []
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
+# Content-Security-Policy (django-csp): our own scripts and styles only, no inline script or style attribute
+# (tests/browser/test_content_security_policy_in_browser.py walks the pages and fails on any violation).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_tile_origin(MAP_TILE_URL)],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
 SILENCED_SYSTEM_CHECKS = [
     # gis.W001: Debian 12 ships GDAL 3.6, older than Django 5.2 wants. We accept the
     # warning because the hub never takes a spatial reference from a user: every
@@ -246,7 +291,9 @@ SILENCED_SYSTEM_CHECKS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # API keys and passwords never reach a log, whichever logger a request's URL goes through.
+    "filters": {"redact_secrets": {"()": "engagement_hub.security.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env_str("HUB_LOG_LEVEL", "INFO")},
 }
 GEO_MAX_UPLOAD_BYTES = env_int("HUB_GEO_MAX_UPLOAD_BYTES", 50 * 1024 * 1024)

@@ -1,11 +1,11 @@
 """Production: every secret from the environment, HTTPS only. Must pass
 `manage.py check --deploy --fail-level WARNING` (tests/test_deploy_checks.py runs it)."""
-from engagement_hub.env import env_bool, env_int, env_str
+from engagement_hub.env import env_bool, env_int, env_secret, env_str
 
 from .base import *  # noqa: F403
 
 DEBUG = False
-SECRET_KEY = env_str("HUB_SECRET_KEY")  # no default: refuse to start without one
+SECRET_KEY = env_secret("HUB_SECRET_KEY")  # no default: refuse to start without one (or HUB_SECRET_KEY_FILE)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("HUB_SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("HUB_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
