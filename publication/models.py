@@ -40,12 +40,15 @@ class Subject(models.TextChoices):
     PRIORITY = "priority", "Priority"
     ACTION = "action", "Action"
     MEETING = "meeting", "Meeting"
+    OUTCOME = "outcome", "Outcome of a priority"
 
 
 PUBLIC_FIELDS = {
     Subject.PRIORITY: ("issue",),
     Subject.ACTION: ("action",),
     Subject.MEETING: ("title", "venue_name", "objectives", "online_link"),
+    # A priority's outcome is screened on its own, so resolving one leaves its screened issue published.
+    Subject.OUTCOME: ("outcome",),
 }
 
 

@@ -120,19 +120,26 @@ def public_meetings(neighbourhood_: Neighbourhood, *, now: dt.datetime | None = 
 
 
 def published_actions():
-    return screened(PriorityAction.objects.only("pk", "priority_id", "action", "action_date", "status"), Subject.ACTION).order_by(
+    actions = PriorityAction.objects.filter(withdrawn_at__isnull=True).only("pk", "priority_id", "action", "action_date", "status")
+    return screened(actions, Subject.ACTION).order_by(
         "action_date", "pk",
     )
 
 
 def published_priorities(neighbourhood_: Neighbourhood | None = None):
-    """Priorities whose issue passed screening, newest first, each with `public_actions` (screened, oldest first)."""
+    """Priorities whose issue passed screening, newest first, each with `public_actions` (screened, oldest first)
+    and `outcome_published` (whether its outcome's current wording passed screening too)."""
     priorities = Priority.objects.select_related("category").only(
-        "pk", "issue", "issue_date", "status", "neighbourhood_id", "organisation_id", "category__name", "category__slug",
+        "pk", "issue", "issue_date", "status", "outcome", "neighbourhood_id", "organisation_id", "category__name", "category__slug",
     )
     if neighbourhood_ is not None:
         priorities = priorities.filter(neighbourhood=neighbourhood_)
-    return screened(priorities, Subject.PRIORITY).prefetch_related(
+    outcome_passed = Screening.objects.publishable().filter(
+        subject=Subject.OUTCOME, object_id=OuterRef("pk"), content_hash=OuterRef("outcome_hash"),
+    )
+    return screened(priorities, Subject.PRIORITY).annotate(
+        outcome_hash=TextHash(*PUBLIC_FIELDS[Subject.OUTCOME]),
+    ).annotate(outcome_published=Exists(outcome_passed)).prefetch_related(
         Prefetch("actions", queryset=published_actions(), to_attr="public_actions"),
     ).order_by("-issue_date", "-pk")
 

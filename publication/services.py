@@ -24,8 +24,10 @@ def subject_queryset(subject: Subject):
     organisations' records); it never leaves this module except as a Screening."""
     if subject == Subject.PRIORITY:
         return Priority.objects.all()
+    if subject == Subject.OUTCOME:
+        return Priority.objects.exclude(outcome="")
     if subject == Subject.ACTION:
-        return PriorityAction.objects.select_related("priority")
+        return PriorityAction.objects.select_related("priority").filter(withdrawn_at__isnull=True)
     # Only meetings still to come can go public: past ones are never screened (or shown).
     return Engagement.objects.filter(kind__in=PUBLIC_MEETING_KINDS, status=EngagementStatus.PLANNED, starts_at__gte=timezone.now())
 
@@ -85,7 +87,7 @@ def reviewable_screenings(user):
 
 def screened_record(screening: Screening, user):
     """The record a screening is about, read through visible_to (None if the user cannot see it)."""
-    model = {Subject.PRIORITY: Priority, Subject.ACTION: PriorityAction, Subject.MEETING: Engagement}[screening.subject]
+    model = {Subject.PRIORITY: Priority, Subject.OUTCOME: Priority, Subject.ACTION: PriorityAction, Subject.MEETING: Engagement}[screening.subject]
     return model.objects.visible_to(user).filter(pk=screening.object_id).first()
 
 

@@ -9,7 +9,7 @@ from crm import services
 from crm.forms.engagements import DoorstepVisitForm, EngagementForm
 from crm.models import AdvisoryGroup, Engagement, EngagementIssue, EngagementKind, User, VisitOutcome
 from crm.views.mixins import (
-    DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
+    POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
 )
 
 
@@ -49,6 +49,7 @@ class EngagementDetailView(DisclosedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         engagement = self.object
         context = super().get_context_data(**kwargs)
+        context["may_agree_priorities"] = self.request.user.has_role(*POLICE_ROLES)
         if engagement.kind == EngagementKind.DOOR_TO_DOOR:
             counts = dict(engagement.visits.values_list("outcome").annotate(n=Count("pk")))
             context["visit_counts"] = [(label, counts.get(value, 0)) for value, label in VisitOutcome.choices]
