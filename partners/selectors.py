@@ -88,6 +88,18 @@ def concern_priority(*, user, concern: Concern) -> Priority | None:
     return Priority.objects.visible_to(user).select_related("neighbourhood").filter(pk=concern.priority_id).first()
 
 
+def concern_outcome(*, concern: Concern) -> dict | None:
+    """What the reporting organisation is told of the priority its concern went into, when it cannot read the
+    priority itself: its status (a label, nothing sensitive), and its issue and outcome only in the wording
+    screened for the public page (publication's door for public text), so nothing unscreened leaves the team.
+    One query."""
+    if concern.priority_id is None:
+        return None
+    from publication.selectors import public_priority_wording
+
+    return public_priority_wording(concern.priority_id)
+
+
 def reporting_organisations(user) -> QuerySet[Organisation]:
     """The partner organisations `user` may report concerns for: active, not police, and theirs
     (any active partner organisation for a superuser)."""

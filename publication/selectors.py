@@ -144,6 +144,26 @@ def published_priorities(neighbourhood_: Neighbourhood | None = None):
     ).order_by("-issue_date", "-pk")
 
 
+def public_priority_wording(priority_id: int) -> dict | None:
+    """One priority's status, and its issue and outcome as far as their current wording passed screening
+    (blank where not): what a partner is told of the priority its concern went into. One query."""
+    from crm.models import FINISHED_STATUSES, PriorityStatus
+
+    def passed(subject, hash_name):
+        return Exists(Screening.objects.publishable().filter(subject=subject, object_id=OuterRef("pk"), content_hash=OuterRef(hash_name)))
+
+    row = (Priority.objects.filter(pk=priority_id)
+           .annotate(issue_hash=TextHash(*PUBLIC_FIELDS[Subject.PRIORITY]), outcome_hash=TextHash(*PUBLIC_FIELDS[Subject.OUTCOME]))
+           .annotate(issue_public=passed(Subject.PRIORITY, "issue_hash"), outcome_public=passed(Subject.OUTCOME, "outcome_hash"))
+           .values("status", "issue", "outcome", "issue_public", "outcome_public").first())
+    if row is None:
+        return None
+    return {
+        "status": dict(PriorityStatus.choices)[row["status"]], "finished": row["status"] in FINISHED_STATUSES,
+        "issue": row["issue"] if row["issue_public"] else "", "outcome": row["outcome"] if row["outcome_public"] and row["outcome"] else "",
+    }
+
+
 # --- Counts for the open data (nothing personal: category, LSOA, type, status, neighbourhood, month) ------------------
 
 def concern_counts(*, start: dt.date, end: dt.date):

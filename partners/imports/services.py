@@ -19,6 +19,7 @@ from crm.visibility import can_own, owning_organisation
 from partners.imports import limits, writer
 from partners.imports.files import FileProblem, file_format_for
 from partners.models import ConcernImportJob, ImportJobStatus
+from partners.collation.services import concerns_place_at_intake
 
 logger = logging.getLogger(__name__)
 
@@ -159,6 +160,7 @@ def concern_import_commit(*, job_id: int) -> ConcernImportJob:
             # The same history context pghistory.context(user=..., via=...) would record, attached once (see writer.write).
             created = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk,
                                    history_metadata={"user": job.created_by_id, "via": f"bulk import {job.pk}"})
+            placement = concerns_place_at_intake(import_job_id=job.pk)
             held = outcome.total_rows - created
             _finish(job, status=ImportJobStatus.IMPORTED, errors=[], total_rows=outcome.total_rows, created_count=created,
                     already_held_count=held)
@@ -166,6 +168,7 @@ def concern_import_commit(*, job_id: int) -> ConcernImportJob:
                 actor=job.created_by, organisation=job.organisation, action="concerns.imported",
                 summary=f"Imported concerns from {job.original_name}: {created:,} added, {held:,} already held",
                 job=job.pk, rows=outcome.total_rows, created=created, already_held=held, file_sha256=job.file_sha256,
+                placed=placement.placed, unplaced=placement.unplaced,
             )
     except FileProblem as problem:
         _finish(job, status=ImportJobStatus.REJECTED, created_count=0,

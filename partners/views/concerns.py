@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 
-from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from crm.views.mixins import POLICE_ROLES, VisibleToUserMixin, add_service_errors
 from partners import selectors
 from partners.forms.concerns import ConcernCloseForm, ConcernFilterForm, ConcernForm
 from partners.models import Concern, ConcernChannel, ConcernStatus
@@ -65,12 +65,17 @@ class ConcernDetailView(VisibleToUserMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         concern, user = self.object, self.request.user
+        priority = selectors.concern_priority(user=user, concern=concern)
         can_change = (not concern.is_shared if hasattr(concern, "is_shared") else True) and concern.status != ConcernStatus.CLOSED
         return super().get_context_data(
             near_duplicates=list(selectors.concern_near_duplicates(user=user, concern=concern)),
-            priority=selectors.concern_priority(user=user, concern=concern),
+            priority=priority,
+            # A reporter who cannot read the priority is still told what came of it, in its public wording.
+            outcome=selectors.concern_outcome(concern=concern) if priority is None else None,
+            may_agree_priority=(concern.priority_id is None and concern.neighbourhood_id is not None
+                                and concern.status != ConcernStatus.CLOSED and user.has_role(*POLICE_ROLES)),
             can_change=can_change and not getattr(concern, "withheld_fields", ()),
-            close_form=ConcernCloseForm(), tile_url=settings.MAP_TILE_URL,
+            tile_url=settings.MAP_TILE_URL,
             visibility_reasons=self.visibility_reasons(),
             **kwargs,
         )
@@ -102,7 +107,9 @@ class ConcernReportView(ReportingOrganisationRequiredMixin, FormView):
             add_service_errors(form, error, field_names={"location": "latitude", "organisation": "organisation"})
             return self.form_invalid(form)
         if created:
-            messages.success(self.request, f"Concern recorded: {concern.category} at {concern.place or 'the place on the map'}.")
+            placed = f"placed in {concern.neighbourhood.name}" if concern.neighbourhood_id else "outside every neighbourhood the hub knows"
+            messages.success(self.request, f"Concern recorded, reference {concern.reference}: {concern.category} at "
+                                           f"{concern.place or 'the place on the map'}, {placed}.")
         else:
             messages.info(self.request, f"This concern was already recorded on {timezone.localtime(concern.reported_at):%d %B %Y at %H:%M}: "
                                         "nothing new was saved. This is the concern already held.")
