@@ -35,6 +35,7 @@ NAVIGATION = (
     NavItem("Neighbourhood map", "geo:map"),
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),
+    NavItem("Notifications", "notifications:list"),
     NavItem("Publication review", "publication:review-queue", roles=REVIEWER_ROLES),
     NavItem("Your public profile", "publication:profile", roles=(Role.OFFICER, Role.MANAGER)),
     NavItem("Administration", "admin:index", roles=(Role.ADMINISTRATOR,), staff_only=True),

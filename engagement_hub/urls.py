@@ -27,5 +27,6 @@ urlpatterns = [
     path("sharing/", include("sharing_protocols.urls")),
     path("open311/v2/", include("partners.open311.urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("publication.urls")),
 ]

@@ -114,7 +114,27 @@ def _decide(*, screening: Screening, acting_user, status: str, note: str) -> Scr
             summary=f"{screening.get_subject_display()} {screening.object_id} {verb}",
             screening=screening.pk, subject=screening.subject, object_id=screening.object_id, note=screening.review_note,
         )
+        if status == ScreeningStatus.REJECTED:
+            _tell_author(screening, record)
     return screening
+
+
+def _tell_author(screening: Screening, record) -> None:
+    """The person who wrote a rejected wording is told why, with a link to where they can reword it."""
+    from django.urls import reverse
+
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    if screening.subject == Subject.ACTION:
+        author, url = record.priority.created_by, reverse("crm:priority-action-edit", args=[record.priority_id, record.pk])
+    elif screening.subject == Subject.MEETING:
+        author, url = record.created_by, reverse("crm:engagement-edit", args=[record.pk])
+    else:
+        author, url = record.created_by, reverse("crm:priority-detail", args=[record.pk])
+    notify(recipients=[author], kind=Kind.SCREENING_REJECTED, template="screening_rejected.txt",
+           subject=f"Not published: your {screening.get_subject_display().lower()} needs rewording",
+           context={"subject_label": screening.get_subject_display(), "note": screening.review_note}, url=url)
 
 
 def screening_approve(*, screening: Screening, acting_user, note: str = "") -> Screening:

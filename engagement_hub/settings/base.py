@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "sharing_protocols",
     "reports",
     "publication",
+    "notifications",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +127,8 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 
 EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("HUB_DEFAULT_FROM_EMAIL", "engagement-hub@localhost")
+# Where the hub is reached, for the links in its emails (notifications, unsubscribe).
+HUB_BASE_URL = env_str("HUB_BASE_URL", "http://127.0.0.1:8000")
 
 # Celery: ids not objects, prefetch one task at a time, JSON only.
 CELERY_BROKER_URL = env_str("HUB_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -158,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
     "publication-screen-pending": {
         "task": "publication.tasks.screen_pending_texts",
         "schedule": crontab(minute="*/5"),
+    },
+    # Notifications: the daily digest for those who chose one, after the collation.
+    "notifications-daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     "publication-monthly-release": {
         "task": "publication.tasks.scheduled_release",

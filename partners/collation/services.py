@@ -334,4 +334,7 @@ def concerns_take_into_priority(*, concerns, neighbourhood: Neighbourhood, categ
         audit.record(actor=acting_user, organisation=team, action="partners.concerns_taken_into_priority",
                      summary=f"{len(held)} partner concerns taken into the priority '{category}' in {neighbourhood.name}",
                      priority=priority.pk, concerns=sorted(held))
+        from partners.notices import concerns_taken_notify
+
+        concerns_taken_notify(concern_ids=sorted(held), team_name=team.name, neighbourhood_name=neighbourhood.name)
     return priority

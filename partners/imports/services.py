@@ -111,6 +111,20 @@ def _finish(job: ConcernImportJob, *, status: str, errors: list, total_rows: int
         setattr(job, name, value)
     job.save(update_fields=["status", "errors", "finished_at", "total_rows", "processed_rows", "created_count",
                             "already_held_count", "file_format", "updated_at"])
+    if status in (ImportJobStatus.IMPORTED, ImportJobStatus.REJECTED, ImportJobStatus.FAILED, ImportJobStatus.CHECKED):
+        _tell_uploader(job)
+
+
+def _tell_uploader(job: ConcernImportJob) -> None:
+    from django.urls import reverse
+
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    checked = job.status == ImportJobStatus.CHECKED
+    notify(recipients=[job.created_by], kind=Kind.IMPORT_FINISHED, about=job, template="import_finished.txt",
+           subject=f"{job.original_name}: {'checked, ready to confirm' if checked else job.get_status_display().lower()}",
+           url=reverse("partners:import-detail", args=[job.pk]))
 
 
 def _stage(job: ConcernImportJob, *, count_held: bool) -> writer.Outcome:
