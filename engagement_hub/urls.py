@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 
-from crm.views.people import HomeView
+from home.views import HomeView
 
 
 def healthz(request):
@@ -28,5 +28,6 @@ urlpatterns = [
     path("open311/v2/", include("partners.open311.urls")),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("home/", include("home.urls")),
     path("", include("publication.urls")),
 ]

@@ -5,10 +5,6 @@ from crm.models import Membership
 from crm.views.mixins import VisibleToUserMixin
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
-    template_name = "crm/home.html"
-
-
 class PeopleListView(VisibleToUserMixin, ListView):
     model = Membership
     template_name = "crm/people_list.html"

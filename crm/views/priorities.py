@@ -6,14 +6,17 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
 from crm.forms.priorities import ActionWithdrawForm, NeighbourhoodChoiceForm, PriorityActionForm, PriorityForm, PriorityMoveForm
+from crm.filtering import FilteredListMixin
+from crm.filtersets import PriorityFilterSet
 from crm.history import history_for
 from crm.models import PRIORITY_MOVES, Engagement, EngagementIssue, Priority, PriorityAction
 from crm.views.mixins import POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 from geo.models import Neighbourhood
 
 
-class PriorityListView(DisclosedListMixin, ListView):
+class PriorityListView(FilteredListMixin, DisclosedListMixin, ListView):
     model = Priority
+    filterset_class = PriorityFilterSet
     template_name = "crm/priorities/list.html"
     context_object_name = "priorities"
     paginate_by = 25

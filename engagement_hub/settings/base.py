@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "pghistory",
     "guardian",
     "import_export",
+    "django_filters",
     "crm",
     "geo",
     "partners",
@@ -213,6 +214,8 @@ DEMO_PASSWORD = env_str("HUB_DEMO_PASSWORD", "engagement-hub-demo")
 ENGAGEMENT_LOW_TURNOUT = env_int("HUB_ENGAGEMENT_LOW_TURNOUT", 5)
 ENGAGEMENT_REPEATED_ISSUE_MEETINGS = env_int("HUB_ENGAGEMENT_REPEATED_ISSUE_MEETINGS", 3)
 ENGAGEMENT_SIGNAL_MONTHS = env_int("HUB_ENGAGEMENT_SIGNAL_MONTHS", 6)
+# A priority with no action, or no new action or change, for this many weeks is on its officer's home page.
+HUB_PRIORITY_STALE_WEEKS = env_int("HUB_PRIORITY_STALE_WEEKS", 4)
 BEAT_MEETING_INTERVAL_DAYS = env_int("HUB_BEAT_MEETING_INTERVAL_DAYS", 56)  # force policy: one every eight weeks
 
 # The daily collation of partner concerns. Near-duplicates: same category, reported by different
