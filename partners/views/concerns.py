@@ -10,7 +10,9 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm.views.mixins import POLICE_ROLES, VisibleToUserMixin, add_service_errors
 from partners import selectors
-from partners.forms.concerns import ConcernCloseForm, ConcernFilterForm, ConcernForm
+from crm.filtering import FilteredListMixin
+from partners.filtersets import ConcernFilterSet
+from partners.forms.concerns import ConcernCloseForm, ConcernForm
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.services import concern_report
 from partners.services_concerns import concern_close, concern_update
@@ -28,25 +30,21 @@ class ReportingOrganisationRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class ConcernListView(VisibleToUserMixin, ListView):
+class ConcernListView(FilteredListMixin, VisibleToUserMixin, ListView):
     model = Concern
+    filterset_class = ConcernFilterSet
     template_name = "partners/concerns/list.html"
     context_object_name = "concerns"
     paginate_by = 25
 
     def get_queryset(self):
-        self.filter_form = ConcernFilterForm(self.request.GET or None)
-        filters = self.filter_form.filters() if self.filter_form.is_bound else selectors.ConcernFilters()
-        return selectors.concern_list(user=self.request.user, filters=filters)
+        return super().get_queryset().select_related("category", "organisation", "neighbourhood")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Concerns shared under a protocol are disclosures: one entry in the disclosure log per page shown.
         log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=f"Listed on {self.request.get_full_path()}"[:300])
-        context.update(
-            filter_form=self.filter_form, can_report=selectors.reporting_organisations(self.request.user).exists(),
-            filtered=any(value for key, value in self.request.GET.items() if key != "page"),
-        )
+        context.update(can_report=selectors.reporting_organisations(self.request.user).exists())
         return context
 
 
