@@ -119,6 +119,8 @@ class EngagementForm(forms.ModelForm):
         if not cleaned.get("title") and cleaned.get("kind"):
             # Without a venue, its type, neighbourhood and date tell it apart from the others ("Beat meeting" alone does not).
             place, neighbourhood, when = cleaned.get("venue_name"), cleaned.get("neighbourhood"), cleaned.get("starts_at")
+            if neighbourhood is None and self.instance.location is not None and not place:
+                neighbourhood = Neighbourhood.objects.containing(self.instance.location).order_by("pk").first()
             label = EngagementKind(cleaned["kind"]).label
             if place:
                 cleaned["title"] = f"{label} at {place}"
