@@ -36,6 +36,7 @@ NAVIGATION = (
     NavItem("Neighbourhood map", "geo:map"),
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),
+    NavItem("Notifications", "notifications:list"),
     NavItem("Publication review", "publication:review-queue", roles=REVIEWER_ROLES),
     # Information governance: the protocol register, and the disclosure log with its chain check;
     # how long personal data is kept, and people's requests about their own.

@@ -3,7 +3,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 
-from crm.views.people import HomeView
+from home.views import HomeView
 
 
 def healthz(request):
@@ -34,5 +34,7 @@ urlpatterns = [
     path("", include("digital.urls_public")),
     path("retention/", include("retention.urls")),
     path("subject-access/", include("subject_access.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("home/", include("home.urls")),
     path("", include("publication.urls")),
 ]

@@ -1,52 +1,15 @@
 """Reading concerns: every query starts from Concern.objects.visible_to(user)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.utils import timezone
 
 from crm.models import Organisation, Priority
 from crm.visibility import WITHHELD_PREFIX, can_see_everything, membership_organisation_ids
 from partners.models import Concern, ConcernLink
 
 
-@dataclass(frozen=True)
-class ConcernFilters:
-    """What the concerns list is narrowed by. Empty values mean 'any'."""
-
-    category: int | None = None
-    status: str = ""
-    neighbourhood: int | None = None
-    organisation: int | None = None
-    reported_from: date | None = None
-    reported_to: date | None = None
-    search: str = ""
-
-
-def concern_list(*, user, filters: ConcernFilters = ConcernFilters()) -> QuerySet[Concern]:
-    """The concerns `user` may see, narrowed by `filters`, newest first, with what the list shows
-    joined in (a constant number of queries however many rows)."""
-    concerns = Concern.objects.visible_to(user).select_related("category", "organisation", "neighbourhood")
-    if filters.category:
-        concerns = concerns.filter(category_id=filters.category)
-    if filters.status:
-        concerns = concerns.filter(status=filters.status)
-    if filters.neighbourhood:
-        concerns = concerns.filter(neighbourhood_id=filters.neighbourhood)
-    if filters.organisation:
-        concerns = concerns.filter(organisation_id=filters.organisation)
-    if filters.reported_from:
-        concerns = concerns.filter(reported_at__gte=_start_of(filters.reported_from))
-    if filters.reported_to:
-        concerns = concerns.filter(reported_at__lt=_start_of(filters.reported_to) + timedelta(days=1))
-    if filters.search:
-        concerns = _search(concerns, filters.search)
-    return concerns.order_by("-reported_at", "-pk")
-
-
-def _search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]:
+def concern_search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]:
     """Every word in the place or in the description. The description may be withheld personal data:
     then only what visible_to lets through (its withholding expression) is searched, so a search
     never reveals words the user may not read."""
@@ -57,10 +20,6 @@ def _search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]:
     for word in words.split()[:8]:
         query &= Q(place__icontains=word) | Q(**{f"{description}__icontains": word})
     return concerns.filter(query)
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def concern_detail(*, user, pk: int) -> Concern:
@@ -86,6 +45,18 @@ def concern_priority(*, user, concern: Concern) -> Priority | None:
     if concern.priority_id is None:
         return None
     return Priority.objects.visible_to(user).select_related("neighbourhood").filter(pk=concern.priority_id).first()
+
+
+def concern_outcome(*, concern: Concern) -> dict | None:
+    """What the reporting organisation is told of the priority its concern went into, when it cannot read the
+    priority itself: its status (a label, nothing sensitive), and its issue and outcome only in the wording
+    screened for the public page (publication's door for public text), so nothing unscreened leaves the team.
+    One query."""
+    if concern.priority_id is None:
+        return None
+    from publication.selectors import public_priority_wording
+
+    return public_priority_wording(concern.priority_id)
 
 
 def reporting_organisations(user) -> QuerySet[Organisation]:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from crm import audit
 from crm.visibility import can_own
 from geo.models import ForceArea
+from partners.collation.services import concerns_place_at_intake
 from partners.models import Concern
 
 # A device clock a few minutes fast is not an error; a date next week is.
@@ -86,6 +87,8 @@ def concern_report(*, concern: Concern, acting_user=None, organisation, via: str
     try:
         with transaction.atomic(), pghistory.context(user=concern.created_by_id, via=via):
             concern.save()
+            concerns_place_at_intake(concern_ids=[concern.pk])
+            concern.refresh_from_db(fields=["neighbourhood", "lsoa"])
             audit.record(actor=acting_user, organisation=organisation, action="concern.reported",
                          summary=f"Concern reported: {concern.category} ({concern.get_channel_display()})",
                          concern=concern.pk, channel=concern.channel, via=via)

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from crm import audit
+from partners.collation.services import concerns_place_at_intake
 from partners.models import Concern, ConcernStatus
 from partners.services import concern_fingerprint, concern_rule_errors
 
@@ -50,11 +51,15 @@ def concern_update(*, concern: Concern, acting_user) -> Concern:
         )
         if Concern.objects.filter(organisation_id=stored.organisation_id, fingerprint=stored.fingerprint).exclude(pk=stored.pk).exists():
             raise ValidationError("Your organisation already holds a concern with exactly these details.")
-        if {"location", "occurred_at"} & set(changed):
-            # Moved or re-dated: the next collation places it again.
-            stored.collated_at = None
+        moved = bool({"location", "occurred_at"} & set(changed))
+        if moved:
+            # Moved or re-dated: placed again at once (and its near-duplicates checked again).
+            stored.collated_at, stored.neighbourhood, stored.lsoa = None, None, None
         with pghistory.context(user=acting_user.pk, via="concern edit"):
             stored.save()
+            if moved:
+                concerns_place_at_intake(concern_ids=[stored.pk])
+                stored.refresh_from_db(fields=["neighbourhood", "lsoa"])
         # Names the fields, never their values: the audit trail must not copy personal data.
         audit.record(actor=acting_user, organisation=stored.organisation, action="concern.updated",
                      summary=f"Concern changed: {', '.join(changed)}", concern=stored.pk, fields=changed)

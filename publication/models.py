@@ -42,6 +42,7 @@ class Subject(models.TextChoices):
     ACTION = "action", "Action"
     MEETING = "meeting", "Meeting"
     PROFILE = "profile", "Officer's public profile"
+    OUTCOME = "outcome", "Outcome of a priority"
 
 
 PUBLIC_FIELDS = {
@@ -49,6 +50,8 @@ PUBLIC_FIELDS = {
     Subject.ACTION: ("action",),
     Subject.MEETING: ("title", "venue_name", "objectives", "online_link"),
     Subject.PROFILE: ("bio",),  # the name and rank are the officer's own choice to be named; the biography is free text
+    # A priority's outcome is screened on its own, so resolving one leaves its screened issue published.
+    Subject.OUTCOME: ("outcome",),
 }
 
 

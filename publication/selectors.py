@@ -142,21 +142,48 @@ def with_revisions(meetings):
 
 
 def published_actions():
-    return screened(PriorityAction.objects.only("pk", "priority_id", "action", "action_date", "status"), Subject.ACTION).order_by(
+    actions = PriorityAction.objects.filter(withdrawn_at__isnull=True).only("pk", "priority_id", "action", "action_date", "status")
+    return screened(actions, Subject.ACTION).order_by(
         "action_date", "pk",
     )
 
 
 def published_priorities(neighbourhood_: Neighbourhood | None = None):
-    """Priorities whose issue passed screening, newest first, each with `public_actions` (screened, oldest first)."""
+    """Priorities whose issue passed screening, newest first, each with `public_actions` (screened, oldest first)
+    and `outcome_published` (whether its outcome's current wording passed screening too)."""
     priorities = Priority.objects.select_related("category").only(
-        "pk", "issue", "issue_date", "status", "neighbourhood_id", "organisation_id", "category__name", "category__slug",
+        "pk", "issue", "issue_date", "status", "outcome", "neighbourhood_id", "organisation_id", "category__name", "category__slug",
     )
     if neighbourhood_ is not None:
         priorities = priorities.filter(neighbourhood=neighbourhood_)
-    return screened(priorities, Subject.PRIORITY).prefetch_related(
+    outcome_passed = Screening.objects.publishable().filter(
+        subject=Subject.OUTCOME, object_id=OuterRef("pk"), content_hash=OuterRef("outcome_hash"),
+    )
+    return screened(priorities, Subject.PRIORITY).annotate(
+        outcome_hash=TextHash(*PUBLIC_FIELDS[Subject.OUTCOME]),
+    ).annotate(outcome_published=Exists(outcome_passed)).prefetch_related(
         Prefetch("actions", queryset=published_actions(), to_attr="public_actions"),
     ).order_by("-issue_date", "-pk")
+
+
+def public_priority_wording(priority_id: int) -> dict | None:
+    """One priority's status, and its issue and outcome as far as their current wording passed screening
+    (blank where not): what a partner is told of the priority its concern went into. One query."""
+    from crm.models import FINISHED_STATUSES, PriorityStatus
+
+    def passed(subject, hash_name):
+        return Exists(Screening.objects.publishable().filter(subject=subject, object_id=OuterRef("pk"), content_hash=OuterRef(hash_name)))
+
+    row = (Priority.objects.filter(pk=priority_id)
+           .annotate(issue_hash=TextHash(*PUBLIC_FIELDS[Subject.PRIORITY]), outcome_hash=TextHash(*PUBLIC_FIELDS[Subject.OUTCOME]))
+           .annotate(issue_public=passed(Subject.PRIORITY, "issue_hash"), outcome_public=passed(Subject.OUTCOME, "outcome_hash"))
+           .values("status", "issue", "outcome", "issue_public", "outcome_public").first())
+    if row is None:
+        return None
+    return {
+        "status": dict(PriorityStatus.choices)[row["status"]], "finished": row["status"] in FINISHED_STATUSES,
+        "issue": row["issue"] if row["issue_public"] else "", "outcome": row["outcome"] if row["outcome_public"] and row["outcome"] else "",
+    }
 
 
 # --- Records for the open data (nothing personal: id, category, type, status, neighbourhood, date) -------------------

@@ -25,8 +25,10 @@ def subject_queryset(subject: Subject):
     organisations' records); it never leaves this module except as a Screening."""
     if subject == Subject.PRIORITY:
         return Priority.objects.all()
+    if subject == Subject.OUTCOME:
+        return Priority.objects.exclude(outcome="")
     if subject == Subject.ACTION:
-        return PriorityAction.objects.select_related("priority")
+        return PriorityAction.objects.select_related("priority").filter(withdrawn_at__isnull=True)
     if subject == Subject.PROFILE:
         return PublicProfile.objects.filter(published=True).exclude(bio="")
     # Only meetings still to come can go public: past ones are never screened (or shown).
@@ -93,7 +95,7 @@ def screened_record(screening: Screening, user):
     if screening.subject == Subject.PROFILE:  # a colleague's profile: an officer of one of the reviewer's organisations
         organisations = user.memberships.values("organisation_id")
         return PublicProfile.objects.filter(pk=screening.object_id, user__memberships__organisation_id__in=organisations).first()
-    model = {Subject.PRIORITY: Priority, Subject.ACTION: PriorityAction, Subject.MEETING: Engagement}[screening.subject]
+    model = {Subject.PRIORITY: Priority, Subject.OUTCOME: Priority, Subject.ACTION: PriorityAction, Subject.MEETING: Engagement}[screening.subject]
     return model.objects.visible_to(user).filter(pk=screening.object_id).first()
 
 
@@ -120,7 +122,27 @@ def _decide(*, screening: Screening, acting_user, status: str, note: str) -> Scr
             summary=f"{screening.get_subject_display()} {screening.object_id} {verb}",
             screening=screening.pk, subject=screening.subject, object_id=screening.object_id, note=screening.review_note,
         )
+        if status == ScreeningStatus.REJECTED:
+            _tell_author(screening, record)
     return screening
+
+
+def _tell_author(screening: Screening, record) -> None:
+    """The person who wrote a rejected wording is told why, with a link to where they can reword it."""
+    from django.urls import reverse
+
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    if screening.subject == Subject.ACTION:
+        author, url = record.priority.created_by, reverse("crm:priority-action-edit", args=[record.priority_id, record.pk])
+    elif screening.subject == Subject.MEETING:
+        author, url = record.created_by, reverse("crm:engagement-edit", args=[record.pk])
+    else:
+        author, url = record.created_by, reverse("crm:priority-detail", args=[record.pk])
+    notify(recipients=[author], kind=Kind.SCREENING_REJECTED, template="screening_rejected.txt",
+           subject=f"Not published: your {screening.get_subject_display().lower()} needs rewording",
+           context={"subject_label": screening.get_subject_display(), "note": screening.review_note}, url=url)
 
 
 def screening_approve(*, screening: Screening, acting_user, note: str = "") -> Screening:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from crm.models import (
-    POLICE_KINDS, AdvisoryGroup, Adjustment, Engagement, EngagementKind, IssueCategory, Organisation, Questionnaire,
+    POLICE_KINDS, AdvisoryGroup, Adjustment, Engagement, EngagementKind, IssueCategory, Organisation, Questionnaire, Role,
     UnderRepresentedGroup, User, VisitOutcome,
 )
 from crm.models.engagements import QuestionKind
@@ -59,7 +59,9 @@ class EngagementForm(forms.ModelForm):
             self.fields[name].input_formats = [DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         self.fields["title"].required = False
         self.fields["officers"].queryset = (
-            User.objects.visible_to(user).filter(memberships__organisation__kind__in=POLICE_KINDS).distinct().order_by("last_name", "first_name")
+            # Warranted officers and PCSOs (the officer role) only: not administrators, managers or governance staff.
+            User.objects.visible_to(user).filter(memberships__organisation__kind__in=POLICE_KINDS, memberships__role=Role.OFFICER)
+            .distinct().order_by("last_name", "first_name")
         )
         self.fields["officers"].label_from_instance = lambda u: u.get_full_name() or u.get_username()
         self.fields["partners"].queryset = Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS)
@@ -115,8 +117,16 @@ class EngagementForm(forms.ModelForm):
             if cleaned.get(f"issue_{number}") and not cleaned.get(f"issue_{number}_category"):
                 self.add_error(f"issue_{number}_category", "Choose what the issue is about.")
         if not cleaned.get("title") and cleaned.get("kind"):
-            place = cleaned.get("venue_name")
-            cleaned["title"] = EngagementKind(cleaned["kind"]).label + (f" at {place}" if place else "")
+            # Without a venue, its type, neighbourhood and date tell it apart from the others ("Beat meeting" alone does not).
+            place, neighbourhood, when = cleaned.get("venue_name"), cleaned.get("neighbourhood"), cleaned.get("starts_at")
+            if neighbourhood is None and self.instance.location is not None and not place:
+                neighbourhood = Neighbourhood.objects.containing(self.instance.location).order_by("pk").first()
+            label = EngagementKind(cleaned["kind"]).label
+            if place:
+                cleaned["title"] = f"{label} at {place}"
+            else:
+                cleaned["title"] = label + (f" in {neighbourhood.name}" if neighbourhood else "") + (
+                    f", {timezone.localtime(when):%-d %B %Y}" if when else "")
         return cleaned
 
     @property

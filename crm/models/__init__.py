@@ -14,4 +14,4 @@ from crm.models.engagements import (  # noqa: F401
     Adjustment, DoorstepVisit, Engagement, EngagementIssue, EngagementKind, EngagementStatus, ObjectivesMet, Questionnaire,
     QuestionnaireQuestion, QuestionKind, VenueKind, VisitOutcome,
 )
-from crm.models.priorities import ActionStatus, Priority, PriorityAction, PriorityStatus  # noqa: F401
+from crm.models.priorities import FINISHED_STATUSES, PRIORITY_MOVES, ActionStatus, Priority, PriorityAction, PriorityStatus  # noqa: F401

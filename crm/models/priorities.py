@@ -15,6 +15,16 @@ class PriorityStatus(models.TextChoices):
     CLOSED = "closed", "Closed without resolution"
 
 
+# Where a priority may go next. A resolved or closed priority may be reopened (it goes back to in progress).
+PRIORITY_MOVES = {
+    PriorityStatus.AGREED: (PriorityStatus.IN_PROGRESS, PriorityStatus.RESOLVED, PriorityStatus.CLOSED),
+    PriorityStatus.IN_PROGRESS: (PriorityStatus.RESOLVED, PriorityStatus.CLOSED),
+    PriorityStatus.RESOLVED: (PriorityStatus.IN_PROGRESS,),
+    PriorityStatus.CLOSED: (PriorityStatus.IN_PROGRESS,),
+}
+FINISHED_STATUSES = (PriorityStatus.RESOLVED, PriorityStatus.CLOSED)
+
+
 class ActionStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     IN_PROGRESS = "in_progress", "In progress"
@@ -36,6 +46,9 @@ class Priority(OwnedRecord):
     raised_issues = models.ManyToManyField("crm.EngagementIssue", blank=True, related_name="priorities",
                                            help_text="The issues raised that this priority answers.")
     status = models.CharField(max_length=20, choices=PriorityStatus.choices, default=PriorityStatus.AGREED)
+    # Moved only by crm.services.priority_move (checked against PRIORITY_MOVES, audited).
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True, help_text="What came of it, in words fit to publish: required to resolve or close.")
 
     class Meta:
         ordering = ["-issue_date", "-pk"]
@@ -56,6 +69,9 @@ class PriorityAction(models.Model):
     action_date = models.DateField()
     status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     reported_back_on = models.DateField(null=True, blank=True, help_text="When it was reported back to the community.")
+    # Withdrawn, not deleted: the public page drops it, its history stays.
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.CharField(max_length=500, blank=True)
 
     objects = child_queryset("priority").as_manager()
 
@@ -64,6 +80,10 @@ class PriorityAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action_date:%d %B %Y}: {self.action[:60]}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def clean(self) -> None:
         if self.priority_id and self.action_date and self.action_date < self.priority.issue_date:

@@ -8,28 +8,24 @@ from django.views.generic import DetailView, FormView, ListView
 from crm import services
 from crm.forms.engagements import DoorstepVisitForm, EngagementForm
 from crm.models import AdvisoryGroup, Engagement, EngagementIssue, EngagementKind, User, VisitOutcome
+from crm.filtering import FilteredListMixin
+from crm.filtersets import EngagementFilterSet
 from crm.views.mixins import (
-    DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
+    POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
 )
 
 
-class EngagementListView(DisclosedListMixin, ListView):
+class EngagementListView(FilteredListMixin, DisclosedListMixin, ListView):
     model = Engagement
+    filterset_class = EngagementFilterSet
     template_name = "crm/engagements/list.html"
     context_object_name = "engagements"
     paginate_by = 25
 
     def get_queryset(self):
-        queryset = super().get_queryset().select_related("neighbourhood").only(
-            "pk", "title", "kind", "status", "starts_at", "turnout", "neighbourhood__name", "neighbourhood__id",
+        return super().get_queryset().select_related("neighbourhood").only(
+            "pk", "title", "kind", "status", "starts_at", "turnout", "neighbourhood__name", "neighbourhood__id", "organisation_id",
         )
-        kind = self.request.GET.get("kind")
-        if kind in EngagementKind.values:
-            queryset = queryset.filter(kind=kind)
-        return queryset
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(kinds=EngagementKind.choices, chosen_kind=self.request.GET.get("kind", ""), **kwargs)
 
 
 class EngagementDetailView(DisclosedDetailMixin, DetailView):
@@ -49,6 +45,7 @@ class EngagementDetailView(DisclosedDetailMixin, DetailView):
     def get_context_data(self, **kwargs):
         engagement = self.object
         context = super().get_context_data(**kwargs)
+        context["may_agree_priorities"] = self.request.user.has_role(*POLICE_ROLES)
         if engagement.kind == EngagementKind.DOOR_TO_DOOR:
             counts = dict(engagement.visits.values_list("outcome").annotate(n=Count("pk")))
             context["visit_counts"] = [(label, counts.get(value, 0)) for value, label in VisitOutcome.choices]

@@ -1,12 +1,7 @@
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView
 
 from crm.models import Membership
 from crm.views.mixins import VisibleToUserMixin
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    template_name = "crm/home.html"
 
 
 class PeopleListView(VisibleToUserMixin, ListView):

@@ -5,14 +5,18 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
-from crm.forms.priorities import PriorityActionForm, PriorityForm
-from crm.models import Engagement, EngagementIssue, Priority, PriorityAction
-from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
+from crm.forms.priorities import ActionWithdrawForm, NeighbourhoodChoiceForm, PriorityActionForm, PriorityForm, PriorityMoveForm
+from crm.filtering import FilteredListMixin
+from crm.filtersets import PriorityFilterSet
+from crm.history import history_for
+from crm.models import PRIORITY_MOVES, Engagement, EngagementIssue, Priority, PriorityAction
+from crm.views.mixins import POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 from geo.models import Neighbourhood
 
 
-class PriorityListView(DisclosedListMixin, ListView):
+class PriorityListView(FilteredListMixin, DisclosedListMixin, ListView):
     model = Priority
+    filterset_class = PriorityFilterSet
     template_name = "crm/priorities/list.html"
     context_object_name = "priorities"
     paginate_by = 25
@@ -34,19 +38,55 @@ class PriorityDetailView(DisclosedDetailMixin, DetailView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(action_form=PriorityActionForm(), **kwargs)
+        priority = self.object
+        can_change = not getattr(priority, "is_shared", False) and self.request.user.has_role(*POLICE_ROLES)
+        return super().get_context_data(
+            can_change=can_change, move_form=PriorityMoveForm(priority=priority) if can_change and PRIORITY_MOVES[priority.status] else None,
+            history=history_for(priority), **kwargs,
+        )
 
 
 class PriorityCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
+    """Agree a priority for one neighbourhood: chosen first (or taken from the issue raised it starts from),
+    so the form offers that neighbourhood's meetings and issues, not every neighbourhood's."""
+
     model = Priority
     form_class = PriorityForm
     template_name = "crm/priorities/form.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        self.from_issue, self.neighbourhood = None, None
+        if request.user.is_authenticated:
+            query = request.POST if request.method == "POST" and "neighbourhood" in request.POST else request.GET
+            if query.get("issue", "").isdigit():
+                self.from_issue = get_object_or_404(
+                    EngagementIssue.objects.visible_to(request.user).select_related("engagement__neighbourhood", "category"), pk=query["issue"])
+                self.neighbourhood = self.from_issue.engagement.neighbourhood
+            elif query.get("neighbourhood", "").isdigit():
+                self.neighbourhood = Neighbourhood.objects.filter(pk=query["neighbourhood"]).first()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if self.neighbourhood is None:
+            return self.render_to_response({
+                "choice_form": NeighbourhoodChoiceForm(request.GET if "neighbourhood" in request.GET else None),
+                "unplaced_issue": self.from_issue is not None,
+            })
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if self.neighbourhood is None:
+            return redirect("crm:priority-create")
+        return super().post(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return ["crm/priorities/choose_neighbourhood.html" if self.neighbourhood is None else self.template_name]
+
     def get_form_kwargs(self):
-        neighbourhood = None
-        if self.request.GET.get("neighbourhood", "").isdigit():
-            neighbourhood = Neighbourhood.objects.filter(pk=self.request.GET["neighbourhood"]).first()
-        return {**super().get_form_kwargs(), "user": self.request.user, "neighbourhood": neighbourhood}
+        return {**super().get_form_kwargs(), "user": self.request.user, "neighbourhood": self.neighbourhood, "from_issue": self.from_issue}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(neighbourhood=self.neighbourhood, from_issue=self.from_issue, **kwargs)
 
     def form_valid(self, form):
         try:
@@ -61,33 +101,91 @@ class PriorityCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
         return redirect("crm:priority-detail", pk=priority.pk)
 
 
-class PriorityActionCreateView(PoliceRoleRequiredMixin, EditableByUserMixin, FormView):
+class OwnPriorityMixin(PoliceRoleRequiredMixin, EditableByUserMixin):
+    """Pages that change a priority or its actions: only the owning organisation's (anything else is a 404)."""
+
     model = Priority
-    form_class = PriorityActionForm
-    template_name = "crm/priorities/detail.html"
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.priority = get_object_or_404(self.get_queryset().select_related("neighbourhood", "category"), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def get(self, request, *args, **kwargs):
-        # The form lives on the priority's page; this address only takes its posts.
-        return redirect("crm:priority-detail", pk=self.priority.pk)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(priority=self.priority, **kwargs)
+
+
+class PriorityMoveView(OwnPriorityMixin, FormView):
+    form_class = PriorityMoveForm
+    template_name = "crm/priorities/move.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "priority": self.priority}
 
     def form_valid(self, form):
-        action = form.instance
-        action.priority = self.priority
         try:
-            services.priority_action_record(action=action, acting_user=self.request.user)
+            priority = services.priority_move(priority=self.priority, acting_user=self.request.user,
+                                              status=form.cleaned_data["status"], outcome=form.cleaned_data["outcome"])
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
-        messages.success(self.request, "Action recorded.")
+        messages.success(self.request, f"The priority is now {priority.get_status_display().lower()}.")
+        return redirect("crm:priority-detail", pk=priority.pk)
+
+
+class PriorityActionCreateView(OwnPriorityMixin, FormView):
+    """Record an action, or (with an action's pk) edit one: the history keeps what it said before."""
+
+    form_class = PriorityActionForm
+    template_name = "crm/priorities/action_form.html"
+
+    def get_action(self) -> PriorityAction:
+        return PriorityAction(priority=self.priority)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.get_action()}
+
+    def form_valid(self, form):
+        try:
+            services.priority_action_record(action=form.instance, acting_user=self.request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Action saved.")
         return redirect("crm:priority-detail", pk=self.priority.pk)
 
-    def form_invalid(self, form):
-        return self.render_to_response({"priority": self.priority, "action_form": form})
+
+class PriorityActionEditView(PriorityActionCreateView):
+    def get_action(self) -> PriorityAction:
+        if not hasattr(self, "action"):
+            self.action = get_object_or_404(
+                PriorityAction.objects.editable_by(self.request.user).filter(priority=self.priority, withdrawn_at__isnull=True),
+                pk=self.kwargs["action_pk"])
+        return self.action
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(action=self.get_action(), history=history_for(self.get_action()), **kwargs)
+
+
+class PriorityActionWithdrawView(OwnPriorityMixin, FormView):
+    form_class = ActionWithdrawForm
+    template_name = "crm/priorities/action_withdraw.html"
+
+    def get_context_data(self, **kwargs):
+        self.action = get_object_or_404(PriorityAction.objects.editable_by(self.request.user).filter(priority=self.priority),
+                                        pk=self.kwargs["action_pk"])
+        return super().get_context_data(action=self.action, **kwargs)
+
+    def form_valid(self, form):
+        action = get_object_or_404(PriorityAction.objects.editable_by(self.request.user).filter(priority=self.priority),
+                                   pk=self.kwargs["action_pk"])
+        try:
+            services.priority_action_withdraw(action=action, acting_user=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Action withdrawn: it no longer shows on the public page.")
+        return redirect("crm:priority-detail", pk=self.priority.pk)
 
 
 class YouSaidWeDidView(VisibleToUserMixin, DetailView):
@@ -103,7 +201,7 @@ class YouSaidWeDidView(VisibleToUserMixin, DetailView):
     def get_context_data(self, **kwargs):
         priorities = list(
             Priority.objects.visible_to(self.request.user).filter(neighbourhood=self.object).select_related("category")
-            .prefetch_related(Prefetch("actions", queryset=PriorityAction.objects.order_by("action_date", "pk")))
+            .prefetch_related(Prefetch("actions", queryset=PriorityAction.objects.filter(withdrawn_at__isnull=True).order_by("action_date", "pk")))
         )
         from sharing_protocols.explain import log_shared_reads
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "guardian",
     "import_export",
     "axes",
+    "django_filters",
     "crm",
     "geo",
     "partners",
@@ -43,6 +44,8 @@ INSTALLED_APPS = [
     "retention",
     "subject_access",
     "input_rules",
+    "notifications",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +155,8 @@ MEDIA_ROOT = Path(env_str("HUB_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("HUB_DEFAULT_FROM_EMAIL", "engagement-hub@localhost")
+# Where the hub is reached, for the links in its emails (notifications, unsubscribe).
+HUB_BASE_URL = env_str("HUB_BASE_URL", "http://127.0.0.1:8000")
 
 # Celery: ids not objects, prefetch one task at a time, JSON only.
 CELERY_BROKER_URL = env_str("HUB_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -220,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
     "digital-remove-expired-post-text": {
         "task": "digital.tasks.remove_expired_post_text",
         "schedule": crontab(hour=2, minute=40),
+    },
+    # Notifications: the daily digest for those who chose one, after the collation.
+    "notifications-daily-digests": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     "publication-monthly-release": {
         "task": "publication.tasks.scheduled_release",
@@ -319,6 +329,8 @@ DEMO_PASSWORD = env_str("HUB_DEMO_PASSWORD", "engagement-hub-demo")
 ENGAGEMENT_LOW_TURNOUT = env_int("HUB_ENGAGEMENT_LOW_TURNOUT", 5)
 ENGAGEMENT_REPEATED_ISSUE_MEETINGS = env_int("HUB_ENGAGEMENT_REPEATED_ISSUE_MEETINGS", 3)
 ENGAGEMENT_SIGNAL_MONTHS = env_int("HUB_ENGAGEMENT_SIGNAL_MONTHS", 6)
+# A priority with no action, or no new action or change, for this many weeks is on its officer's home page.
+HUB_PRIORITY_STALE_WEEKS = env_int("HUB_PRIORITY_STALE_WEEKS", 4)
 BEAT_MEETING_INTERVAL_DAYS = env_int("HUB_BEAT_MEETING_INTERVAL_DAYS", 56)  # force policy: one every eight weeks
 
 # The daily collation of partner concerns. Near-duplicates: same category, reported by different

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -56,30 +56,57 @@ def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def concerns_place(*, since: datetime | None = None) -> Placement:
-    """Put every concern not yet placed (reported since `since`, if given) in the neighbourhood and the
-    LSOA that hold its point, in one UPDATE … FROM on the GiST indexes.
+@dataclass(frozen=True)
+class Target:
+    """Which concerns a placement or a near-duplicate check works on: those reported since a time, a few by
+    id (a concern just reported), or one import's rows. As SQL over the alias `alias`, with its parameters."""
+
+    since: datetime | None = None
+    concern_ids: tuple[int, ...] | None = None
+    import_job_id: int | None = None
+
+    def sql(self, alias: str) -> tuple[str, dict]:
+        if self.concern_ids is not None:
+            return f"{alias}.id = ANY(%(target_ids)s)", {"target_ids": list(self.concern_ids)}
+        if self.import_job_id is not None:
+            return f"{alias}.import_job_id = %(target_job)s", {"target_job": self.import_job_id}
+        if self.since is not None:
+            return f"{alias}.reported_at >= %(target_since)s", {"target_since": self.since}
+        return "TRUE", {}
+
+
+def concerns_place(*, since: datetime | None = None, target: Target | None = None) -> Placement:
+    """Put every concern not yet placed (reported since `since`, or the `target` ones) in the neighbourhood
+    and the LSOA that hold its point, in one UPDATE … FROM on the GiST indexes.
 
     The concerns are joined to "pieces": each neighbourhood paired with each LSOA whose box overlaps
     it (the point must be in both), plus each neighbourhood's part that no LSOA covers (placed with no
     LSOA). Joining on pairs of polygons lets PostGIS test many points in a row against the same two
     polygons (its prepared-geometry cache), which is what makes a hand-written inner join fast; the
     uncovered parts keep concerns in a neighbourhood without an LSOA. A point on a shared edge is in
-    both areas (ST_Intersects) and the join takes one. Concerns that no neighbourhood holds stay
-    unplaced and are counted, to be tried again after the next boundary import."""
+    both areas (ST_Intersects) and the join takes one. Only neighbourhoods whose box meets the box of the
+    target concerns are cut into pieces, so placing one concern at intake cuts one or two, not the force.
+    Concerns that no neighbourhood holds stay unplaced and are counted, to be tried again after the next
+    boundary import."""
+    target = target or Target(since=since)
     concern, neighbourhood, small_area = Concern._meta.db_table, Neighbourhood._meta.db_table, SmallArea._meta.db_table
-    since_sql = "AND c.reported_at >= %(since)s" if since is not None else ""
+    target_sql, params = target.sql("c")
+    near_sql, _ = target.sql("t")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH pieces AS (
+            WITH target_box AS (
+                SELECT ST_Extent(t.location)::geometry AS box FROM {concern} AS t WHERE t.neighbourhood_id IS NULL AND {near_sql}
+            ), near AS (
+                SELECT n.id, n.boundary FROM {neighbourhood} AS n, target_box WHERE n.boundary && ST_SetSRID(target_box.box, 4326)
+            ), pieces AS (
                 SELECT n.id AS neighbourhood_id, s.id AS lsoa_id, n.boundary AS outer_area, s.boundary AS inner_area
-                  FROM {neighbourhood} AS n JOIN {small_area} AS s ON s.kind = %(lsoa)s AND n.boundary && s.boundary
+                  FROM near AS n JOIN {small_area} AS s ON s.kind = %(lsoa)s AND n.boundary && s.boundary
                 UNION ALL
                 SELECT uncovered.id, NULL, uncovered.boundary, uncovered.rest
                   FROM (SELECT n.id, n.boundary,
                                COALESCE(ST_Difference(n.boundary, ST_Union(s.boundary)), n.boundary) AS rest
-                          FROM {neighbourhood} AS n
+                          FROM near AS n
                           LEFT JOIN {small_area} AS s ON s.kind = %(lsoa)s AND ST_Intersects(n.boundary, s.boundary)
                          GROUP BY n.id, n.boundary) AS uncovered
                  WHERE NOT ST_IsEmpty(uncovered.rest)
@@ -87,27 +114,32 @@ def concerns_place(*, since: datetime | None = None) -> Placement:
             UPDATE {concern} AS c
                SET neighbourhood_id = p.neighbourhood_id, lsoa_id = p.lsoa_id
               FROM pieces AS p
-             WHERE c.neighbourhood_id IS NULL {since_sql}
+             WHERE c.neighbourhood_id IS NULL AND {target_sql}
                AND ST_Intersects(p.outer_area, c.location)
                AND ST_Intersects(p.inner_area, c.location)
             """,
-            {"lsoa": SmallAreaKind.LSOA.value, "since": since},
+            {"lsoa": SmallAreaKind.LSOA.value, **params},
         )
         placed = cursor.rowcount
-        cursor.execute(f"SELECT count(*) FROM {concern} AS c WHERE c.neighbourhood_id IS NULL {since_sql}", {"since": since})
+        cursor.execute(f"SELECT count(*) FROM {concern} AS c WHERE c.neighbourhood_id IS NULL AND {target_sql}", params)
         unplaced = cursor.fetchone()[0]
     return Placement(placed=placed, unplaced=unplaced)
 
 
-def concerns_link_near_duplicates(*, run: CollationRun | None, window: Window,
+def concerns_link_near_duplicates(*, run: CollationRun | None, window: Window | None = None, target: Target | None = None,
                                   metres: int | None = None, days: int | None = None) -> int:
     """Link pairs that look like the same thing: the same category, reported by different partners,
     within `metres` of each other (ST_DWithin on the indexed EPSG:27700 point, so in metres) and
     within `days` of each other (when it happened). At least one of each pair was reported in the
-    window. Pairs already linked are kept as they are (ON CONFLICT DO NOTHING). Returns the new links."""
+    window (or is a `target` concern). Pairs already linked are kept as they are (ON CONFLICT DO
+    NOTHING). Returns the new links."""
     metres = settings.COLLATION_DUPLICATE_METRES if metres is None else metres
     days = settings.COLLATION_DUPLICATE_DAYS if days is None else days
     concern, link = Concern._meta.db_table, ConcernLink._meta.db_table
+    if window is not None:
+        chosen_sql, params = "a.reported_at >= %(start)s AND a.reported_at < %(end)s", {"start": window.start, "end": window.end}
+    else:
+        chosen_sql, params = (target or Target()).sql("a")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -124,14 +156,24 @@ def concerns_link_near_duplicates(*, run: CollationRun | None, window: Window,
                AND b.organisation_id <> a.organisation_id
                AND ST_DWithin(a.location_bng, b.location_bng, %(metres)s)
                AND b.occurred_at BETWEEN a.occurred_at - %(days)s AND a.occurred_at + %(days)s
-             WHERE a.reported_at >= %(start)s AND a.reported_at < %(end)s
+             WHERE {chosen_sql}
              ORDER BY LEAST(a.id, b.id), GREATEST(a.id, b.id)
             ON CONFLICT (first_id, second_id) DO NOTHING
             """,
-            {"run": run.pk if run else None, "metres": float(metres), "days": timedelta(days=days),
-             "start": window.start, "end": window.end},
+            {"run": run.pk if run else None, "metres": float(metres), "days": timedelta(days=days), **params},
         )
         return cursor.rowcount
+
+
+def concerns_place_at_intake(*, concern_ids: list[int] | None = None, import_job_id: int | None = None) -> Placement:
+    """Place concerns the moment they arrive and link their near-duplicates: the same SQL as the daily
+    collation, narrowed to the new rows. Call inside the transaction that saves them, so a concern is
+    never held unplaced when a neighbourhood holds it (the collation still places what is left: points
+    outside every neighbourhood, until the boundaries change)."""
+    target = Target(concern_ids=tuple(concern_ids) if concern_ids is not None else None, import_job_id=import_job_id)
+    placement = concerns_place(target=target)
+    concerns_link_near_duplicates(run=None, target=target)
+    return placement
 
 
 def collation_queue(*, period_end: date, requested_by=None, dispatched: bool = False) -> CollationRun:
@@ -211,7 +253,9 @@ def _digest_content(neighbourhood, *, run, collated_at, period_start, period_end
         visible.filter(status=ConcernStatus.COLLATED, collated_at=collated_at, neighbourhood=neighbourhood)
         .values("category__name").annotate(count=Count("pk")).order_by("-count", "category__name"))]
     seen = visible.values("pk")
-    links = ConcernLink.objects.filter(found_by=run, first__neighbourhood=neighbourhood, first__in=seen, second__in=seen).count()
+    # Links this run found, and those found at intake between the concerns it collated.
+    new_links = Q(found_by=run) | Q(found_by__isnull=True, first__collated_at=collated_at) | Q(found_by__isnull=True, second__collated_at=collated_at)
+    links = ConcernLink.objects.filter(new_links, first__neighbourhood=neighbourhood, first__in=seen, second__in=seen).count()
     return {
         "neighbourhood": neighbourhood.name,
         "period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
@@ -315,4 +359,7 @@ def concerns_take_into_priority(*, concerns, neighbourhood: Neighbourhood, categ
         audit.record(actor=acting_user, organisation=team, action="partners.concerns_taken_into_priority",
                      summary=f"{len(held)} partner concerns taken into the priority '{category}' in {neighbourhood.name}",
                      priority=priority.pk, concerns=sorted(held))
+        from partners.notices import concerns_taken_notify
+
+        concerns_taken_notify(concern_ids=sorted(held), team_name=team.name, neighbourhood_name=neighbourhood.name)
     return priority

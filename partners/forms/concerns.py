@@ -8,9 +8,7 @@ from django.utils import timezone
 
 from crm.forms.engagements import DATETIME_LOCAL, DateTimeLocalInput
 from crm.models import IssueCategory, Organisation
-from geo.models import Neighbourhood
-from partners.models import Concern, ConcernChannel, ConcernStatus
-from partners.selectors import ConcernFilters
+from partners.models import Concern, ConcernChannel
 from sharing_protocols.models import Classification
 
 # How the partner heard of it; bulk files and Open311 arrive their own way, not through this form.
@@ -122,46 +120,3 @@ class ConcernForm(forms.ModelForm):
 class ConcernCloseForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Why is it being closed?",
                              help_text="Such as 'Rubbish cleared by the council on 3 March'.")
-
-
-class ConcernFilterForm(forms.Form):
-    """The list's filters, from the query string."""
-
-    q = forms.CharField(required=False, max_length=200, label="Search place or description")
-    category = forms.ModelChoiceField(queryset=IssueCategory.objects.all(), required=False, empty_label="All categories")
-    status = forms.ChoiceField(choices=[("", "Any status"), *ConcernStatus.choices], required=False)
-    neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.none(), required=False, empty_label="All neighbourhoods")
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), required=False, empty_label="All organisations",
-                                          label="Reporting organisation")
-    reported_from = forms.DateField(required=False, label="Reported from", widget=forms.DateInput(attrs={"type": "date"}))
-    reported_to = forms.DateField(required=False, label="Reported to", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from crm.models.organisations import POLICE_KINDS
-
-        # Public geography and the register of partner agencies: not sensitive.
-        self.fields["neighbourhood"].queryset = Neighbourhood.objects.only("pk", "name").order_by("name")
-        self.fields["organisation"].queryset = (Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS)
-                                                .only("pk", "name").order_by("name"))
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("reported_from"), cleaned.get("reported_to")
-        if start and end and end < start:
-            self.add_error("reported_to", "The end date must be on or after the start date.")
-        return cleaned
-
-    def filters(self) -> ConcernFilters:
-        if not self.is_valid():
-            # A bad filter narrows nothing; the form shows why.
-            data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-        else:
-            data = self.cleaned_data
-        return ConcernFilters(
-            category=data["category"].pk if data.get("category") else None, status=data.get("status") or "",
-            neighbourhood=data["neighbourhood"].pk if data.get("neighbourhood") else None,
-            organisation=data["organisation"].pk if data.get("organisation") else None,
-            reported_from=data.get("reported_from"), reported_to=data.get("reported_to") if "reported_to" not in self.errors else None,
-            search=(data.get("q") or "").strip(),
-        )

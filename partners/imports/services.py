@@ -23,6 +23,7 @@ from jobs.worker import job_is_still_mine
 from partners.imports import limits, writer
 from partners.imports.files import FileProblem, file_format_for
 from partners.models import ConcernImportJob, ImportJobStatus
+from partners.collation.services import concerns_place_at_intake
 
 logger = logging.getLogger(__name__)
 
@@ -113,15 +114,29 @@ def _finish(job: ConcernImportJob, *, status: str, errors: list, total_rows: int
               "file_format", "updated_at"]
     if strict:
         job.save(update_fields=fields)
-        return
-    try:
-        with transaction.atomic():  # a savepoint, so the connection is usable after a refusal
-            job.save(update_fields=fields)
-    except DatabaseError:
-        logger.exception("Concern import %s: its outcome could not be saved", job.pk)
-        job.status, job.created_count, job.errors = ImportJobStatus.FAILED, 0, [{"row": None, "column": None, "message": STOPPED}]
-        ConcernImportJob.objects.filter(pk=job.pk).update(status=job.status, finished_at=job.finished_at,
-                                                          created_count=0, errors=job.errors)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint, so the connection is usable after a refusal
+                job.save(update_fields=fields)
+        except DatabaseError:
+            logger.exception("Concern import %s: its outcome could not be saved", job.pk)
+            job.status, job.created_count, job.errors = ImportJobStatus.FAILED, 0, [{"row": None, "column": None, "message": STOPPED}]
+            ConcernImportJob.objects.filter(pk=job.pk).update(status=job.status, finished_at=job.finished_at,
+                                                              created_count=0, errors=job.errors)
+    if job.status in (ImportJobStatus.IMPORTED, ImportJobStatus.REJECTED, ImportJobStatus.FAILED, ImportJobStatus.CHECKED):
+        _tell_uploader(job)
+
+
+def _tell_uploader(job: ConcernImportJob) -> None:
+    from django.urls import reverse
+
+    from notifications.models import Kind
+    from notifications.services import notify
+
+    checked = job.status == ImportJobStatus.CHECKED
+    notify(recipients=[job.created_by], kind=Kind.IMPORT_FINISHED, about=job, template="import_finished.txt",
+           subject=f"{job.original_name}: {'checked, ready to confirm' if checked else job.get_status_display().lower()}",
+           url=reverse("partners:import-detail", args=[job.pk]))
 
 
 def _stage(job: ConcernImportJob, *, count_held: bool) -> writer.Outcome:
@@ -172,6 +187,7 @@ def concern_import_commit(*, job_id: int, attempt: int | None = None) -> Concern
             # The same history context pghistory.context(user=..., via=...) would record, attached once (see writer.write).
             created = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk,
                                    history_metadata={"user": job.created_by_id, "via": f"bulk import {job.pk}"})
+            placement = concerns_place_at_intake(import_job_id=job.pk)
             held = outcome.total_rows - created
             _finish(job, status=ImportJobStatus.IMPORTED, errors=[], total_rows=outcome.total_rows, created_count=created,
                     already_held_count=held, strict=True)
@@ -179,6 +195,7 @@ def concern_import_commit(*, job_id: int, attempt: int | None = None) -> Concern
                 actor=job.created_by, organisation=job.organisation, action="concerns.imported",
                 summary=f"Imported concerns from {job.original_name}: {created:,} added, {held:,} already held",
                 job=job.pk, rows=outcome.total_rows, created=created, already_held=held, file_sha256=job.file_sha256,
+                placed=placement.placed, unplaced=placement.unplaced,
             )
     except FileProblem as problem:
         _finish(job, status=ImportJobStatus.REJECTED, created_count=0,

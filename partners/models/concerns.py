@@ -92,6 +92,11 @@ class Concern(OwnedRecord):
     def __str__(self) -> str:
         return f"{self.category} at {self.place or 'a mapped place'} ({self.reported_at:%d %B %Y})"
 
+    @property
+    def reference(self) -> str:
+        """The hub's reference, to quote on the phone or in an email (the partner's own is `external_reference`)."""
+        return f"CON-{self.pk:07d}"
+
 
 class ConcernLink(models.Model):
     """Two concerns that look like the same thing: same category, close in place and time, from different partners.

@@ -124,8 +124,18 @@ class NeighbourhoodConcernsView(ForceNeighbourhoodsMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         concerns = list(self.open_concerns().select_related("category", "organisation").order_by("-reported_at", "-pk")[:CONCERNS_SHOWN])
         log_shared_reads(user=self.request.user, records=concerns, purpose=f"Listed on {self.request.path}")
-        form = form or TakeIntoPriorityForm(concerns=self.open_concerns())
+        # "Agree a priority from this concern": that concern chosen, its category proposed (its words are not:
+        # a partner's free text may name people, and the priority's wording goes public).
+        starting = None
+        if form is None and self.request.GET.get("concern", "").isdigit():
+            starting = self.open_concerns().select_related("category", "organisation").filter(pk=self.request.GET["concern"]).first()
+            if starting is not None and starting not in concerns:
+                concerns.insert(0, starting)
+        form = form or TakeIntoPriorityForm(concerns=self.open_concerns(),
+                                            initial={"category": starting.category_id} if starting else None)
         chosen = {str(value) for value in (form.data.getlist("concerns") if form.is_bound else [])}
+        if starting is not None:
+            chosen.add(str(starting.pk))
         return super().get_context_data(
             neighbourhood=self.neighbourhood, concerns=concerns, form=form, chosen=chosen, shown_limit=CONCERNS_SHOWN, **kwargs,
         )

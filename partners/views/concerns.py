@@ -8,9 +8,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 
-from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from crm.views.mixins import POLICE_ROLES, VisibleToUserMixin, add_service_errors
 from partners import selectors
-from partners.forms.concerns import ConcernCloseForm, ConcernFilterForm, ConcernForm
+from crm.filtering import FilteredListMixin
+from partners.filtersets import ConcernFilterSet
+from partners.forms.concerns import ConcernCloseForm, ConcernForm
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.services import concern_report
 from partners.services_concerns import concern_close, concern_update
@@ -28,25 +30,21 @@ class ReportingOrganisationRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class ConcernListView(VisibleToUserMixin, ListView):
+class ConcernListView(FilteredListMixin, VisibleToUserMixin, ListView):
     model = Concern
+    filterset_class = ConcernFilterSet
     template_name = "partners/concerns/list.html"
     context_object_name = "concerns"
     paginate_by = 25
 
     def get_queryset(self):
-        self.filter_form = ConcernFilterForm(self.request.GET or None)
-        filters = self.filter_form.filters() if self.filter_form.is_bound else selectors.ConcernFilters()
-        return selectors.concern_list(user=self.request.user, filters=filters)
+        return super().get_queryset().select_related("category", "organisation", "neighbourhood")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Concerns shared under a protocol are disclosures: one entry in the disclosure log per page shown.
         log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=listing_purpose(self.request))
-        context.update(
-            filter_form=self.filter_form, can_report=selectors.reporting_organisations(self.request.user).exists(),
-            filtered=any(value for key, value in self.request.GET.items() if key != "page"),
-        )
+        context.update(can_report=selectors.reporting_organisations(self.request.user).exists())
         return context
 
 
@@ -64,15 +62,20 @@ class ConcernDetailView(VisibleToUserMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         concern, user = self.object, self.request.user
+        priority = selectors.concern_priority(user=user, concern=concern)
         can_change = (not concern.is_shared if hasattr(concern, "is_shared") else True) and concern.status != ConcernStatus.CLOSED
         near_duplicates = list(selectors.concern_near_duplicates(user=user, concern=concern))
         # One entry for the page: the concern and the near-duplicates shown beside it (another partner's, often).
         log_shared_reads(user=user, records=[concern, *near_duplicates], purpose=f"Viewed on {self.request.path}")
         return super().get_context_data(
             near_duplicates=near_duplicates,
-            priority=selectors.concern_priority(user=user, concern=concern),
+            priority=priority,
+            # A reporter who cannot read the priority is still told what came of it, in its public wording.
+            outcome=selectors.concern_outcome(concern=concern) if priority is None else None,
+            may_agree_priority=(concern.priority_id is None and concern.neighbourhood_id is not None
+                                and concern.status != ConcernStatus.CLOSED and user.has_role(*POLICE_ROLES)),
             can_change=can_change and not getattr(concern, "withheld_fields", ()),
-            close_form=ConcernCloseForm(), tile_url=settings.MAP_TILE_URL,
+            tile_url=settings.MAP_TILE_URL,
             visibility_reasons=self.visibility_reasons(),
             **kwargs,
         )
@@ -104,7 +107,9 @@ class ConcernReportView(ReportingOrganisationRequiredMixin, FormView):
             add_service_errors(form, error, field_names={"location": "latitude", "organisation": "organisation"})
             return self.form_invalid(form)
         if created:
-            messages.success(self.request, f"Concern recorded: {concern.category} at {concern.place or 'the place on the map'}.")
+            placed = f"placed in {concern.neighbourhood.name}" if concern.neighbourhood_id else "outside every neighbourhood the hub knows"
+            messages.success(self.request, f"Concern recorded, reference {concern.reference}: {concern.category} at "
+                                           f"{concern.place or 'the place on the map'}, {placed}.")
         else:
             messages.info(self.request, f"This concern was already recorded on {timezone.localtime(concern.reported_at):%d %B %Y at %H:%M}: "
                                         "nothing new was saved. This is the concern already held.")

@@ -32,7 +32,8 @@ def test_an_officer_logs_a_beat_meeting_on_a_phone_and_sees_it_on_the_neighbourh
     save_artefact(page, "log-beat-meeting-phone-form")
     page.get_by_role("button", name="Save engagement").click()
 
-    expect(page.get_by_text("Beat meeting is saved in Hindpool.")).to_be_visible()
+    expect(page.locator(".govuk-notification-banner__heading")).to_contain_text("Beat meeting in Hindpool, ")
+    expect(page.locator(".govuk-notification-banner__heading")).to_contain_text("is saved in Hindpool.")
     page.get_by_role("link", name="Hindpool").first.click()
     expect(page.get_by_role("heading", name="Hindpool", level=1)).to_be_visible()
     expect(page.locator("#recent-engagements")).to_contain_text("(turnout 17)")

@@ -54,7 +54,8 @@ def test_a_partner_user_reports_a_concern_on_a_phone_by_typing_coordinates(phone
     expect(page.get_by_label("Place description")).to_have_value("Back lane behind Dalton Road")
     page.get_by_role("button", name="Report concern").click()
 
-    expect(page.get_by_text("Concern recorded: Fly-tipping at Back lane behind Dalton Road.")).to_be_visible()
+    expect(page.get_by_text("Fly-tipping at Back lane behind Dalton Road, ")).to_be_visible()
+    expect(page.locator("#concern-reference")).to_have_text(Concern.objects.get().reference)
     expect(page.get_by_role("heading", level=1)).to_have_text("Fly-tipping at Back lane behind Dalton Road")
     expect(page.locator("#classification-marking")).to_contain_text("OFFICIAL")
     expect(page.locator("#reporter-name")).to_contain_text("Margaret Holt")

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 POLICE_WORK = ["Engagements", "Priorities", "Contacts", "Groups", "Advisory groups", "Concerns", "Collation", "Reports", "Online conversations",
                "Import and export"]
-EVERYONE = ["Neighbourhood map", "Neighbourhoods", "People"]
+EVERYONE = ["Neighbourhood map", "Neighbourhoods", "People", "Notifications"]
 
 
 def navigation(client) -> list[dict]:

@@ -101,7 +101,10 @@ def test_an_iag_consultation_names_its_advisory_group(officer_client, officer, f
 def test_an_online_meeting_needs_no_location_but_a_neighbourhood(officer_client, officer, hindpool):
     data = form_data(officer, kind=EngagementKind.ONLINE_MEETING, latitude="", longitude="", venue_kind="online", venue_name="")
     response = officer_client.post(LOG, {**data, "neighbourhood": hindpool.pk}, follow=True)
-    assert "Online meeting is saved in Hindpool." in response.content.decode()
+    # Without a venue, the title tells it apart from the others: type, neighbourhood and date.
+    saved = Engagement.objects.get()
+    assert saved.title == f"Online meeting in Hindpool, {timezone.localtime(saved.starts_at):%-d %B %Y}"
+    assert f"{saved.title} is saved in Hindpool." in response.content.decode()
     assert Engagement.objects.get().neighbourhood == hindpool
 
 
@@ -111,3 +114,14 @@ def test_an_outsiders_advisory_group_is_not_offered(officer_client, officer, oth
     assert "Lancashire IAG" not in page
     response = officer_client.post(LOG, form_data(officer, kind=EngagementKind.IAG_CONSULTATION, advisory_group=hidden.pk))
     assert "Select a valid choice" in errors_on(response, "advisory_group")[0]
+
+
+def test_officers_present_offers_officers_and_pcsos_only(officer_client, officer, force, team, administrator):
+    manager = UserFactory(username="insp-present", first_name="Mina", last_name="Manager")
+    MembershipFactory(user=manager, organisation=force, role=Role.MANAGER, warranted=True)
+    governance = UserFactory(username="ig-present", first_name="Ivy", last_name="Governance")
+    MembershipFactory(user=governance, organisation=force, role=Role.INFORMATION_GOVERNANCE)
+    pcso = UserFactory(username="pcso-present", first_name="Paul", last_name="Pcso")
+    MembershipFactory(user=pcso, organisation=team, role=Role.OFFICER)
+    offered = set(officer_client.get(LOG).context["form"].fields["officers"].queryset)
+    assert offered == {officer, pcso}

@@ -38,7 +38,7 @@ def test_an_action_is_recorded_and_reported_back(officer_client, team, hindpool)
         "action": "Warrant executed at a flat on Abbey Road.", "action_date": timezone.localdate().isoformat(), "status": "done",
         "reported_back_on": timezone.localdate().isoformat(),
     }, follow=True)
-    assert "Action recorded." in response.content.decode()
+    assert "Action saved." in response.content.decode()
     assert "Warrant executed at a flat on Abbey Road." in response.content.decode()
 
 
@@ -47,7 +47,7 @@ def test_an_action_dated_before_the_priority_is_refused(officer_client, team, hi
     response = officer_client.post(reverse("crm:priority-action-add", args=[priority.pk]), {
         "action": "Leaflets", "action_date": (priority.issue_date - timedelta(days=3)).isoformat(), "status": "done",
     })
-    assert response.context["action_form"].errors["action_date"] == ["An action cannot come before the priority was agreed."]
+    assert response.context["form"].errors["action_date"] == ["An action cannot come before the priority was agreed."]
     assert not PriorityAction.objects.exists()
 
 
@@ -71,19 +71,20 @@ def test_priority_pages_take_the_same_queries_however_many_rows(officer_client, 
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
     PriorityActionFactory(priority=priority)
     priority.raised_issues.add(EngagementIssueFactory(engagement=EngagementFactory(organisation=team, neighbourhood=hindpool)))
-    # List: 1 session, 2 user, 3 count, 4 page with neighbourhoods and categories, 5 roles.
-    with django_assert_num_queries(5):
+    # List: 1 session, 2 user, 3 count, 4 page with neighbourhoods and categories, 5-6 the filter's neighbourhoods and
+    # categories, 7 roles.
+    with django_assert_num_queries(7):
         officer_client.get(reverse("crm:priority-list"))
     # Detail: 1 session, 2 user, 3 priority with neighbourhood and category, 4 actions, 5 raised issues with categories
-    # (through visible_to), 6 roles. The meeting it was agreed at adds one when there is one.
-    with django_assert_num_queries(6):
+    # (through visible_to), 6 roles, 7 its history. The meeting it was agreed at adds one when there is one.
+    with django_assert_num_queries(7):
         officer_client.get(reverse("crm:priority-detail", args=[priority.pk]))
     # You said, we did: 1 session, 2 user, 3 neighbourhood, 4 priorities with categories, 5 actions, 6 roles.
     with django_assert_num_queries(6):
         officer_client.get(reverse("crm:you-said-we-did", args=[hindpool.pk]))
     for _ in range(4):
         PriorityActionFactory.create_batch(2, priority=PriorityFactory(organisation=team, neighbourhood=hindpool))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(7):
         officer_client.get(reverse("crm:priority-list"))
     with django_assert_num_queries(6):
         officer_client.get(reverse("crm:you-said-we-did", args=[hindpool.pk]))

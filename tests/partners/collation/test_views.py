@@ -167,3 +167,15 @@ def test_collation_pages_take_the_same_queries_however_many_rows(officer_client,
     collation_run(period_end=today())
     collation_run(period_end=today())
     pinned()
+
+
+def test_agree_a_priority_from_a_concern_starts_with_it_chosen_and_its_category(officer_client, collated, hindpool):
+    concern = Concern.objects.filter(neighbourhood=hindpool, priority__isnull=True).order_by("pk").first()
+    detail = officer_client.get(reverse("partners:concern-detail", args=[concern.pk])).content.decode()
+    link = f'{reverse("partners:collation-neighbourhood", args=[hindpool.pk])}?concern={concern.pk}'
+    assert link in detail and "Agree a priority from this concern" in detail
+    response = officer_client.get(link)
+    assert str(concern.pk) in response.context["chosen"]
+    assert response.context["form"].initial["category"] == concern.category_id
+    # Its words are not copied: a partner's free text may name people, and the priority goes public.
+    assert "issue" not in response.context["form"].initial

@@ -90,8 +90,13 @@ def test_the_page_shows_the_marking_organisation_channel_map_and_what_it_was_tak
     assert page.index("OFFICIAL-SENSITIVE") < page.index("<h1")
     assert "Concern reported by Westmorland and Furness Council" in page and "Phone call" in page
     assert 'id="concern-map"' in page and 'data-latitude="54.115000"' in page
-    # The council cannot see the police team's priority, so it is not named.
-    assert "Taken into a priority of another team" in page and "back lanes of Hindpool" not in page
+    # The council cannot see the police team's priority: it is told its status, and its wording only once screened.
+    assert "Taken into a priority (agreed)" in page and "back lanes of Hindpool" not in page
+    from publication.services import screening_pending
+
+    screening_pending()
+    page = partner_client.get(detail(concern.pk)).content.decode()
+    assert "Taken into a priority (agreed): Fly-tipping in the back lanes of Hindpool" in page
 
 
 def test_the_officer_sees_the_priority_named(officer_client, council, team, hindpool, council_shares_concerns_with_police):

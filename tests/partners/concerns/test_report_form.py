@@ -36,7 +36,7 @@ def test_a_partner_user_reports_a_concern_for_their_organisation_with_an_audit_r
     event = AuditEvent.objects.get(action="concern.reported")
     assert (event.actor, event.organisation, event.details["concern"]) == (partner_user, council, concern.pk)
     page = partner_client.get(response.url).content.decode()
-    assert "Concern recorded: Fly-tipping at Back lane behind Dalton Road" in page
+    assert f"Concern recorded, reference {concern.reference}: Fly-tipping at Back lane behind Dalton Road" in page
 
 
 def test_the_form_offers_active_categories_and_says_reporter_details_are_personal_data(partner_client, force_area):

@@ -1,0 +1,41 @@
+"""What needs attention about partner concerns, for the home page: for officers, new concerns placed in their
+neighbourhoods since they last looked; for partner users, their organisation's concerns the police moved
+and their finished imports since they last looked. Reads through visible_to / editable_by; counts capped."""
+from django.db.models import Q
+from django.urls import reverse
+
+from crm.models import Role
+from home.attention import Item, capped_count, look_url
+from home.models import last_looked
+from partners.models import Concern, ConcernImportJob, ConcernStatus, ImportJobStatus
+
+
+def _since(queryset, field: str, at):
+    return queryset.filter(**{f"{field}__gt": at}) if at else queryset
+
+
+def items_for(user) -> list[Item]:
+    items: list[Item] = []
+    if user.has_role(Role.OFFICER):
+        from crm.attention import my_neighbourhood_ids
+
+        neighbourhoods = my_neighbourhood_ids(user)
+        new = _since(Concern.objects.visible_to(user).filter(neighbourhood_id__in=neighbourhoods), "created_at",
+                     last_looked(user, "new-concerns"))
+        target = f"{reverse('partners:concern-list')}?status=new" if len(neighbourhoods) != 1 else \
+            f"{reverse('partners:concern-list')}?status=new&neighbourhood={neighbourhoods[0]}"
+        items.append({"kind": "new-concerns", "label": "New partner concerns in your neighbourhoods since you last looked",
+                      "count": capped_count(new), "url": look_url("new-concerns", target)})
+    if user.has_role(Role.PARTNER_USER):
+        moved = _since(Concern.objects.editable_by(user).filter(
+            Q(status=ConcernStatus.TAKEN_INTO_PRIORITY) | Q(priority__status__in=("resolved", "closed"))), "updated_at",
+            last_looked(user, "concerns-moved"))
+        items.append({"kind": "concerns-moved", "label": "Your organisation's concerns taken into a police priority since you last looked",
+                      "count": capped_count(moved),
+                      "url": look_url("concerns-moved", f"{reverse('partners:concern-list')}?status=taken_into_priority")})
+        finished = _since(ConcernImportJob.objects.editable_by(user).filter(
+            created_by=user, status__in=(ImportJobStatus.CHECKED, ImportJobStatus.IMPORTED, ImportJobStatus.REJECTED, ImportJobStatus.FAILED)),
+            "finished_at", last_looked(user, "imports-finished"))
+        items.append({"kind": "imports-finished", "label": "Your imports that finished, failed or wait for you to confirm",
+                      "count": capped_count(finished), "url": look_url("imports-finished", reverse("partners:import-list"))})
+    return items
