@@ -16,6 +16,8 @@ PROVIDERS = (
     "publication.attention",
     "reports.attention",
     "sharing_protocols.attention",
+    "retention.attention",
+    "subject_access.attention",
 )
 # Counts stop here: the home page says "100 or more" rather than count a million rows.
 COUNT_CAP = 100
