@@ -100,7 +100,8 @@ def test_an_imports_commit_places_its_rows_and_links_them(partner_user, council,
     assert ConcernLink.objects.filter(first=twin).count() == 3  # each imported row is near the fire service's
 
 
-def test_the_daily_collation_still_writes_digests_with_the_links_found_at_intake(council, fire_service, hindpool):
+def test_the_daily_collation_still_writes_digests_with_the_links_found_at_intake(council, fire_service, hindpool, concerns_shared):
+    # The digest counts what the team may see: both partners' concerns flow to it (concerns_shared).
     first = concern(fire_service, category=issue_category("fly-tipping"), days_ago=0.5)
     concerns_place_at_intake(concern_ids=[first.pk])
     reported(council, at=metres_north(HINDPOOL_POINT, 40))

@@ -145,14 +145,14 @@ def test_collation_pages_take_the_same_queries_however_many_rows(officer_client,
     def pinned():
         # Overview: 1 session, 2 user, 3 roles, 4 latest run, 5 the force's neighbourhoods, 6 hot spots and rising
         # topics (one grouped count), 7 linked pairs, 8-9 the run's figures as the reader sees them (collated, linked),
-        # 10 the linked concerns shown, 11-16 one disclosure entry naming them (live flows, history context, lock, last hash,
-        # insert), 17 a run asked for since (waiting, running or failed).
-        with django_assert_num_queries(17):
+        # 10 the linked concerns shown, 11-22 one disclosure entry per holding organisation naming them (two here, the council
+        # and the fire service: live flows, holders, history context, lock, last hash, insert), 23 a run asked for since.
+        with django_assert_num_queries(23):
             officer_client.get(urls[0])
         # Neighbourhood: 1 session, 2 user, 3 roles, 4 the neighbourhood, 5 its open concerns with category and reporter,
-        # 6 the categories to choose from, 7-12 one disclosure entry naming the shared concerns listed (live flows,
-        # history context, lock, last hash, insert, and the flows' recipients).
-        with django_assert_num_queries(12):
+        # 6 the categories to choose from, 7-18 one disclosure entry per holding organisation (the council and the fire
+        # service) naming the shared concerns listed (live flows, history context, lock, last hash, insert, recipients).
+        with django_assert_num_queries(18):
             officer_client.get(urls[1])
         # Team digests: 1 session, 2 user, 3 roles, 4 the team, 5 its digests with run and neighbourhood.
         with django_assert_num_queries(5):
