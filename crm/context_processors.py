@@ -37,6 +37,7 @@ NAVIGATION = (
     NavItem("People", "crm:people"),
     NavItem("Publication review", "publication:review-queue", roles=REVIEWER_ROLES),
     NavItem("Your public profile", "publication:profile", roles=(Role.OFFICER, Role.MANAGER)),
+    NavItem("Postcodes and places", "finder:gazetteer", roles=(Role.MANAGER, Role.ADMINISTRATOR)),
     NavItem("Administration", "admin:index", roles=(Role.ADMINISTRATOR,), staff_only=True),
 )
 

@@ -27,5 +27,6 @@ urlpatterns = [
     path("sharing/", include("sharing_protocols.urls")),
     path("open311/v2/", include("partners.open311.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("finder.urls")),  # before publication's, whose your-area/<force>/<code>/ would take its paths
     path("", include("publication.urls")),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sharing_protocols",
     "reports",
     "publication",
+    "finder",
 ]
 
 MIDDLEWARE = [
