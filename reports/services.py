@@ -119,7 +119,7 @@ def report_build(*, run_id: int) -> None:
         marking_label = marking(figures)
         name = f"engagement-coverage-{run.period_start:%Y%m%d}-{run.period_end:%Y%m%d}"
         run.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-        run.csv.save(f"{name}.csv", ContentFile(figures_csv(rows)), save=False)
+        run.csv.save(f"{name}.csv", ContentFile(figures_csv(rows, marking_label=marking_label)), save=False)
         run.xlsx.save(f"{name}.xlsx", ContentFile(figures_xlsx(rows, marking_label=marking_label)), save=False)
         run.status, run.progress, run.stage, run.finished_at = ReportStatus.DONE, 100, "Ready", timezone.now()
         run.page_count, run.data_fingerprint, run.protocols = pages, fingerprint, protocols
