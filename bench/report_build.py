@@ -29,12 +29,16 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import recreate_database
+try:
+    from benchdb import recreate_database
+except ModuleNotFoundError:  # imported as bench.report_build by the rendering child, run from the project root
+    from bench.benchdb import recreate_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-BENCH_DB = "engagement_hub_bench_reports"
+# HUB_BENCH_DB (set per worktree) keeps two runs on one machine from building over each other's database.
+BENCH_DB = os.environ["HUB_BENCH_DB"] + "_reports" if os.environ.get("HUB_BENCH_DB") else "engagement_hub_bench_reports"
 GOAL_AGGREGATION_RATIO = 1.5
 GOAL_PAGES_PER_SECOND = 20
 GOAL_MB_PER_PAGE = 1.0

@@ -6,7 +6,7 @@ from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface
 from django.urls import reverse
 
 from geo.coordinates import gb_point
-from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
+from geo.models import AGE_BANDS, CATEGORY_LABELS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
 
 
 def neighbourhood_for_point(*, longitude: float, latitude: float) -> Neighbourhood | None:
@@ -71,7 +71,8 @@ def neighbourhood_profile(neighbourhood: Neighbourhood) -> dict | None:
     def table(counter: Counter, order) -> list[dict]:
         keys = order if order is not None else [key for key, _ in counter.most_common()]
         return [
-            {"label": key, "count": counter.get(key, 0), "share": (counter.get(key, 0) / population) if population else 0}
+            {"label": key, "name": CATEGORY_LABELS.get(key, key), "count": counter.get(key, 0),
+             "share": (counter.get(key, 0) / population) if population else 0}
             for key in keys
         ]
 

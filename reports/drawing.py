@@ -34,40 +34,62 @@ class Bound(Func):
 # Charts are drawn in HTML blocks, not images: each bar sits in the same block as its label, so it cannot drift
 # from it; labels wrap instead of being cut off; the figures are real text (searchable, read aloud); and WeasyPrint
 # lays out a few blocks far more cheaply than it decodes an SVG image.
-BAR_LENGTH_MM = 80
-COLUMN_HEIGHT_MM = 24
-CHART_WIDTH_MM = 160
+CHART_WIDTH_MM = 150
 
 
-def _length(value: float, largest: float, full: float) -> str:
-    return f"{(value / largest * full) if largest else 0:.1f}"
+BAR_ROW = 20  # viewBox units per bar; the template gives each label the same height (5 mm)
 
 
-def bar_rows(rows: list[tuple[str, int]]) -> list[dict]:
-    """Horizontal bars: label, value, and the bar's length in mm, scaled to the largest value."""
-    largest = max((value for _, value in rows), default=0)
-    return [{"label": label, "value": value, "length": _length(value, largest, BAR_LENGTH_MM)} for label, value in rows]
+def bar_chart(rows: list[tuple[str, int]]) -> dict:
+    """Horizontal bars scaled to the largest, as one SVG with a row per bar, and the labels (with their values)
+    for the rows of the same height beside it."""
+    largest = max((value for _, value in rows), default=0) or 1
+    width = 300
+    body = [f'<rect x="0" y="{index * BAR_ROW + 4}" width="{max(value / largest * width, 0.5):.1f}" height="{BAR_ROW - 8}" fill="{BAR}"/>'
+            for index, (_, value) in enumerate(rows)]
+    body.append(f'<line x1="0.5" y1="0" x2="0.5" y2="{len(rows) * BAR_ROW}" stroke="{INK}" stroke-width="1"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * BAR_ROW}" width="{width}" '
+           f'height="{len(rows) * BAR_ROW}" preserveAspectRatio="none">{"".join(body)}</svg>')
+    return {"svg": svg, "rows": [{"label": label, "value": value} for label, value in rows], "height_mm": len(rows) * 5}
 
 
-def paired_bar_rows(rows: list[tuple[str, float, float, int]]) -> list[dict]:
-    """Two shares per group, on one scale: residents (grey) and engagements that reached them (orange)."""
-    largest = max((max(a, b) for _, a, b, _ in rows), default=0)
-    return [
-        {"label": label, "residents_percent": round(a * 100), "engagement_percent": round(b * 100), "engagements": engagements,
-         "residents_length": _length(a, largest, BAR_LENGTH_MM), "engagement_length": _length(b, largest, BAR_LENGTH_MM)}
-        for label, a, b, engagements in rows
-    ]
+REACH_ROW = 20  # viewBox units per group; the template gives each label the same height (8 mm)
+
+
+def paired_bars(rows: list[tuple[str, float, float, int]]) -> dict:
+    """Two shares per group, on one scale: residents (grey) and engagements that reached them (orange), as one SVG
+    with a row per group (a rule between rows) and labels as text beside it, each label exactly one row high."""
+    largest = max((max(a, b) for _, a, b, _ in rows), default=0) or 1
+    width, body = 300, []
+    for index, (_, a, b, _) in enumerate(rows):
+        top = index * REACH_ROW
+        body.append(f'<line x1="0" y1="{top + REACH_ROW - 0.5}" x2="{width}" y2="{top + REACH_ROW - 0.5}" stroke="#dddddd" stroke-width="1"/>')
+        body.append(f'<rect x="0" y="{top + 3}" width="{max(a / largest * width, 0.5):.1f}" height="6" fill="{MUTED}"/>')
+        body.append(f'<rect x="0" y="{top + 10}" width="{max(b / largest * width, 0.5):.1f}" height="6" fill="{SECOND}"/>')
+    body.append(f'<line x1="0.5" y1="0" x2="0.5" y2="{len(rows) * REACH_ROW}" stroke="{INK}" stroke-width="1"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * REACH_ROW}" width="{width}" '
+           f'height="{len(rows) * REACH_ROW}" preserveAspectRatio="none">{"".join(body)}</svg>')
+    labels = [{"label": label, "residents_percent": round(a * 100), "engagement_percent": round(b * 100), "engagements": engagements}
+              for label, a, b, engagements in rows]
+    return {"svg": svg, "rows": labels, "height_mm": len(rows) * 8}
 
 
 def month_columns(rows: list[tuple]) -> dict:
-    """Columns by month, with the count written above each column and the month and year below it, a y axis
-    from 0 to the largest count, and each column's width in mm so that they fill the chart."""
+    """Columns by month: the columns as a small SVG (cheap to lay out) with a y axis from 0 to the largest, and under
+    each column, in a cell of the same width, its month and year and then its count as text ("3 held")."""
     largest = max((value for _, value in rows), default=0)
-    width = f"{(CHART_WIDTH_MM - 12) / max(len(rows), 1) - 0.01:.2f}"
+    step, height = 40, 100
+    # The viewBox is stretched wide, so the y axis is drawn thin to print as thin as the base line.
+    body = [f'<line x1="0.3" y1="0" x2="0.3" y2="{height}" stroke="{INK}" stroke-width="0.5"/>',
+            f'<line x1="0" y1="{height - 1}" x2="{step * len(rows)}" y2="{height - 1}" stroke="{INK}" stroke-width="2"/>']
+    for index, (_, value) in enumerate(rows):
+        column = (value / largest * (height - 6)) if largest else 0
+        body.append(f'<rect x="{index * step + 8}" y="{height - 1 - column:.1f}" width="{step - 16}" height="{max(column, 0.5):.1f}" fill="{BAR}"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {step * max(len(rows), 1)} {height}" width="{step * max(len(rows), 1)}" '
+           f'height="{height}" preserveAspectRatio="none">{"".join(body)}</svg>')
     return {
-        "largest": largest, "width": width, "height": COLUMN_HEIGHT_MM,
-        "columns": [{"month": month.strftime("%b"), "year": month.strftime("%Y"), "value": value,
-                     "height": _length(value, largest, COLUMN_HEIGHT_MM)} for month, value in rows],
+        "largest": largest, "width": f"{CHART_WIDTH_MM / max(len(rows), 1) - 0.01:.2f}", "svg": svg,
+        "columns": [{"month": month.strftime("%b"), "year": month.strftime("%Y"), "value": value} for month, value in rows],
     }
 
 
@@ -105,12 +127,12 @@ def _scale_bar(xmin, ymax, width, height) -> str:
             f'stroke-width="{stroke:.1f}"/>' + _text(x, y - tick * 1.6, scale_label(metres), size, anchor="start"))
 
 
-def _text(x, y, text, size, *, anchor="middle") -> str:
-    """A label with a white halo, so that it reads over any shading."""
-    # Two copies, halo under text: WeasyPrint does not honour paint-order.
+def _text(x, y, text, size, *, anchor="middle", halo=True) -> str:
+    """A label, with a white halo where it must read over shading (two copies, halo first: WeasyPrint does not
+    honour paint-order). Each text costs layout time, so the light small-area maps go without."""
     common = f'x="{x:.0f}" y="{y:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="{size:.0f}" font-weight="bold" text-anchor="{anchor}"'
-    return (f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="{size / 5:.0f}">{escape(text)}</text>'
-            f'<text {common} fill="{INK}">{escape(text)}</text>')
+    under = f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="{size / 5:.0f}">{escape(text)}</text>' if halo else ""
+    return f'{under}<text {common} fill="{INK}">{escape(text)}</text>'
 
 
 def _frame(xmin, ymin, xmax, ymax, margin=0.05):
@@ -181,7 +203,8 @@ def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dic
         title = f"Map of {names.get(row['pk'], 'the neighbourhood')}: its boundary and small areas"
         parts = [f'<path d="{area["path"]}" fill="#f3f2f1" stroke="{MUTED}" stroke-width="{nstroke / 2:.1f}"/>' for area in lsoas.get(row["pk"], [])]
         parts.append(f'<path d="{row["path"]}" fill="none" stroke="{BAR}" stroke-width="{nstroke * 1.5:.1f}"/>')
-        parts.extend(_text(area["label_x"], -area["label_y"], area["code"], max(nwidth, nheight) / 28) for area in lsoas.get(row["pk"], []))
+        parts.extend(_text(area["label_x"], -area["label_y"], area["code"], max(nwidth, nheight) / 28, halo=False)
+                     for area in lsoas.get(row["pk"], []))
         parts.append(_scale_bar(nxmin, nymax, nwidth, nheight))
         maps[row["pk"]] = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{nxmin:.0f} {-nymax:.0f} {nwidth:.0f} {nheight:.0f}" '
                            f'width="{nwidth:.0f}" height="{nheight:.0f}"><title>{escape(title)}</title>{"".join(parts)}</svg>',

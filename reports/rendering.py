@@ -54,24 +54,32 @@ def report_html(*, figures: ReportFigures, area_label: str, requested_by: str, p
         svg, n.map_scale = maps.get(n.pk, ("", ""))
         n.map = drawings.add(f"map-{n.pk}", svg)
         n.month_columns = drawing.month_columns([(month, n.by_month[month]) for month in months]) if n.engagements else None
+        if n.month_columns:
+            n.month_columns["chart"] = drawings.add(f"months-{n.pk}", n.month_columns["svg"])
         for row in n.reach:
             row["residents_percent"] = round(row["residents_share"] * 100)
             row["engagement_percent"] = round(row["engagement_share"] * 100)
-        n.reach_bars = drawing.paired_bar_rows(
+        n.reach_bars = drawing.paired_bars(
             [(row["group"], row["residents_share"], row["engagement_share"], row["engagements"]) for row in n.reach])
+        n.reach_bars["chart"] = drawings.add(f"reach-{n.pk}", n.reach_bars["svg"]) if n.reach else ""
         n.advice_rows = [(advice_labels.get(response, response), count) for response, count in sorted(n.advice_by_response.items())]
-        n.concern_bars = drawing.bar_rows([(name, now) for name, now, _ in n.concern_categories[:8] if now])
+        n.concern_bars = drawing.bar_chart([(name, now) for name, now, _ in n.concern_categories[:8] if now])
+        n.concern_bars["chart"] = drawings.add(f"concerns-{n.pk}", n.concern_bars["svg"]) if n.concern_bars["rows"] else ""
     totals = {name: figures.total(name) for name in (
         "engagements", "online", "face_to_face", "turnout", "beat_meetings", "low_turnout_meetings", "iag_consultations",
         "concerns", "concerns_previous", "priorities_total", "actions_done")}
     by_kind = figures.by_kind
+    by_kind_bars = drawing.bar_chart(by_kind)
+    by_kind_bars["chart"] = drawings.add("by-kind", by_kind_bars["svg"]) if by_kind else ""
+    by_month_columns = drawing.month_columns(figures.by_month)
+    by_month_columns["chart"] = drawings.add("by-month", by_month_columns["svg"])
     context = {
         "figures": figures, "scope": figures.scope, "totals": totals, "area_label": area_label, "requested_by": requested_by,
         "protocols": protocols, "marking": marking(figures), "built_on": built_on or timezone.localdate(),
         "static_url": REPORT_BASE_URL + settings.STATIC_URL.strip("/") + "/",
         "overview_map": drawings.add("overview", overview[0]), "overview_scale": overview[1],
         "overview_legend": drawing.shading_legend({n.pk: n.per_thousand_residents for n in figures.neighbourhoods}),
-        "by_kind_bars": drawing.bar_rows(by_kind), "by_month_columns": drawing.month_columns(figures.by_month),
+        "by_kind_bars": by_kind_bars, "by_month_columns": by_month_columns,
     }
     return render_to_string("reports/coverage.html", context), drawings.files
 

@@ -25,7 +25,7 @@ def test_charts_have_axes_and_units_and_no_count_reads_as_a_date(manager, seeded
     run = build(manager, seeded)
     text = pdf_text(run.pdf.path)
 
-    assert "Engagements held (count), by month" in text and "Engagements held (count)" in text
+    assert "Engagements held (count)" in text
     assert "Share of residents (%)" in text and "Share of engagements that reached them (%)" in text
     # A month is followed by its year, never by a count ("Jun 1" reads as the first of June).
     assert [m.group(0) for m in MONTH_THEN_NUMBER.finditer(text)
@@ -33,15 +33,20 @@ def test_charts_have_axes_and_units_and_no_count_reads_as_a_date(manager, seeded
     assert re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d\b", text)
 
 
-def test_the_reach_labels_are_whole_and_each_sits_on_its_own_bars(manager, seeded):
+def test_the_reach_labels_are_whole_and_each_sits_on_its_own_row_of_bars(manager, seeded):
     run = build(manager, seeded)
     text = pdf_text(run.pdf.path)
 
     assert "Young people: 10% of residents; reached at 1 engagement (17%)" in text
+    # Each label starts one bar row (8 mm) below the one before, the height of its row in the chart beside it.
     page = next(p for p in range(1, run.page_count + 1) if "Who lives here" in layout_text(run.pdf.path, p))
-    lines = layout_text(run.pdf.path, page).splitlines()
-    label = next(i for i, line in enumerate(lines) if "Young people:" in line)
-    assert "10%" in lines[label + 1] and "17%" in lines[label + 2]  # its two bars' values, straight under the label
+    box = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(run.pdf.path), "-"],
+                         check=True, capture_output=True, text=True).stdout
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)"[^>]*>([^<]*)</word>', box)
+    starts = [float(y) for x, y, word in words if word in ("Deaf", "Young", "Older", "Disabled", "Minority", "People")
+              and float(x) < 100]
+    gaps = [round(b - a, 1) for a, b in zip(starts, starts[1:])]
+    assert len(starts) == 6 and all(abs(gap - 22.7) < 0.6 for gap in gaps), gaps  # 8 mm is 22.7 pt
 
 
 def test_maps_carry_names_a_key_and_a_scale(manager, seeded):
@@ -49,7 +54,7 @@ def test_maps_carry_names_a_key_and_a_scale(manager, seeded):
     text = pdf_text(run.pdf.path)
 
     assert "per 1,000 residents" in text and "Scale bar:" in text
-    assert "Hindpool's boundary" in text and "Small areas (LSOAs), by their ONS codes" in text
+    assert "Key: blue line, Hindpool's boundary; grey areas, its small areas (LSOAs), labelled with their ONS codes" in text
     assert "E01019001" in text  # the small area's code drawn on the map
     assert re.search(r"\b\d+(\.\d+)? k?m\b", text)  # the scale bar's length written on it
 
