@@ -36,6 +36,9 @@ NAVIGATION = (
     NavItem("Neighbourhoods", "geo:neighbourhood-list"),
     NavItem("People", "crm:people"),
     NavItem("Publication review", "publication:review-queue", roles=REVIEWER_ROLES),
+    # Information governance: how long personal data is kept, and people's requests about their own.
+    NavItem("Retention", "retention:schedule-list", roles=(Role.INFORMATION_GOVERNANCE,)),
+    NavItem("Subject access", "subject_access:request-list", roles=(Role.INFORMATION_GOVERNANCE,)),
     NavItem("Your public profile", "publication:profile", roles=(Role.OFFICER, Role.MANAGER)),
     NavItem("Postcodes and places", "finder:gazetteer", roles=(Role.MANAGER, Role.ADMINISTRATOR)),
     NavItem("Administration", "admin:index", roles=(Role.ADMINISTRATOR,), staff_only=True),

@@ -28,5 +28,7 @@ urlpatterns = [
     path("open311/v2/", include("partners.open311.urls")),
     path("reports/", include("reports.urls")),
     path("", include("finder.urls")),  # before publication's, whose your-area/<force>/<code>/ would take its paths
+    path("retention/", include("retention.urls")),
+    path("subject-access/", include("subject_access.urls")),
     path("", include("publication.urls")),
 ]

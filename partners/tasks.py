@@ -1,20 +1,30 @@
 """Background work for bulk files of concerns: thin wrappers that take a job's id.
 
-Both are safe to run twice (the job's status says what is left to do), so they are acknowledged
-late: a worker that dies mid-file leaves the task to be run again, not lost."""
+Both are safe to run twice (the job's status says what is left to do, and a worker claims the job
+once: jobs.worker), so they are acknowledged late and given back if their worker is lost; a worker
+that dies mid-file leaves the job to be taken up again by the job sweeper, not lost."""
 from celery import shared_task
 from django.conf import settings
 
+from jobs.worker import job_running
 from partners.imports.services import concern_import_check, concern_import_commit
+from partners.models import ConcernImportJob
 
-LIMITS = {"acks_late": True, "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
+LIMITS = {"acks_late": True, "reject_on_worker_lost": True,
+          "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
 
 
 @shared_task(**LIMITS)
 def check_concern_import(job_id: int) -> str:
-    return concern_import_check(job_id=job_id).status
+    with job_running(ConcernImportJob, job_id) as attempt:
+        if attempt is None:
+            return "not taken up"
+        return concern_import_check(job_id=job_id).status
 
 
 @shared_task(**LIMITS)
 def commit_concern_import(job_id: int) -> str:
-    return concern_import_commit(job_id=job_id).status
+    with job_running(ConcernImportJob, job_id) as attempt:
+        if attempt is None:
+            return "not taken up"
+        return concern_import_commit(job_id=job_id, attempt=attempt).status

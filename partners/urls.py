@@ -9,6 +9,7 @@ urlpatterns = []
 urlpatterns += [
     path("collation/", collation_views.CollationView.as_view(), name="collation"),
     path("collation/run/", collation_views.CollationRunNowView.as_view(), name="collation-run"),
+    path("collation/runs/<int:pk>/retry/", collation_views.CollationRetryView.as_view(), name="collation-retry"),
     path("collation/neighbourhoods/<int:pk>/", collation_views.NeighbourhoodConcernsView.as_view(), name="collation-neighbourhood"),
     path("collation/teams/<int:pk>/digests/", collation_views.TeamDigestsView.as_view(), name="collation-team-digests"),
     path("collation/digests/<int:pk>/", collation_views.DigestDetailView.as_view(), name="collation-digest"),
@@ -31,6 +32,7 @@ urlpatterns += [
     path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import-detail"),
     path("imports/<int:pk>/status.json", import_views.ImportStatusView.as_view(), name="import-status"),
     path("imports/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import-confirm"),
+    path("imports/<int:pk>/retry/", import_views.ImportRetryView.as_view(), name="import-retry"),
 ]
 # Open311 API keys for a partner organisation (issue 5).
 from partners.views import api_keys as api_key_views  # noqa: E402

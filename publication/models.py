@@ -12,6 +12,7 @@ from django.db.models import Func, Value
 from django.db.models.functions import Coalesce, Concat
 
 from crm.visibility import OrganisationScopedQuerySet
+from jobs.models import BackgroundJob
 
 # Joins the fields of one public text before hashing (a character no form lets anyone type).
 FIELD_SEPARATOR = "\x1f"
@@ -134,7 +135,7 @@ class ReleaseTrigger(models.TextChoices):
     ON_DEMAND = "on_demand", "On demand"
 
 
-class Release(models.Model):
+class Release(BackgroundJob):
     """One version of the open data: its files sit in HUB_OPEN_DATA_DIR/<version>/ and never change."""
 
     version = models.PositiveIntegerField(unique=True)
@@ -155,6 +156,24 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"Release {self.version} ({self.get_status_display()})"
+
+    JOB_OPEN_STATUSES = (ReleaseStatus.QUEUED, ReleaseStatus.BUILDING)
+
+    def job_task(self):
+        from publication.tasks import build_release
+
+        return build_release, [self.pk]
+
+    def job_failed_fields(self, message: str) -> dict:
+        return {"status": ReleaseStatus.FAILED, "error": message}
+
+    def job_retry_fields(self) -> dict | None:
+        return {"status": ReleaseStatus.QUEUED, "error": ""} if self.status == ReleaseStatus.FAILED else None
+
+    def job_user_may_retry(self, user) -> bool:
+        from publication.services import RELEASE_ROLES
+
+        return user.has_role(*RELEASE_ROLES)
 
     def file_named(self, path: str) -> dict | None:
         return next((entry for entry in self.files if entry["path"] == path), None)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from crm.models import ActionStatus, EngagementKind, PriorityStatus
 from publication import selectors
 from publication.disclosure import Table, suppress
+from jobs.worker import job_is_still_mine
 from publication.models import Release, ReleaseStatus
 
 LICENCE = {
@@ -246,17 +247,23 @@ def _schema(dataset: Dataset) -> dict:
     return {"fields": [dict(field) for field in dataset.fields], "missingValues": [""]}
 
 
-def build(release: Release, *, today: dt.date | None = None) -> Release:
-    """Write the release's files and mark it published (or failed, with the reason, writing nothing)."""
+def build(release: Release, *, today: dt.date | None = None, attempt: int | None = None) -> Release:
+    """Write the release's files and mark it published (or failed, with the reason, writing nothing).
+    Only a release still to be built is built: a published one is never touched again. `attempt` is
+    the worker's claim (jobs.worker): a build superseded by a newer attempt publishes nothing."""
     threshold = settings.OPEN_DATA_MIN_COUNT
     start, end = release_period(today or timezone.localdate(), settings.OPEN_DATA_MONTHS)
     root = Path(settings.OPEN_DATA_DIR)
     final = root / str(release.version)
     partial = root / f".{release.version}.partial"
-    Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.BUILDING)
+    if not Release.objects.filter(pk=release.pk, status__in=Release.JOB_OPEN_STATUSES).update(status=ReleaseStatus.BUILDING):
+        release.refresh_from_db()
+        return release
     try:
         if final.exists():
-            raise FileExistsError(f"{final} already exists: a release's files are never replaced.")
+            # Left by a build whose worker died after renaming it into place: never served (the release is
+            # not published), so it is built again. A published release's files are never replaced.
+            shutil.rmtree(final)
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
         tables = {
@@ -302,12 +309,16 @@ def build(release: Release, *, today: dt.date | None = None) -> Release:
         (partial / "datapackage.json").write_bytes(content)
         files.append({"name": "datapackage", "title": "Data package description", "path": "datapackage.json", "format": "json",
                       "mediatype": "application/json", "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "rows": None})
-        partial.rename(final)
     except Exception as error:
         shutil.rmtree(partial, ignore_errors=True)
         Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.FAILED, error=str(error)[:2000])
         raise
     with transaction.atomic():
+        if not job_is_still_mine(Release, release.pk, attempt):
+            shutil.rmtree(partial, ignore_errors=True)
+            release.refresh_from_db()
+            return release
+        partial.rename(final)
         Release.objects.filter(pk=release.pk).update(
             status=ReleaseStatus.PUBLISHED, published_at=timezone.now(), period_start=start, period_end=end - dt.timedelta(days=1),
             threshold=threshold, files=files, error="",

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from crm import audit
 from crm.models import Engagement, EngagementStatus, Priority, PriorityAction, Role
+from jobs.dispatch import job_dispatch_on_commit
 from publication.models import (
     PUBLIC_FIELDS, PublicProfile, Release, ReleaseStatus, ReleaseTrigger, Screening, ScreeningStatus, Subject, text_hash,
 )
@@ -146,8 +147,6 @@ def public_profile_save(*, acting_user, display_name: str, rank: str, bio: str =
 
 def release_request(*, trigger: str = ReleaseTrigger.ON_DEMAND, acting_user=None) -> Release:
     """Queue a new release; the build runs in the worker once this transaction commits."""
-    from publication.tasks import build_release
-
     if trigger == ReleaseTrigger.ON_DEMAND and (acting_user is None or not acting_user.has_role(*RELEASE_ROLES)):
         raise PermissionDenied
     with transaction.atomic():
@@ -160,5 +159,5 @@ def release_request(*, trigger: str = ReleaseTrigger.ON_DEMAND, acting_user=None
                 actor=acting_user, organisation=membership.organisation if membership else None, action="publication.release_requested",
                 summary=f"Open-data release {version} requested", release=release.pk,
             )
-        build_release.delay_on_commit(release.pk)
+        job_dispatch_on_commit(release)
     return release

@@ -12,12 +12,16 @@ def screen_pending_texts() -> int:
     return screening_pending()
 
 
-@shared_task
+# Late acknowledgement and a job claim (jobs.worker): a build lost with its worker is taken up again once.
+@shared_task(acks_late=True, reject_on_worker_lost=True)
 def build_release(release_id: int) -> int:
+    from jobs.worker import job_running
     from publication.models import Release
     from publication.releases import build
 
-    return build(Release.objects.get(pk=release_id)).version
+    with job_running(Release, release_id) as attempt:
+        release = Release.objects.get(pk=release_id)
+        return build(release, attempt=attempt).version if attempt is not None else release.version
 
 
 @shared_task

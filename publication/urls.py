@@ -25,6 +25,7 @@ urlpatterns = [
     path("open-data/", views.OpenDataView.as_view(), name="open-data"),
     path("open-data/latest/", views.LatestReleaseView.as_view(), name="latest-release"),
     path("open-data/releases/new/", views.ReleaseRequestView.as_view(), name="release-request"),
+    path("open-data/releases/<int:pk>/retry/", views.ReleaseRetryView.as_view(), name="release-retry"),
     path("open-data/releases/<int:version>/", views.ReleaseView.as_view(), name="release"),
     path("open-data/releases/<int:version>/<str:path>", views.ReleaseFileView.as_view(), name="release-file"),
     path("screening/", views.ReviewQueueView.as_view(), name="review-queue"),

@@ -18,6 +18,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from crm.models import Role
 from crm.views.mixins import add_service_errors
 from finder import selectors as finder_selectors
+from jobs.views import JobRetryView
 from publication import calendar, selectors, services
 from publication.models import Release, ReleaseStatus, ScreeningStatus
 from publication.releases import LICENCE, release_directory
@@ -94,7 +95,12 @@ class OpenDataView(TemplateView):
         releases = list(published_releases()[:24])
         user = self.request.user
         can_release = user.is_authenticated and user.has_role(*services.RELEASE_ROLES)
-        return super().get_context_data(releases=releases, latest=releases[0] if releases else None, can_release=can_release, **kwargs)
+        # For those who release: the latest release asked for, if it is still being built or failed ("Try again").
+        pending = Release.objects.exclude(status=ReleaseStatus.PUBLISHED).first() if can_release else None
+        if pending is not None and releases and pending.version < releases[0].version:
+            pending = None
+        return super().get_context_data(releases=releases, latest=releases[0] if releases else None, can_release=can_release,
+                                        pending=pending, **kwargs)
 
 
 class ReleaseView(TemplateView):
@@ -129,6 +135,16 @@ class ReleaseFileView(View):
         response = FileResponse(handle, content_type=entry["mediatype"])
         response["Access-Control-Allow-Origin"] = "*"
         return response
+
+
+class ReleaseRetryView(JobRetryView):
+    """Build a failed release again (the same version); managers and information-governance officers."""
+
+    def get_queryset(self):
+        return Release.objects.filter(status=ReleaseStatus.FAILED)
+
+    def get_success_url(self, job) -> str:
+        return reverse("publication:open-data")
 
 
 class ReleaseRequestView(LoginRequiredMixin, View):

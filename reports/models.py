@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 
 from crm.visibility import can_see_everything, can_see_nothing
+from jobs.models import BackgroundJob
 from sharing_protocols.models import Classification
 
 
@@ -29,7 +30,7 @@ def report_file_path(run: "ReportRun", filename: str) -> str:
     return f"reports/{run.token}/{filename}"
 
 
-class ReportRun(models.Model):
+class ReportRun(BackgroundJob):
     """A report asked for: its parameters, the progress of its build, and the files it made."""
 
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -71,6 +72,32 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Engagement coverage, {self.area_label or 'report'}, {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
+
+    JOB_OPEN_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+    JOB_GAVE_UP_MESSAGE = ("The report builder stopped several times while building this report. Choose fewer neighbourhoods "
+                           "or a shorter period and try again; if it happens again, tell the hub's administrators.")
+
+    def job_task(self):
+        from reports.tasks import build_report
+
+        return build_report, [self.pk]
+
+    def job_failed_fields(self, message: str) -> dict:
+        from django.utils import timezone
+
+        return {"status": ReportStatus.FAILED, "stage": "Stopped", "error": message, "finished_at": timezone.now()}
+
+    def job_retry_fields(self) -> dict | None:
+        if self.status != ReportStatus.FAILED:
+            return None
+        return {"status": ReportStatus.QUEUED, "progress": 0, "stage": "Waiting for the report builder", "error": "",
+                "started_at": None, "finished_at": None}
+
+    def job_organisation(self):
+        return self.organisation
+
+    def job_user_may_retry(self, user) -> bool:
+        return user.pk == self.requested_by_id
 
     @property
     def is_finished(self) -> bool:

@@ -15,6 +15,8 @@ from django.utils import timezone
 from crm import audit
 from crm.visibility import owning_organisation
 from geo.models import Neighbourhood
+from jobs.dispatch import job_dispatch_on_commit
+from jobs.worker import job_is_still_mine
 from reports.figures import ReportScope, data_fingerprint, report_figures
 from reports.models import ReportRun, ReportStatus
 from reports.protocols import protocols_behind
@@ -75,8 +77,6 @@ def report_request(*, acting_user, period_start: datetime.date, period_end: date
     if reusable is not None:
         return reusable, True
 
-    from reports.tasks import build_report
-
     organisation = owning_organisation(acting_user)
     with transaction.atomic():
         run = ReportRun.objects.create(
@@ -87,7 +87,7 @@ def report_request(*, acting_user, period_start: datetime.date, period_end: date
         run.neighbourhoods.set(neighbourhood_ids)
         audit.record(actor=acting_user, organisation=organisation, action="report.request",
                      summary=f"Asked for an engagement-coverage report: {run}", report_run=run.pk)
-        transaction.on_commit(lambda: build_report.delay(run.pk))
+        job_dispatch_on_commit(run)
     return run, False
 
 
@@ -95,8 +95,9 @@ def _progress(run: ReportRun, progress: int, stage: str, **fields) -> None:
     ReportRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage, **fields)
 
 
-def report_build(*, run_id: int) -> None:
-    """Build the report's PDF, CSV and XLSX, as its requester may see the data. Harmless to run twice."""
+def report_build(*, run_id: int, attempt: int | None = None) -> None:
+    """Build the report's PDF, CSV and XLSX, as its requester may see the data. Harmless to run twice:
+    a build superseded by a newer attempt (`attempt`, the worker's claim) does not mark the report ready."""
     from reports.rendering import figure_rows, figures_csv, figures_xlsx, marking, render_pdf, report_html
 
     run = ReportRun.objects.select_related("requested_by").filter(pk=run_id).first()
@@ -124,8 +125,11 @@ def report_build(*, run_id: int) -> None:
         run.status, run.progress, run.stage, run.finished_at = ReportStatus.DONE, 100, "The PDF, CSV and XLSX files are below.", timezone.now()
         run.page_count, run.data_fingerprint, run.protocols = pages, fingerprint, protocols
         run.classification = "official_sensitive" if figures.official_sensitive else "official"
-        run.save(update_fields=["pdf", "csv", "xlsx", "status", "progress", "stage", "finished_at", "page_count",
-                                "data_fingerprint", "protocols", "classification"])
+        with transaction.atomic():
+            if not job_is_still_mine(ReportRun, run.pk, attempt):
+                return
+            run.save(update_fields=["pdf", "csv", "xlsx", "status", "progress", "stage", "finished_at", "page_count",
+                                    "data_fingerprint", "protocols", "classification"])
     except SoftTimeLimitExceeded:
         _progress(run, run.progress, "Stopped", status=ReportStatus.FAILED, finished_at=timezone.now(),
                   error="The report took too long to build. Choose fewer neighbourhoods or a shorter period.")

@@ -2,9 +2,15 @@
 from celery import shared_task
 from django.conf import settings
 
+from jobs.worker import job_running
+from reports.models import ReportRun
 from reports.services import report_build
 
 
-@shared_task(soft_time_limit=settings.REPORT_TIME_LIMIT, time_limit=settings.REPORT_TIME_LIMIT + 60)
+# Late acknowledgement and a job claim (jobs.worker): a build lost with its worker is taken up again once.
+@shared_task(soft_time_limit=settings.REPORT_TIME_LIMIT, time_limit=settings.REPORT_TIME_LIMIT + 60,
+             acks_late=True, reject_on_worker_lost=True)
 def build_report(run_id: int) -> None:
-    report_build(run_id=run_id)
+    with job_running(ReportRun, run_id) as attempt:
+        if attempt is not None:
+            report_build(run_id=run_id, attempt=attempt)

@@ -8,6 +8,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from jobs.views import JobRetryView
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, ReportStatus
 from reports.services import report_request
@@ -103,3 +104,13 @@ class ReportDownloadView(VisibleToUserMixin, View):
                                 content_type=content_type)
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+class ReportRetryView(JobRetryView):
+    """Build a failed report again; only its requester."""
+
+    def get_queryset(self):
+        return ReportRun.objects.visible_to(self.request.user)
+
+    def get_success_url(self, job) -> str:
+        return reverse("reports:detail", args=[job.pk])

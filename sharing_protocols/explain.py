@@ -80,6 +80,13 @@ def why_visible(user, record) -> list[VisibilityReason]:
     return cache[key]
 
 
+def listing_purpose(request) -> str:
+    """"Listed on <path>", naming the filters used but not their values: a search for a person's name must not
+    be copied into the append-only log, which erasure cannot touch."""
+    filters = sorted(key for key, value in request.GET.items() if value and key != "page")
+    return (f"Listed on {request.path}" + (f" (filtered by {', '.join(filters)})" if filters else ""))[:300]
+
+
 def log_shared_reads(*, user, records, purpose: str) -> None:
     """Write one disclosure entry for the shared records among those just shown (none if all are own).
     `user` is the reader: a person, or an organisation reading by API key."""

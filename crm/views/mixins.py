@@ -45,10 +45,10 @@ class DisclosedListMixin(VisibleToUserMixin):
     """A list page that logs the shared records it shows (one disclosure entry per page, none if all are own)."""
 
     def get_context_data(self, **kwargs):
-        from sharing_protocols.explain import log_shared_reads
+        from sharing_protocols.explain import listing_purpose, log_shared_reads
 
         context = super().get_context_data(**kwargs)
-        log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=f"Listed on {self.request.get_full_path()}"[:300])
+        log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=listing_purpose(self.request))
         return context
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from engagement_hub.env import env_bool, env_int, env_list, env_str
+from engagement_hub.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "reports",
     "publication",
     "finder",
+    "jobs",
+    "retention",
+    "subject_access",
 ]
 
 MIDDLEWARE = [
@@ -122,7 +125,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(env_str("HUB_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("HUB_DEFAULT_FROM_EMAIL", "engagement-hub@localhost")
@@ -135,6 +138,20 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("HUB_CELERY_TASK_TIME_LIMIT", 30 * 60)
+# A broker that is down or frozen must not hang the page that queues work: short connection and
+# socket timeouts and one quick retry, then the job waits in its outbox row (jobs.dispatch) and the
+# sweeper sends it when the broker is back. About 3 seconds at worst (README, "Background jobs").
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("HUB_BROKER_CONNECT_TIMEOUT", 2.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    "socket_timeout": env_float("HUB_BROKER_SOCKET_TIMEOUT", 1.0),
+    # A task taken by a worker that then dies is given out again after this; longer than any task
+    # runs. The job sweeper recovers such jobs far sooner (JOB_STALE_SECONDS).
+    "visibility_timeout": 2 * 60 * 60,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}}
 # Reports build on their own queue, in their own worker (scripts/hub), with their own limits:
 # WeasyPrint does not give memory back, so that worker's children are replaced when they grow.
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
@@ -142,6 +159,8 @@ REPORT_TIME_LIMIT = env_int("HUB_REPORT_TIME_LIMIT", 15 * 60)
 REPORT_WORKER_MAX_MEMORY_KB = env_int("HUB_REPORT_WORKER_MAX_MEMORY_KB", 600_000)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Background jobs: re-send what waits in the outbox, take up again what a dead worker left (jobs.sweeper).
+    "sweep-jobs": {"task": "jobs.tasks.sweep_jobs", "schedule": 60.0},
     "clear-expired-sessions": {
         "task": "crm.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),
@@ -164,7 +183,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks.scheduled_release",
         "schedule": crontab(day_of_month=1, hour=4, minute=30),
     },
+    # Retention: act on what earlier dry runs listed (after the notice period), then list what is newly due.
+    "retention-nightly": {
+        "task": "retention.tasks.enforce_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "subject-access-reminders": {
+        "task": "subject_access.tasks.remind_deadlines",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
+
+# Background jobs (jobs/): a worker's heartbeat every JOB_HEARTBEAT_SECONDS; a job open with no beat for
+# JOB_STALE_SECONDS had its worker die and is queued again by the sweeper, at most JOB_MAX_RESTARTS
+# times, then failed. A job never handed to the broker is sent again after JOB_OUTBOX_GRACE_SECONDS,
+# one handed over but not taken up after JOB_PICKUP_SECONDS; one that cannot start for
+# JOB_GIVE_UP_SECONDS is failed.
+JOB_HEARTBEAT_SECONDS = env_float("HUB_JOB_HEARTBEAT_SECONDS", 10.0)
+JOB_STALE_SECONDS = env_float("HUB_JOB_STALE_SECONDS", 60.0)
+JOB_MAX_RESTARTS = env_int("HUB_JOB_MAX_RESTARTS", 2)
+JOB_OUTBOX_GRACE_SECONDS = env_float("HUB_JOB_OUTBOX_GRACE_SECONDS", 10.0)
+JOB_PICKUP_SECONDS = env_float("HUB_JOB_PICKUP_SECONDS", 30 * 60.0)
+JOB_GIVE_UP_SECONDS = env_float("HUB_JOB_GIVE_UP_SECONDS", 24 * 60 * 60.0)
 
 # Sharing protocols: how long before its review date a protocol is flagged.
 PROTOCOL_REVIEW_NOTICE_DAYS = env_int("HUB_PROTOCOL_REVIEW_NOTICE_DAYS", 30)
@@ -223,3 +263,11 @@ COLLATION_RISING_TOPIC_RISE_PERCENT = env_int("HUB_COLLATION_RISING_TOPIC_RISE_P
 OPEN_DATA_MIN_COUNT = env_int("HUB_OPEN_DATA_MIN_COUNT", 5)
 OPEN_DATA_MONTHS = env_int("HUB_OPEN_DATA_MONTHS", 12)
 OPEN_DATA_DIR = Path(env_str("HUB_OPEN_DATA_DIR", str(BASE_DIR / "var" / "open-data")))
+
+# Retention (retention/): what a dry run lists is acted on only this many days later, in batches of this size.
+RETENTION_NOTICE_DAYS = env_int("HUB_RETENTION_NOTICE_DAYS", 7)
+RETENTION_BATCH_SIZE = env_int("HUB_RETENTION_BATCH_SIZE", 200)
+# Subject access (subject_access/): a search matching more records than this is refused with a message to narrow it;
+# reminders when a request is due within this many days.
+SUBJECT_ACCESS_MAX_MATCHES = env_int("HUB_SUBJECT_ACCESS_MAX_MATCHES", 500)
+SUBJECT_ACCESS_REMINDER_DAYS = env_int("HUB_SUBJECT_ACCESS_REMINDER_DAYS", 7)

@@ -24,8 +24,10 @@ from crm.models import Membership, Organisation, Priority, Role
 from crm.services.priorities import priority_agree
 from crm.visibility import can_own
 from geo.models import Neighbourhood, SmallArea, SmallAreaKind
+from jobs.dispatch import job_dispatch_on_commit
+from jobs.worker import job_is_still_mine
 from partners.collation import selectors
-from partners.models import CollationRun, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
+from partners.models import CollationRun, CollationStatus, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
 
 logger = logging.getLogger(__name__)
 
@@ -132,16 +134,31 @@ def concerns_link_near_duplicates(*, run: CollationRun | None, window: Window,
         return cursor.rowcount
 
 
-def collation_run(*, period_end: date, requested_by=None) -> CollationRun:
+def collation_queue(*, period_end: date, requested_by=None, dispatched: bool = False) -> CollationRun:
+    """Save a collation asked for (waiting to start), so the job sweeper watches it until it is done."""
+    period_start = period_end - timedelta(days=settings.COLLATION_PERIOD_DAYS - 1)
+    return CollationRun.objects.create(period_start=period_start, period_end=period_end, requested_by=requested_by,
+                                       status=CollationStatus.QUEUED, dispatched_at=timezone.now() if dispatched else None)
+
+
+def collation_run(*, period_end: date, requested_by=None, run: CollationRun | None = None, attempt: int | None = None) -> CollationRun:
     """One collation of every concern reported up to `period_end`, all or nothing: place, link,
     mark what was new as collated, find hot spots and rising topics, and write one digest per
-    neighbourhood with a team. The digests are emailed once the transaction commits."""
+    neighbourhood with a team. The digests are emailed once the transaction commits.
+    `run` is the queued run to fill in (made here if not given); `attempt` is the worker's claim
+    (jobs.worker): a worker superseded by a newer attempt collates nothing."""
     period_days = settings.COLLATION_PERIOD_DAYS
     period_start = period_end - timedelta(days=period_days - 1)
+    if run is not None:
+        CollationRun.objects.filter(pk=run.pk, status__in=CollationRun.JOB_OPEN_STATUSES).update(status=CollationStatus.RUNNING)
     with transaction.atomic(), pghistory.context(user=getattr(requested_by, "pk", None), via="collation"):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COLLATION_LOCK])
-        run = CollationRun.objects.create(period_start=period_start, period_end=period_end, requested_by=requested_by)
+        if run is None:
+            run = CollationRun.objects.create(period_start=period_start, period_end=period_end, requested_by=requested_by)
+        elif not job_is_still_mine(CollationRun, run.pk, attempt):
+            run.refresh_from_db()
+            return run
         placement = concerns_place()
         linked = concerns_link_near_duplicates(run=run, window=Window(start=day_start(period_start), end=day_start(period_end + timedelta(days=1))))
         collated_at = timezone.now()
@@ -174,8 +191,8 @@ def collation_run(*, period_end: date, requested_by=None) -> CollationRun:
             "hot_spots": len(hot_spots), "rising_topics": len(rising), "digests": len(digests),
             "by_force": _summary_by_force(run, collated_at, hot_spots, rising),
         }
-        run.finished_at = timezone.now()
-        run.save(update_fields=["summary", "finished_at"])
+        run.finished_at, run.status = timezone.now(), CollationStatus.DONE
+        run.save(update_fields=["summary", "finished_at", "status"])
         summary = (f"Partner concerns collated to {period_end:%d %B %Y}: {placement.placed} placed, {placement.unplaced} unplaced, "
                    f"{linked} near-duplicates linked, {len(digests)} digests")
         forces = Organisation.objects.filter(pk__in={digest.organisation.parent_id for digest in digests})
@@ -245,14 +262,16 @@ def digests_send(*, digest_ids: list[int]) -> int:
     return len(messages)
 
 
-def collation_request(*, requested_by, period_end: date | None = None) -> None:
-    """Queue a collation now (the page's button), once the request's transaction commits."""
-    from partners.collation.tasks import collate_partner_concerns
-
+def collation_request(*, requested_by, period_end: date | None = None) -> CollationRun:
+    """Queue a collation now (the page's button): the run is saved, and its task sent once the
+    request's transaction commits (or by the job sweeper, if the broker does not answer)."""
     period_end = period_end or timezone.localdate()
-    audit.record(actor=requested_by, organisation=_force_of(requested_by), action="partners.collation_requested",
-                 summary=f"Collation of partner concerns to {period_end:%d %B %Y} requested")
-    collate_partner_concerns.delay_on_commit(period_end.isoformat(), requested_by.pk)
+    with transaction.atomic():
+        run = collation_queue(period_end=period_end, requested_by=requested_by)
+        audit.record(actor=requested_by, organisation=_force_of(requested_by), action="partners.collation_requested",
+                     summary=f"Collation of partner concerns to {period_end:%d %B %Y} requested", run=run.pk)
+        job_dispatch_on_commit(run)
+    return run
 
 
 def _force_of(user):

@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from crm import audit
 from crm.visibility import can_own, owning_organisation
+from jobs.dispatch import job_dispatch_on_commit
+from jobs.models import waiting_fields
+from jobs.worker import job_is_still_mine
 from partners.imports import limits, writer
 from partners.imports.files import FileProblem, file_format_for
 from partners.models import ConcernImportJob, ImportJobStatus
@@ -57,15 +60,8 @@ def concern_import_start(*, upload, acting_user) -> ConcernImportJob:
     with transaction.atomic():
         job.upload.save(upload.name, upload, save=False)
         job.save()
-        from partners.tasks import check_concern_import
-
-        transaction.on_commit(lambda: _queue(job, check_concern_import))
+        job_dispatch_on_commit(job)
     return job
-
-
-def _queue(job: ConcernImportJob, task) -> None:
-    result = task.delay(job.pk)
-    ConcernImportJob.objects.filter(pk=job.pk).update(celery_task_id=result.id or "")
 
 
 def earlier_import(job: ConcernImportJob) -> ConcernImportJob | None:
@@ -79,15 +75,14 @@ def concern_import_confirm(*, job: ConcernImportJob, acting_user) -> None:
     """Queue the import of a checked file (all or nothing)."""
     if not can_own(acting_user, job.organisation):
         raise ValidationError("You cannot import concerns for that organisation.")
-    from partners.tasks import commit_concern_import
-
     with transaction.atomic():
         started = ConcernImportJob.objects.filter(pk=job.pk, status=ImportJobStatus.CHECKED).update(
-            status=ImportJobStatus.IMPORTING, processed_rows=0, started_at=timezone.now(),
+            status=ImportJobStatus.IMPORTING, processed_rows=0, started_at=timezone.now(), **waiting_fields(),
         )
         if not started:
             raise ValidationError("This file is not waiting to be imported: it has been imported already, or has problems.")
-        transaction.on_commit(lambda: _queue(job, commit_concern_import))
+        job.refresh_from_db()
+        job_dispatch_on_commit(job)
 
 
 def _progress(job_id: int):
@@ -141,9 +136,10 @@ def concern_import_check(*, job_id: int) -> ConcernImportJob:
     return job
 
 
-def concern_import_commit(*, job_id: int) -> ConcernImportJob:
+def concern_import_commit(*, job_id: int, attempt: int | None = None) -> ConcernImportJob:
     """Check every row again (the dry run is advice, never a permission) and write them all in one
-    transaction with the job's one audit record, or write nothing."""
+    transaction with the job's one audit record, or write nothing. `attempt` is the worker's claim
+    (jobs.worker): a worker superseded by a newer attempt writes nothing."""
     job = ConcernImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
     if job.status != ImportJobStatus.IMPORTING:
         return job
@@ -154,8 +150,8 @@ def concern_import_commit(*, job_id: int) -> ConcernImportJob:
             _finish(job, status=ImportJobStatus.REJECTED, errors=outcome.errors, total_rows=outcome.total_rows, created_count=0)
             return job
         with transaction.atomic():
-            if ConcernImportJob.objects.select_for_update().filter(pk=job.pk, status=ImportJobStatus.IMPORTING).count() != 1:
-                return job  # another run of this task finished it
+            if not job_is_still_mine(ConcernImportJob, job.pk, attempt):
+                return job  # another run of this task finished it, or took it over
             # The same history context pghistory.context(user=..., via=...) would record, attached once (see writer.write).
             created = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk,
                                    history_metadata={"user": job.created_by_id, "via": f"bulk import {job.pk}"})

@@ -1,8 +1,10 @@
 """How concerns arrive in bulk (a file, as a background job) and by API (a key per partner organisation)."""
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from crm.models.base import OwnedRecord
+from jobs.models import BackgroundJob
 
 
 class ImportJobStatus(models.TextChoices):
@@ -15,7 +17,7 @@ class ImportJobStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ConcernImportJob(OwnedRecord):
+class ConcernImportJob(OwnedRecord, BackgroundJob):
     """One uploaded file of concerns. A dry run checks every row first; the import then writes all rows or none."""
 
     upload = models.FileField(upload_to="imports/concerns/%Y/%m/")
@@ -42,6 +44,32 @@ class ConcernImportJob(OwnedRecord):
     @property
     def progress_percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    # As a background job (jobs.models): the check runs while queued or checking, the import while importing.
+    JOB_OPEN_STATUSES = (ImportJobStatus.QUEUED, ImportJobStatus.CHECKING, ImportJobStatus.IMPORTING)
+
+    def job_task(self):
+        from partners.tasks import check_concern_import, commit_concern_import
+
+        return (commit_concern_import if self.status == ImportJobStatus.IMPORTING else check_concern_import), [self.pk]
+
+    def job_failed_fields(self, message: str) -> dict:
+        return {"status": ImportJobStatus.FAILED, "errors": [{"row": None, "column": None, "message": message}],
+                "finished_at": timezone.now(), "created_count": 0}
+
+    def job_retry_fields(self) -> dict | None:
+        """A failed job is checked again from the start (then confirmed again); a file with errors needs a new file."""
+        if self.status != ImportJobStatus.FAILED:
+            return None
+        return {"status": ImportJobStatus.QUEUED, "errors": [], "processed_rows": 0, "started_at": None, "finished_at": None}
+
+    def job_organisation(self):
+        return self.organisation
+
+    def job_user_may_retry(self, user) -> bool:
+        from crm.visibility import can_own
+
+        return can_own(user, self.organisation)
 
 
 class PartnerApiKey(OwnedRecord):

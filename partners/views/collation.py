@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, TemplateView
@@ -13,9 +14,10 @@ from crm.models import Membership, Organisation, OrganisationKind
 from crm.views.mixins import PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors
 from crm.visibility import can_see_everything, visible_organisation_ids
 from geo.models import Neighbourhood
+from jobs.views import JobRetryView
 from partners.collation import selectors, services
 from partners.forms.collation import TakeIntoPriorityForm
-from partners.models import CollationRun, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
+from partners.models import CollationRun, CollationStatus, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
 
 OPEN_STATUSES = (ConcernStatus.NEW, ConcernStatus.COLLATED)
 CONCERNS_SHOWN = 200
@@ -47,7 +49,7 @@ class CollationView(ForceNeighbourhoodsMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        run = CollationRun.objects.first()
+        run = CollationRun.objects.filter(status=CollationStatus.DONE).first()
         neighbourhoods = list(self.force_neighbourhoods())
         ids = [n.pk for n in neighbourhoods]
         period_end = run.period_end if run else timezone.localdate()
@@ -71,8 +73,12 @@ class CollationView(ForceNeighbourhoodsMixin, TemplateView):
             by_force = run.summary.get("by_force", {})
             figures = {key: sum(by_force.get(force, {}).get(key, 0) for force in force_ids)
                        for key in ("collated", "linked", "hot_spots", "rising_topics")}
+        # A collation asked for since the last one finished: waiting, running or failed (with "Try again").
+        pending = CollationRun.objects.exclude(status=CollationStatus.DONE).first()
+        if pending is not None and run is not None and pending.started_at < run.started_at:
+            pending = None
         return super().get_context_data(
-            run=run, figures=figures, rows=rows, period_days=settings.COLLATION_PERIOD_DAYS, period_end=period_end,
+            run=run, pending=pending, figures=figures, rows=rows, period_days=settings.COLLATION_PERIOD_DAYS, period_end=period_end,
             force_topics=[t for t in signals.rising_topics if t.neighbourhood_id is None], links=list(links),
             can_run=user.has_role("officer", "manager") or can_see_everything(user), **kwargs,
         )
@@ -157,3 +163,13 @@ class DigestDetailView(PoliceRoleRequiredMixin, VisibleToUserMixin, DetailView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("run", "neighbourhood", "organisation")
+
+
+class CollationRetryView(ForceNeighbourhoodsMixin, JobRetryView):
+    """Run a failed collation again; officers and managers of a force."""
+
+    def get_queryset(self):
+        return CollationRun.objects.all()  # counts only: the run itself holds nothing about any one concern
+
+    def get_success_url(self, job) -> str:
+        return reverse("partners:collation")

@@ -14,7 +14,7 @@ from partners.forms.concerns import ConcernCloseForm, ConcernFilterForm, Concern
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.services import concern_report
 from partners.services_concerns import concern_close, concern_update
-from sharing_protocols.explain import log_shared_reads, why_visible
+from sharing_protocols.explain import listing_purpose, log_shared_reads, why_visible
 
 
 class ReportingOrganisationRequiredMixin(LoginRequiredMixin):
@@ -42,7 +42,7 @@ class ConcernListView(VisibleToUserMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Concerns shared under a protocol are disclosures: one entry in the disclosure log per page shown.
-        log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=f"Listed on {self.request.get_full_path()}"[:300])
+        log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=listing_purpose(self.request))
         context.update(
             filter_form=self.filter_form, can_report=selectors.reporting_organisations(self.request.user).exists(),
             filtered=any(value for key, value in self.request.GET.items() if key != "page"),

@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm.models import IssueCategory
 from crm.views.mixins import add_service_errors
+from jobs.views import JobRetryView
 from partners.forms.imports import ConcernUploadForm
 from partners.imports import limits
 from partners.imports.files import FORMAT_LABELS
@@ -107,6 +108,7 @@ class ImportDetailView(JobQuerySetMixin, DetailView):
             "to_add": max(job.total_rows - job.already_held_count, 0),
             "earlier": earlier_import(job),
             "status_url": reverse("partners:import-status", args=[job.pk]),
+            "retry_url": reverse("partners:import-retry", args=[job.pk]),
         }
 
 
@@ -131,3 +133,10 @@ class ImportConfirmView(JobQuerySetMixin, View):
         except ValidationError as error:
             messages.warning(request, " ".join(error.messages))
         return redirect("partners:import-detail", pk=job.pk)
+
+
+class ImportRetryView(JobQuerySetMixin, JobRetryView):
+    """Try a failed file again (checked from the start); only for the organisation's own users."""
+
+    def get_success_url(self, job) -> str:
+        return reverse("partners:import-detail", args=[job.pk])

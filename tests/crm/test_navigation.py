@@ -52,8 +52,8 @@ def test_a_partner_user_sees_concerns_their_imports_and_api_keys_but_not_the_pol
     assert nav_labels(partner_client) == ["Concerns", "Concern imports", "API keys", *EVERYONE]
 
 
-def test_information_governance_sees_the_publication_review(governance_client):
-    assert nav_labels(governance_client) == [*EVERYONE, "Publication review"]
+def test_information_governance_sees_the_publication_review_retention_and_subject_access(governance_client):
+    assert nav_labels(governance_client) == [*EVERYONE, "Publication review", "Retention", "Subject access"]
 
 
 @pytest.mark.parametrize("persona", ["officer_client", "manager_client", "admin_client_hub", "partner_client", "governance_client"])

@@ -177,7 +177,7 @@ def test_a_manager_can_ask_for_a_release_now_and_an_officer_cannot(client, manag
     from publication import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.build_release, "delay", lambda release_id: queued.append(release_id))
+    monkeypatch.setattr(tasks.build_release, "apply_async", lambda args, **options: queued.append(args[0]))
     client.force_login(officer)
     assert client.post(reverse("publication:release-request")).status_code == 403
     client.force_login(manager)

@@ -13,6 +13,7 @@ from geo import demo as geo_demo
 from geo.models import ForceArea
 from partners import demo as partners_demo
 from publication.demo import seed_public_profiles
+from retention.demo import seed_retention
 from sharing_protocols.demo import seed_demo_protocol
 
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         bulk_users = crm_demo.seed_bulk_people(scale=scale)
         demo_concerns = partners_demo.seed_demo_concerns(within=force_area.boundary)
         seed_demo_protocol(force=force)
+        seed_retention(force=force)  # default retention schedules, and an open subject access request
         partner_organisations = Organisation.objects.filter(slug__in=partners_demo.HEARD).order_by("pk")
         bulk_concerns = partners_demo.seed_bulk_concerns(
             count=concerns, organisations=partner_organisations, categories=IssueCategory.objects.filter(is_active=True),

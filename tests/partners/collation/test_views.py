@@ -144,8 +144,8 @@ def test_collation_pages_take_the_same_queries_however_many_rows(officer_client,
 
     def pinned():
         # Overview: 1 session, 2 user, 3 roles, 4 latest run, 5 the force's neighbourhoods, 6 hot spots and rising
-        # topics (one grouped count), 7 linked pairs.
-        with django_assert_num_queries(7):
+        # topics (one grouped count), 7 linked pairs, 8 a run asked for since (waiting, running or failed).
+        with django_assert_num_queries(8):
             officer_client.get(urls[0])
         # Neighbourhood: 1 session, 2 user, 3 roles, 4 the neighbourhood, 5 its open concerns with category and reporter,
         # 6 the categories to choose from.

@@ -1,0 +1,157 @@
+"""The nightly enforcement of retention schedules.
+
+A dry run lists what falls due (a `DueItem` each, shown on the review page) and changes nothing else.
+A real run first acts on what an earlier dry run listed at least `RETENTION_NOTICE_DAYS` before
+(so information governance had that long to review it or place a hold), then lists what is newly due.
+Records whose schedule ends in review wait for a person. Work goes in batches of
+`RETENTION_BATCH_SIZE`, one transaction per batch and a savepoint per record, so a failure leaves that
+record as it was and the rest done; running again does nothing twice (erased records are excluded by their decisions)."""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from crm.models import Organisation, OrganisationKind
+from retention.models import DueItem, DueStatus, EndAction, RecordClass, RetentionDecision, RetentionRun, RetentionSchedule, Outcome
+from retention.record_classes import kind_of, months_before
+from retention.services import adopt_default_schedules, apply_end_action, covered_organisation_ids
+
+logger = logging.getLogger(__name__)
+
+
+def schedules_in_force(today):
+    return (RetentionSchedule.objects.in_force(today).exclude(organisation__kind=OrganisationKind.NEIGHBOURHOOD_TEAM)
+            .filter(organisation__is_active=True).select_related("organisation"))
+
+
+def list_due(*, run: RetentionRun, today) -> Counter:
+    """Add a waiting DueItem for each record now due that is not listed yet. Returns counts by class."""
+    listed = Counter()
+    for schedule in schedules_in_force(today):
+        kind = kind_of(schedule.record_class)
+        candidates = kind.candidates(organisation_ids=covered_organisation_ids(schedule.organisation), months=schedule.period_months,
+                                     today=today)
+        if not candidates:
+            continue
+        waiting = set(DueItem.objects.filter(record_class=kind.record_class, status=DueStatus.WAITING).values_list("record_id", flat=True))
+        batch = []
+        for record in candidates.iterator(chunk_size=settings.RETENTION_BATCH_SIZE):
+            if record.pk in waiting:
+                continue
+            batch.append(DueItem(organisation_id=kind.organisation_id_of(record), record_class=kind.record_class, record_id=record.pk,
+                                 schedule=schedule, due_on=kind.due_on(record, schedule.period_months), end_action=schedule.end_action))
+            if len(batch) >= settings.RETENTION_BATCH_SIZE:
+                listed[kind.record_class] += len(DueItem.objects.bulk_create(batch, ignore_conflicts=True))
+                batch = []
+        if batch:
+            listed[kind.record_class] += len(DueItem.objects.bulk_create(batch, ignore_conflicts=True))
+    return listed
+
+
+def act_on_listed(*, run: RetentionRun, now) -> Counter:
+    """Anonymise or delete what was listed long enough ago, as its schedule says, in batches."""
+    done = Counter()
+    notice_before = now - timezone.timedelta(days=settings.RETENTION_NOTICE_DAYS)
+    ready = (DueItem.objects.filter(status=DueStatus.WAITING, listed_at__lte=notice_before,
+                                    end_action__in=[EndAction.ANONYMISE, EndAction.DELETE]).order_by("pk"))
+    last_pk = 0
+    while True:
+        batch = list(ready.filter(pk__gt=last_pk).select_related("schedule")[: settings.RETENTION_BATCH_SIZE])
+        if not batch:
+            return done
+        # One commit per batch (a commit per record costs a disk flush each); each record in its own savepoint,
+        # so a failure undoes that record alone.
+        with transaction.atomic():
+            for item in batch:
+                last_pk = item.pk
+                _act_on(item, run=run, done=done)
+
+
+def _act_on(item: DueItem, *, run: RetentionRun, done: Counter) -> None:
+    # The schedule in force now decides: one changed to "review" since the listing stops the automatic action.
+    if item.schedule.end_action != item.end_action:
+        return
+    try:
+        apply_end_action(record_class=item.record_class, record_id=item.record_id, action=item.end_action, schedule=item.schedule, run=run)
+        done[f"{item.record_class}:{item.end_action}"] += 1
+    except ValidationError as error:
+        # Held since it was listed, or gone already: nothing to do, and nothing half-done.
+        status = DueStatus.HELD if "legal hold" in " ".join(error.messages) else DueStatus.GONE
+        DueItem.objects.filter(pk=item.pk, status=DueStatus.WAITING).update(status=status)
+        done[f"{item.record_class}:{status}"] += 1
+    except Exception:
+        logger.exception("Retention: %s record %s could not be %sd; it is left as it was", item.record_class, item.record_id, item.end_action)
+        done[f"{item.record_class}:failed"] += 1
+
+
+def history_event_models():
+    """Every pghistory event model of a record that belongs to an organisation (directly or through its parent)."""
+    import pghistory.models
+
+    found = []
+    for model in apps.get_models():
+        if not issubclass(model, pghistory.models.Event) or model._meta.abstract:
+            continue
+        tracked = getattr(model, "pgh_tracked_model", None)
+        lookup = getattr(tracked._default_manager._queryset_class, "organisation_lookup", None) if tracked else None
+        # The schedules' own history is the audit of their changes: never swept.
+        if tracked is not None and lookup and tracked._meta.app_label not in ("retention", "subject_access"):
+            found.append((model, lookup))
+    return found
+
+
+def sweep_history(*, run: RetentionRun | None, today, dry_run: bool) -> Counter:
+    """Delete history rows older than each organisation's history schedule, one decision per table and batch.
+    Rows of records under a legal hold are kept (a hold covers the record's history)."""
+    from retention.models import LegalHold
+
+    counts = Counter()
+    schedules = schedules_in_force(today).filter(record_class=RecordClass.HISTORY_ROWS, end_action=EndAction.DELETE)
+    held = {(hold.record_class, hold.record_id) for hold in LegalHold.objects.active()}
+    model_classes = {kind_of(c).model_label.lower(): c for c in RecordClass.values if kind_of(c).model_label}
+    for schedule in schedules:
+        cutoff = months_before(today, schedule.period_months)
+        organisation_ids = covered_organisation_ids(schedule.organisation)
+        for event_model, lookup in history_event_models():
+            record_class = model_classes.get(event_model.pgh_tracked_model._meta.label_lower)
+            held_ids = [record_id for (cls, record_id) in held if cls == record_class]
+            old = (event_model.objects.filter(pgh_created_at__date__lt=cutoff, **{f"{lookup}_id__in": organisation_ids})
+                   .exclude(pgh_obj_id__in=held_ids))
+            if dry_run:
+                counts[event_model._meta.label_lower] += old.count()
+                continue
+            while ids := list(old.order_by("pgh_id").values_list("pgh_id", flat=True)[: settings.RETENTION_BATCH_SIZE]):
+                with transaction.atomic():
+                    deleted, _ = event_model.objects.filter(pgh_id__in=ids).delete()
+                    RetentionDecision.objects.create(
+                        organisation=schedule.organisation, record_class=RecordClass.HISTORY_ROWS,
+                        record_id=f"{event_model._meta.label_lower} {ids[0]}-{ids[-1]}", outcome=Outcome.DELETED,
+                        schedule=schedule, regime=schedule.regime, run=run, rows=deleted,
+                        reason=f"History rows before {cutoff:%d %B %Y}")
+                counts[event_model._meta.label_lower] += deleted
+    return counts
+
+
+def enforce(*, dry_run: bool, requested_by=None, today=None) -> RetentionRun:
+    """One nightly pass. Organisations that own records get the default schedules first (recorded and audited)."""
+    now = timezone.now()
+    today = today or timezone.localdate()
+    run = RetentionRun.objects.create(dry_run=dry_run, requested_by=requested_by)
+    for organisation in Organisation.objects.filter(is_active=True).exclude(kind=OrganisationKind.NEIGHBOURHOOD_TEAM):
+        adopt_default_schedules(organisation=organisation)
+    summary = {"acted": {}, "history": {}}
+    if not dry_run:
+        summary["acted"] = dict(act_on_listed(run=run, now=now))
+    summary["history"] = dict(sweep_history(run=run, today=today, dry_run=dry_run))
+    summary["listed"] = dict(list_due(run=run, today=today))
+    summary["waiting"] = DueItem.objects.filter(status=DueStatus.WAITING).count()
+    run.summary = summary
+    run.finished_at = timezone.now()
+    run.save(update_fields=["summary", "finished_at"])
+    return run
