@@ -11,7 +11,8 @@ def _plain_empty_choice(field, kind: str) -> None:
     form_field = field.field
     if getattr(form_field, "empty_label", None) == DJANGO_EMPTY_LABEL:
         form_field.empty_label = label
-    elif isinstance(form_field, forms.ChoiceField) and any(text == DJANGO_EMPTY_LABEL for _, text in form_field.choices):
+    elif (isinstance(form_field, forms.ChoiceField) and not isinstance(form_field, forms.ModelChoiceField)
+          and any(text == DJANGO_EMPTY_LABEL for _, text in form_field.choices)):  # a model field's choices would query
         form_field.choices = [(value, label if text == DJANGO_EMPTY_LABEL else text) for value, text in form_field.choices]
 
 
