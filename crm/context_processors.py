@@ -45,6 +45,7 @@ NAVIGATION = (
     NavItem("Retention", "retention:schedule-list", roles=(Role.INFORMATION_GOVERNANCE,)),
     NavItem("Subject access", "subject_access:request-list", roles=(Role.INFORMATION_GOVERNANCE,)),
     NavItem("Your public profile", "publication:profile", roles=(Role.OFFICER, Role.MANAGER)),
+    NavItem("Postcodes and places", "finder:gazetteer", roles=(Role.MANAGER, Role.ADMINISTRATOR)),
     NavItem("Administration", "admin:index", roles=(Role.ADMINISTRATOR,), staff_only=True),
 )
 

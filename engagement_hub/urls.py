@@ -32,6 +32,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("online/", include("digital.urls")),
     path("", include("digital.urls_public")),
+    path("", include("finder.urls")),  # before publication's, whose your-area/<force>/<code>/ would take its paths
     path("retention/", include("retention.urls")),
     path("subject-access/", include("subject_access.urls")),
     path("notifications/", include("notifications.urls")),

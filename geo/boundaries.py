@@ -57,7 +57,8 @@ KIND_NOUNS = {
     BoundaryKind.FORCE: "force area", BoundaryKind.NEIGHBOURHOOD: "neighbourhood",
     BoundaryKind.LSOA: "LSOA", BoundaryKind.MSOA: "MSOA", BoundaryKind.WARD: "ward",
 }
-NEIGHBOURHOOD_CODE = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+# police.uk identifiers hold dots too, such as 55.CR3001.
+NEIGHBOURHOOD_CODE = re.compile(r"^(?=.*[A-Za-z0-9])[A-Za-z0-9_.-]{1,60}$")  # never only dots: "..", in a URL, climbs
 ACCEPTED_CRS = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326", "urn:ogc:def:crs:EPSG::4326"}
 
 
@@ -122,7 +123,7 @@ def parse_boundary_file(
             if kind in BoundaryKind.SMALL_AREAS and (problem := ons_code_problem(kind, feature_code)):
                 feature_problems.append(problem + _other_kind_hint(kind, feature_code))
             elif kind in (BoundaryKind.NEIGHBOURHOOD, BoundaryKind.FORCE) and not NEIGHBOURHOOD_CODE.match(feature_code):
-                feature_problems.append(f"{feature_code!r} is not a usable identifier (letters, digits, - and _ only)")
+                feature_problems.append(f"{feature_code!r} is not a usable identifier (letters, digits, dots, - and _ only)")
         geometry, geometry_problem = _geometry_of(raw_feature)
         if geometry_problem:
             feature_problems.append(geometry_problem)

@@ -142,6 +142,15 @@ class SmallArea(models.Model):
 AGE_BANDS = ("0-15", "16-24", "25-44", "45-64", "65-74", "75+")
 ETHNIC_GROUPS = ("asian", "black", "mixed", "white", "other")
 DISABILITY_STATUSES = ("limited_a_lot", "limited_a_little", "not_disabled")
+# What people read for each category (the 2021 Census's own wording, shortened where it is long).
+CATEGORY_LABELS = {
+    "0-15": "Aged 15 and under", "16-24": "Aged 16 to 24", "25-44": "Aged 25 to 44", "45-64": "Aged 45 to 64",
+    "65-74": "Aged 65 to 74", "75+": "Aged 75 and over",
+    "asian": "Asian, Asian British or Asian Welsh", "black": "Black, Black British, Black Welsh, Caribbean or African",
+    "mixed": "Mixed or multiple ethnic groups", "white": "White", "other": "Other ethnic group",
+    "limited_a_lot": "Disabled, day-to-day activities limited a lot", "limited_a_little": "Disabled, limited a little",
+    "not_disabled": "Not disabled",
+}
 
 
 class DemographicProfile(models.Model):

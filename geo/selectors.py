@@ -2,11 +2,11 @@
 import json
 from collections import Counter
 
-from django.contrib.gis.db.models.functions import AsGeoJSON
+from django.contrib.gis.db.models.functions import AsGeoJSON, PointOnSurface
 from django.urls import reverse
 
 from geo.coordinates import gb_point
-from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
+from geo.models import AGE_BANDS, CATEGORY_LABELS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
 
 
 def neighbourhood_for_point(*, longitude: float, latitude: float) -> Neighbourhood | None:
@@ -15,12 +15,14 @@ def neighbourhood_for_point(*, longitude: float, latitude: float) -> Neighbourho
     return Neighbourhood.objects.containing(point).select_related("force_area").order_by("pk").first()
 
 
-def neighbourhood_feature_collection() -> dict:
-    """Every neighbourhood as a GeoJSON FeatureCollection for the map, in one query."""
+def neighbourhood_feature_collection(*, url=None) -> dict:
+    """Every neighbourhood as a GeoJSON FeatureCollection for the map, in one query. `url(force_code, code, pk)`
+    gives each one's link (the signed-in page by default); `label` is a point inside it for its name on the map."""
+    url = url or (lambda force_code, code, pk: reverse("geo:neighbourhood", args=[pk]))
     rows = (
         Neighbourhood.objects.with_measurements()
-        .annotate(geojson=AsGeoJSON("boundary", precision=6))
-        .values("pk", "code", "name", "geojson", "area_sq_m")
+        .annotate(geojson=AsGeoJSON("boundary", precision=6), label=PointOnSurface("boundary"))
+        .values("pk", "code", "name", "geojson", "area_sq_m", "label", "force_area__code")
         .order_by("name")
     )
     return {
@@ -33,7 +35,8 @@ def neighbourhood_feature_collection() -> dict:
                     "code": row["code"],
                     "name": row["name"],
                     "area_sq_km": round(row["area_sq_m"].sq_m / 1_000_000, 2),
-                    "url": reverse("geo:neighbourhood", args=[row["pk"]]),
+                    "url": url(row["force_area__code"], row["code"], row["pk"]),
+                    "label": [round(row["label"].y, 6), round(row["label"].x, 6)],
                 },
                 "geometry": json.loads(row["geojson"]),
             }
@@ -68,7 +71,8 @@ def neighbourhood_profile(neighbourhood: Neighbourhood) -> dict | None:
     def table(counter: Counter, order) -> list[dict]:
         keys = order if order is not None else [key for key, _ in counter.most_common()]
         return [
-            {"label": key, "count": counter.get(key, 0), "share": (counter.get(key, 0) / population) if population else 0}
+            {"label": key, "name": CATEGORY_LABELS.get(key, key), "count": counter.get(key, 0),
+             "share": (counter.get(key, 0) / population) if population else 0}
             for key in keys
         ]
 

@@ -4,6 +4,7 @@ from django.http import JsonResponse
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from crm.models import Role
 from geo import selectors
 from geo.models import Neighbourhood
 
@@ -78,6 +79,7 @@ class NeighbourhoodDetailView(LoginRequiredMixin, DetailView):
             signals=neighbourhood_signals(neighbourhood=self.object, user=self.request.user, profile=profile),
             beat_meeting_interval_weeks=settings.BEAT_MEETING_INTERVAL_DAYS // 7,
             recent_engagements=recent,
+            can_edit_public_contact=self.request.user.has_role(Role.MANAGER, Role.ADMINISTRATOR),
             profile=profile, profile_tables=profile_tables,
             small_areas=self.object.small_areas.order_by("code").only("code", "name", "kind", "neighbourhood_id"),
             **kwargs,

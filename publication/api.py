@@ -47,15 +47,35 @@ def officer(profile) -> dict:
     return {"name": profile.display_name, "rank": profile.rank, "bio": getattr(profile, "public_bio", "") or None, "contact_details": {}}
 
 
+def api_response(data, *, status: int = 200) -> JsonResponse:
+    """JSON open to any origin (it is open data), errors included, so a browser client can read why."""
+    response = JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def api_error(message: str, *, status: int) -> JsonResponse:
+    return api_response({"error": message}, status=status)
+
+
 class ApiView(View):
-    """GET only, JSON, open to any origin (it is open data)."""
+    """GET only, JSON, open to any origin; a 404 or a refused method answers in JSON too."""
 
     http_method_names = ["get", "head", "options"]
 
-    def get(self, request, *args, **kwargs):
-        response = JsonResponse(self.payload(request, *args, **kwargs), safe=False, json_dumps_params={"ensure_ascii": False})
-        response["Access-Control-Allow-Origin"] = "*"
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404 as error:
+            return api_error(str(error) or "Not found.", status=404)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        response = api_error("Only GET is answered here.", status=405)
+        response["Allow"] = "GET, HEAD, OPTIONS"
         return response
+
+    def get(self, request, *args, **kwargs):
+        return api_response(self.payload(request, *args, **kwargs))
 
     def payload(self, request, *args, **kwargs):
         raise NotImplementedError
@@ -120,13 +140,20 @@ class NeighbourhoodView(ApiView):
         }
 
 
+def outline(boundary) -> list[tuple[float, float]]:
+    """police.uk's boundary is one ring. Parts that touch are merged first (the union); when the
+    neighbourhood is still in separate pieces, the ring is the outline of the largest piece (by area),
+    never the pieces joined into a line that crosses itself. Holes are left out, as police.uk has none."""
+    merged = boundary.unary_union
+    pieces = [merged] if merged.geom_type == "Polygon" else list(merged)
+    largest = max(pieces, key=lambda piece: piece.area)
+    return list(largest.exterior_ring.coords)
+
+
 class BoundaryView(ApiView):
     def payload(self, request, force, neighbourhood):
         place = self.neighbourhood_or_404(force, neighbourhood)
-        return [
-            {"latitude": coordinate(latitude), "longitude": coordinate(longitude)}
-            for polygon in place.boundary for longitude, latitude in polygon.exterior_ring.coords
-        ]
+        return [{"latitude": coordinate(latitude), "longitude": coordinate(longitude)} for longitude, latitude in outline(place.boundary)]
 
 
 class PeopleView(ApiView):
@@ -170,9 +197,7 @@ class LocateNeighbourhoodView(ApiView):
     def get(self, request, *args, **kwargs):
         match = COORDINATES.match(request.GET.get("q", ""))
         if match is None:
-            response = JsonResponse({"error": "Give q as latitude,longitude, such as q=54.1108,-3.2261."}, status=400)
-            response["Access-Control-Allow-Origin"] = "*"
-            return response
+            return api_error("Give q as latitude,longitude, such as q=54.1108,-3.2261.", status=400)
         return super().get(request, latitude=float(match[1]), longitude=float(match[2]))
 
     def payload(self, request, latitude, longitude):
@@ -180,3 +205,8 @@ class LocateNeighbourhoodView(ApiView):
         if place is None:
             raise Http404("No neighbourhood here.")
         return {"force": place.force_area.code, "neighbourhood": place.code}
+
+
+def not_found(request, rest: str = ""):
+    """Any other path under /api/: a JSON 404 with the CORS header, as police.uk answers."""
+    return api_error("No such API path. See /api/forces for the forces this hub answers for.", status=404)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("api/<slug:force>/<str:neighbourhood>/people", api.PeopleView.as_view(), name="api-people"),
     path("api/<slug:force>/<str:neighbourhood>/events", api.EventsView.as_view(), name="api-events"),
     path("api/<slug:force>/<str:neighbourhood>/priorities", api.PrioritiesView.as_view(), name="api-priorities"),
+    path("api/<path:rest>", api.not_found, name="api-not-found"),  # last of the API paths
     path("open-data/", views.OpenDataView.as_view(), name="open-data"),
     path("open-data/latest/", views.LatestReleaseView.as_view(), name="latest-release"),
     path("open-data/releases/new/", views.ReleaseRequestView.as_view(), name="release-request"),

@@ -17,6 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from crm.models import Role
 from crm.views.mixins import add_service_errors
+from finder import selectors as finder_selectors
 from jobs.views import JobRetryView
 from publication import calendar, selectors, services
 from publication.models import Release, ReleaseStatus, ScreeningStatus
@@ -24,10 +25,24 @@ from publication.releases import LICENCE, PACKAGE_DESCRIPTION, PACKAGE_TITLE, re
 
 
 class PublicNeighbourhoodListView(TemplateView):
+    """Find your neighbourhood: by postcode, street, place or name (one match goes straight to its page), by
+    location or by the map, or from the list."""
+
     template_name = "publication/area_list.html"
 
+    def get(self, request, *args, **kwargs):
+        self.result = finder_selectors.search(request.GET.get("q", ""))
+        place = self.result.only_neighbourhood
+        if place is not None:
+            return redirect("publication:area", force=place.force_area.code, code=place.code)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(neighbourhoods=list(selectors.all_neighbourhoods()), **kwargs)
+        return super().get_context_data(
+            neighbourhoods=list(selectors.all_neighbourhoods()), result=self.result,
+            postcodes_loaded=finder_selectors.postcodes_loaded(), place_names_loaded=finder_selectors.place_names_loaded(),
+            tile_url=settings.MAP_TILE_URL, tile_attribution=settings.MAP_TILE_ATTRIBUTION, **kwargs,
+        )
 
 
 class PublicNeighbourhoodMixin:
@@ -42,8 +57,14 @@ class PublicNeighbourhoodView(PublicNeighbourhoodMixin, TemplateView):
     template_name = "publication/area_detail.html"
 
     def get_context_data(self, **kwargs):
+        calendar_url = self.request.build_absolute_uri(
+            reverse("publication:area-calendar", args=[self.neighbourhood.force_area.code, self.neighbourhood.code]))
         return super().get_context_data(
             neighbourhood=self.neighbourhood,
+            contact=finder_selectors.contact_for(self.neighbourhood),
+            # The same feed as a subscription: calendar apps open webcal: and keep it up to date.
+            webcal_url="webcal:" + calendar_url.split(":", 1)[1],
+            tile_url=settings.MAP_TILE_URL, tile_attribution=settings.MAP_TILE_ATTRIBUTION,
             people=list(selectors.team_people(self.neighbourhood)),
             meetings=list(selectors.public_meetings(self.neighbourhood)),
             priorities=list(selectors.published_priorities(self.neighbourhood)),

@@ -31,55 +31,74 @@ class Bound(Func):
     output_field = FloatField()
 
 
-def _svg(width, height, body, *, stretch=False) -> str:
-    # Charts carry no text: their labels and figures are in the page beside them, where they are
-    # real text (searchable, read aloud) and far cheaper to lay out than SVG text.
-    ratio = ' preserveAspectRatio="none"' if stretch else ""
-    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}"{ratio}>{"".join(body)}</svg>'
+# Charts are drawn in HTML blocks, not images: each bar sits in the same block as its label, so it cannot drift
+# from it; labels wrap instead of being cut off; the figures are real text (searchable, read aloud); and WeasyPrint
+# lays out a few blocks far more cheaply than it decodes an SVG image.
+CHART_WIDTH_MM = 150
 
 
-ROW = 20  # viewBox units per bar row; the template gives each row the same height as its label
+BAR_ROW = 20  # viewBox units per bar; the template gives each label the same height (5 mm)
 
 
-def bar_chart(values: list[int], *, width: int = 300) -> str:
-    """Horizontal bars, one per row, scaled to the largest."""
-    if not values:
-        return ""
-    largest = max(values) or 1
-    body = [f'<rect x="0" y="{i * ROW + 4}" width="{max(v / largest * width, 0.5):.1f}" height="{ROW - 8}" fill="{BAR}"/>'
-            for i, v in enumerate(values)]
-    return _svg(width, len(values) * ROW, body, stretch=True)
+def bar_chart(rows: list[tuple[str, int]]) -> dict:
+    """Horizontal bars scaled to the largest, as one SVG with a row per bar, and the labels (with their values)
+    for the rows of the same height beside it."""
+    largest = max((value for _, value in rows), default=0) or 1
+    width = 300
+    body = [f'<rect x="0" y="{index * BAR_ROW + 4}" width="{max(value / largest * width, 0.5):.1f}" height="{BAR_ROW - 8}" fill="{BAR}"/>'
+            for index, (_, value) in enumerate(rows)]
+    body.append(f'<line x1="0.5" y1="0" x2="0.5" y2="{len(rows) * BAR_ROW}" stroke="{INK}" stroke-width="1"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * BAR_ROW}" width="{width}" '
+           f'height="{len(rows) * BAR_ROW}" preserveAspectRatio="none">{"".join(body)}</svg>')
+    return {"svg": svg, "rows": [{"label": label, "value": value} for label, value in rows], "height_mm": len(rows) * 5}
 
 
-def paired_bars(pairs: list[tuple[float, float]], *, width: int = 300) -> str:
-    """Two shares per row (residents, then engagements that reached them), on the same scale."""
-    if not pairs:
-        return ""
-    largest = max(max(a, b) for a, b in pairs) or 1
-    body = []
-    for i, (a, b) in enumerate(pairs):
-        body.append(f'<rect x="0" y="{i * ROW + 2}" width="{max(a / largest * width, 0.5):.1f}" height="7" fill="{MUTED}"/>')
-        body.append(f'<rect x="0" y="{i * ROW + 10}" width="{max(b / largest * width, 0.5):.1f}" height="7" fill="{SECOND}"/>')
-    return _svg(width, len(pairs) * ROW, body, stretch=True)
+REACH_ROW = 20  # viewBox units per group; the template gives each label the same height (8 mm)
 
 
-def column_chart(values: list[int], *, height: int = 100) -> str:
-    """Vertical columns (months), scaled to the largest, on a base line."""
-    if not values:
-        return ""
-    largest = max(values) or 1
-    step = 40
-    body = [f'<line x1="0" y1="{height}" x2="{step * len(values)}" y2="{height}" stroke="{MUTED}" stroke-width="2"/>']
-    for i, v in enumerate(values):
-        h = v / largest * (height - 4)
-        body.append(f'<rect x="{i * step + 6}" y="{height - h:.1f}" width="{step - 12}" height="{max(h, 0.5):.1f}" fill="{BAR}"/>')
-    return _svg(step * len(values), height, body, stretch=True)
+def paired_bars(rows: list[tuple[str, float, float, int]]) -> dict:
+    """Two shares per group, on one scale: residents (grey) and engagements that reached them (orange), as one SVG
+    with a row per group (a rule between rows) and labels as text beside it, each label exactly one row high."""
+    largest = max((max(a, b) for _, a, b, _ in rows), default=0) or 1
+    width, body = 300, []
+    for index, (_, a, b, _) in enumerate(rows):
+        top = index * REACH_ROW
+        body.append(f'<line x1="0" y1="{top + REACH_ROW - 0.5}" x2="{width}" y2="{top + REACH_ROW - 0.5}" stroke="#dddddd" stroke-width="1"/>')
+        body.append(f'<rect x="0" y="{top + 3}" width="{max(a / largest * width, 0.5):.1f}" height="6" fill="{MUTED}"/>')
+        body.append(f'<rect x="0" y="{top + 10}" width="{max(b / largest * width, 0.5):.1f}" height="6" fill="{SECOND}"/>')
+    body.append(f'<line x1="0.5" y1="0" x2="0.5" y2="{len(rows) * REACH_ROW}" stroke="{INK}" stroke-width="1"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * REACH_ROW}" width="{width}" '
+           f'height="{len(rows) * REACH_ROW}" preserveAspectRatio="none">{"".join(body)}</svg>')
+    labels = [{"label": label, "residents_percent": round(a * 100), "engagement_percent": round(b * 100), "engagements": engagements}
+              for label, a, b, engagements in rows]
+    return {"svg": svg, "rows": labels, "height_mm": len(rows) * 8}
+
+
+def month_columns(rows: list[tuple]) -> dict:
+    """Columns by month: the columns as a small SVG (cheap to lay out) with a y axis from 0 to the largest, and under
+    each column, in a cell of the same width, its month and year and then its count as text ("3 held")."""
+    largest = max((value for _, value in rows), default=0)
+    step, height = 40, 100
+    # The viewBox is stretched wide, so the y axis is drawn thin to print as thin as the base line.
+    body = [f'<line x1="0.3" y1="0" x2="0.3" y2="{height}" stroke="{INK}" stroke-width="0.5"/>',
+            f'<line x1="0" y1="{height - 1}" x2="{step * len(rows)}" y2="{height - 1}" stroke="{INK}" stroke-width="2"/>']
+    for index, (_, value) in enumerate(rows):
+        column = (value / largest * (height - 6)) if largest else 0
+        body.append(f'<rect x="{index * step + 8}" y="{height - 1 - column:.1f}" width="{step - 16}" height="{max(column, 0.5):.1f}" fill="{BAR}"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {step * max(len(rows), 1)} {height}" width="{step * max(len(rows), 1)}" '
+           f'height="{height}" preserveAspectRatio="none">{"".join(body)}</svg>')
+    return {
+        "largest": largest, "width": f"{CHART_WIDTH_MM / max(len(rows), 1) - 0.01:.2f}", "svg": svg,
+        "columns": [{"month": month.strftime("%b"), "year": month.strftime("%Y"), "value": value} for month, value in rows],
+    }
 
 
 def _boundaries(queryset, tolerance: float):
     projected = Transform("boundary", BRITISH_NATIONAL_GRID)
+    inside = Func(projected, function="ST_PointOnSurface", output_field=GeometryField(srid=BRITISH_NATIONAL_GRID))
     return queryset.annotate(
         path=AsSVG(Simplified(projected, tolerance), precision=0),
+        label_x=Bound(inside, function="ST_X"), label_y=Bound(inside, function="ST_Y"),
         xmin=Bound(projected, function="ST_XMin"), ymin=Bound(projected, function="ST_YMin"),
         xmax=Bound(projected, function="ST_XMax"), ymax=Bound(projected, function="ST_YMax"),
     )
@@ -100,10 +119,20 @@ def scale_label(metres: float) -> str:
 
 
 def _scale_bar(xmin, ymax, width, height) -> str:
-    """The scale bar at the bottom left; its length is written in the caption."""
+    """The scale bar at the bottom left, with end ticks and its length written above it."""
     metres = scale_bar_metres(width)
     x, y = xmin + width * 0.03, -ymax + height * 0.95
-    return f'<line x1="{x:.0f}" y1="{y:.0f}" x2="{x + metres:.0f}" y2="{y:.0f}" stroke="{INK}" stroke-width="{width / 120:.1f}"/>'
+    stroke, tick, size = width / 150, height * 0.02, width / 32
+    return (f'<path d="M{x:.0f} {y - tick:.0f}V{y:.0f}H{x + metres:.0f}V{y - tick:.0f}" fill="none" stroke="{INK}" '
+            f'stroke-width="{stroke:.1f}"/>' + _text(x, y - tick * 1.6, scale_label(metres), size, anchor="start"))
+
+
+def _text(x, y, text, size, *, anchor="middle", halo=True) -> str:
+    """A label, with a white halo where it must read over shading (two copies, halo first: WeasyPrint does not
+    honour paint-order). Each text costs layout time, so the light small-area maps go without."""
+    common = f'x="{x:.0f}" y="{y:.0f}" font-family="Helvetica, Arial, sans-serif" font-size="{size:.0f}" font-weight="bold" text-anchor="{anchor}"'
+    under = f'<text {common} fill="#ffffff" stroke="#ffffff" stroke-width="{size / 5:.0f}">{escape(text)}</text>' if halo else ""
+    return f'{under}<text {common} fill="{INK}">{escape(text)}</text>'
 
 
 def _frame(xmin, ymin, xmax, ymax, margin=0.05):
@@ -112,24 +141,44 @@ def _frame(xmin, ymin, xmax, ymax, margin=0.05):
     return xmin - pad, ymin - pad, xmax + pad, ymax + pad
 
 
+def shading_legend(shading: dict[int, float | None]) -> list[dict]:
+    """The overview map's legend: each shade in use, with the range of engagements per 1,000 residents it stands for."""
+    values = sorted(v for v in shading.values() if v is not None)
+    legend = []
+    if values:
+        breaks = _breaks(values)
+        for index, colour in enumerate(SHADES):
+            members = [v for v in values if sum(1 for b in breaks if v >= b) == index]
+            if members:
+                legend.append({"colour": colour, "label": f"{members[0]:.1f} to {members[-1]:.1f}"})
+    if any(v is None for v in shading.values()):
+        legend.append({"colour": "#ffffff", "label": "No demographic profile"})
+    return legend
+
+
+def _breaks(values: list[float]) -> list[float]:
+    return [values[int(len(values) * i / len(SHADES))] for i in range(1, len(SHADES))]
+
+
 def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dict[int, str]) -> tuple[tuple, dict[int, tuple]]:
     """An overview map of every neighbourhood shaded by `shading` (engagements per 1,000 residents),
     and a map of each neighbourhood with its small areas (LSOAs), each as (svg, scale bar length).
     Three queries in all."""
-    rows = list(_boundaries(Neighbourhood.objects.filter(pk__in=neighbourhood_ids), 5).values("pk", "path", "xmin", "ymin", "xmax", "ymax"))
+    rows = list(_boundaries(Neighbourhood.objects.filter(pk__in=neighbourhood_ids), 5).values(
+        "pk", "path", "xmin", "ymin", "xmax", "ymax", "label_x", "label_y"))
     if not rows:
         return ("", ""), {}
     coarse = {row["pk"]: row["path"] for row in _boundaries(Neighbourhood.objects.filter(pk__in=neighbourhood_ids), 25).values("pk", "path")}
     lsoas = {}
     small_areas = SmallArea.objects.filter(neighbourhood_id__in=neighbourhood_ids, kind=SmallAreaKind.LSOA)
-    for row in _boundaries(small_areas, 5).values("neighbourhood_id", "path"):
-        lsoas.setdefault(row["neighbourhood_id"], []).append(row["path"])
+    for row in _boundaries(small_areas, 5).values("neighbourhood_id", "path", "code", "label_x", "label_y"):
+        lsoas.setdefault(row["neighbourhood_id"], []).append(row)
 
     xmin, ymin, xmax, ymax = _frame(min(r["xmin"] for r in rows), min(r["ymin"] for r in rows),
                                     max(r["xmax"] for r in rows), max(r["ymax"] for r in rows), margin=0.03)
     width, height = xmax - xmin, ymax - ymin
     values = sorted(v for v in shading.values() if v is not None)
-    breaks = [values[int(len(values) * i / len(SHADES))] for i in range(1, len(SHADES))] if values else []
+    breaks = _breaks(values) if values else []
 
     def shade(value):
         if value is None:
@@ -138,6 +187,10 @@ def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dic
 
     stroke = max(width, height) / 600
     body = [f'<path d="{coarse[row["pk"]]}" fill="{shade(shading.get(row["pk"]))}" stroke="{INK}" stroke-width="{stroke:.1f}"/>' for row in rows]
+    # Names only where they can be read: up to 40 neighbourhoods (a whole force's map is shaded, not labelled).
+    if len(rows) <= 40:
+        size = max(width, height) / 32
+        body.extend(_text(row["label_x"], -row["label_y"], names.get(row["pk"], ""), size) for row in rows)
     body.append(_scale_bar(xmin, ymax, width, height))
     overview = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{xmin:.0f} {-ymax:.0f} {width:.0f} {height:.0f}" '
                 f'width="{width:.0f}" height="{height:.0f}">{"".join(body)}</svg>')
@@ -148,8 +201,10 @@ def area_maps(neighbourhood_ids, *, shading: dict[int, float | None], names: dic
         nwidth, nheight = nxmax - nxmin, nymax - nymin
         nstroke = max(nwidth, nheight) / 250
         title = f"Map of {names.get(row['pk'], 'the neighbourhood')}: its boundary and small areas"
-        parts = [f'<path d="{path}" fill="#f3f2f1" stroke="{MUTED}" stroke-width="{nstroke / 2:.1f}"/>' for path in lsoas.get(row["pk"], [])]
+        parts = [f'<path d="{area["path"]}" fill="#f3f2f1" stroke="{MUTED}" stroke-width="{nstroke / 2:.1f}"/>' for area in lsoas.get(row["pk"], [])]
         parts.append(f'<path d="{row["path"]}" fill="none" stroke="{BAR}" stroke-width="{nstroke * 1.5:.1f}"/>')
+        parts.extend(_text(area["label_x"], -area["label_y"], area["code"], max(nwidth, nheight) / 28, halo=False)
+                     for area in lsoas.get(row["pk"], []))
         parts.append(_scale_bar(nxmin, nymax, nwidth, nheight))
         maps[row["pk"]] = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{nxmin:.0f} {-nymax:.0f} {nwidth:.0f} {nheight:.0f}" '
                            f'width="{nwidth:.0f}" height="{nheight:.0f}"><title>{escape(title)}</title>{"".join(parts)}</svg>',

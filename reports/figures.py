@@ -378,7 +378,8 @@ def _concerns(figures, *, user, scope: ReportScope) -> bool:
     for (pk, name), (now, before) in sorted(categories.items(), key=lambda item: (-item[1][0], item[0][1])):
         n = figures[pk]
         n.concern_categories.append((name, now, before))
-        if now >= HOT_SPOT_MINIMUM and now >= before * HOT_SPOT_RISE:
+        # A hot spot is a rise against a baseline: a category with nothing in the period before is not "rising".
+        if before > 0 and now >= HOT_SPOT_MINIMUM and now >= before * HOT_SPOT_RISE:
             n.hot_spots.append({"category": name, "where": None, "now": now, "before": before})
     places = (
         concerns.filter(current, lsoa__isnull=False).values("neighbourhood_id", "category__name", "lsoa__name", "lsoa__code")
@@ -386,6 +387,8 @@ def _concerns(figures, *, user, scope: ReportScope) -> bool:
     )
     for row in places:
         n = figures[row["neighbourhood_id"]]
+        if not n.concerns_previous:
+            continue  # no period before to compare with: where concerns gather is shown only against a baseline
         if sum(1 for spot in n.hot_spots if spot["where"]) < EXAMPLES_SHOWN:
             n.hot_spots.append({"category": row["category__name"], "where": f"{row['lsoa__name']} ({row['lsoa__code']})", "now": row["n"], "before": None})
     return official_sensitive

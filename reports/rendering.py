@@ -53,27 +53,33 @@ def report_html(*, figures: ReportFigures, area_label: str, requested_by: str, p
     for n in figures.neighbourhoods:
         svg, n.map_scale = maps.get(n.pk, ("", ""))
         n.map = drawings.add(f"map-{n.pk}", svg)
-        n.month_rows = [(month.strftime("%b"), n.by_month[month]) for month in months]
-        n.month_chart = drawings.add(f"months-{n.pk}", drawing.column_chart([v for _, v in n.month_rows])) if n.engagements else ""
+        n.month_columns = drawing.month_columns([(month, n.by_month[month]) for month in months]) if n.engagements else None
+        if n.month_columns:
+            n.month_columns["chart"] = drawings.add(f"months-{n.pk}", n.month_columns["svg"])
         for row in n.reach:
             row["residents_percent"] = round(row["residents_share"] * 100)
             row["engagement_percent"] = round(row["engagement_share"] * 100)
-        n.reach_chart = drawings.add(f"reach-{n.pk}", drawing.paired_bars([(r["residents_share"], r["engagement_share"]) for r in n.reach]))
+        n.reach_bars = drawing.paired_bars(
+            [(row["group"], row["residents_share"], row["engagement_share"], row["engagements"]) for row in n.reach])
+        n.reach_bars["chart"] = drawings.add(f"reach-{n.pk}", n.reach_bars["svg"]) if n.reach else ""
         n.advice_rows = [(advice_labels.get(response, response), count) for response, count in sorted(n.advice_by_response.items())]
-        n.concern_rows = [(name, now) for name, now, _ in n.concern_categories[:8] if now]
-        n.concern_chart = drawings.add(f"concerns-{n.pk}", drawing.bar_chart([v for _, v in n.concern_rows]))
+        n.concern_bars = drawing.bar_chart([(name, now) for name, now, _ in n.concern_categories[:8] if now])
+        n.concern_bars["chart"] = drawings.add(f"concerns-{n.pk}", n.concern_bars["svg"]) if n.concern_bars["rows"] else ""
     totals = {name: figures.total(name) for name in (
         "engagements", "online", "face_to_face", "turnout", "beat_meetings", "low_turnout_meetings", "iag_consultations",
         "concerns", "concerns_previous", "priorities_total", "actions_done")}
-    by_kind, by_month = figures.by_kind, [(m.strftime("%b %y"), v) for m, v in figures.by_month]
+    by_kind = figures.by_kind
+    by_kind_bars = drawing.bar_chart(by_kind)
+    by_kind_bars["chart"] = drawings.add("by-kind", by_kind_bars["svg"]) if by_kind else ""
+    by_month_columns = drawing.month_columns(figures.by_month)
+    by_month_columns["chart"] = drawings.add("by-month", by_month_columns["svg"])
     context = {
         "figures": figures, "scope": figures.scope, "totals": totals, "area_label": area_label, "requested_by": requested_by,
         "protocols": protocols, "marking": marking(figures), "built_on": built_on or timezone.localdate(),
         "static_url": REPORT_BASE_URL + settings.STATIC_URL.strip("/") + "/",
         "overview_map": drawings.add("overview", overview[0]), "overview_scale": overview[1],
-        "by_kind": by_kind, "by_kind_chart": drawings.add("by-kind", drawing.bar_chart([v for _, v in by_kind])),
-        "month_cell": f"{150 / max(len(months), 1) - 0.01:.2f}",  # each month label's width under the 150 mm chart
-        "by_month": by_month, "by_month_chart": drawings.add("by-month", drawing.column_chart([v for _, v in by_month])),
+        "overview_legend": drawing.shading_legend({n.pk: n.per_thousand_residents for n in figures.neighbourhoods}),
+        "by_kind_bars": by_kind_bars, "by_month_columns": by_month_columns,
     }
     return render_to_string("reports/coverage.html", context), drawings.files
 
@@ -134,29 +140,67 @@ def figure_rows(figures: ReportFigures, *, protocols: list[dict]) -> list[tuple]
                 add("Hot spots", spot["category"], spot["where"] or "rising", spot["now"])
         add("You said, we did", "Priorities agreed or acted on", "", n.priorities_total)
         add("You said, we did", "Actions done", "", n.actions_done)
+    rows.extend(force_total_rows(rows, neighbourhoods=len(figures.neighbourhoods)))
     for protocol in protocols:
         rows.append(("Sharing protocols", "", "", protocol["title"], f"{protocol['reference']} v{protocol['version']}", "; ".join(protocol["flows"])))
     return rows
 
 
-def figures_csv(rows) -> bytes:
+# Figures that do not add up across neighbourhoods (rates, longest gaps, distinct officers, shares, places).
+NOT_SUMMED = {"Engagements per 1,000 residents", "Longest gap (days)", "Officers attending", "Share of residents (%)"}
+NOT_SUMMED_SECTIONS = {"Hot spots"}
+FORCE_TOTAL_CODE = "ALL"
+
+
+def force_total_rows(rows, *, neighbourhoods: int) -> list[tuple]:
+    """The force's totals: every figure that adds up, summed over the report's neighbourhoods, in the same order."""
+    totals: dict[tuple, float] = {}
+    for section, _code, _name, measure, breakdown, value in rows:
+        if section in NOT_SUMMED_SECTIONS or measure in NOT_SUMMED or not isinstance(value, (int, float)):
+            continue
+        totals[(section, measure, breakdown)] = totals.get((section, measure, breakdown), 0) + value
+    name = f"Force total ({neighbourhoods} neighbourhood{'s' if neighbourhoods != 1 else ''})"
+    return [(section, FORCE_TOTAL_CODE, name, measure, breakdown, value) for (section, measure, breakdown), value in totals.items()]
+
+
+def figures_csv(rows, *, marking_label: str) -> bytes:
+    """The marking first, on a line of its own (as on every page of the PDF), then the headings and figures."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    writer.writerow([marking_label])
     writer.writerow(HEADINGS)
     for row in rows:
         writer.writerow([escape_cell(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")  # Excel opens it as UTF-8
 
 
+COLUMN_WIDTHS = (26, 20, 34, 40, 24, 12)  # characters: wide enough for the usual values of each column
+
+
 def figures_xlsx(rows, *, marking_label: str) -> bytes:
+    """The marking in the first row, the headings frozen under it with a filter on them, and columns sized to read."""
     from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Figures")
-    sheet.append([marking_label])
-    sheet.append(list(HEADINGS))
+    for index, width in enumerate(COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A3"  # the marking and the headings stay in view
+    bold = Font(bold=True)
+
+    def strong(value):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.font = bold
+        return cell
+
+    sheet.append([strong(marking_label)])
+    sheet.append([strong(heading) for heading in HEADINGS])
     for row in rows:
         sheet.append([xlsx_safe(escape_cell(cell)) for cell in row])
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(HEADINGS))}{len(rows) + 2}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

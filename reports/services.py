@@ -120,9 +120,9 @@ def report_build(*, run_id: int, attempt: int | None = None) -> None:
         marking_label = marking(figures)
         name = f"engagement-coverage-{run.period_start:%Y%m%d}-{run.period_end:%Y%m%d}"
         run.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-        run.csv.save(f"{name}.csv", ContentFile(figures_csv(rows)), save=False)
+        run.csv.save(f"{name}.csv", ContentFile(figures_csv(rows, marking_label=marking_label)), save=False)
         run.xlsx.save(f"{name}.xlsx", ContentFile(figures_xlsx(rows, marking_label=marking_label)), save=False)
-        run.status, run.progress, run.stage, run.finished_at = ReportStatus.DONE, 100, "Ready", timezone.now()
+        run.status, run.progress, run.stage, run.finished_at = ReportStatus.DONE, 100, "The PDF, CSV and XLSX files are below.", timezone.now()
         run.page_count, run.data_fingerprint, run.protocols = pages, fingerprint, protocols
         run.classification = "official_sensitive" if figures.official_sensitive else "official"
         with transaction.atomic():

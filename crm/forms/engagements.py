@@ -31,7 +31,8 @@ class EngagementForm(forms.ModelForm):
     partners = forms.ModelMultipleChoiceField(queryset=Organisation.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
                                               label="Partners present")
     groups_reached = forms.ModelMultipleChoiceField(queryset=UnderRepresentedGroup.objects.none(), required=False,
-                                                    widget=forms.CheckboxSelectMultiple, label="Groups reached")
+                                                    widget=forms.CheckboxSelectMultiple, label="Groups reached",
+                                                    help_text="Tick each community that was among the people you met.")
     adjustments = forms.MultipleChoiceField(choices=Adjustment.choices, required=False, widget=forms.CheckboxSelectMultiple,
                                             label="Adjustments made")
     online_link = forms.URLField(required=False, assume_scheme="https", label="Online link")

@@ -2,6 +2,18 @@
 from django import forms, template
 
 register = template.Library()
+DJANGO_EMPTY_LABEL = "---------"
+
+
+def _plain_empty_choice(field, kind: str) -> None:
+    """Django's empty choice reads "---------"; people read "Choose…" in a list, or "None" among radios."""
+    label = "None" if kind == "radios" else "Choose…"
+    form_field = field.field
+    if getattr(form_field, "empty_label", None) == DJANGO_EMPTY_LABEL:
+        form_field.empty_label = label
+    elif (isinstance(form_field, forms.ChoiceField) and not isinstance(form_field, forms.ModelChoiceField)
+          and any(text == DJANGO_EMPTY_LABEL for _, text in form_field.choices)):  # a model field's choices would query
+        form_field.choices = [(value, label if text == DJANGO_EMPTY_LABEL else text) for value, text in form_field.choices]
 
 
 @register.inclusion_tag("includes/field.html")
@@ -21,6 +33,8 @@ def govuk_field(field, hint_override=None, classes=""):
         kind = "hidden"
     else:
         kind = "input"
+    if kind in ("select", "radios"):
+        _plain_empty_choice(field, kind)
     rendered = ""
     if kind in ("input", "textarea", "select"):
         # Django's widget renders the value in the right format (dates, datetime-local, numbers).

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "sharing_protocols",
     "reports",
     "publication",
+    "finder",
     "jobs",
     "digital",
     "retention",

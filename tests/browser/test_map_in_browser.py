@@ -25,7 +25,10 @@ def test_an_officer_signs_in_and_sees_the_neighbourhoods_on_the_map(page, live_s
     sign_in(page, live_server)
     page.wait_for_selector("#map[data-loaded='true']")
     expect(page.get_by_role("heading", name="Neighbourhood map")).to_be_visible()
-    assert page.locator("#map-status").inner_text() == "2 neighbourhoods shown."
+    assert page.locator("#map-status").inner_text().startswith("2 neighbourhoods shown.")
+    assert sorted(page.locator("#map .hub-map-label").all_inner_texts()) == ["Central", "Hindpool"]  # names on the map
+    expect(page.get_by_test_id("no-base-map")).to_be_visible()
+    assert page.locator("#map .leaflet-control-scale-line").count() == 1
     outlines = page.locator("#map path[data-neighbourhood]")
     assert sorted(outlines.evaluate_all("paths => paths.map(p => p.getAttribute('data-neighbourhood'))")) == ["CENT", "HIND"]
     assert page.locator("#map .leaflet-tile").count() == 0  # no tile server needed

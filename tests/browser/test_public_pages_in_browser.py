@@ -50,7 +50,9 @@ def test_the_public_find_their_neighbourhood_and_its_meetings(page, live_server,
     assert page.get_by_role("button", name="Sign out").count() == 0
     save_artefact(page, "public-neighbourhood")
 
-    feed_path = page.get_by_role("link", name="Add these meetings to your calendar").get_attribute("href")
+    subscription = page.get_by_role("link", name="Subscribe to these meetings in your calendar app").get_attribute("href")
+    assert subscription.startswith("webcal://") and subscription.endswith("/your-area/cumbria/HIND/meetings.ics")
+    feed_path = page.get_by_role("link", name="download them once").get_attribute("href")
     feed = page.request.get(f"{live_server.url}{feed_path}")
     assert feed.ok and feed.headers["content-type"].startswith("text/calendar")
     assert [str(e["summary"]) for e in Calendar.from_ical(feed.body()).walk("VEVENT")] == ["Hindpool beat meeting"]

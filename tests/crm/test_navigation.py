@@ -41,11 +41,11 @@ def test_an_officer_sees_the_police_pages_and_their_public_profile_but_no_review
 
 
 def test_a_manager_also_sees_the_publication_review(manager_client):
-    assert nav_labels(manager_client) == [*POLICE_WORK, *EVERYONE, "Publication review", "Your public profile"]
+    assert nav_labels(manager_client) == [*POLICE_WORK, *EVERYONE, "Publication review", "Your public profile", "Postcodes and places"]
 
 
 def test_an_administrator_sees_the_review_and_administration_but_has_no_public_profile(admin_client_hub):
-    assert nav_labels(admin_client_hub) == [*POLICE_WORK, *EVERYONE, "Publication review", "Administration"]
+    assert nav_labels(admin_client_hub) == [*POLICE_WORK, *EVERYONE, "Publication review", "Postcodes and places", "Administration"]
 
 
 def test_a_partner_user_sees_concerns_their_imports_and_api_keys_but_not_the_polices_pages(partner_client):

@@ -465,7 +465,7 @@ def test_a_neighbourhood_code_with_spaces_is_named_and_nothing_is_imported(force
 
     error = refused(raw, kind=BoundaryKind.NEIGHBOURHOOD, force_area=force_area)
 
-    assert error.problems == ["Feature 2 (Barrow Central): 'Barrow Central' is not a usable identifier (letters, digits, - and _ only)."]
+    assert error.problems == ["Feature 2 (Barrow Central): 'Barrow Central' is not a usable identifier (letters, digits, dots, - and _ only)."]
 
 
 def test_neighbourhoods_without_a_force_area_are_refused():

@@ -58,7 +58,8 @@ def test_a_neighbourhood_profile_adds_up_its_small_areas(two_neighbourhoods):
     assert profile["population"] == 2000
     assert profile["bsl_users"] == 6
     assert {row["label"]: row["count"] for row in profile["ethnicity"]}["white"] == 1880
-    assert profile["main_language"][0] == {"label": "English", "count": 1900, "share": 0.95}
+    assert profile["main_language"][0] == {"label": "English", "name": "English", "count": 1900, "share": 0.95}
+    assert {row["label"]: row["name"] for row in profile["disability"]}["limited_a_lot"] == "Disabled, day-to-day activities limited a lot"
 
 
 def test_a_neighbourhood_without_profiles_has_no_profile(two_neighbourhoods):

@@ -77,14 +77,14 @@ def test_the_page_takes_the_same_queries_however_much_it_shows(client, hindpool,
     url = reverse("publication:area", args=PAGE)
     client.get(url)  # warm Django's per-process SRID cache
     # 1 the neighbourhood with force area and team, 2 the opted-in officers, 3 the screened meetings,
-    # 4 the screened priorities, 5 their screened actions. No session: the page needs no sign-in.
-    with django_assert_num_queries(5):
+    # 4 the screened priorities, 5 their screened actions, 6 the team's contact routes. No session: the page needs no sign-in.
+    with django_assert_num_queries(6):
         client.get(url)
     for n in range(4):
         upcoming_meeting(hindpool, title=f"Surgery {n}", days=n + 1)
         priority_with_action(hindpool, issue=f"Issue {n}.", action=f"Action {n}.")
     screen()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         page = client.get(url).content.decode()
     assert page.count('data-testid="meeting"') == 5 and page.count('data-testid="priority"') == 5
 
@@ -121,9 +121,10 @@ def test_meeting_times_are_shown_in_uk_time(client, hindpool, screen):
     assert timezone.localtime(meeting.starts_at).strftime("%-d %B %Y, 6:30") in page
 
 
-def test_the_neighbourhood_list_takes_one_query(client, hindpool, central, django_assert_num_queries):
+def test_the_neighbourhood_list_takes_three_queries(client, hindpool, central, django_assert_num_queries):
     client.get(reverse("publication:area-list"))
-    with django_assert_num_queries(1):  # the neighbourhoods with their force areas
+    # 1 the neighbourhoods with their force areas, 2 whether postcodes are loaded, 3 whether place names are.
+    with django_assert_num_queries(3):
         client.get(reverse("publication:area-list"))
 
 

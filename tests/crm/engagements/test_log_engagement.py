@@ -45,6 +45,13 @@ def test_the_form_starts_with_now_and_the_officer_ticked(officer_client, officer
     assert abs(form.initial["starts_at"] - timezone.localtime()) < timedelta(minutes=2)
 
 
+def test_groups_reached_is_asked_beside_turnout_not_hidden_under_more_details(officer_client, officer, hindpool):
+    page = officer_client.get(LOG).content.decode()
+
+    asked, more = page.index("Groups reached"), page.index("More details")
+    assert page.index('name="turnout"') < asked < more
+
+
 def test_a_beat_meeting_with_only_a_pcso_is_refused(officer_client, officer, team, hindpool):
     pcso = UserFactory(username="pcso-jones", first_name="Gwen", last_name="Jones")
     MembershipFactory(user=pcso, organisation=team, role=Role.OFFICER, warranted=False, job_title="PCSO")

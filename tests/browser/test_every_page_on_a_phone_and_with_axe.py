@@ -1,0 +1,125 @@
+"""Every main page, for every role, on a 390 px phone and a desktop: nothing wider than the screen, and axe-core
+(from npm, run inside Chromium) finds no serious or critical accessibility violation. Runs on the demo data, so
+the pages hold realistic tables, maps and forms. The totals are written to test-artefacts/axe-totals.json."""
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from crm.demo import DEMO_LOGINS
+from tests.browser.conftest import ARTEFACTS
+from tests.conftest import PROJECT_ROOT
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE_WIDTH = 390
+BLOCKING = ("serious", "critical")
+# What people must never read: codes instead of labels, Django's empty choice, words said twice.
+WORDING_PROBLEMS = """() => {
+    const problems = [];
+    const text = document.querySelector('main') ? document.querySelector('main').innerText : '';
+    for (const code of ['limited_a_lot', 'limited_a_little', 'not_disabled']) {
+        if (text.includes(code)) { problems.push('shows the code ' + code); }
+    }
+    if (/\b(asian|black|mixed|white|other)\b/.test(Array.from(document.querySelectorAll('main th, main td')).map(c => c.innerText).join(' '))) {
+        problems.push('shows an ethnic-group code in lower case');
+    }
+    document.querySelectorAll('option').forEach(o => { if (o.textContent.includes('-----')) { problems.push('a dropdown offers ' + o.textContent); } });
+    const doubled = text.match(/\b(\w[\w ]{2,40}) (?:\/ )?\1\b/);
+    if (doubled && !/^\d/.test(doubled[1])) { problems.push('says twice: ' + doubled[0]); }
+    document.querySelectorAll('main ol').forEach(list => {
+        if (list.children.length === 1 && /^No .* yet\.?$/.test(list.innerText.trim()) && getComputedStyle(list.children[0]).listStyleType !== 'none') {
+            problems.push('numbers an empty list: 1. ' + list.innerText.trim());
+        }
+    });
+    return problems;
+}"""
+
+
+@pytest.fixture
+def demo(lsoa_wheel):
+    call_command("seed_demo", "--lsoa-source", str(lsoa_wheel), "--allow-without-debug", stdout=open("/dev/null", "w"))
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def axe_violations(page) -> list[dict]:
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate("""async () => {
+        const answer = await axe.run(document, {resultTypes: ['violations']});
+        return answer.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+    }""")
+    return result
+
+
+def check(page, url: str, found: dict, widths: dict, wording: dict) -> None:
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 844})
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    widths[url] = max(widths.get(url, 0), page.evaluate("document.documentElement.scrollWidth"))
+    if problems := page.evaluate(WORDING_PROBLEMS):
+        wording[url] = problems
+    found[(url, "phone")] = axe_violations(page)
+    page.set_viewport_size({"width": 1200, "height": 900})
+    page.wait_for_timeout(100)
+    found[(url, "desktop")] = axe_violations(page)
+
+
+def public_pages(base: str) -> list[str]:
+    from geo.models import Neighbourhood
+
+    place = Neighbourhood.objects.select_related("force_area").order_by("code").first()
+    return [f"{base}/your-area/", f"{base}/your-area/{place.force_area.code}/{place.code}/", f"{base}/open-data/", f"{base}/accounts/login/"]
+
+
+def test_every_main_page_fits_a_phone_and_has_no_serious_accessibility_violation(browser, live_server, demo):
+    base = live_server.url
+    found, widths, wording, pages_by_role = {}, {}, {}, {}
+    context = browser.new_context(viewport={"width": PHONE_WIDTH, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB")
+    page = context.new_page()
+    for url in public_pages(base):
+        check(page, url, found, widths, wording)
+    context.close()
+
+    for login in DEMO_LOGINS:
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
+        page = context.new_page()
+        sign_in(page, base, login.username)
+        links = page.eval_on_selector_all("#navigation a", "links => links.map(a => a.href)")
+        pages = [f"{base}/", *[link for link in links if link.startswith(base)]]
+        if login.username == "officer":  # and the record pages behind the officer's lists
+            for listing in ("/engagements/", "/priorities/", "/neighbourhoods/", "/advisory-groups/"):
+                page.goto(base + listing)
+                first = page.locator("main table a").first
+                if first.count():
+                    pages.append(first.evaluate("a => a.href"))
+        pages_by_role[login.username] = pages
+        for url in pages:
+            check(page, url, found, widths, wording)
+        context.close()
+
+    blocking = {key: [v for v in violations if v["impact"] in BLOCKING] for key, violations in found.items()}
+    totals = {impact: sum(1 for violations in found.values() for v in violations if v["impact"] == impact)
+              for impact in ("critical", "serious", "moderate", "minor")}
+    ARTEFACTS.mkdir(exist_ok=True)
+    (ARTEFACTS / "axe-totals.json").write_text(json.dumps({
+        "pages_checked": len(widths), "page_views_checked": len(found), "violations_by_impact": totals,
+        "pages_by_role": pages_by_role, "widest": max(widths.values()),
+        "violations": {f"{url} ({view})": v for (url, view), v in found.items() if v},
+    }, indent=2))
+
+    too_wide = {url: width for url, width in widths.items() if width > PHONE_WIDTH}
+    failures = [f"{url} ({view}): {v['impact']} {v['id']}: {v['help']} at {v['targets']}"
+                for (url, view), violations in blocking.items() for v in violations]
+    assert not too_wide, f"Pages wider than a {PHONE_WIDTH} px phone: {too_wide}"
+    assert not wording, f"Wording people should not read: {wording}"
+    assert not failures, "Serious or critical accessibility violations:\n" + "\n".join(failures)
