@@ -456,7 +456,7 @@ def test_the_report_counts_exactly_the_visible_concerns(world, organisation, sta
 
     def build():
         figures = report_figures(user=user, scope=scope)
-        return figures, figures_csv(figure_rows(figures, protocols=[]))
+        return figures, figures_csv(figure_rows(figures, protocols=[]), marking_label="OFFICIAL")
 
     figures, content = cached(world, ("report", user.pk), build)
     counts = {n.pk: n.concerns for n in figures.neighbourhoods}
