@@ -14,8 +14,8 @@ def sort_header(context, field: str, label: str):
     query = request.GET.copy()
     query["o"] = f"-{field}" if ascending else field
     query.pop("page", None)
-    sort = "ascending" if ascending else "descending" if descending else "none"
     arrow = " ▲" if ascending else " ▼" if descending else ""
-    return format_html('<a class="govuk-link hub-sort" href="?{}" aria-sort="{}">{}<span aria-hidden="true">{}</span>'
-                       '<span class="govuk-visually-hidden"> (sort{})</span></a>', query.urlencode(), sort, label, arrow,
-                       " the other way" if ascending or descending else "")
+    # The order is said in words: aria-sort belongs on the <th>, which this tag does not write.
+    state = "sorted ascending; sort the other way" if ascending else "sorted descending; sort the other way" if descending else "sort"
+    return format_html('<a class="govuk-link hub-sort" href="?{}">{}<span aria-hidden="true">{}</span>'
+                       '<span class="govuk-visually-hidden"> ({})</span></a>', query.urlencode(), label, arrow, state)
