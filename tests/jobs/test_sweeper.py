@@ -26,7 +26,9 @@ def a_release(**fields) -> Release:
 
 
 def test_the_sweeper_knows_every_job_model_and_runs_every_minute():
-    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release}
+    from digital.models import ConversationImport
+
+    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release, ConversationImport}
     assert all(issubclass(model, BackgroundJob) for model in job_models())
     entry = app.conf.beat_schedule["sweep-jobs"]
     assert entry["task"] == "jobs.tasks.sweep_jobs" and entry["schedule"] == 60.0
