@@ -158,16 +158,16 @@ def build(engagements: int) -> None:
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i, count(*) OVER () AS n FROM crm_issuecategory) c ON c.i = g.seq %% 7
         """, {"count": concerns, "nbs": COLUMNS * ROWS, "team": team.pk, "council": council.pk})
         cursor.execute("""
-            INSERT INTO crm_priority (created_at, updated_at, issue, issue_date, status, category_id, neighbourhood_id, organisation_id)
-            SELECT now(), now(), 'Residents asked for action on ' || c.name || ' near the shops.', current_date - (k * 60), 'in_progress',
+            INSERT INTO crm_priority (created_at, updated_at, issue, issue_date, status, outcome, category_id, neighbourhood_id, organisation_id)
+            SELECT now(), now(), 'Residents asked for action on ' || c.name || ' near the shops.', current_date - (k * 60), 'in_progress', '',
                    c.id, n.id, %(team)s
               FROM geo_neighbourhood n CROSS JOIN generate_series(0, 4) AS k
               JOIN (SELECT id, name, row_number() OVER (ORDER BY id) - 1 AS i FROM crm_issuecategory) c ON c.i = k
         """, {"team": team.pk})
         cursor.execute("""
-            INSERT INTO crm_priorityaction (action, action_date, status, priority_id)
+            INSERT INTO crm_priorityaction (action, action_date, status, withdrawn_reason, priority_id)
             SELECT 'Patrols and a letter drop to every home on the street.', issue_date + 10,
-                   CASE WHEN id %% 2 = 0 THEN 'done' ELSE 'in_progress' END, id FROM crm_priority
+                   CASE WHEN id %% 2 = 0 THEN 'done' ELSE 'in_progress' END, '', id FROM crm_priority
         """, {})
         for table in ("crm_engagement", "crm_engagementissue", "partners_concern", "crm_priority", "crm_priorityaction"):
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")

@@ -1,8 +1,15 @@
-"""The admin site, with one rule added to every model's admin: a changelist action's chosen rows must
-be ids. Django filters the rows by the ids posted and a value that is not one (posted by hand) raises
-there; here it is answered with a message instead."""
+"""The admin site, with two rules added to every model's admin:
+
+- a changelist action's chosen rows must be ids. Django filters the rows by the ids posted and a value
+  that is not one (posted by hand) raises there; here it is answered with a message instead;
+- a list of choices (an ArrayField of a field with choices) is a set of checkboxes, not Django's
+  comma-separated text box: that box echoes a wrong item inside a message it then formats a second
+  time, so an item holding "%" raised a TypeError (a 500) instead of "Select a valid choice".
+"""
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 
 
@@ -18,11 +25,25 @@ class WellFormedSelectionMixin:
         return super().response_action(request, queryset)
 
 
+class ChoiceListsAsCheckboxesMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, ArrayField) and db_field.base_field.choices:
+            return forms.TypedMultipleChoiceField(
+                choices=db_field.base_field.choices, coerce=db_field.base_field.to_python, required=not db_field.blank,
+                widget=forms.CheckboxSelectMultiple, label=db_field.verbose_name.capitalize(), help_text=db_field.help_text,
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+HUB_ADMIN_RULES = (WellFormedSelectionMixin, ChoiceListsAsCheckboxesMixin)
+
+
 class HubAdminSite(admin.AdminSite):
-    """Django's admin site, with WellFormedSelectionMixin added to every ModelAdmin registered."""
+    """Django's admin site, with HUB_ADMIN_RULES added to every ModelAdmin registered."""
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, WellFormedSelectionMixin):
-            admin_class = type(admin_class.__name__, (WellFormedSelectionMixin, admin_class), {"__module__": admin_class.__module__})
+        missing = tuple(rule for rule in HUB_ADMIN_RULES if not issubclass(admin_class, rule))
+        if missing:
+            admin_class = type(admin_class.__name__, (*missing, admin_class), {"__module__": admin_class.__module__})
         super().register(model_or_iterable, admin_class, **options)

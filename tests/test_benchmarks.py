@@ -18,7 +18,7 @@ from tests.conftest import PROJECT_ROOT
 pytestmark = pytest.mark.benchmark_smoke
 
 BENCH = PROJECT_ROOT / "bench"
-TINY_RUNS = ["report_build.py", "concern_import.py", "visibility.py", "concern_assign.py", "retention.py", "load.py", "digital.py"]
+TINY_RUNS = ["report_build.py", "concern_import.py", "visibility.py", "concern_assign.py", "retention.py", "load.py", "digital.py", "concern_intake.py"]
 DOCUMENTED = re.compile(r"^\.venv/bin/python (bench/\S+\.py)", re.MULTILINE)
 
 
