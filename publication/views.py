@@ -19,7 +19,7 @@ from crm.models import Role
 from crm.views.mixins import add_service_errors
 from finder import selectors as finder_selectors
 from jobs.views import JobRetryView
-from publication import calendar, selectors, services
+from publication import calendar, release_notes, selectors, services
 from publication.models import Release, ReleaseStatus, ScreeningStatus
 from publication.releases import LICENCE, PACKAGE_DESCRIPTION, PACKAGE_TITLE, release_directory
 
@@ -88,11 +88,18 @@ def published_releases():
     return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by("-version")
 
 
+RELEASES_LISTED = 24
+
+
 class OpenDataView(TemplateView):
     template_name = "publication/open_data.html"
 
     def get_context_data(self, **kwargs):
-        releases = list(published_releases()[:24])
+        found = list(published_releases()[:RELEASES_LISTED + 1])  # and the one before them, for the last one's note
+        releases, older = found[:RELEASES_LISTED], (found[RELEASES_LISTED:] or [None])[0]
+        notes = release_notes.notes_for(releases, older)
+        for release in releases:
+            release.changes = notes[release.pk][1:]  # on the list, what changed; why it was built is on its page
         user = self.request.user
         can_release = user.is_authenticated and user.has_role(*services.RELEASE_ROLES)
         # For those who release: the latest release asked for, if it is still being built or failed ("Try again").
@@ -108,9 +115,11 @@ class ReleaseView(TemplateView):
 
     def get_context_data(self, **kwargs):
         release = get_object_or_404(published_releases(), version=kwargs["version"])
+        previous = published_releases().filter(version__lt=release.version).first()
+        changes = release_notes.notes_for([release], previous)[release.pk]
         # One entry per table (its CSV and JSON share a description); releases built before descriptions were kept have none.
         tables = list({entry["name"]: entry for entry in release.files if entry.get("rows") is not None}.values())
-        return super().get_context_data(release=release, tables=tables, json_ld=dataset_json_ld(self.request, release), licence=LICENCE,
+        return super().get_context_data(release=release, previous=previous, changes=changes, tables=tables, json_ld=dataset_json_ld(self.request, release), licence=LICENCE,
                                         **kwargs)
 
 
