@@ -255,7 +255,7 @@ def main() -> None:
     say(f"  import (place, tone)   {commit_s:8.2f} s   {count / commit_s:10,.0f} posts/s")
     say(f"  analysis (topics)      {analyse_s:8.2f} s   {count / analyse_s:10,.0f} posts/s")
     say(f"  end to end             {total_s:8.2f} s   {rate:10,.0f} posts/s")
-    say(f"  floor (bulk insert)    {floor_s:8.2f} s   {count / floor_s:10,.0f} posts/s   (the hub's path is {total_s / floor_s:.1f} times the floor)")
+    say(f"  floor (write only)    {floor_s:8.2f} s   {count / floor_s:10,.0f} posts/s   (the hub's path is {total_s / floor_s:.1f} times the floor)")
     say("Peak resident memory (MB), after loading / at the end:")
     for stage in ("import", "analysis"):
         cells = "   ".join(f"{label} {peaks[(label, stage)][1] / 1024:7.0f}" for label in ("quarter", "half", "all"))

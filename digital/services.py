@@ -255,7 +255,7 @@ def analyse_conversations(*, organisation_id: int) -> list[Topic]:
         topics = Topic.objects.bulk_create([
             Topic(organisation_id=organisation_id, analysed_at=now, label=found.label[:200],
                   words=[[word, round(weight, 4)] for word, weight in found.words],
-                  keywords=analysis.keywords_for([rows[i][1] for i in found.members[:150]]),
+                  keywords=analysis.keywords_for([rows[i][1] for i in found.members[:analysis.KEYWORD_TEXTS]]),
                   category_id=categories.get(found.category_slug), post_count=len(found.members))
             for found in model.topics
         ])
