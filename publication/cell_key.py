@@ -63,3 +63,29 @@ def possible_counts(published: int, base: int) -> tuple[int, int]:
     if published % base:
         raise ValueError(f"{published} is not a multiple of {base}: it cannot be a published figure.")
     return max(0, published - (base - 1)), published + (base - 1)
+
+
+def rounded_together(cells: dict, base: int) -> dict:
+    """Round a group of cells (key -> the record keys of the records it counts) so that their figures add up to the
+    group's own rounded count: the group (a force area's neighbourhoods, for one category and quarter) is published as
+    one more table, and since its figure is exactly the sum of its cells' figures, subtracting them from it tells an
+    attacker nothing (tests/publication/test_attack.py); yet small counts spread over many neighbourhoods add up before
+    rounding, so the group's figure is within base - 1 of its true count.
+
+    Each cell is still rounded to the multiple of `base` just below or just above its count (so every figure keeps its
+    interval); the group's figure is rounded by its own cell key, the sum of its records' keys as in any other table.
+    The cells that go up are those whose own cell key leans up the most (as `rounded` would send them, where that adds
+    up), so a group of one cell is published exactly as `rounded` publishes it, and the same records always give the
+    same figures."""
+    counts = {key: len(record_keys) for key, record_keys in cells.items()}
+    keys = {key: cell_key(record_keys) for key, record_keys in cells.items()}
+    group_figure = rounded(sum(counts.values()), sum(keys.values()) % KEY_RANGE, base)
+    figures = {key: count - count % base for key, count in counts.items()}
+    # The sum of the cells' floors <= the group's floor <= its figure <= its ceiling <= the sum of the cells' ceilings,
+    # so 0 <= ups <= the number of cells that are not already a multiple of base.
+    ups = (group_figure - sum(figures.values())) // base
+    leaning = sorted((key for key, count in counts.items() if count % base),
+                     key=lambda key: (keys[key] * base - (counts[key] % base) * KEY_RANGE, str(key)))
+    for key in leaning[:ups]:
+        figures[key] += base
+    return figures

@@ -23,7 +23,8 @@ from tests.publication.conftest import priority_with_action, upcoming_meeting
 
 BASE = 5
 TABLES = ("concerns-by-category-neighbourhood-quarter", "engagements-by-type-neighbourhood-quarter",
-          "priorities-by-neighbourhood-category-status-month", "actions-by-neighbourhood-category-status-month")
+          "priorities-by-neighbourhood-category-status-month", "actions-by-neighbourhood-category-status-month",
+          "concerns-by-category-force-area-quarter", "engagements-by-type-force-area-quarter")
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +136,38 @@ def test_concerns_and_engagements_are_rounded_to_multiples_of_the_base_within_ba
         assert "rounded to a multiple of 5" in json.loads((release_dir / "1" / "datapackage.json").read_text())["resources"][0]["description"]
 
 
+def test_each_force_area_figure_is_its_own_count_rounded_and_the_sum_of_its_neighbourhood_figures(data, release_dir):
+    """Small counts add up before rounding: 3 + 9 fly-tipping concerns are published as 10 or 15 for the force area,
+    and the neighbourhood figures are rounded so that they add up to it (so subtracting them tells nothing)."""
+    release = build(new_release())
+    neighbourhoods = quarter_cells(release_dir, release, TABLES[0], ("category", "neighbourhood"), "concerns")
+    areas = quarter_cells(release_dir, release, TABLES[4], ("category", "force"), "concerns")
+    for category, count in (("fly-tipping", 12), ("anti-social-behaviour", 13)):
+        assert areas[(category, "cumbria")] in (10, 15) and abs(areas[(category, "cumbria")] - count) < BASE
+        assert areas[(category, "cumbria")] == neighbourhoods.get((category, "HIND"), 0) + neighbourhoods.get((category, "CENT"), 0)
+    assert areas[("all", "cumbria")] == areas[("fly-tipping", "cumbria")] + areas[("anti-social-behaviour", "cumbria")]
+    engagements = quarter_cells(release_dir, release, TABLES[5], ("engagement_type", "force"), "engagements")
+    assert engagements[("beat_meeting", "cumbria")] in (5, 10)
+
+
+def test_cells_rounded_together_stay_within_their_intervals_and_add_up_to_the_groups_own_rounding():
+    import random
+
+    from publication import cell_key
+
+    rng = random.Random(15)
+    for _ in range(500):
+        group = {n: [rng.randrange(cell_key.KEY_RANGE) for _ in range(rng.choice([0, 1, 1, 2, 3, 4, 6, 9]))] for n in range(rng.randrange(1, 8))}
+        figures = cell_key.rounded_together(group, BASE)
+        everything = [key for keys in group.values() for key in keys]
+        assert sum(figures.values()) == cell_key.rounded(len(everything), cell_key.cell_key(everything), BASE)
+        for n, keys in group.items():
+            assert figures[n] % BASE == 0 and abs(figures[n] - len(keys)) < BASE and (figures[n] == 0) >= (len(keys) == 0)
+        if len(group) == 1:  # a group of one is published as the cell would be on its own
+            [(n, keys)] = group.items()
+            assert figures[n] == cell_key.rounded(len(keys), cell_key.cell_key(keys), BASE)
+
+
 def test_the_same_cell_is_rounded_the_same_way_whatever_order_its_records_come_in():
     from publication import cell_key
 
@@ -223,7 +256,7 @@ def test_releases_are_kept_by_version_and_served_with_dataset_metadata(data, rel
         assert client.get(distribution["@id"].removeprefix("http://testserver")).status_code == 200
     assert "How the figures protect people" in page and "a 0 means fewer than 5, possibly none" in page.replace("<strong>", "").replace("</strong>", "")
     assert json_ld["license"] == "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-    assert len(json_ld["distribution"]) == 9 and json_ld["version"] == "1"
+    assert len(json_ld["distribution"]) == 2 * len(TABLES) + 1 and json_ld["version"] == "1"
     assert "Actions taken on priorities, by neighbourhood, category, status and month" in page
     download = client.get(reverse("publication:release-file", args=[2, "actions-by-neighbourhood-category-status-month.csv"]))
     content = b"".join(download.streaming_content)
