@@ -139,6 +139,26 @@ def test_no_count_is_pinned_on_small_generated_counts_across_releases(small_coun
     print(f"\nsmall counts: {len(found)} protected counts bounded, narrowest interval holds "
           f"{min(b.width for b in found) + 1} values (base {BASE})")
     print_shares("small counts", release_dir / str(second.version), grid)
+    usefulness("small counts")
+
+
+def usefulness(label: str) -> list:
+    """The share of cells carrying a figure, before and now, as `manage.py open_data_usefulness` prints it; the force-area
+    tables carry more of their grid than the neighbourhood tables, and the release as a whole carries more than before."""
+    import io
+
+    from publication.usefulness import shares
+
+    out = io.StringIO()
+    call_command("open_data_usefulness", "--quarters", "2", stdout=out)
+    print("".join(f"\n{label}: {line}" for line in out.getvalue().splitlines()))
+    found = {(s.table, s.method.split(":")[0]): s for s in shares(today=timezone.localdate(), base=BASE, quarters=2)}
+    for fine, coarse in ((CONCERNS, "concerns-by-category-force-area-quarter"),
+                         ("engagements-by-type-neighbourhood-quarter", "engagements-by-type-force-area-quarter")):
+        before, now, area = found[(fine, "before")], found[(fine, "now")], found[(coarse, "now")]
+        assert area.share > now.share
+        assert (now.with_figure + area.with_figure) / (now.cells + area.cells) > before.share
+    return list(found.values())
 
 
 def rewrite(folder, name, change):
@@ -239,6 +259,7 @@ def test_no_count_is_pinned_in_the_demo_and_every_listed_figure_carries_informat
     assert found and [bound for bound in found if bound.width < BASE - 1] == []
     with capsys.disabled():
         shares = print_shares("demo", folder, grid)
+        usefulness("demo")
     # For comparison: how much of the grid the true counts fill (what no rounding could make denser).
     from sharing_protocols.models import Classification
 
