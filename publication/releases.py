@@ -5,10 +5,10 @@ Disclosure control (the method and the attacker it holds against: publication/ce
 - concerns and engagements are counted by closed quarter and neighbourhood, rounded by cell key, and a quarter's
   figures are fixed when first released (PublishedPeriod): no later release revises them, so comparing releases
   shows nothing; concerns wait until the collation has covered the whole quarter;
-- so that small counts still say something, each is also published by force area: the neighbourhood figures of a force
-  area are rounded together (cell_key.rounded_together) so that they add up to the area's own count rounded, and the
-  force-area table is their sum. An attacker who subtracts the neighbourhood figures from the area's learns nothing
-  (tests/publication/test_attack.py runs over both tables);
+- so that small counts still say something, each is also published by force area: a force area's categories (or
+  types) by neighbourhoods are rounded as one table (cell_key.rounded_table) so that each row, each neighbourhood's
+  total and the area's total add up to their own count rounded, and the force-area table is the row sums. An attacker
+  who subtracts cells from totals learns nothing (tests/publication/test_attack.py runs over both tables);
 - priorities and actions are counted exactly, and only those the public pages list, so they tell no more than the
   pages (which list each one with its category, status and dates).
 
@@ -116,8 +116,8 @@ AREA_FIELDS = (
 )
 AREA_NOTE = (
     " Each figure is the sum of the force area's neighbourhood figures in the neighbourhood table, which are rounded "
-    "together so that this sum is the force area's own count rounded the same way: small counts spread over many "
-    "neighbourhoods add up here before rounding."
+    "together so that this sum is the force area's own count rounded (as is each neighbourhood's total of every "
+    "category or type): small counts spread over many neighbourhoods add up here before rounding."
 )
 CONCERNS_BY_AREA = Dataset(
     "concerns-by-category-force-area-quarter", "Concerns reported by partners, by category, force area and quarter",
@@ -250,12 +250,13 @@ def _with_totals(cells: dict, row_keys: list, places: dict, measures: tuple[str,
 # --- Protected tables: rounded by cell key ------------------------------------------------------------------------------
 
 def _rounded_by_area(record_ids: dict, *, kind: str, base: int, places: dict) -> dict:
-    """(row key, neighbourhood pk) -> record ids, rounded together within each row key's force area
-    (cell_key.rounded_together), so that a force area's figure is its own count rounded."""
+    """(row key, neighbourhood pk) -> record ids, rounded as one table per force area (cell_key.rounded_table), so
+    that a force area's figure for a row key, a neighbourhood's total and the area's total are each their own count
+    rounded."""
     groups = {}
     for (row_key, pk), ids in record_ids.items():
-        groups.setdefault((row_key, places[pk].force_area_id), {})[(row_key, pk)] = [cell_key.record_key(kind, i) for i in ids]
-    return {key: figure for group in groups.values() for key, figure in cell_key.rounded_together(group, base).items()}
+        groups.setdefault(places[pk].force_area_id, {})[(row_key, pk)] = [cell_key.record_key(kind, i) for i in ids]
+    return {key: figure for group in groups.values() for key, figure in cell_key.rounded_table(group, base).items()}
 
 
 def concern_quarter_rows(quarter: dt.date, *, base: int, categories: dict, places: dict) -> list[dict]:

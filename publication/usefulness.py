@@ -25,6 +25,17 @@ class Share:
         return self.with_figure / self.cells if self.cells else 0.0
 
 
+# The neighbourhood tables' "all categories" (or "all types") rows: each neighbourhood's total for a quarter.
+TOTALS = {CONCERNS.name: f"{CONCERNS.name} (each neighbourhood's total)", ENGAGEMENTS.name: f"{ENGAGEMENTS.name} (each neighbourhood's total)"}
+
+
+def _totals_with_figure(figures: dict) -> int:
+    totals = {}
+    for (_, pk), figure in figures.items():
+        totals[pk] = totals.get(pk, 0) + figure
+    return sum(total > 0 for total in totals.values())
+
+
 def _independent(record_ids: dict, kind: str, base: int) -> dict:
     return {key: cell_key.rounded(len(ids), cell_key.cell_key(cell_key.record_key(kind, pk) for pk in ids), base)
             for key, ids in record_ids.items()}
@@ -38,17 +49,22 @@ def shares(*, today: dt.date, base: int, quarters: int) -> list[Share]:
     kinds = dict(EngagementKind.choices)
     grids = {CONCERNS.name: len(categories) * len(places), ENGAGEMENTS.name: len(kinds) * len(places),
              CONCERNS_BY_AREA.name: len(categories) * len(areas), ENGAGEMENTS_BY_AREA.name: len(kinds) * len(areas)}
-    before = {CONCERNS.name: 0, ENGAGEMENTS.name: 0}
-    now = {name: 0 for name in grids}
+    before = {CONCERNS.name: 0, ENGAGEMENTS.name: 0, TOTALS[CONCERNS.name]: 0, TOTALS[ENGAGEMENTS.name]: 0}
+    now = {name: 0 for name in grids} | {TOTALS[CONCERNS.name]: 0, TOTALS[ENGAGEMENTS.name]: 0}
+    grids |= {TOTALS[CONCERNS.name]: len(places), TOTALS[ENGAGEMENTS.name]: len(places)}
     for quarter in periods:
         end = next_quarter(quarter)
         concerns = {(r["category__slug"], r["neighbourhood_id"]): r["ids"] for r in selectors.concern_cells(start=quarter, end=end)}
-        before[CONCERNS.name] += sum(figure > 0 for figure in _independent(concerns, "concern", base).values())
+        independent = _independent(concerns, "concern", base)
+        before[CONCERNS.name] += sum(figure > 0 for figure in independent.values())
+        before[TOTALS[CONCERNS.name]] += _totals_with_figure(independent)
         announced, others = {}, {}
         for row in selectors.engagement_cells(start=quarter, end=end):
             (announced if row["announced"] else others)[(row["kind"], row["neighbourhood_id"])] = row["ids"]
         rounded = _independent(others, "engagement", base)
-        before[ENGAGEMENTS.name] += sum(len(announced.get(key, [])) + rounded.get(key, 0) > 0 for key in announced.keys() | others.keys())
+        engagement_figures = {key: len(announced.get(key, [])) + rounded.get(key, 0) for key in announced.keys() | others.keys()}
+        before[ENGAGEMENTS.name] += sum(figure > 0 for figure in engagement_figures.values())
+        before[TOTALS[ENGAGEMENTS.name]] += _totals_with_figure(engagement_figures)
         for dataset, area_dataset, rows, row_field, name_field, measures in (
             (CONCERNS, CONCERNS_BY_AREA, concern_quarter_rows(quarter, base=base, categories=categories, places=places),
              "category", "category_name", ("concerns",)),
@@ -56,6 +72,7 @@ def shares(*, today: dt.date, base: int, quarters: int) -> list[Share]:
              "engagement_type", "engagement_type_name", ("engagements", "announced_meetings")),
         ):
             now[dataset.name] += sum(r[measures[0]] > 0 for r in rows if ALL not in (r[row_field], r["neighbourhood"]))
+            now[TOTALS[dataset.name]] += sum(r[measures[0]] > 0 for r in rows if r[row_field] == ALL and r["neighbourhood"] != ALL)
             by_area = area_rows(rows, row_field=row_field, name_field=name_field, measures=measures, area_names=areas)
             now[area_dataset.name] += sum(r[measures[0]] > 0 for r in by_area if r[row_field] != ALL)
     result = [Share(name, "before: each neighbourhood cell rounded on its own", grids[name] * len(periods), count)

@@ -7,8 +7,8 @@ What the attacker knows (everything public):
   figure, that each count in that interval really can be published as v by some cell key, so the method itself
   excludes nothing more;
 - every table of every release: the cells, the totals by row and by column, the grand total, and the same counts by
-  force area, each read as its own rounding of the sum of that area's neighbourhood cells (so the attacker can
-  difference an area's figure against its neighbourhoods'); a cell published in several releases must have one true
+  force area, each read as its own rounding of the sum of that area's neighbourhood cells, as are each
+  neighbourhood's total and each area's total (so the attacker can difference any of them against their cells); a cell published in several releases must have one true
   value in all of them (so a revision would narrow it);
 - the public pages: meetings announced there are counted exactly (`announced_meetings`), so the attacker subtracts
   them and only the rest is protected;
@@ -118,6 +118,10 @@ def gather(release_folders: list[Path], base: int, grid: Grid) -> Knowledge:
                     else:  # a total that is not that sum: the worst case is that it is exact
                         low = high = figure
                     knowledge.constraints.append((cells, low, high))
+                    if line[0] == ALL and line[1] != ALL:
+                        # A neighbourhood's total is rounded as its own count too (cell_key.rounded_table): the attacker
+                        # reads it as bounds on the sum of its cells, to subtract them from it.
+                        knowledge.constraints.append((cells, *interval(figure)))
         for name, (cells_table, row_field, measure, known_field) in AREA_TABLES.items():
             listed = {(row["quarter"], row[row_field], row["force"]):
                       int(row[measure]) - (int(row[known_field]) if known_field else 0) for row in read_release(folder, name)}
@@ -135,6 +139,7 @@ def gather(release_folders: list[Path], base: int, grid: Grid) -> Knowledge:
                     figure = listed.get((quarter, ALL, area), 0)
                     low, high = bound_sum if figure == figure_sum else (figure, figure)
                     knowledge.constraints.append((everything, low, high))
+                    knowledge.constraints.append((everything, *interval(figure)))  # the area's total, rounded as its own count
     return knowledge
 
 

@@ -150,22 +150,29 @@ def test_each_force_area_figure_is_its_own_count_rounded_and_the_sum_of_its_neig
     assert engagements[("beat_meeting", "cumbria")] in (5, 10)
 
 
-def test_cells_rounded_together_stay_within_their_intervals_and_add_up_to_the_groups_own_rounding():
+def test_a_table_rounded_together_keeps_every_figure_in_its_interval_and_every_total_is_its_own_count_rounded():
+    """Controlled rounding: cells, rows, columns and the whole table each within base - 1 of the truth and a multiple of
+    the base, totals exactly the sums of their cells' figures, a true 0 always 0, the same records the same figures."""
     import random
 
     from publication import cell_key
 
     rng = random.Random(15)
-    for _ in range(500):
-        group = {n: [rng.randrange(cell_key.KEY_RANGE) for _ in range(rng.choice([0, 1, 1, 2, 3, 4, 6, 9]))] for n in range(rng.randrange(1, 8))}
-        figures = cell_key.rounded_together(group, BASE)
-        everything = [key for keys in group.values() for key in keys]
-        assert sum(figures.values()) == cell_key.rounded(len(everything), cell_key.cell_key(everything), BASE)
-        for n, keys in group.items():
-            assert figures[n] % BASE == 0 and abs(figures[n] - len(keys)) < BASE and (figures[n] == 0) >= (len(keys) == 0)
-        if len(group) == 1:  # a group of one is published as the cell would be on its own
-            [(n, keys)] = group.items()
-            assert figures[n] == cell_key.rounded(len(keys), cell_key.cell_key(keys), BASE)
+    for _ in range(200):
+        table = {(row, column): [rng.randrange(cell_key.KEY_RANGE) for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 4, 6, 9]))]
+                 for row in range(rng.randrange(1, 6)) for column in range(rng.randrange(1, 6))}
+        figures = cell_key.rounded_table(table, BASE)
+        assert figures == cell_key.rounded_table(dict(reversed(list(table.items()))), BASE)
+        lines = [list(table)] + [[k for k in table if k[0] == row] for row in {k[0] for k in table}] \
+            + [[k for k in table if k[1] == column] for column in {k[1] for k in table}]
+        for line in lines:
+            count, figure = sum(len(table[k]) for k in line), sum(figures.get(k, 0) for k in line)
+            assert figure % BASE == 0 and abs(figure - count) < BASE, (table, line)
+        for key, keys in table.items():
+            assert figures.get(key, 0) % BASE == 0 and abs(figures.get(key, 0) - len(keys)) < BASE
+            assert keys or figures.get(key, 0) == 0
+    single = {("noise", 1): [3, 90, 200]}  # a table of one cell is rounded as the cell would be on its own
+    assert cell_key.rounded_table(single, BASE)[("noise", 1)] == cell_key.rounded(3, cell_key.cell_key([3, 90, 200]), BASE)
 
 
 def test_the_same_cell_is_rounded_the_same_way_whatever_order_its_records_come_in():
