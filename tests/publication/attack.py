@@ -118,7 +118,7 @@ def gather(release_folders: list[Path], base: int, grid: Grid) -> Knowledge:
                     else:  # a total that is not that sum: the worst case is that it is exact
                         low = high = figure
                     knowledge.constraints.append((cells, low, high))
-                    if line[0] == ALL and line[1] != ALL:
+                    if line[0] == ALL and line[1] != ALL and figure % knowledge.base == 0:
                         # A neighbourhood's total is rounded as its own count too (cell_key.rounded_table): the attacker
                         # reads it as bounds on the sum of its cells, to subtract them from it.
                         knowledge.constraints.append((cells, *interval(figure)))
@@ -139,7 +139,8 @@ def gather(release_folders: list[Path], base: int, grid: Grid) -> Knowledge:
                     figure = listed.get((quarter, ALL, area), 0)
                     low, high = bound_sum if figure == figure_sum else (figure, figure)
                     knowledge.constraints.append((everything, low, high))
-                    knowledge.constraints.append((everything, *interval(figure)))  # the area's total, rounded as its own count
+                    if figure % knowledge.base == 0:  # the area's total, rounded as its own count
+                        knowledge.constraints.append((everything, *interval(figure)))
     return knowledge
 
 
