@@ -18,6 +18,11 @@ v - (base - 1) and v + (base - 1) (never below 0). So a published 0 means "fewer
 possibly none", and no count of 1 to base - 1 is ever shown as it is. Totals are published as the
 sum of the rounded figures they add up, so they add nothing an attacker could subtract with.
 
+Within a force area the cells are rounded together (`rounded_table`): each still to the multiple just below or
+above its count, but chosen so that every row, column and total is itself its count rounded; the cell keys decide
+wherever the totals leave a choice. So a single cell is no longer exactly unbiased, but the totals are as close to
+the truth as a rounded figure can be, and no total can be played against its cells.
+
 Why rounding and not suppression: a suppressed cell tells the attacker it is not zero, and the
 pattern of suppression, the totals and a second release can each pin it (issue 15). A rounded
 figure says the same thing about a true 0 as about a true 4.
