@@ -112,7 +112,7 @@ def new_job(user, path: Path):
 
     job = ConversationImport(organisation=user.memberships.first().organisation, created_by=user, original_name=path.name,
                              file_format="generic", file_sha256="bench", lawful_basis="law_enforcement", purpose="Benchmark",
-                             retention_days=90, status=ImportStatus.QUEUED)
+                             status=ImportStatus.QUEUED)
     with path.open("rb") as handle:
         job.upload.save(path.name, File(handle), save=False)
     job.save()
@@ -224,7 +224,7 @@ def main() -> None:
     floor_started = time.perf_counter()
     Post.objects.bulk_create([
         Post(organisation=force, created_by=user, source_import=job, site=p["site"], post_id="floor-" + p["post_id"], posted_at=timezone.now(),
-             text=p["text"], author=p["author"], url=p["url"], place_text=p["place"], retain_until=timezone.localdate()) for p in posts
+             text=p["text"], author=p["author"], url=p["url"], place_text=p["place"]) for p in posts
     ], batch_size=5000)
     floor_s = time.perf_counter() - floor_started
 

@@ -4,8 +4,9 @@ A dry run lists what falls due (a `DueItem` each, shown on the review page) and 
 A real run first acts on what an earlier dry run listed at least `RETENTION_NOTICE_DAYS` before
 (so information governance had that long to review it or place a hold), then lists what is newly due.
 Records whose schedule ends in review wait for a person. Work goes in batches of
-`RETENTION_BATCH_SIZE`, one transaction per batch and a savepoint per record, so a failure leaves that
-record as it was and the rest done; running again does nothing twice (erased records are excluded by their decisions)."""
+`RETENTION_BATCH_SIZE` records of one class, one transaction and a few set-based statements per batch; a batch
+that fails is retried record by record, so a failure leaves that record as it was and the rest done; running
+again does nothing twice (erased records are excluded by their decisions)."""
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,7 @@ from django.utils import timezone
 from crm.models import Organisation, OrganisationKind
 from retention.models import DueItem, DueStatus, EndAction, RecordClass, RetentionDecision, RetentionRun, RetentionSchedule, Outcome
 from retention.record_classes import kind_of, months_before
-from retention.services import adopt_default_schedules, apply_end_action, covered_organisation_ids
+from retention.services import adopt_default_schedules, apply_end_action, covered_organisation_ids, end_action_batch
 
 logger = logging.getLogger(__name__)
 
@@ -55,30 +56,36 @@ def list_due(*, run: RetentionRun, today) -> Counter:
 
 
 def act_on_listed(*, run: RetentionRun, now) -> Counter:
-    """Anonymise or delete what was listed long enough ago, as its schedule says, in batches."""
+    """Anonymise or delete what was listed long enough ago, as its schedule says, a batch at a time: one
+    transaction per batch, set-based within it (`end_action_batch`). A batch that fails is done again one
+    record at a time, each in its own savepoint, so a failure leaves that record as it was and the rest done."""
     done = Counter()
     notice_before = now - timezone.timedelta(days=settings.RETENTION_NOTICE_DAYS)
     ready = (DueItem.objects.filter(status=DueStatus.WAITING, listed_at__lte=notice_before,
-                                    end_action__in=[EndAction.ANONYMISE, EndAction.DELETE]).order_by("pk"))
-    last_pk = 0
-    while True:
-        batch = list(ready.filter(pk__gt=last_pk).select_related("schedule")[: settings.RETENTION_BATCH_SIZE])
-        if not batch:
-            return done
-        # One commit per batch (a commit per record costs a disk flush each); each record in its own savepoint,
-        # so a failure undoes that record alone.
-        with transaction.atomic():
-            for item in batch:
-                last_pk = item.pk
-                _act_on(item, run=run, done=done)
+                                    end_action__in=[EndAction.ANONYMISE, EndAction.DELETE])
+             .select_related("schedule__organisation").order_by("record_class", "end_action", "pk"))
+    for record_class in RecordClass.values:
+        for action in (EndAction.ANONYMISE, EndAction.DELETE):
+            last_pk = 0
+            while batch := list(ready.filter(record_class=record_class, end_action=action, pk__gt=last_pk)[: settings.RETENTION_BATCH_SIZE]):
+                last_pk = batch[-1].pk
+                try:
+                    with transaction.atomic():
+                        done += end_action_batch(items=batch, run=run)
+                except Exception:
+                    logger.exception("Retention: a batch of %s could not be %sd together; trying each record alone", record_class, action)
+                    with transaction.atomic():
+                        for item in batch:
+                            _act_on(item, run=run, done=done)
+    return done
 
 
 def _act_on(item: DueItem, *, run: RetentionRun, done: Counter) -> None:
-    # The schedule in force now decides: one changed to "review" since the listing stops the automatic action.
     if item.schedule.end_action != item.end_action:
         return
     try:
-        apply_end_action(record_class=item.record_class, record_id=item.record_id, action=item.end_action, schedule=item.schedule, run=run)
+        with transaction.atomic():
+            apply_end_action(record_class=item.record_class, record_id=item.record_id, action=item.end_action, schedule=item.schedule, run=run)
         done[f"{item.record_class}:{item.end_action}"] += 1
     except ValidationError as error:
         # Held since it was listed, or gone already: nothing to do, and nothing half-done.
