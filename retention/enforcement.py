@@ -145,6 +145,33 @@ def sweep_history(*, run: RetentionRun | None, today, dry_run: bool) -> Counter:
     return counts
 
 
+def sweep_conversation_exports(*, run: RetentionRun | None, today, dry_run: bool) -> int:
+    """Delete the uploaded social-media exports older than the social-media schedule that no post anonymising took
+    with it (a file rejected, failed, or checked and never confirmed holds the same text and handles), one decision
+    each. A file a worker is reading now is left. Returns how many."""
+    from digital.models import ConversationImport
+
+    swept = 0
+    for schedule in schedules_in_force(today).filter(record_class=RecordClass.SOCIAL_MEDIA).exclude(end_action=EndAction.REVIEW):
+        old = (ConversationImport.objects.filter(organisation_id__in=covered_organisation_ids(schedule.organisation),
+                                                 created_at__date__lt=months_before(today, schedule.period_months))
+               .exclude(upload="").exclude(status__in=ConversationImport.JOB_OPEN_STATUSES))
+        if dry_run:
+            swept += old.count()
+            continue
+        with transaction.atomic():
+            exports = list(old.select_for_update())
+            files = [(export.upload.name, export.upload.storage) for export in exports]
+            ConversationImport.objects.filter(pk__in=[export.pk for export in exports]).update(upload="")
+            RetentionDecision.objects.bulk_create([
+                RetentionDecision(organisation_id=export.organisation_id, record_class=RecordClass.SOCIAL_MEDIA, outcome=Outcome.DELETED,
+                                  record_id=f"digital.conversationimport {export.pk}", schedule=schedule, regime=schedule.regime, run=run,
+                                  reason="The uploaded export of posts") for export in exports])
+            transaction.on_commit(lambda files=files: [storage.delete(name) for name, storage in files])
+        swept += len(exports)
+    return swept
+
+
 def enforce(*, dry_run: bool, requested_by=None, today=None) -> RetentionRun:
     """One nightly pass. Organisations that own records get the default schedules first (recorded and audited)."""
     now = timezone.now()
@@ -156,6 +183,7 @@ def enforce(*, dry_run: bool, requested_by=None, today=None) -> RetentionRun:
     if not dry_run:
         summary["acted"] = dict(act_on_listed(run=run, now=now))
     summary["history"] = dict(sweep_history(run=run, today=today, dry_run=dry_run))
+    summary["exports"] = sweep_conversation_exports(run=run, today=today, dry_run=dry_run)
     summary["listed"] = dict(list_due(run=run, today=today))
     summary["waiting"] = DueItem.objects.filter(status=DueStatus.WAITING).count()
     run.summary = summary

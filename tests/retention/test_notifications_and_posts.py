@@ -135,3 +135,27 @@ def test_a_record_held_after_listing_is_left_while_the_rest_of_its_batch_is_done
     assert list(Contact.objects.filter(pk__in=[c.pk for c in contacts]).order_by("pk").values_list("last_name", flat=True)) == [
         f"contact {contacts[0].pk}", "Person1", f"contact {contacts[2].pk}", f"contact {contacts[3].pk}"]
     assert Contact.pgh_event_model.objects.filter(pgh_obj_id=contacts[0].pk, last_name="Person0").count() == 0
+
+
+def test_an_old_export_that_was_never_imported_is_deleted_from_storage(force, now_acts, settings, tmp_path,
+                                                                       django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    settings.MEDIA_ROOT = tmp_path
+    rejected = ConversationImport(organisation=force, original_name="bad.csv", file_format="generic", file_sha256="5" * 64,
+                                  lawful_basis="law_enforcement", purpose="Hot topics", status="rejected")
+    rejected.upload.save("bad.csv", ContentFile(b"post_id,author,text\n1,@ann_example,Bikes again\n"), save=False)
+    rejected.save()
+    recent = ConversationImport.objects.get(pk=rejected.pk)
+    recent.pk = None
+    recent.upload.save("recent.csv", ContentFile(b"post_id\n"), save=False)
+    recent.save()
+    age(rejected, 100, field="created_at")
+    name = rejected.upload.name
+    assert enforce(dry_run=True).summary["exports"] == 1 and default_storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        enforce(dry_run=False)
+    assert not default_storage.exists(name) and ConversationImport.objects.get(pk=rejected.pk).upload.name == ""
+    assert default_storage.exists(ConversationImport.objects.get(pk=recent.pk).upload.name)
+    decision = RetentionDecision.objects.get(record_class=RecordClass.SOCIAL_MEDIA)
+    assert (decision.outcome, decision.record_id) == (Outcome.DELETED, f"digital.conversationimport {rejected.pk}")
