@@ -6,7 +6,6 @@ end the nightly retention job removes a post's text, handle, link and place word
 (neighbourhood, topic, category, tone, site, time). Posts are read through `visible_to` like every
 sensitive record, and reach a partner only under a protocol flow for social-media conversations.
 """
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.gis.db import models
 
 from django.utils import timezone
