@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 from django.utils.http import content_disposition_header
 
 CHUNK = 1024 * 1024
+STREAM_BLOCK = 64 * 1024
 
 
 def is_object_store(storage) -> bool:
@@ -64,6 +65,7 @@ def open_stream(storage, name: str):
 def stream_response(storage, name: str, *, content_type: str, as_attachment: bool = False, filename: str = "") -> FileResponse:
     handle = open_stream(storage, name)
     response = FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
+    response.block_size = STREAM_BLOCK  # read as it is sent: Django's 4 KB would mean many small reads from the store
     if getattr(handle, "size", None) is not None and "Content-Length" not in response:
         response["Content-Length"] = handle.size
     return response
