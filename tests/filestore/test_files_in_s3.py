@@ -23,6 +23,9 @@ from sharing_protocols.services import protocol_send_for_signature
 from tests.factories import ForceAreaFactory
 from tests.partners.imports.conftest import csv_bytes, rows
 from tests.reports.conftest import manager, seeded  # noqa: F401 (fixtures)
+from tests.digital.conftest import force_area, places  # noqa: F401 (fixtures)
+from tests.subject_access.conftest import governance, governance_client  # noqa: F401 (fixtures)
+from tests.subject_access.test_requests import marjorie  # noqa: F401 (fixtures)
 from tests.sharing_protocols.test_protocol_sign_off import council_ig, draft, force_ig, sign  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +174,32 @@ def test_an_agreement_pdf_is_kept_in_the_store_once_and_made_again_when_signed(s
 
     client.force_login(partner_user)  # not information governance
     assert client.get(url).status_code == 403
+
+
+def test_a_conversation_import_is_read_from_the_store(s3_files, officer, places, settings):  # noqa: F811
+    from digital.demo import as_generic_json, labelled_posts
+    from digital.models import ImportStatus
+    from tests.digital.conftest import boxes, import_file
+
+    job = import_file(officer, as_generic_json(labelled_posts(20, boxes(places), seed=3)))
+    assert (job.status, job.created_count, job.errors) == (ImportStatus.IMPORTED, 20, [])
+    assert s3_files.keys("media/imports/conversations/") == [f"media/{job.upload.name}"]
+    assert not settings.MEDIA_ROOT.exists()
+
+
+def test_a_subject_access_package_is_kept_in_the_store_and_downloaded_by_governance_only(s3_files, governance_client,  # noqa: F811
+                                                                                       marjorie, client, officer):  # noqa: F811
+    from tests.subject_access.test_requests import new_request
+
+    _, request = new_request(governance_client)
+    governance_client.post(f"/subject-access/{request.pk}/", {"action": "search"})
+    for item in request.items.all():
+        governance_client.post(f"/subject-access/{request.pk}/items/{item.pk}/", {"decision": "include"})
+    governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"})
+    package = request.packages.get()
+    assert {key.rsplit(".", 1)[-1] for key in s3_files.keys("media/")} == {"pdf", "json"}
+    url = f"/subject-access/{request.pk}/packages/{package.pk}/json/"
+    response = governance_client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == s3_files.read(f"media/{package.json.name}")
+    client.force_login(officer)
+    assert client.get(url).status_code in (403, 404)
