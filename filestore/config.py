@@ -10,6 +10,7 @@ from engagement_hub.env import env_int, env_secret, env_str
 
 # Read from S3 into a temporary file that moves to disk past this size, so a large file is never held in memory.
 SPOOL_BYTES = 1024 * 1024
+PART_BYTES = 5 * 1024 * 1024  # the smallest part S3 takes
 
 
 def s3_options(*, location: str, file_overwrite: bool) -> dict:
@@ -30,7 +31,16 @@ def s3_options(*, location: str, file_overwrite: bool) -> dict:
         "querystring_auth": True,
         "querystring_expire": env_int("HUB_S3_URL_SECONDS", 60),
         "max_memory_size": SPOOL_BYTES,
+        "transfer_config": _transfer_config(),
     }
+
+
+def _transfer_config():
+    """An upload goes in parts of PART_BYTES, one at a time, so one part is all it holds in memory whatever the
+    file's size (boto3's default, ten parts in parallel threads, held a 40 MB file whole: tests/filestore/test_streaming.py)."""
+    from boto3.s3.transfer import TransferConfig
+
+    return TransferConfig(multipart_threshold=PART_BYTES, multipart_chunksize=PART_BYTES, use_threads=False)
 
 
 def file_storages() -> dict:

@@ -203,3 +203,4 @@ def test_a_subject_access_package_is_kept_in_the_store_and_downloaded_by_governa
     assert response.status_code == 200 and b"".join(response.streaming_content) == s3_files.read(f"media/{package.json.name}")
     client.force_login(officer)
     assert client.get(url).status_code in (403, 404)
+
