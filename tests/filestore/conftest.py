@@ -62,7 +62,7 @@ def seaweedfs(tmp_path_factory):
         [weed_binary(), "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
          f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
          f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=4",
-         "-volume.preStopSeconds=0",  # otherwise SIGTERM leaves it running for good
+         "-volume.preStopSeconds=0",  # no ten-second pause before the volume server stops
          "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
          "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
          f"-s3.config={folder / 's3.json'}"],
@@ -84,7 +84,7 @@ def seaweedfs(tmp_path_factory):
         process.terminate()
         try:
             process.wait(timeout=3)
-        except subprocess.TimeoutExpired:  # it waits on the clients' kept-alive connections; its data is thrown away anyway
+        except subprocess.TimeoutExpired:  # weed server does not always stop on SIGTERM; its data is thrown away anyway
             process.kill()
             process.wait()
         log.close()
