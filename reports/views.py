@@ -12,7 +12,7 @@ from filestore.files import download_response
 from jobs.views import JobRetryView
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, ReportStatus
-from reports.protocols import lapsed_protocols
+from reports.protocols import lapsed_protocols, records_withdrawn
 from reports.services import report_request
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction
@@ -68,7 +68,7 @@ class ReportDetailView(VisibleToUserMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "status": report_status(self.object),
-                "lapsed": lapsed_protocols(self.object, self.request.user)}
+                "lapsed": lapsed_protocols(self.object, self.request.user), "withdrawn": records_withdrawn(self.object, self.request.user)}
 
 
 def report_status(run: ReportRun) -> dict:
@@ -101,8 +101,9 @@ class ReportDownloadView(VisibleToUserMixin, View):
         file = getattr(run, field)
         if not file:
             raise Http404
-        if lapsed := lapsed_protocols(run, request.user):
-            return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed}, status=410)
+        lapsed, withdrawn = lapsed_protocols(run, request.user), records_withdrawn(run, request.user)
+        if lapsed or withdrawn:
+            return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed, "withdrawn": withdrawn}, status=410)
         disclosure_record(user=request.user, organisation=run.organisation, action=DisclosureAction.EXPORT, record=run,
                           purpose=f"Engagement-coverage report ({kind.upper()})", details={"format": kind})
         return download_response(file.storage, file.name, content_type=content_type, as_attachment=kind != "pdf")
