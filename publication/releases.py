@@ -12,18 +12,20 @@ Disclosure control (the method and the attacker it holds against: publication/ce
 - priorities and actions are counted exactly, and only those the public pages list, so they tell no more than the
   pages (which list each one with its category, status and dates).
 
-A release is written to a temporary folder and renamed into place only when complete, so a
-failed build leaves nothing half-written; a published release's files never change."""
+A release's files are stored (the "open_data" storage: a local folder, or S3) only once every table is built,
+by the attempt that still owns the build, and are served only once it is published: a failed build leaves
+nothing, and a published release's files never change."""
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -413,19 +415,11 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
     Only a release still to be built is built: a published one is never touched again. `attempt` is
     the worker's claim (jobs.worker): a build superseded by a newer attempt publishes nothing."""
     base = settings.OPEN_DATA_ROUNDING_BASE
-    root = Path(settings.OPEN_DATA_DIR)
-    final = root / str(release.version)
-    partial = root / f".{release.version}.partial"
     if not Release.objects.filter(pk=release.pk, status__in=Release.JOB_OPEN_STATUSES).update(status=ReleaseStatus.BUILDING):
         release.refresh_from_db()
         return release
+    contents: dict[str, bytes] = {}  # the tables are counts (small): stored together once the build is sure to publish
     try:
-        if final.exists():
-            # Left by a build whose worker died after renaming it into place: never served (the release is
-            # not published), so it is built again. A published release's files are never replaced.
-            shutil.rmtree(final)
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
         built = tables(today=today or timezone.localdate(), base=base, quarters=settings.OPEN_DATA_QUARTERS)
         files, resources = [], []
         for dataset in DATASETS:
@@ -435,7 +429,7 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
                 ("json", _json_bytes(dataset.fields, built.rows[dataset.name]), "application/json"),
             ):
                 path = f"{dataset.name}.{fmt}"
-                (partial / path).write_bytes(content)
+                contents[path] = content
                 digest = hashlib.sha256(content).hexdigest()
                 files.append({"name": dataset.name, "title": dataset.title, "description": dataset.description + " " + note,
                               "path": path, "format": fmt, "mediatype": mediatype, "bytes": len(content), "sha256": digest,
@@ -460,19 +454,19 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
             "resources": resources,
         }
         content = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
-        (partial / "datapackage.json").write_bytes(content)
+        contents["datapackage.json"] = content
         files.append({"name": "datapackage", "title": "Data package description", "path": "datapackage.json", "format": "json",
                       "mediatype": "application/json", "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "rows": None})
     except Exception as error:
-        shutil.rmtree(partial, ignore_errors=True)
         Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.FAILED, error=str(error)[:2000])
         raise
     with transaction.atomic():
         if not job_is_still_mine(Release, release.pk, attempt):
-            shutil.rmtree(partial, ignore_errors=True)
             release.refresh_from_db()
             return release
-        partial.rename(final)
+        # Written while this attempt holds the release's row, so no other attempt writes at the same time; the
+        # files are served only once the release is published, below.
+        _store(release, contents)
         # First publication fixes a quarter's figures for every later release.
         PublishedPeriod.objects.bulk_create(
             [PublishedPeriod(dataset=name, period_start=start, rows=rows, release_id=release.pk) for name, start, rows in built.new_periods],
@@ -486,5 +480,20 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
     return release
 
 
-def release_directory(release: Release) -> Path:
-    return Path(settings.OPEN_DATA_DIR) / str(release.version)
+def release_file_name(release: Release, path: str) -> str:
+    """The name in the "open_data" storage of one file of a release, from the name the release lists."""
+    return f"{release.version}/{PurePosixPath(path).name}"
+
+
+def _store(release: Release, contents: dict[str, bytes]) -> None:
+    """Write the release's files, replacing any left by a build that died before publishing (never served)."""
+    storage = storages["open_data"]
+    folder = str(release.version)
+    try:
+        leftovers = storage.listdir(folder)[1]
+    except FileNotFoundError:  # a local folder not made yet (an object store lists nothing instead)
+        leftovers = []
+    for leftover in leftovers:
+        storage.delete(f"{folder}/{leftover}")
+    for path, content in contents.items():
+        storage.save(release_file_name(release, path), ContentFile(content))

@@ -1,13 +1,14 @@
 """The report pages: ask for a report, watch it build, download it. Only the requester sees a report."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from filestore.files import download_response
 from jobs.views import JobRetryView
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, ReportStatus
@@ -105,10 +106,7 @@ class ReportDownloadView(VisibleToUserMixin, View):
             return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed, "withdrawn": withdrawn}, status=410)
         disclosure_record(user=request.user, organisation=run.organisation, action=DisclosureAction.EXPORT, record=run,
                           purpose=f"Engagement-coverage report ({kind.upper()})", details={"format": kind})
-        response = FileResponse(file.open("rb"), as_attachment=kind != "pdf", filename=file.name.rsplit("/", 1)[-1],
-                                content_type=content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return download_response(file.storage, file.name, content_type=content_type, as_attachment=kind != "pdf")
 
 
 class ReportRetryView(JobRetryView):
