@@ -33,6 +33,6 @@ def test_an_officer_resolves_a_priority_and_the_partner_reads_what_came_of_their
     page.goto(f"{live_server.url}/notifications/")
     expect(page.get_by_role("heading", name=f"What came of your concern {concern.reference}")).to_be_visible()
     save_artefact(page, "partner-notification-outcome-phone")
-    page.get_by_role("button", name=f"Open: What came of your concern {concern.reference}").click()
+    page.get_by_role("button", name=f"What came of your concern {concern.reference}").click()  # "Open: …"
     expect(page.locator("#concern-reference")).to_have_text(concern.reference)
     assert fits_the_screen(page)
