@@ -13,7 +13,7 @@ from reports.filtersets import ReportFilterSet
 from jobs.views import JobRetryView
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, ReportStatus
-from reports.protocols import lapsed_protocols
+from reports.protocols import lapsed_protocols, records_withdrawn
 from reports.services import report_request
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction
@@ -71,7 +71,7 @@ class ReportDetailView(VisibleToUserMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "status": report_status(self.object),
-                "lapsed": lapsed_protocols(self.object, self.request.user)}
+                "lapsed": lapsed_protocols(self.object, self.request.user), "withdrawn": records_withdrawn(self.object, self.request.user)}
 
 
 def report_status(run: ReportRun) -> dict:
@@ -104,8 +104,9 @@ class ReportDownloadView(VisibleToUserMixin, View):
         file = getattr(run, field)
         if not file:
             raise Http404
-        if lapsed := lapsed_protocols(run, request.user):
-            return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed}, status=410)
+        lapsed, withdrawn = lapsed_protocols(run, request.user), records_withdrawn(run, request.user)
+        if lapsed or withdrawn:
+            return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed, "withdrawn": withdrawn}, status=410)
         disclosure_record(user=request.user, organisation=run.organisation, action=DisclosureAction.EXPORT, record=run,
                           purpose=f"Engagement-coverage report ({kind.upper()})", details={"format": kind})
         response = FileResponse(file.open("rb"), as_attachment=kind != "pdf", filename=file.name.rsplit("/", 1)[-1],

@@ -222,11 +222,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks.screen_pending_texts",
         "schedule": crontab(minute="*/5"),
     },
-    # Digital engagement: posts past their import's retention period keep only their counts.
-    "digital-remove-expired-post-text": {
-        "task": "digital.tasks.remove_expired_post_text",
-        "schedule": crontab(hour=2, minute=40),
-    },
     # Notifications: the daily digest for those who chose one, after the collation.
     "notifications-daily-digests": {
         "task": "notifications.tasks.send_daily_digests",
