@@ -66,6 +66,35 @@ def setup_django() -> None:
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, "refusing to run outside the benchmark database"
 
 
+def build_boundaries(cursor, force_area_id: int) -> None:
+    """The force's 600 grid-square neighbourhoods, each split into four LSOAs, edges densified to real vertex counts
+    (also used by bench/concern_import.py to place an import's rows)."""
+    width, height = (EAST - WEST) / COLUMNS, (NORTH - SOUTH) / ROWS
+    say(f"Building {COLUMNS * ROWS} neighbourhoods and {COLUMNS * ROWS * 4} LSOAs…")
+    cursor.execute(
+        """
+        INSERT INTO geo_neighbourhood (force_area_id, code, name, boundary, description)
+        SELECT %(area)s, 'N' || i || '-' || j, 'Neighbourhood ' || i || '-' || j,
+           ST_Multi(ST_Segmentize(ST_MakeEnvelope(%(west)s + i * %(w)s, %(south)s + j * %(h)s,
+                                                  %(west)s + (i + 1) * %(w)s, %(south)s + (j + 1) * %(h)s, 4326), %(seg)s)), ''
+          FROM generate_series(0, %(cols)s - 1) AS i, generate_series(0, %(rows)s - 1) AS j
+        """,
+        {"area": force_area_id, "west": WEST, "south": SOUTH, "w": width, "h": height, "seg": SEGMENT_DEGREES, "cols": COLUMNS, "rows": ROWS},
+    )
+    cursor.execute(
+        """
+        INSERT INTO geo_smallarea (kind, code, name, boundary)
+        SELECT 'lsoa', 'E01' || lpad((row_number() OVER (ORDER BY i, j))::text, 6, '0'), 'Bench LSOA ' || i || '-' || j,
+           ST_Multi(ST_Segmentize(ST_MakeEnvelope(%(west)s + i * %(w)s, %(south)s + j * %(h)s,
+                                                  %(west)s + (i + 1) * %(w)s, %(south)s + (j + 1) * %(h)s, 4326), %(seg)s))
+          FROM generate_series(0, 2 * %(cols)s - 1) AS i, generate_series(0, 2 * %(rows)s - 1) AS j
+        """,
+        {"west": WEST, "south": SOUTH, "w": width / 2, "h": height / 2, "seg": SEGMENT_DEGREES, "cols": COLUMNS, "rows": ROWS},
+    )
+    cursor.execute("SELECT avg(ST_NPoints(boundary))::int FROM geo_neighbourhood")
+    say(f"  {cursor.fetchone()[0]} vertices per neighbourhood boundary on average")
+
+
 def build(rows: int) -> None:
     from django.core.management import call_command
     from django.db import connection
@@ -79,31 +108,8 @@ def build(rows: int) -> None:
     partners = [Organisation.objects.create(name=f"Bench partner {i}", slug=f"bench-partner-{i}", kind=OrganisationKind.COUNCIL) for i in range(5)]
     area = ForceArea.objects.create(force=force, code="bench", name="Bench force area")
     categories = list(IssueCategory.objects.values_list("pk", flat=True))
-    width, height = (EAST - WEST) / COLUMNS, (NORTH - SOUTH) / ROWS
     with connection.cursor() as cursor:
-        say(f"Building {COLUMNS * ROWS} neighbourhoods and {COLUMNS * ROWS * 4} LSOAs…")
-        cursor.execute(
-            """
-            INSERT INTO geo_neighbourhood (force_area_id, code, name, boundary, description)
-            SELECT %(area)s, 'N' || i || '-' || j, 'Neighbourhood ' || i || '-' || j,
-                   ST_Multi(ST_Segmentize(ST_MakeEnvelope(%(west)s + i * %(w)s, %(south)s + j * %(h)s,
-                                                          %(west)s + (i + 1) * %(w)s, %(south)s + (j + 1) * %(h)s, 4326), %(seg)s)), ''
-              FROM generate_series(0, %(cols)s - 1) AS i, generate_series(0, %(rows)s - 1) AS j
-            """,
-            {"area": area.pk, "west": WEST, "south": SOUTH, "w": width, "h": height, "seg": SEGMENT_DEGREES, "cols": COLUMNS, "rows": ROWS},
-        )
-        cursor.execute(
-            """
-            INSERT INTO geo_smallarea (kind, code, name, boundary)
-            SELECT 'lsoa', 'E01' || lpad((row_number() OVER (ORDER BY i, j))::text, 6, '0'), 'Bench LSOA ' || i || '-' || j,
-                   ST_Multi(ST_Segmentize(ST_MakeEnvelope(%(west)s + i * %(w)s, %(south)s + j * %(h)s,
-                                                          %(west)s + (i + 1) * %(w)s, %(south)s + (j + 1) * %(h)s, 4326), %(seg)s))
-              FROM generate_series(0, 2 * %(cols)s - 1) AS i, generate_series(0, 2 * %(rows)s - 1) AS j
-            """,
-            {"west": WEST, "south": SOUTH, "w": width / 2, "h": height / 2, "seg": SEGMENT_DEGREES, "cols": COLUMNS, "rows": ROWS},
-        )
-        cursor.execute("SELECT avg(ST_NPoints(boundary))::int FROM geo_neighbourhood")
-        say(f"  {cursor.fetchone()[0]} vertices per neighbourhood boundary on average")
+        build_boundaries(cursor, area.pk)
         say(f"Writing {rows:,} concerns (generate_series)…")
         started = time.perf_counter()
         # History triggers are off while the data is built (it is not what is measured), on for the runs.

@@ -9,6 +9,19 @@ from crm.forms import DateInput
 from crm.visibility import membership_organisation_ids
 
 
+class DateRangeChecks:
+    """Every pair of date filters named `<x>_from` and `<x>_to`: the end may not come before the start."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.fields:
+            if name.endswith("_from") and (end_name := name.removesuffix("_from") + "_to") in self.fields:
+                start, end = cleaned.get(name), cleaned.get(end_name)
+                if start and end and end < start:
+                    self.add_error(end_name, "The end date must be on or after the start date.")
+        return cleaned
+
+
 class HubFilterSet(django_filters.FilterSet):
     """The base of every list's filters. `mine`: records of the user's own organisations (or that they
     created, where the list says so through `mine_field`). `o`: the sort, from the columns offered."""
@@ -16,6 +29,10 @@ class HubFilterSet(django_filters.FilterSet):
     mine_field = None  # "created_by" for "records I made"; None for "my organisations' records"
 
     mine = django_filters.BooleanFilter(label="Only mine", method="filter_mine", widget=forms.CheckboxInput)
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (DateRangeChecks, form_class), {})
 
     def filter_mine(self, queryset, name, value):
         if not value or self.request is None:
@@ -51,8 +68,13 @@ class FilteredListMixin:
 
     filterset_class = None
 
+    def list_queryset(self, queryset):
+        """The list's own reads (joins, annotations, default order) before the filters, so a chosen sort
+        overrides the default order and can sort by what the list annotates."""
+        return queryset.order_by(*self.ordering) if self.ordering else queryset
+
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = self.list_queryset(super().get_queryset())
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
         return self.filterset.qs if self.filterset.is_bound and self.filterset.is_valid() else queryset
 

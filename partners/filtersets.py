@@ -1,29 +1,13 @@
-"""The concerns list's filters, written like every other list's (crm.filtering): a FilterSet over visible_to.
+"""The concerns and imports lists' filters, written like every other list's (crm.filtering): a FilterSet over visible_to.
 The search reads the description through its withholding expression, so it finds only words the user may read."""
 import django_filters
-from django import forms
 
 from crm.filtering import HubFilterSet, date_from, date_to
-from crm.models import IssueCategory, Organisation
+from crm.filtersets import partner_agencies
+from crm.models import IssueCategory
 from geo.models import Neighbourhood
-from partners.models import Concern, ConcernStatus
+from partners.models import Concern, ConcernImportJob, ConcernStatus, ImportJobStatus
 from partners.selectors import concern_search
-
-
-class ConcernFilterForm(forms.Form):
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("reported_from"), cleaned.get("reported_to")
-        if start and end and end < start:
-            self.add_error("reported_to", "The end date must be on or after the start date.")
-        return cleaned
-
-
-def partner_organisations(request=None):
-    from crm.models.organisations import POLICE_KINDS
-
-    # The register of partner agencies: not sensitive.
-    return Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS).only("pk", "name").order_by("name")
 
 
 class ConcernFilterSet(HubFilterSet):
@@ -32,7 +16,7 @@ class ConcernFilterSet(HubFilterSet):
     status = django_filters.ChoiceFilter(choices=ConcernStatus.choices, empty_label="Any status")
     neighbourhood = django_filters.ModelChoiceFilter(queryset=lambda request: Neighbourhood.objects.only("pk", "name").order_by("name"),
                                                      empty_label="All neighbourhoods")
-    organisation = django_filters.ModelChoiceFilter(queryset=partner_organisations, empty_label="All organisations",
+    organisation = django_filters.ModelChoiceFilter(queryset=partner_agencies, empty_label="All organisations",
                                                     label="Reporting organisation")
     reported_from = date_from("reported_at", "Reported from")
     reported_to = date_to("reported_at", "Reported to")
@@ -42,7 +26,23 @@ class ConcernFilterSet(HubFilterSet):
     class Meta:
         model = Concern
         fields = []
-        form = ConcernFilterForm
 
     def filter_q(self, queryset, name, value):
         return concern_search(queryset, value.strip()) if value.strip() else queryset
+
+
+class ImportJobFilterSet(HubFilterSet):
+    """The organisation's files of concerns; "mine" is the files the user uploaded."""
+
+    mine_field = "created_by"
+
+    q = django_filters.CharFilter(label="Search file name", field_name="original_name", lookup_expr="icontains", max_length=200)
+    status = django_filters.ChoiceFilter(choices=ImportJobStatus.choices, label="Status", empty_label="Any status")
+    uploaded_from = date_from("created_at", "Uploaded from")
+    uploaded_to = date_to("created_at", "Uploaded to")
+    o = django_filters.OrderingFilter(fields=(("created_at", "uploaded"), ("original_name", "file"), ("status", "status"),
+                                              ("total_rows", "rows")), label="Sort by")
+
+    class Meta:
+        model = ConcernImportJob
+        fields = []

@@ -7,9 +7,11 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from crm.filtering import FilteredListMixin
 from crm.views.mixins import VisibleToUserMixin, add_service_errors
 from filestore.files import download_response
 from jobs.views import JobRetryView
+from reports.filtersets import ReportFilterSet
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, ReportStatus
 from reports.protocols import lapsed_protocols, records_withdrawn
@@ -24,14 +26,16 @@ DOWNLOADS = {
 }
 
 
-class ReportListView(VisibleToUserMixin, ListView):
+class ReportListView(FilteredListMixin, VisibleToUserMixin, ListView):
     model = ReportRun
+    filterset_class = ReportFilterSet
     template_name = "reports/report_list.html"
     context_object_name = "reports"
     paginate_by = 25
 
-    def get_queryset(self):
-        return super().get_queryset().filter(requested_by=self.request.user)
+    def list_queryset(self, queryset):
+        # An administrator may open anyone's report, but the list is the reports the user asked for.
+        return super().list_queryset(queryset.filter(requested_by=self.request.user))
 
 
 class ReportRequestView(VisibleToUserMixin, FormView):

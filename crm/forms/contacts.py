@@ -4,7 +4,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.forms import DateInput
@@ -12,7 +12,6 @@ from crm.models import (
     AccessibilityNeed, CommunityGroup, Contact, LawfulBasis, Organisation, PartnerContact, POLICE_KINDS, UnderRepresentedGroup,
 )
 from geo.models import Neighbourhood, SmallArea, SmallAreaKind
-
 
 
 def neighbourhood_choices():
@@ -118,19 +117,6 @@ class ContactForm(ServiceErrorsMixin, forms.ModelForm):
         return " ".join(self.cleaned_data["postcode"].upper().split())
 
 
-class ContactFilterForm(forms.Form):
-    """Search the contact list by name, email or postcode, and narrow it to one community."""
-
-    q = forms.CharField(label="Name, email or postcode", required=False, max_length=100)
-    community = forms.ModelChoiceField(
-        label="Community", queryset=UnderRepresentedGroup.objects.none(), required=False, empty_label="All communities",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = community_choices()
-
-
 class PartnerContactForm(ServiceErrorsMixin, forms.ModelForm):
     """The named person at a partner agency, and the topics and areas they cover."""
 
@@ -169,24 +155,3 @@ class PartnerContactForm(ServiceErrorsMixin, forms.ModelForm):
         )
         for name, autocomplete in (("phone", "tel"), ("email", "email")):
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
-
-
-class PartnerContactSearchForm(forms.Form):
-    """'Who in licensing covers this ward': words, and a neighbourhood or a ward to narrow them."""
-
-    q = forms.CharField(label="Topic, role, agency or name", required=False, max_length=100, help_text="For example, licensing")
-    neighbourhood = forms.ModelChoiceField(
-        label="Neighbourhood", queryset=Neighbourhood.objects.none(), required=False, empty_label="Any neighbourhood",
-    )
-    area = forms.ModelChoiceField(
-        label="Ward or small area", queryset=SmallArea.objects.none(), required=False, empty_label="Any ward or area",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].queryset = neighbourhood_choices()
-        # Every ward, and any other small area that a partner contact the user can see covers.
-        covered = PartnerContact.objects.visible_to(user).filter(small_areas=OuterRef("pk")).values("pk")
-        self.fields["area"].queryset = (
-            SmallArea.objects.filter(Q(kind=SmallAreaKind.WARD) | Exists(covered)).defer("boundary").order_by("name")
-        )

@@ -63,17 +63,3 @@ class CommunityGroupForm(ServiceErrorsMixin, forms.ModelForm):
         elif isinstance(error, ValidationError):
             error = ValidationError(reworded(error.error_list))
         return super().add_error(field, error)
-
-
-class CommunityGroupFilterForm(forms.Form):
-    REGISTERED_CHOICES = [("", "Registered or not"), ("yes", "On a register"), ("no", "Not on a register")]
-
-    kind = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *CommunityGroupKind.choices], required=False)
-    registered = forms.ChoiceField(label="Register", choices=REGISTERED_CHOICES, required=False)
-    neighbourhood = forms.ModelChoiceField(
-        label="Neighbourhood", queryset=None, required=False, empty_label="Any neighbourhood",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["neighbourhood"].queryset = neighbourhood_choices()

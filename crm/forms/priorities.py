@@ -76,6 +76,9 @@ class PriorityMoveForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(PriorityStatus.choices)
         self.fields["status"].choices = [(status, labels[status]) for status in PRIORITY_MOVES[priority.status]]
+        # Any other value (a status the life does not allow from here, or bytes a client made up) is refused by name.
+        offered = ", ".join(f"“{labels[status]}”" for status in PRIORITY_MOVES[priority.status])
+        self.fields["status"].error_messages["invalid_choice"] = f"Choose a new status this priority can move to: {offered}."
         self.initial.setdefault("outcome", priority.outcome)
 
 

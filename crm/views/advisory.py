@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from crm import advisory_diversity as reads
+from crm.filtering import FilteredListMixin
+from crm.filtersets import AdvisoryGroupFilterSet
 from crm.forms.advisory import AdviceResponseForm, AdvisoryAdviceForm, AdvisoryGroupForm, AdvisoryMemberForm
 from crm.models import POLICE_ONLY_ROLES, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact
 from crm.services import advisory as services
@@ -19,14 +21,16 @@ def may_record(user) -> bool:
     return user.has_role(*POLICE_ONLY_ROLES)
 
 
-class AdvisoryGroupListView(DisclosedListMixin, ListView):
+class AdvisoryGroupListView(FilteredListMixin, DisclosedListMixin, ListView):
     model = AdvisoryGroup
+    filterset_class = AdvisoryGroupFilterSet
     template_name = "crm/advisory/list.html"
     context_object_name = "groups"
     paginate_by = 50
 
-    def get_queryset(self):
-        return reads.with_summary(super().get_queryset(), user=self.request.user)
+    def list_queryset(self, queryset):
+        # The counts are annotated before the filters, so the list can be sorted and filtered by them.
+        return reads.with_summary(queryset, user=self.request.user)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(may_record=may_record(self.request.user), **kwargs)

@@ -5,14 +5,15 @@ Writes go through `record_save`; its errors are shown on the form and nothing is
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
-from django.db.models import Prefetch, Q, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from crm.forms.contacts import ContactFilterForm, ContactForm, PartnerContactForm, PartnerContactSearchForm
+from crm.filtering import FilteredListMixin
+from crm.filtersets import ContactFilterSet, PartnerContactFilterSet
+from crm.forms.contacts import ContactForm, PartnerContactForm
 from crm.forms.groups import GROUP_NAME_TAKEN
 from crm.history import history_for
 from crm.models import AccessibilityNeed, CommunityGroup, Contact, PartnerContact
@@ -43,11 +44,6 @@ def save_record(*, instance, acting_user, many_to_many):
         raise
 
 
-def searched(form) -> bool:
-    """Whether the list is narrowed by a search or a filter (an empty box is no search)."""
-    return form.is_bound and form.is_valid() and any(value not in (None, "") for value in form.cleaned_data.values())
-
-
 class RecordFormMixin:
     """Create and edit pages: the form gets the user (for its choices), the service saves."""
 
@@ -72,38 +68,22 @@ class RecordFormMixin:
 # Community contacts -------------------------------------------------------------------------
 
 
-class ContactListView(DisclosedListMixin, ListView):
+class ContactListView(FilteredListMixin, DisclosedListMixin, ListView):
     model = Contact
+    filterset_class = ContactFilterSet
     template_name = "crm/contacts/contact_list.html"
     context_object_name = "contacts"
     paginate_by = 25
+    ordering = ("last_name", "first_name", "pk")
 
-    def get_queryset(self):
-        self.filter_form = ContactFilterForm(self.request.GET or None)
-        contacts = super().get_queryset()
-        if self.filter_form.is_valid():
-            text = self.filter_form.cleaned_data["q"]
-            if text.strip():
-                # A postcode is matched without its spaces, so "LA141AB" and "LA14 1AB" both find it.
-                contacts = contacts.annotate(postcode_compact=Replace(Upper("postcode"), Value(" "), Value("")))
-                every_word = Q()
-                for word in text.split():
-                    every_word &= (
-                        Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
-                        | Q(postcode_compact__contains=word.upper())
-                    )
-                contacts = contacts.filter(every_word | Q(postcode_compact__contains="".join(text.split()).upper()))
-            if community := self.filter_form.cleaned_data["community"]:
-                contacts = contacts.filter(communities=community)
-        return (
-            contacts.select_related("neighbourhood").defer("neighbourhood__boundary", "neighbourhood__description", "notes")
-            .prefetch_related("communities").order_by("last_name", "first_name", "pk")
+    def list_queryset(self, queryset):
+        return super().list_queryset(
+            queryset.select_related("neighbourhood").defer("neighbourhood__boundary", "neighbourhood__description", "notes")
+            .prefetch_related("communities")
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form, searched=searched(self.filter_form), today=timezone.localdate(), **kwargs,
-        )
+        return super().get_context_data(today=timezone.localdate(), **kwargs)
 
 
 class ContactDetailView(DisclosedDetailMixin, DetailView):
@@ -159,31 +139,24 @@ class ContactUpdateView(ContactFormMixin, EditableByUserMixin, UpdateView):
 # Partner contacts ---------------------------------------------------------------------------
 
 
-class PartnerContactListView(DisclosedListMixin, ListView):
+class PartnerContactListView(FilteredListMixin, DisclosedListMixin, ListView):
     """One search answers 'who in licensing covers this ward': the words, and a neighbourhood or a ward."""
 
     model = PartnerContact
+    filterset_class = PartnerContactFilterSet
     template_name = "crm/contacts/partner_contact_list.html"
     context_object_name = "partner_contacts"
     paginate_by = 25
+    ordering = ("partner_organisation__name", "name", "pk")
 
-    def get_queryset(self):
-        self.search_form = PartnerContactSearchForm(self.request.GET or None, user=self.request.user)
-        partner_contacts = super().get_queryset()
-        if self.search_form.is_valid():
-            data = self.search_form.cleaned_data
-            partner_contacts = partner_contacts.search(data["q"], neighbourhood=data["neighbourhood"], small_area=data["area"])
-        return (
-            partner_contacts.select_related("partner_organisation")
+    def list_queryset(self, queryset):
+        return super().list_queryset(
+            queryset.select_related("partner_organisation")
             .prefetch_related(
                 Prefetch("neighbourhoods", queryset=Neighbourhood.objects.defer("boundary", "description")),
                 Prefetch("small_areas", queryset=SmallArea.objects.defer("boundary")),
             )
-            .order_by("partner_organisation__name", "name", "pk")
         )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(search_form=self.search_form, searched=searched(self.search_form), **kwargs)
 
 
 class PartnerContactDetailView(DisclosedDetailMixin, DetailView):

@@ -4,10 +4,12 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from crm.forms.groups import CommunityGroupFilterForm, CommunityGroupForm
+from crm.filtering import FilteredListMixin
+from crm.filtersets import CommunityGroupFilterSet
+from crm.forms.groups import CommunityGroupForm
 from crm.history import history_for
 from crm.models import CommunityGroup, Contact
-from crm.views.contacts import RecordFormMixin, searched
+from crm.views.contacts import RecordFormMixin
 from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, VisibleToUserMixin, keeping_hidden
 from geo.models import Neighbourhood
 
@@ -16,27 +18,16 @@ def light_neighbourhoods():
     return Neighbourhood.objects.defer("boundary", "description")
 
 
-class CommunityGroupListView(DisclosedListMixin, ListView):
+class CommunityGroupListView(FilteredListMixin, DisclosedListMixin, ListView):
     model = CommunityGroup
+    filterset_class = CommunityGroupFilterSet
     template_name = "crm/groups/group_list.html"
     context_object_name = "groups"
     paginate_by = 25
+    ordering = ("name", "pk")
 
-    def get_queryset(self):
-        self.filter_form = CommunityGroupFilterForm(self.request.GET or None)
-        groups = super().get_queryset()
-        if self.filter_form.is_valid():
-            data = self.filter_form.cleaned_data
-            if data["kind"]:
-                groups = groups.filter(kind=data["kind"])
-            if data["registered"]:
-                groups = groups.filter(is_registered=data["registered"] == "yes")
-            if data["neighbourhood"]:
-                groups = groups.filter(neighbourhoods=data["neighbourhood"])
-        return groups.prefetch_related(Prefetch("neighbourhoods", queryset=light_neighbourhoods())).order_by("name", "pk")
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, searched=searched(self.filter_form), **kwargs)
+    def list_queryset(self, queryset):
+        return super().list_queryset(queryset.prefetch_related(Prefetch("neighbourhoods", queryset=light_neighbourhoods())))
 
 
 class CommunityGroupDetailView(DisclosedDetailMixin, DetailView):

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from crm.forms.engagements import DATETIME_LOCAL, DateTimeLocalInput
 from crm.models import IssueCategory, Organisation
-from partners.models import Concern, ConcernChannel
+from partners.models import Concern, ConcernChannel, ConcernStatus
 from sharing_protocols.models import Classification
 
 # How the partner heard of it; bulk files and Open311 arrive their own way, not through this form.
@@ -120,3 +120,9 @@ class ConcernForm(forms.ModelForm):
 class ConcernCloseForm(forms.Form):
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}), label="Why is it being closed?",
                              help_text="Such as 'Rubbish cleared by the council on 3 March'.")
+    # The page sends no status (closing is the only thing it does), but a client may: only the closing status is
+    # accepted, and anything else is refused by name rather than silently ignored.
+    status = forms.ChoiceField(choices=[(ConcernStatus.CLOSED, ConcernStatus.CLOSED.label)], required=False, widget=forms.HiddenInput,
+                               label="Status", error_messages={"invalid_choice": (
+                                   "This page only closes a concern, so the status can only be “Closed”. "
+                                   "A concern is taken into a priority from the collation page.")})

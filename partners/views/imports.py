@@ -12,8 +12,10 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from crm.models import IssueCategory
+from crm.filtering import FilteredListMixin
 from crm.views.mixins import add_service_errors
 from jobs.views import JobRetryView
+from partners.filtersets import ImportJobFilterSet
 from partners.forms.imports import ConcernUploadForm
 from partners.imports import limits
 from partners.imports.files import FORMAT_LABELS
@@ -47,13 +49,14 @@ def columns_context() -> dict:
     }
 
 
-class ImportListView(JobQuerySetMixin, ListView):
+class ImportListView(FilteredListMixin, JobQuerySetMixin, ListView):
+    filterset_class = ImportJobFilterSet
     template_name = "partners/imports/list.html"
     context_object_name = "jobs"
     paginate_by = 25
 
-    def get_queryset(self):
-        return super().get_queryset().select_related("created_by").defer("errors")
+    def list_queryset(self, queryset):
+        return super().list_queryset(queryset.select_related("created_by").defer("errors"))
 
 
 class ImportUploadView(PartnerImporterMixin, FormView):

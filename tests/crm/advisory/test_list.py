@@ -58,8 +58,9 @@ def test_consultations_and_advice_another_force_holds_are_not_counted(officer_cl
 
 def test_the_list_takes_the_same_queries_however_many_groups_members_and_advice(officer_client, force, team, hindpool, ormsgill, iag, django_assert_num_queries):
     # 1 session, 2 user, 3 count for the paginator, 4 the page of groups with their counts (subqueries),
-    # 5 the neighbourhoods they advise on (prefetch), 6 roles for the navigation and the "Add" button.
-    with django_assert_num_queries(6):
+    # 5 the neighbourhoods they advise on (prefetch), 6 the neighbourhoods for the filter, 7 roles for the navigation
+    # and the "Add" button.
+    with django_assert_num_queries(7):
         officer_client.get(reverse("crm:advisory-list"))
     for n in range(8):
         group = AdvisoryGroupFactory(organisation=team if n % 2 else force, name=f"Advisory group {n}")
@@ -67,7 +68,7 @@ def test_the_list_takes_the_same_queries_however_many_groups_members_and_advice(
         AdvisoryMembershipFactory.create_batch(3, advisory_group=group)
         AdvisoryAdviceFactory.create_batch(2, advisory_group=group)
         EngagementFactory(organisation=team, kind=EngagementKind.IAG_CONSULTATION, advisory_group=group)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = officer_client.get(reverse("crm:advisory-list"))
     assert len(re.findall(r'href="/advisory-groups/\d+/"', response.content.decode())) == 9
     assert text(response.content.decode()).count("Hindpool, Ormsgill 3 1 2 2 awaiting a response") == 8

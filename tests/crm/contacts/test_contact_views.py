@@ -337,11 +337,12 @@ def test_the_contact_list_takes_the_same_queries_however_many_contacts(officer_c
 
     add_contacts(2, 0)
     # 1 session, 2 user, 3 count for the paginator, 4 the page of contacts with their neighbourhoods,
-    # 5 their communities (prefetch), 6 the communities for the filter, 7 roles for the navigation.
-    with django_assert_num_queries(7):
+    # 5 their communities (prefetch), 6 the communities for the filter, 7 the neighbourhoods for the filter,
+    # 8 roles for the navigation.
+    with django_assert_num_queries(8):
         officer_client.get(reverse("crm:contact-list"))
     add_contacts(20, 2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = officer_client.get(reverse("crm:contact-list"))
     assert len(re.findall(r'href="/contacts/\d+/"', response.content.decode())) == 22
 

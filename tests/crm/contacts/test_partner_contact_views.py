@@ -215,11 +215,12 @@ def test_the_partner_contact_list_takes_the_same_queries_however_many_rows(
 ):
     add_partner_contacts(2, team=team, licensing=licensing, hindpool=hindpool, ward=hindpool_ward)
     # 1 session, 2 user, 3 count for the paginator, 4 the page with each agency, 5 their neighbourhoods,
-    # 6 their wards, 7 neighbourhoods for the search, 8 wards and areas for the search, 9 roles for the navigation.
-    with django_assert_num_queries(9):
+    # 6 their wards, 7 neighbourhoods for the search, 8 wards and areas for the search, 9 agencies for the search,
+    # 10 roles for the navigation.
+    with django_assert_num_queries(10):
         officer_client.get(reverse("crm:partner-contact-list"))
     add_partner_contacts(20, team=team, licensing=licensing, hindpool=hindpool, ward=hindpool_ward)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = officer_client.get(reverse("crm:partner-contact-list"))
     assert len(re.findall(r'href="/partner-contacts/\d+/"', response.content.decode())) == 22
 
@@ -230,11 +231,11 @@ def test_the_ward_search_takes_the_same_queries_however_many_rows(
     search = {"q": "licensing", "area": hindpool_ward.pk}
     add_partner_contacts(2, team=team, licensing=licensing, hindpool=hindpool, ward=hindpool_ward)
     # 1 session, 2 user, 3 the chosen ward (checking the choice), 4 count, 5 the page, 6 neighbourhoods, 7 wards,
-    # 8 neighbourhoods for the search, 9 wards and areas for the search, 10 roles for the navigation.
-    with django_assert_num_queries(10):
+    # 8 neighbourhoods for the search, 9 wards and areas for the search, 10 agencies for the search, 11 roles for the navigation.
+    with django_assert_num_queries(11):
         officer_client.get(reverse("crm:partner-contact-list"), search)
     add_partner_contacts(20, team=team, licensing=licensing, hindpool=hindpool, ward=hindpool_ward)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = officer_client.get(reverse("crm:partner-contact-list"), search)
     assert len(re.findall(r'href="/partner-contacts/\d+/"', response.content.decode())) == 22
 

@@ -42,6 +42,17 @@ def test_resolving_or_closing_without_an_outcome_is_refused_by_name(officer_clie
     assert priority.status == PriorityStatus.AGREED
 
 
+@pytest.mark.parametrize("hostile", ["agreed", "done", "RESOLVED", "resolved' OR 1=1 --", "x" * 5000])
+def test_a_status_not_offered_is_refused_by_name_and_nothing_moves(officer_client, priority, hostile):
+    response = officer_client.post(reverse("crm:priority-move", args=[priority.pk]), {"status": hostile, "outcome": "Fixed."})
+    assert response.status_code == 200
+    assert response.context["form"].errors["status"] == [
+        "Choose a new status this priority can move to: “In progress”, “Resolved”, “Closed without resolution”."]
+    assert "New status: Choose a new status this priority can move to" in response.content.decode()
+    priority.refresh_from_db()
+    assert priority.status == PriorityStatus.AGREED and not AuditEvent.objects.filter(action="priority.status_changed").exists()
+
+
 def test_a_move_the_life_does_not_allow_is_refused(officer, priority):
     services.priority_move(priority=priority, acting_user=officer, status="closed", outcome="No longer reported.")
     with pytest.raises(ValidationError) as error:

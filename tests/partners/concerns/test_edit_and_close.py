@@ -71,3 +71,25 @@ def test_a_closed_concern_cannot_be_edited(partner_client, council, force_area):
     assert "This concern is closed: it cannot be changed." in response.content.decode()
     concern.refresh_from_db()
     assert concern.place == "Rear of Market Street"
+
+
+@pytest.mark.parametrize("hostile", ["taken_into_priority", "new", "CLOSED", "closed' OR 1=1 --", "\u202eclosed", "x" * 5000])
+def test_the_close_form_refuses_any_status_but_closed_by_name_and_changes_nothing(partner_client, council, hostile):
+    concern = ConcernFactory(organisation=council, place="Rear of Market Street")
+    response = partner_client.post(reverse("partners:concern-close", args=[concern.pk]), {"reason": "Cleared", "status": hostile})
+    assert response.status_code == 200
+    assert response.context["form"].errors["status"] == [
+        "This page only closes a concern, so the status can only be “Closed”. A concern is taken into a priority from the collation page."]
+    assert "Status: This page only closes a concern" in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.status == ConcernStatus.NEW
+    assert not AuditEvent.objects.filter(action="concern.closed").exists()
+
+
+def test_the_close_form_accepts_the_closing_status_or_none(partner_client, council):
+    for status in ("closed", ""):
+        concern = ConcernFactory(organisation=council, place="Rear of Market Street")
+        response = partner_client.post(reverse("partners:concern-close", args=[concern.pk]), {"reason": "Cleared", "status": status})
+        assert response.status_code == 302
+        concern.refresh_from_db()
+        assert concern.status == ConcernStatus.CLOSED
