@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from crm.forms import DateInput
+from crm.pagination import CappedPaginator
 from crm.visibility import membership_organisation_ids
 
 
@@ -50,6 +51,7 @@ class FilteredListMixin:
     on the form and the list unfiltered, never a 500."""
 
     filterset_class = None
+    paginator_class = CappedPaginator  # a list never counts more than 10,000 rows
 
     def get_queryset(self):
         queryset = super().get_queryset()
