@@ -192,8 +192,9 @@ _scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar("grant_scop
 def grants_for(who) -> GrantSet:
     """The viewer's grant set: resolved once in the current request or scope, else now."""
     viewer = Viewer.of(who)
-    if viewer.sees_nothing or viewer.sees_everything:
+    if viewer.sees_nothing:
         return GrantSet(viewer)
+    # A superuser's own organisations are resolved too ("only mine", explanations); visible_to never asks.
     cache = _scope.get()
     if cache is None:
         return _resolve(viewer)
