@@ -34,6 +34,10 @@ def place_everything() -> None:
     from partners.collation.services import concerns_place
 
     base.say("Placing every concern held (the daily collation's placement)…")
+    with connection.cursor() as cursor:
+        # Without statistics on the new rows and boundaries PostgreSQL plans the pieces' join as if the tables
+        # were empty, and the placement ran for more than ten minutes on 2,000 concerns.
+        cursor.execute("ANALYZE")
     started = time.perf_counter()
     with transaction.atomic():
         placement = concerns_place()

@@ -13,7 +13,6 @@ import re
 from datetime import timedelta
 from itertools import islice
 
-from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -25,6 +24,7 @@ from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
 from digital.models import ConversationImport, ImportStatus, Post, Topic
 from digital.placing import Gazetteer, place_posts
+from digital.writer import PostRow, PostWriter
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.models import waiting_fields
 from jobs.worker import job_is_still_mine
@@ -193,12 +193,13 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
             if not job_is_still_mine(ConversationImport, job.pk, attempt):
                 return job  # another run of this task finished it, or took it over
             posts, _errors = _scan(job, stop_at_first=True)
+            writer = PostWriter()
             for batch in _batches(posts, BATCH):
                 rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id, retain_until=retain_until)
                 # A post already held (the same site and id) is skipped by the database, not written twice.
-                Post.objects.bulk_create(rows, ignore_conflicts=True, batch_size=BATCH)
+                writer.write(rows)
                 total += len(rows)
-            created = Post.objects.filter(source_import=job).count()
+            created = writer.written
             placed = Post.objects.filter(source_import=job, neighbourhood__isnull=False).count()
             _finish(job, status=ImportStatus.IMPORTED, errors=[], total_rows=total, created_count=created,
                     already_held_count=total - created, placed_count=placed)
@@ -223,16 +224,15 @@ def _force_area_id(organisation) -> int | None:
     return ForceArea.objects.filter(force=organisation.force).values_list("pk", flat=True).first()
 
 
-def build_rows(batch, *, job, gazetteer, force_area_id, retain_until) -> list[Post]:
-    """Unsaved Post rows for parsed posts: placed and scored for tone."""
+def build_rows(batch, *, job, gazetteer, force_area_id, retain_until) -> list[PostRow]:
+    """Rows to write for parsed posts: placed and scored for tone."""
     placements = place_posts(batch, gazetteer, force_area_id)
     return [
-        Post(organisation_id=job.organisation_id, created_by_id=job.created_by_id, source_import=job, site=post.site,
-             post_id=post.post_id, posted_at=post.posted_at, text=post.text, author=post.author, url=post.url,
-             place_text=post.place_text, reply_to=post.reply_to,
-             location=Point(post.longitude, post.latitude, srid=4326) if post.longitude is not None else None,
-             neighbourhood_id=placement.neighbourhood_id, placed_by=placement.placed_by, placed_match=placement.matched[:200],
-             tone=analysis.tone(post.text), retain_until=retain_until)
+        PostRow(organisation_id=job.organisation_id, created_by_id=job.created_by_id, source_import_id=job.pk, site=post.site,
+                post_id=post.post_id, posted_at=post.posted_at, text=post.text, author=post.author, url=post.url,
+                place_text=post.place_text, reply_to=post.reply_to, longitude=post.longitude, latitude=post.latitude,
+                neighbourhood_id=placement.neighbourhood_id, placed_by=placement.placed_by, placed_match=placement.matched[:200],
+                tone=analysis.tone(post.text), retain_until=retain_until)
         for post, placement in zip(batch, placements)
     ]
 
@@ -255,7 +255,7 @@ def analyse_conversations(*, organisation_id: int) -> list[Topic]:
         topics = Topic.objects.bulk_create([
             Topic(organisation_id=organisation_id, analysed_at=now, label=found.label[:200],
                   words=[[word, round(weight, 4)] for word, weight in found.words],
-                  keywords=analysis.keywords_for([rows[i][1] for i in found.members[:150]]),
+                  keywords=analysis.keywords_for([rows[i][1] for i in found.members[:analysis.KEYWORD_TEXTS]]),
                   category_id=categories.get(found.category_slug), post_count=len(found.members))
             for found in model.topics
         ])
