@@ -113,7 +113,7 @@ def new_job(user, path: Path):
 
     job = ConversationImport(organisation=user.memberships.first().organisation, created_by=user, original_name=path.name,
                              file_format="generic", file_sha256="bench", lawful_basis="law_enforcement", purpose="Benchmark",
-                             retention_days=90, status=ImportStatus.QUEUED)
+                             status=ImportStatus.QUEUED)
     with path.open("rb") as handle:
         job.upload.save(path.name, File(handle), save=False)
     job.save()
@@ -234,7 +234,7 @@ def main() -> None:
             writer.write(PostRow(organisation_id=force.pk, created_by_id=user.pk, source_import_id=job.pk, site=p["site"],
                                  post_id="floor-" + p["post_id"], posted_at=timezone.now(), text=p["text"], author=p["author"],
                                  url=p["url"], place_text=p["place"], reply_to="", longitude=None, latitude=None, neighbourhood_id=None,
-                                 placed_by=PlacedBy.UNPLACED, placed_match="", tone=None, retain_until=timezone.localdate())
+                                 placed_by=PlacedBy.UNPLACED, placed_match="", tone=None)
                          for p in posts[start:start + 5000])
     floor_s = time.perf_counter() - floor_started
 

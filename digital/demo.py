@@ -100,7 +100,7 @@ def seed_demo_posts(*, neighbourhoods, officer, count: int = 600) -> int:
     data = as_generic_json(labelled_posts(count, boxes, seed=2026))
     job = conversation_import_start(upload=SimpleUploadedFile("demo-conversations.json", data), file_format="generic",
                                     lawful_basis="law_enforcement", purpose="Demo: understanding local concerns before PACT meetings",
-                                    retention_days=90, acting_user=officer, queue_check=False)
+                                    acting_user=officer, queue_check=False)
     job = conversation_import_check(job_id=job.pk)
     if job.status != ImportStatus.CHECKED:
         return 0

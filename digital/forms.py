@@ -17,12 +17,6 @@ class ConversationUploadForm(forms.Form):
     purpose = forms.CharField(label="Purpose", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="Why the force holds these posts, such as “Understanding local concerns before PACT meetings”.",
                               error_messages={"required": "Say why the force holds these posts."})
-    retention_days = forms.IntegerField(
-        label="Keep the posts' text and handles for (days)", min_value=1, max_value=730, initial=90,
-        help_text="After this, each post's text, handle and link are removed; only the counts stay.",
-        error_messages={"required": "Say how many days to keep the posts' text.", "min_value": "Keep the text for at least 1 day.",
-                        "max_value": "Keep the text for no more than 730 days (two years).", "invalid": "Enter a whole number of days."},
-    )
 
 
 class RaiseTopicForm(forms.Form):

@@ -1,11 +1,11 @@
 """Digital engagement: conversations a force's social-media team exports, placed and read for topics and tone.
 
-Posts and their authors' handles are personal data: each import records its lawful basis, purpose and
-retention period; after it, a post's text, handle, link and place words are removed and only counts stay
+Posts and their authors' handles are personal data: each import records its lawful basis and purpose. How
+long they are kept is the retention schedule's to say (retention app, class "social-media content"): at its
+end the nightly retention job removes a post's text, handle, link and place words and only counts stay
 (neighbourhood, topic, category, tone, site, time). Posts are read through `visible_to` like every
 sensitive record, and reach a partner only under a protocol flow for social-media conversations.
 """
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.contrib.gis.db import models
 
 from django.utils import timezone
@@ -42,10 +42,6 @@ class ConversationImport(OwnedRecord, BackgroundJob):
     file_sha256 = models.CharField(max_length=64)
     lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
     purpose = models.TextField(max_length=1000, help_text="Why the force holds these posts, such as 'Understanding local concerns before PACT meetings'.")
-    retention_days = models.PositiveIntegerField(
-        default=90, validators=[MinValueValidator(1), MaxValueValidator(730)],
-        help_text="Days after which the posts' text, handles and links are removed; only counts stay.",
-    )
     status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
     total_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
@@ -130,8 +126,7 @@ class Post(OwnedRecord):
     tone = models.FloatField(null=True, blank=True, help_text="VADER's compound score, -1 (negative) to +1 (positive).")
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     category = models.ForeignKey("crm.IssueCategory", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    retain_until = models.DateField()
-    text_removed_at = models.DateTimeField(null=True, blank=True)
+    text_removed_at = models.DateTimeField(null=True, blank=True, help_text="When the retention schedule removed its text, handle, link and place words.")
 
     class Meta:
         ordering = ["-posted_at", "-pk"]
@@ -139,7 +134,6 @@ class Post(OwnedRecord):
         indexes = [
             models.Index(fields=["organisation", "-posted_at"], name="post_org_posted"),
             models.Index(fields=["neighbourhood", "posted_at"], name="post_neighbourhood_posted"),
-            models.Index(fields=["retain_until"], name="post_retain_until", condition=models.Q(text_removed_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

@@ -48,7 +48,7 @@ def importing_organisation(user):
     return organisation
 
 
-def conversation_import_start(*, upload, file_format: str, lawful_basis: str, purpose: str, retention_days: int,
+def conversation_import_start(*, upload, file_format: str, lawful_basis: str, purpose: str,
                               acting_user, queue_check: bool = True) -> ConversationImport:
     """Keep an uploaded export as a job and queue its dry run (the demo seed runs the steps itself: queue_check=False)."""
     organisation = importing_organisation(acting_user)
@@ -68,7 +68,7 @@ def conversation_import_start(*, upload, file_format: str, lawful_basis: str, pu
     upload.seek(0)
     job = ConversationImport(
         organisation=organisation, created_by=acting_user, original_name=upload.name[:255], file_format=file_format,
-        file_sha256=digest.hexdigest(), lawful_basis=lawful_basis, purpose=purpose.strip(), retention_days=retention_days,
+        file_sha256=digest.hexdigest(), lawful_basis=lawful_basis, purpose=purpose.strip(),
     )
     job.full_clean(exclude=["upload"])
     with transaction.atomic():
@@ -76,7 +76,7 @@ def conversation_import_start(*, upload, file_format: str, lawful_basis: str, pu
         job.save()
         audit.record(actor=acting_user, organisation=organisation, action="digital.import_uploaded",
                      summary=f"Uploaded conversations from {job.original_name} ({job.get_lawful_basis_display()})",
-                     job=job.pk, file_sha256=job.file_sha256, retention_days=retention_days)
+                     job=job.pk, file_sha256=job.file_sha256)
         if queue_check:
             job_dispatch_on_commit(job)
     return job
@@ -187,7 +187,6 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
     try:
         force_area_id = _force_area_id(job.organisation)
         gazetteer = Gazetteer.for_force(force_area_id)
-        retain_until = timezone.localdate() + timedelta(days=job.retention_days)
         total = placed = 0
         with transaction.atomic():
             if not job_is_still_mine(ConversationImport, job.pk, attempt):
@@ -195,7 +194,7 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
             posts, _errors = _scan(job, stop_at_first=True)
             writer = PostWriter()
             for batch in _batches(posts, BATCH):
-                rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id, retain_until=retain_until)
+                rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id)
                 # A post already held (the same site and id) is skipped by the database, not written twice.
                 writer.write(rows)
                 total += len(rows)
@@ -224,7 +223,7 @@ def _force_area_id(organisation) -> int | None:
     return ForceArea.objects.filter(force=organisation.force).values_list("pk", flat=True).first()
 
 
-def build_rows(batch, *, job, gazetteer, force_area_id, retain_until) -> list[PostRow]:
+def build_rows(batch, *, job, gazetteer, force_area_id) -> list[PostRow]:
     """Rows to write for parsed posts: placed and scored for tone."""
     placements = place_posts(batch, gazetteer, force_area_id)
     return [
@@ -232,7 +231,7 @@ def build_rows(batch, *, job, gazetteer, force_area_id, retain_until) -> list[Po
                 post_id=post.post_id, posted_at=post.posted_at, text=post.text, author=post.author, url=post.url,
                 place_text=post.place_text, reply_to=post.reply_to, longitude=post.longitude, latitude=post.latitude,
                 neighbourhood_id=placement.neighbourhood_id, placed_by=placement.placed_by, placed_match=placement.matched[:200],
-                tone=analysis.tone(post.text), retain_until=retain_until)
+                tone=analysis.tone(post.text))
         for post, placement in zip(batch, placements)
     ]
 
@@ -269,18 +268,6 @@ def analyse_conversations(*, organisation_id: int) -> list[Topic]:
                 [post_ids, topic_ids, category_ids],
             )
     return topics
-
-
-def remove_expired_text(*, today=None) -> int:
-    """Past its import's retention period a post keeps only what counts need: its text, handle, link and
-    place words are removed (and the same from its history, which the hub does not keep for posts)."""
-    today = today or timezone.localdate()
-    expired = Post.objects.filter(retain_until__lt=today, text_removed_at__isnull=True)
-    with transaction.atomic():
-        removed = expired.update(text="", author="", url="", place_text="", reply_to="", text_removed_at=timezone.now())
-    if removed:
-        logger.info("Removed the text of %s posts past their retention period", removed)
-    return removed
 
 
 def raise_at_pact_meeting(*, topic: Topic, neighbourhood, acting_user):

@@ -32,8 +32,3 @@ def commit_conversation_import(job_id: int) -> str:
 @shared_task(**LIMITS)
 def analyse_conversations(organisation_id: int) -> int:
     return len(services.analyse_conversations(organisation_id=organisation_id))
-
-
-@shared_task(acks_late=True)
-def remove_expired_post_text() -> int:
-    return services.remove_expired_text()

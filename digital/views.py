@@ -88,6 +88,14 @@ class RaiseTopicView(PoliceRoleRequiredMixin, View):
         return redirect("crm:engagement-detail", pk=meeting.pk)
 
 
+def posts_kept_for(user) -> str:
+    """The retention schedule's period for posts, in words: the one rule, set by information governance."""
+    from retention.models import RecordClass
+    from retention.services import kept_for
+
+    return kept_for(importing_organisation(user), RecordClass.SOCIAL_MEDIA)
+
+
 class ImporterMixin(PoliceRoleRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and importing_organisation(request.user) is None:
@@ -108,6 +116,9 @@ class ImportUploadView(ImporterMixin, FormView):
     form_class = ConversationUploadForm
     template_name = "digital/imports/upload.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(kept_for=posts_kept_for(self.request.user), **kwargs)
+
     def form_valid(self, form):
         try:
             job = conversation_import_start(acting_user=self.request.user, **form.cleaned_data)
@@ -123,6 +134,7 @@ class ImportDetailView(ImporterMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(running=self.object.status in RUNNING, errors=self.object.errors[:200],
+                                        kept_for=posts_kept_for(self.request.user),
                                         retry_url=reverse("digital:import-retry", args=[self.object.pk]), **kwargs)
 
 

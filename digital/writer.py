@@ -17,8 +17,7 @@ from digital.models import Post
 
 STAGING = "digital_post_staging"
 COLUMNS = ("organisation_id", "created_by_id", "source_import_id", "site", "post_id", "posted_at", "text", "author", "url",
-           "place_text", "reply_to", "longitude", "latitude", "neighbourhood_id", "placed_by", "placed_match", "tone",
-           "retain_until")
+           "place_text", "reply_to", "longitude", "latitude", "neighbourhood_id", "placed_by", "placed_match", "tone")
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,6 @@ class PostRow:
     placed_by: str
     placed_match: str
     tone: float | None
-    retain_until: object
 
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, name) for name in COLUMNS)
@@ -55,8 +53,7 @@ def _create_staging(cursor) -> None:
             organisation_id bigint NOT NULL, created_by_id bigint, source_import_id bigint NOT NULL, site text NOT NULL,
             post_id text NOT NULL, posted_at timestamptz NOT NULL, text text NOT NULL, author text NOT NULL, url text NOT NULL,
             place_text text NOT NULL, reply_to text NOT NULL, longitude double precision, latitude double precision,
-            neighbourhood_id bigint, placed_by text NOT NULL, placed_match text NOT NULL, tone double precision,
-            retain_until date NOT NULL
+            neighbourhood_id bigint, placed_by text NOT NULL, placed_match text NOT NULL, tone double precision
         ) ON COMMIT DROP"""
     )
 

@@ -141,7 +141,7 @@ class ReleaseTrigger(models.TextChoices):
 
 
 class Release(BackgroundJob):
-    """One version of the open data: its files sit in HUB_OPEN_DATA_DIR/<version>/ and never change."""
+    """One version of the open data: its files sit in the "open_data" storage under <version>/ and never change."""
 
     version = models.PositiveIntegerField(unique=True)
     status = models.CharField(max_length=20, choices=ReleaseStatus.choices, default=ReleaseStatus.QUEUED)

@@ -5,21 +5,27 @@ Disclosure control (the method and the attacker it holds against: publication/ce
 - concerns and engagements are counted by closed quarter and neighbourhood, rounded by cell key, and a quarter's
   figures are fixed when first released (PublishedPeriod): no later release revises them, so comparing releases
   shows nothing; concerns wait until the collation has covered the whole quarter;
+- so that small counts still say something, each is also published by force area: a force area's categories (or
+  types) by neighbourhoods are rounded as one table (cell_key.rounded_table) so that each row, each neighbourhood's
+  total and the area's total add up to their own count rounded, and the force-area table is the row sums. An attacker
+  who subtracts cells from totals learns nothing (tests/publication/test_attack.py runs over both tables);
 - priorities and actions are counted exactly, and only those the public pages list, so they tell no more than the
   pages (which list each one with its category, status and dates).
 
-A release is written to a temporary folder and renamed into place only when complete, so a
-failed build leaves nothing half-written; a published release's files never change."""
+A release's files are stored (the "open_data" storage: a local folder, or S3) only once every table is built,
+by the attempt that still owns the build, and are served only once it is published: a failed build leaves
+nothing, and a published release's files never change."""
 import csv
 import datetime as dt
 import hashlib
 import io
 import json
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -70,7 +76,7 @@ ROUNDED_NOTE = (
 # little, so only figures that are not 0 are listed. Leaving out a 0 depends only on the published figure, so it tells an
 # attacker nothing the figure would not.
 LISTED_NOTE = (
-    " Only figures that are not 0 are listed: a category (or type) and neighbourhood missing from a quarter had a figure of "
+    " Only figures that are not 0 are listed: a category (or type) and place missing from a quarter had a figure of "
     "0, that is fewer than {base}, possibly none."
 )
 EXACT_NOTE = (
@@ -100,6 +106,42 @@ ENGAGEMENTS = Dataset(
         {"name": "engagement_type", "type": "string", "title": "Type (identifier, or 'all')", "constraints": {"required": True}},
         {"name": "engagement_type_name", "type": "string", "title": "Type"},
         *PLACE_FIELDS,
+        {"name": "engagements", "type": "integer", "title": "Engagements (partly rounded)", "constraints": {"minimum": 0}},
+        {"name": "announced_meetings", "type": "integer", "title": "Of which meetings announced on the public pages (exact)",
+         "constraints": {"minimum": 0}},
+    ),
+)
+
+AREA_FIELDS = (
+    {"name": "force", "type": "string", "title": "Force area (police.uk identifier)", "constraints": {"required": True}},
+    {"name": "force_name", "type": "string", "title": "Force area"},
+)
+AREA_NOTE = (
+    " Each figure is the sum of the force area's neighbourhood figures in the neighbourhood table, which are rounded "
+    "together so that this sum is the force area's own count rounded (as is each neighbourhood's total of every "
+    "category or type): small counts spread over many neighbourhoods add up here before rounding."
+)
+CONCERNS_BY_AREA = Dataset(
+    "concerns-by-category-force-area-quarter", "Concerns reported by partners, by category, force area and quarter",
+    "The concerns of the neighbourhood table, counted by issue category, force area and quarter; the rows named 'all' "
+    "are every category." + AREA_NOTE,
+    (
+        QUARTER,
+        {"name": "category", "type": "string", "title": "Issue category (identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "category_name", "type": "string", "title": "Issue category"},
+        *AREA_FIELDS,
+        {"name": "concerns", "type": "integer", "title": "Concerns (rounded)", "constraints": {"minimum": 0}},
+    ),
+)
+ENGAGEMENTS_BY_AREA = Dataset(
+    "engagements-by-type-force-area-quarter", "Community engagement by type, force area and quarter",
+    "The engagements of the neighbourhood table, counted by type, force area and quarter; the rows named 'all' are "
+    "every type." + AREA_NOTE,
+    (
+        QUARTER,
+        {"name": "engagement_type", "type": "string", "title": "Type (identifier, or 'all')", "constraints": {"required": True}},
+        {"name": "engagement_type_name", "type": "string", "title": "Type"},
+        *AREA_FIELDS,
         {"name": "engagements", "type": "integer", "title": "Engagements (partly rounded)", "constraints": {"minimum": 0}},
         {"name": "announced_meetings", "type": "integer", "title": "Of which meetings announced on the public pages (exact)",
          "constraints": {"minimum": 0}},
@@ -141,8 +183,12 @@ ACTIONS = Dataset(
     _neighbourhood_count_fields("actions", "Actions", "Status of the action"),
 )
 
-DATASETS = (CONCERNS, ENGAGEMENTS, PRIORITIES, ACTIONS)
+DATASETS = (CONCERNS, CONCERNS_BY_AREA, ENGAGEMENTS, ENGAGEMENTS_BY_AREA, PRIORITIES, ACTIONS)
 PROTECTED = (CONCERNS, ENGAGEMENTS)  # rounded, published by closed quarter and never revised
+# The force-area tables add up the neighbourhood tables' figures (so they follow their quarters, frozen or new).
+BY_AREA = ((CONCERNS_BY_AREA, CONCERNS, "category", "category_name", ("concerns",)),
+           (ENGAGEMENTS_BY_AREA, ENGAGEMENTS, "engagement_type", "engagement_type_name", ("engagements", "announced_meetings")))
+ROUNDED = (*PROTECTED, CONCERNS_BY_AREA, ENGAGEMENTS_BY_AREA)
 
 
 # --- Periods ------------------------------------------------------------------------------------------------------------
@@ -205,13 +251,20 @@ def _with_totals(cells: dict, row_keys: list, places: dict, measures: tuple[str,
 
 # --- Protected tables: rounded by cell key ------------------------------------------------------------------------------
 
+def _rounded_by_area(record_ids: dict, *, kind: str, base: int, places: dict) -> dict:
+    """(row key, neighbourhood pk) -> record ids, rounded as one table per force area (cell_key.rounded_table), so
+    that a force area's figure for a row key, a neighbourhood's total and the area's total are each their own count
+    rounded."""
+    groups = {}
+    for (row_key, pk), ids in record_ids.items():
+        groups.setdefault(places[pk].force_area_id, {})[(row_key, pk)] = [cell_key.record_key(kind, i) for i in ids]
+    return {key: figure for group in groups.values() for key, figure in cell_key.rounded_table(group, base).items()}
+
+
 def concern_quarter_rows(quarter: dt.date, *, base: int, categories: dict, places: dict) -> list[dict]:
-    cells = {}
-    for row in selectors.concern_cells(start=quarter, end=next_quarter(quarter)):
-        ids = row["ids"]
-        cells[(row["category__slug"], row["neighbourhood_id"])] = (
-            cell_key.rounded(len(ids), cell_key.cell_key(cell_key.record_key("concern", pk) for pk in ids), base),
-        )
+    record_ids = {(row["category__slug"], row["neighbourhood_id"]): row["ids"]
+                  for row in selectors.concern_cells(start=quarter, end=next_quarter(quarter))}
+    cells = {key: (figure,) for key, figure in _rounded_by_area(record_ids, kind="concern", base=base, places=places).items()}
     label = quarter_label(quarter)
     return [
         {"quarter": label, "category": category, "category_name": categories.get(category, "All categories"),
@@ -227,12 +280,11 @@ def engagement_quarter_rows(quarter: dt.date, *, base: int, kinds: dict, places:
     announced_ids, other_ids = {}, {}
     for row in selectors.engagement_cells(start=quarter, end=next_quarter(quarter)):
         (announced_ids if row["announced"] else other_ids)[(row["kind"], row["neighbourhood_id"])] = row["ids"]
+    rest = _rounded_by_area(other_ids, kind="engagement", base=base, places=places)
     cells = {}
     for key in announced_ids.keys() | other_ids.keys():
-        others = other_ids.get(key, [])
         listed = len(announced_ids.get(key, []))
-        rest = cell_key.rounded(len(others), cell_key.cell_key(cell_key.record_key("engagement", pk) for pk in others), base)
-        cells[key] = (listed + rest, listed)
+        cells[key] = (listed + rest.get(key, 0), listed)
     label = quarter_label(quarter)
     return [
         {"quarter": label, "engagement_type": kind, "engagement_type_name": kinds.get(kind, "All types"),
@@ -240,6 +292,22 @@ def engagement_quarter_rows(quarter: dt.date, *, base: int, kinds: dict, places:
         for kind, pk, values in _with_totals(cells, list(kinds), places, ("engagements", "announced_meetings"))
         if any(values)  # listed only where the figure is not 0 (see LISTED_NOTE)
     ]
+
+
+def area_rows(neighbourhood_rows: list[dict], *, row_field: str, name_field: str, measures: tuple[str, ...], area_names: dict) -> list[dict]:
+    """A force-area table from its neighbourhood table: each (quarter, row key, force area) the sum of the listed
+    neighbourhood figures (those not listed are 0), the neighbourhood table's 'all' rows giving the area's 'all' rows."""
+    sums: dict[tuple, dict] = {}
+    for row in neighbourhood_rows:
+        if row["neighbourhood"] == ALL:
+            continue
+        key = (row["quarter"], row[row_field], row["force"])
+        line = sums.setdefault(key, {"quarter": row["quarter"], row_field: row[row_field], name_field: row[name_field],
+                                     "force": row["force"], "force_name": area_names.get(row["force"], row["force"]),
+                                     **{measure: 0 for measure in measures}})
+        for measure in measures:
+            line[measure] += row[measure]
+    return list(sums.values())
 
 
 # --- Exact tables: what the public pages list --------------------------------------------------------------------------
@@ -312,6 +380,10 @@ def tables(*, today: dt.date, base: int, quarters: int) -> Tables:
                     rows = engagement_quarter_rows(quarter, base=base, kinds=kinds, places=places)
                 result.new_periods.append((dataset.name, quarter, rows))
             result.rows[dataset.name].extend(rows)
+    area_names = {place.force_area.code: place.force_area.name for place in places.values()}
+    for dataset, source, row_field, name_field, measures in BY_AREA:
+        result.rows[dataset.name] = area_rows(result.rows[source.name], row_field=row_field, name_field=name_field,
+                                              measures=measures, area_names=area_names)
     result.rows[PRIORITIES.name] = priority_count_rows(start=start, end=end, categories=categories, places=places)
     result.rows[ACTIONS.name] = action_count_rows(start=start, end=end, categories=categories, places=places)
     return result
@@ -343,29 +415,21 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
     Only a release still to be built is built: a published one is never touched again. `attempt` is
     the worker's claim (jobs.worker): a build superseded by a newer attempt publishes nothing."""
     base = settings.OPEN_DATA_ROUNDING_BASE
-    root = Path(settings.OPEN_DATA_DIR)
-    final = root / str(release.version)
-    partial = root / f".{release.version}.partial"
     if not Release.objects.filter(pk=release.pk, status__in=Release.JOB_OPEN_STATUSES).update(status=ReleaseStatus.BUILDING):
         release.refresh_from_db()
         return release
+    contents: dict[str, bytes] = {}  # the tables are counts (small): stored together once the build is sure to publish
     try:
-        if final.exists():
-            # Left by a build whose worker died after renaming it into place: never served (the release is
-            # not published), so it is built again. A published release's files are never replaced.
-            shutil.rmtree(final)
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
         built = tables(today=today or timezone.localdate(), base=base, quarters=settings.OPEN_DATA_QUARTERS)
         files, resources = [], []
         for dataset in DATASETS:
-            note = (ROUNDED_NOTE + LISTED_NOTE).format(base=base, spread=base - 1) if dataset in PROTECTED else EXACT_NOTE
+            note = (ROUNDED_NOTE + LISTED_NOTE).format(base=base, spread=base - 1) if dataset in ROUNDED else EXACT_NOTE
             for fmt, content, mediatype in (
                 ("csv", _csv_bytes(dataset.fields, built.rows[dataset.name]), "text/csv"),
                 ("json", _json_bytes(dataset.fields, built.rows[dataset.name]), "application/json"),
             ):
                 path = f"{dataset.name}.{fmt}"
-                (partial / path).write_bytes(content)
+                contents[path] = content
                 digest = hashlib.sha256(content).hexdigest()
                 files.append({"name": dataset.name, "title": dataset.title, "description": dataset.description + " " + note,
                               "path": path, "format": fmt, "mediatype": mediatype, "bytes": len(content), "sha256": digest,
@@ -390,19 +454,19 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
             "resources": resources,
         }
         content = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
-        (partial / "datapackage.json").write_bytes(content)
+        contents["datapackage.json"] = content
         files.append({"name": "datapackage", "title": "Data package description", "path": "datapackage.json", "format": "json",
                       "mediatype": "application/json", "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest(), "rows": None})
     except Exception as error:
-        shutil.rmtree(partial, ignore_errors=True)
         Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.FAILED, error=str(error)[:2000])
         raise
     with transaction.atomic():
         if not job_is_still_mine(Release, release.pk, attempt):
-            shutil.rmtree(partial, ignore_errors=True)
             release.refresh_from_db()
             return release
-        partial.rename(final)
+        # Written while this attempt holds the release's row, so no other attempt writes at the same time; the
+        # files are served only once the release is published, below.
+        _store(release, contents)
         # First publication fixes a quarter's figures for every later release.
         PublishedPeriod.objects.bulk_create(
             [PublishedPeriod(dataset=name, period_start=start, rows=rows, release_id=release.pk) for name, start, rows in built.new_periods],
@@ -416,5 +480,20 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
     return release
 
 
-def release_directory(release: Release) -> Path:
-    return Path(settings.OPEN_DATA_DIR) / str(release.version)
+def release_file_name(release: Release, path: str) -> str:
+    """The name in the "open_data" storage of one file of a release, from the name the release lists."""
+    return f"{release.version}/{PurePosixPath(path).name}"
+
+
+def _store(release: Release, contents: dict[str, bytes]) -> None:
+    """Write the release's files, replacing any left by a build that died before publishing (never served)."""
+    storage = storages["open_data"]
+    folder = str(release.version)
+    try:
+        leftovers = storage.listdir(folder)[1]
+    except FileNotFoundError:  # a local folder not made yet (an object store lists nothing instead)
+        leftovers = []
+    for leftover in leftovers:
+        storage.delete(f"{folder}/{leftover}")
+    for path, content in contents.items():
+        storage.save(release_file_name(release, path), ContentFile(content))

@@ -1,14 +1,14 @@
 """Public pages (no sign-in): neighbourhoods, their meetings as iCalendar, the open data.
 And, for managers and information governance, the queue of text held back by screening."""
 import json
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.files.storage import storages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,12 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from crm.models import Role
 from crm.views.mixins import add_service_errors
+from filestore.files import stream_response
 from finder import selectors as finder_selectors
 from jobs.views import JobRetryView
-from publication import calendar, selectors, services
+from publication import calendar, release_notes, selectors, services
 from publication.models import Release, ReleaseStatus, ScreeningStatus
-from publication.releases import LICENCE, PACKAGE_DESCRIPTION, PACKAGE_TITLE, release_directory
+from publication.releases import LICENCE, PACKAGE_DESCRIPTION, PACKAGE_TITLE, release_file_name
 
 
 class PublicNeighbourhoodListView(TemplateView):
@@ -88,11 +89,18 @@ def published_releases():
     return Release.objects.filter(status=ReleaseStatus.PUBLISHED).order_by("-version")
 
 
+RELEASES_LISTED = 24
+
+
 class OpenDataView(TemplateView):
     template_name = "publication/open_data.html"
 
     def get_context_data(self, **kwargs):
-        releases = list(published_releases()[:24])
+        found = list(published_releases()[:RELEASES_LISTED + 1])  # and the one before them, for the last one's note
+        releases, older = found[:RELEASES_LISTED], (found[RELEASES_LISTED:] or [None])[0]
+        notes = release_notes.notes_for(releases, older)
+        for release in releases:
+            release.changes = notes[release.pk][1:]  # on the list, what changed; why it was built is on its page
         user = self.request.user
         can_release = user.is_authenticated and user.has_role(*services.RELEASE_ROLES)
         # For those who release: the latest release asked for, if it is still being built or failed ("Try again").
@@ -108,9 +116,11 @@ class ReleaseView(TemplateView):
 
     def get_context_data(self, **kwargs):
         release = get_object_or_404(published_releases(), version=kwargs["version"])
+        previous = published_releases().filter(version__lt=release.version).first()
+        changes = release_notes.notes_for([release], previous)[release.pk]
         # One entry per table (its CSV and JSON share a description); releases built before descriptions were kept have none.
         tables = list({entry["name"]: entry for entry in release.files if entry.get("rows") is not None}.values())
-        return super().get_context_data(release=release, tables=tables, json_ld=dataset_json_ld(self.request, release), licence=LICENCE,
+        return super().get_context_data(release=release, previous=previous, changes=changes, tables=tables, json_ld=dataset_json_ld(self.request, release), licence=LICENCE,
                                         **kwargs)
 
 
@@ -129,10 +139,9 @@ class ReleaseFileView(View):
         if entry is None:  # only files the release lists, so no path can reach outside its folder
             raise Http404("No such file in this release.")
         try:
-            handle = open(release_directory(release) / Path(entry["path"]).name, "rb")
-        except FileNotFoundError:  # the release's folder was removed from disk
+            response = stream_response(storages["open_data"], release_file_name(release, entry["path"]), content_type=entry["mediatype"])
+        except FileNotFoundError:  # the release's files were removed from storage
             raise Http404("This release's files are no longer held.") from None
-        response = FileResponse(handle, content_type=entry["mediatype"])
         response["Access-Control-Allow-Origin"] = "*"
         return response
 

@@ -37,7 +37,10 @@ class Bound(Func):
 CHART_WIDTH_MM = 150
 
 
-BAR_ROW = 20  # viewBox units per bar; the template gives each label the same height (5 mm)
+BAR_ROW = 20  # viewBox units per bar
+# The drawings carry their printed size, so the page needs no style of its own on each chart (an element with a style
+# attribute gets a style object of its own in WeasyPrint). The stylesheet gives each label the same row height.
+BAR_WIDTH_MM, BAR_ROW_MM = 80, 5
 
 
 def bar_chart(rows: list[tuple[str, int]]) -> dict:
@@ -48,12 +51,13 @@ def bar_chart(rows: list[tuple[str, int]]) -> dict:
     body = [f'<rect x="0" y="{index * BAR_ROW + 4}" width="{max(value / largest * width, 0.5):.1f}" height="{BAR_ROW - 8}" fill="{BAR}"/>'
             for index, (_, value) in enumerate(rows)]
     body.append(f'<line x1="0.5" y1="0" x2="0.5" y2="{len(rows) * BAR_ROW}" stroke="{INK}" stroke-width="1"/>')
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * BAR_ROW}" width="{width}" '
-           f'height="{len(rows) * BAR_ROW}" preserveAspectRatio="none">{"".join(body)}</svg>')
-    return {"svg": svg, "rows": [{"label": label, "value": value} for label, value in rows], "height_mm": len(rows) * 5}
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * BAR_ROW}" width="{BAR_WIDTH_MM}mm" '
+           f'height="{len(rows) * BAR_ROW_MM}mm" preserveAspectRatio="none">{"".join(body)}</svg>')
+    return {"svg": svg, "rows": [{"label": label, "value": value} for label, value in rows]}
 
 
-REACH_ROW = 20  # viewBox units per group; the template gives each label the same height (8 mm)
+REACH_ROW = 20  # viewBox units per group
+REACH_WIDTH_MM, REACH_ROW_MM = 62, 8
 
 
 def paired_bars(rows: list[tuple[str, float, float, int]]) -> dict:
@@ -67,11 +71,11 @@ def paired_bars(rows: list[tuple[str, float, float, int]]) -> dict:
         body.append(f'<rect x="0" y="{top + 3}" width="{max(a / largest * width, 0.5):.1f}" height="6" fill="{MUTED}"/>')
         body.append(f'<rect x="0" y="{top + 10}" width="{max(b / largest * width, 0.5):.1f}" height="6" fill="{SECOND}"/>')
     body.append(f'<line x1="0.5" y1="0" x2="0.5" y2="{len(rows) * REACH_ROW}" stroke="{INK}" stroke-width="1"/>')
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * REACH_ROW}" width="{width}" '
-           f'height="{len(rows) * REACH_ROW}" preserveAspectRatio="none">{"".join(body)}</svg>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {len(rows) * REACH_ROW}" width="{REACH_WIDTH_MM}mm" '
+           f'height="{len(rows) * REACH_ROW_MM}mm" preserveAspectRatio="none">{"".join(body)}</svg>')
     labels = [{"label": label, "residents_percent": round(a * 100), "engagement_percent": round(b * 100), "engagements": engagements}
               for label, a, b, engagements in rows]
-    return {"svg": svg, "rows": labels, "height_mm": len(rows) * 8}
+    return {"svg": svg, "rows": labels}
 
 
 def month_columns(rows: list[tuple]) -> dict:

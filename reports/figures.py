@@ -426,6 +426,18 @@ def _priorities(figures, *, user, scope: ReportScope) -> None:
         figures[row["priority__neighbourhood_id"]].actions_done = row["n"]
 
 
+def shared_records_in(figures: ReportFigures, *, user) -> list:
+    """The other organisations' records a report's files carry or count, for the disclosure log: the concerns
+    counted, the engagements counted (and named as low-turnout examples) and the priorities listed. Only their ids
+    and holders are read."""
+    scope = figures.scope
+    records = [engagement for engagement in held_engagements(user=user, scope=scope).only("pk", "organisation_id") if engagement.is_shared]
+    if scope.include_concerns:
+        records += [concern for concern in visible_concerns(user=user, scope=scope).only("pk", "organisation_id") if concern.is_shared]
+    records += [priority for n in figures.neighbourhoods for priority in n.priorities if getattr(priority, "is_shared", False)]
+    return records
+
+
 def data_fingerprint(*, user, scope: ReportScope, protocol_ids=()) -> str:
     """A hash of the counts and last changes of every input the report reads, as `user` may see them:
     equal fingerprints mean a finished report still holds the same figures."""

@@ -33,3 +33,25 @@ def lapsed_protocols(run, user, *, today=None) -> list[dict]:
         return []
     live = {entry["id"] for entry in protocols_behind(user, today=today)}
     return [entry for entry in run.protocols if entry["id"] not in live]
+
+
+def records_withdrawn(run, user) -> int:
+    """How many of the other organisations' records a finished report's files carry (as the disclosure log names
+    them, written when it was built) `user` may no longer see: a one-off share that expired, a record no longer
+    shared. While any is, the files are refused, as for a lapsed protocol (issue 15: files outlive nothing)."""
+    import datetime
+
+    from django.apps import apps
+
+    from sharing_protocols.models import DisclosureAction, DisclosureEntry
+
+    if run.finished_at is None:
+        return 0
+    # The entries are written in the build's own transaction, just after its finishing time (`at` is indexed).
+    carried = (DisclosureEntry.objects.filter(action=DisclosureAction.EXPORT, at__gte=run.finished_at,
+                                              at__lt=run.finished_at + datetime.timedelta(hours=1), details__report=run.pk)
+               .values_list("record_type", "record_id"))
+    by_type: dict[str, set[int]] = {}
+    for record_type, record_id in carried:
+        by_type.setdefault(record_type, set()).add(int(record_id))
+    return sum(len(ids) - apps.get_model(label).objects.visible_to(user).filter(pk__in=ids).count() for label, ids in by_type.items())

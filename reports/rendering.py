@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import csv
-import logging
+import functools
 import io
+import logging
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from weasyprint import CSS, HTML
+from weasyprint import html as weasyprint_html
+from weasyprint.css.counters import CounterStyle
 
 from crm.models import AdviceResponse
 from crm.transfer.cells import escape_cell, xlsx_safe
@@ -18,6 +22,7 @@ from sharing_protocols.models import Classification
 
 # WeasyPrint logs every page it lays out at INFO: too much for a worker log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+logger = logging.getLogger(__name__)
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged and accessible (PDF/UA-1): WeasyPrint 70's variant name
 
@@ -84,11 +89,47 @@ def report_html(*, figures: ReportFigures, area_label: str, requested_by: str, p
     return render_to_string("reports/coverage.html", context), drawings.files
 
 
+# WeasyPrint's default stylesheet gives every element six pseudo-element styles it can never use here (`::marker` on
+# everything, footnote and note calls and markers): an unshared style each, about a third of a report's memory. Our
+# documents have no footnotes or notes and only list items carry markers, so those rules are narrowed to what can use
+# them. Each replacement must match once; if an upgrade changes the stylesheet, the stock one is used (more memory,
+# same PDF) and tests/reports/test_report_memory.py fails to say so.
+UA_NARROWED = {
+    "\n::marker {": "\nli::marker, summary::marker {",
+    **{f"\n::{name} {{": f"\n.hub-no-notes::{name} {{"
+       for name in ("footnote-call", "footnote-marker", "note-call", "note-marker", "note-callback")},
+}
+
+
+@functools.cache
+def narrowed_ua_stylesheet():
+    """WeasyPrint's user-agent stylesheet with the pseudo-element rules narrowed, or None if it no longer matches."""
+    text = weasyprint_html.UA
+    if any(text.count(old) != 1 for old in UA_NARROWED):
+        logger.warning("WeasyPrint's default stylesheet has changed: reports use it unnarrowed (more memory)")
+        return None
+    for old, new in UA_NARROWED.items():
+        text = text.replace(old, new)
+    # Its @counter-style rules go into a spare registry: WeasyPrint's own copy of them is used as before.
+    return CSS(string=text, counter_style=CounterStyle())
+
+
+class ReportHTML(HTML):
+    """A document that uses the narrowed default stylesheet."""
+
+    def _ua_stylesheets(self, forms=False):  # the hook WeasyPrint's own tests use to swap this stylesheet
+        narrowed = narrowed_ua_stylesheet()
+        return super()._ua_stylesheets(forms) if narrowed is None or forms else [narrowed]
+
+
+def report_document(html: str, drawings: dict[str, str] | None = None) -> ReportHTML:
+    """WeasyPrint's HTML document for `html`, loading only our static files and the report's own drawings."""
+    return ReportHTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticOnlyFetcher(drawings))
+
+
 def render_pdf(html: str, drawings: dict[str, str] | None = None) -> tuple[bytes, int]:
     """The PDF and its page count. Only our static files and the report's own drawings can be loaded."""
-    from weasyprint import HTML
-
-    document = HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=StaticOnlyFetcher(drawings)).render(**PDF_OPTIONS)
+    document = report_document(html, drawings).render(**PDF_OPTIONS)
     return document.write_pdf(**PDF_OPTIONS), len(document.pages)
 
 

@@ -17,9 +17,11 @@ from crm.visibility import owning_organisation
 from geo.models import Neighbourhood
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.worker import job_is_still_mine
-from reports.figures import ReportScope, data_fingerprint, report_figures
+from reports.figures import ReportScope, data_fingerprint, report_figures, shared_records_in
 from reports.models import ReportRun, ReportStatus
 from reports.protocols import protocols_behind
+from sharing_protocols.disclosures import disclosure_record_many
+from sharing_protocols.explain import shared_disclosures
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +132,11 @@ def report_build(*, run_id: int, attempt: int | None = None) -> None:
                 return
             run.save(update_fields=["pdf", "csv", "xlsx", "status", "progress", "stage", "finished_at", "page_count",
                                     "data_fingerprint", "protocols", "classification"])
+            # Which shared records left in these files, and to whom: one entry each, in one insert (issue 15).
+            disclosure_record_many(shared_disclosures(
+                reader=user, records=shared_records_in(figures, user=user), organisation=run.organisation, details={"report": run.pk},
+                purpose=f"Included in engagement-coverage report {run.pk} (PDF, CSV and XLSX) for {user.get_username()}",
+            ))
     except SoftTimeLimitExceeded:
         _progress(run, run.progress, "Stopped", status=ReportStatus.FAILED, finished_at=timezone.now(),
                   error="The report took too long to build. Choose fewer neighbourhoods or a shorter period.")

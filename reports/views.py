@@ -1,17 +1,18 @@
 """The report pages: ask for a report, watch it build, download it. Only the requester sees a report."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from filestore.files import download_response
 from jobs.views import JobRetryView
 from reports.forms import ReportRequestForm
 from reports.models import ReportRun, ReportStatus
-from reports.protocols import lapsed_protocols
+from reports.protocols import lapsed_protocols, records_withdrawn
 from reports.services import report_request
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction
@@ -67,7 +68,7 @@ class ReportDetailView(VisibleToUserMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "status": report_status(self.object),
-                "lapsed": lapsed_protocols(self.object, self.request.user)}
+                "lapsed": lapsed_protocols(self.object, self.request.user), "withdrawn": records_withdrawn(self.object, self.request.user)}
 
 
 def report_status(run: ReportRun) -> dict:
@@ -100,14 +101,12 @@ class ReportDownloadView(VisibleToUserMixin, View):
         file = getattr(run, field)
         if not file:
             raise Http404
-        if lapsed := lapsed_protocols(run, request.user):
-            return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed}, status=410)
+        lapsed, withdrawn = lapsed_protocols(run, request.user), records_withdrawn(run, request.user)
+        if lapsed or withdrawn:
+            return render(request, "reports/report_lapsed.html", {"report": run, "lapsed": lapsed, "withdrawn": withdrawn}, status=410)
         disclosure_record(user=request.user, organisation=run.organisation, action=DisclosureAction.EXPORT, record=run,
                           purpose=f"Engagement-coverage report ({kind.upper()})", details={"format": kind})
-        response = FileResponse(file.open("rb"), as_attachment=kind != "pdf", filename=file.name.rsplit("/", 1)[-1],
-                                content_type=content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return download_response(file.storage, file.name, content_type=content_type, as_attachment=kind != "pdf")
 
 
 class ReportRetryView(JobRetryView):

@@ -53,11 +53,17 @@ DEFAULTS = (
         "UK GDPR article 5(1)(c) and (e). Assumption: once imported, the concerns are in the hub and the uploaded file is "
         "a copy; a month leaves time to query a rejected row, then the file is deleted from storage."),
     DefaultSchedule(
+        RecordClass.NOTIFICATIONS, LegalRegime.PART_3, LegalRegime.UK_GDPR, 3, EndAction.DELETE,
+        "UK GDPR article 5(1)(e); DPA 2018 s.39 for the police. GOV.UK Notify, the government's messaging service, keeps "
+        "the content of messages it sends for 7 days by default and at most 90. Assumption: a notification (listed in the hub, "
+        "and emailed) only points at a record the hub keeps anyway, so three months, then deleted."),
+    DefaultSchedule(
         RecordClass.HISTORY_ROWS, LegalRegime.PART_3, LegalRegime.UK_GDPR, 72, EndAction.DELETE,
         f"{MOPI}: records outside groups 1 and 2 are reviewed after a six-year clear period; DPA 2018 s.62 (logging) sets "
         "no period. Assumption: history of changes older than six years is deleted."),
     DefaultSchedule(
-        RecordClass.SOCIAL_MEDIA, LegalRegime.UK_GDPR, LegalRegime.UK_GDPR, 3, EndAction.DELETE,
-        "UK GDPR article 5(1)(e). Assumption: imported conversations are for spotting hot topics, which takes weeks; "
-        "three months, then deleted. The hub holds no social-media content yet."),
+        RecordClass.SOCIAL_MEDIA, LegalRegime.PART_3, LegalRegime.UK_GDPR, 3, EndAction.ANONYMISE,
+        "UK GDPR article 5(1)(e); DPA 2018 s.39 for the police. Assumption: imported posts are for spotting hot topics, which "
+        "takes weeks; three months after import, then each post's text, author handle, link and place words are removed "
+        "and only counts stay (neighbourhood, topic, category, tone, site, time)."),
 )

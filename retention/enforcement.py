@@ -4,8 +4,9 @@ A dry run lists what falls due (a `DueItem` each, shown on the review page) and 
 A real run first acts on what an earlier dry run listed at least `RETENTION_NOTICE_DAYS` before
 (so information governance had that long to review it or place a hold), then lists what is newly due.
 Records whose schedule ends in review wait for a person. Work goes in batches of
-`RETENTION_BATCH_SIZE`, one transaction per batch and a savepoint per record, so a failure leaves that
-record as it was and the rest done; running again does nothing twice (erased records are excluded by their decisions)."""
+`RETENTION_BATCH_SIZE` records of one class, one transaction and a few set-based statements per batch; a batch
+that fails is retried record by record, so a failure leaves that record as it was and the rest done; running
+again does nothing twice (erased records are excluded by their decisions)."""
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,7 @@ from django.utils import timezone
 from crm.models import Organisation, OrganisationKind
 from retention.models import DueItem, DueStatus, EndAction, RecordClass, RetentionDecision, RetentionRun, RetentionSchedule, Outcome
 from retention.record_classes import kind_of, months_before
-from retention.services import adopt_default_schedules, apply_end_action, covered_organisation_ids
+from retention.services import adopt_default_schedules, apply_end_action, covered_organisation_ids, end_action_batch
 
 logger = logging.getLogger(__name__)
 
@@ -55,30 +56,36 @@ def list_due(*, run: RetentionRun, today) -> Counter:
 
 
 def act_on_listed(*, run: RetentionRun, now) -> Counter:
-    """Anonymise or delete what was listed long enough ago, as its schedule says, in batches."""
+    """Anonymise or delete what was listed long enough ago, as its schedule says, a batch at a time: one
+    transaction per batch, set-based within it (`end_action_batch`). A batch that fails is done again one
+    record at a time, each in its own savepoint, so a failure leaves that record as it was and the rest done."""
     done = Counter()
     notice_before = now - timezone.timedelta(days=settings.RETENTION_NOTICE_DAYS)
     ready = (DueItem.objects.filter(status=DueStatus.WAITING, listed_at__lte=notice_before,
-                                    end_action__in=[EndAction.ANONYMISE, EndAction.DELETE]).order_by("pk"))
-    last_pk = 0
-    while True:
-        batch = list(ready.filter(pk__gt=last_pk).select_related("schedule")[: settings.RETENTION_BATCH_SIZE])
-        if not batch:
-            return done
-        # One commit per batch (a commit per record costs a disk flush each); each record in its own savepoint,
-        # so a failure undoes that record alone.
-        with transaction.atomic():
-            for item in batch:
-                last_pk = item.pk
-                _act_on(item, run=run, done=done)
+                                    end_action__in=[EndAction.ANONYMISE, EndAction.DELETE])
+             .select_related("schedule__organisation").order_by("record_class", "end_action", "pk"))
+    for record_class in RecordClass.values:
+        for action in (EndAction.ANONYMISE, EndAction.DELETE):
+            last_pk = 0
+            while batch := list(ready.filter(record_class=record_class, end_action=action, pk__gt=last_pk)[: settings.RETENTION_BATCH_SIZE]):
+                last_pk = batch[-1].pk
+                try:
+                    with transaction.atomic():
+                        done += end_action_batch(items=batch, run=run)
+                except Exception:
+                    logger.exception("Retention: a batch of %s could not be %sd together; trying each record alone", record_class, action)
+                    with transaction.atomic():
+                        for item in batch:
+                            _act_on(item, run=run, done=done)
+    return done
 
 
 def _act_on(item: DueItem, *, run: RetentionRun, done: Counter) -> None:
-    # The schedule in force now decides: one changed to "review" since the listing stops the automatic action.
     if item.schedule.end_action != item.end_action:
         return
     try:
-        apply_end_action(record_class=item.record_class, record_id=item.record_id, action=item.end_action, schedule=item.schedule, run=run)
+        with transaction.atomic():
+            apply_end_action(record_class=item.record_class, record_id=item.record_id, action=item.end_action, schedule=item.schedule, run=run)
         done[f"{item.record_class}:{item.end_action}"] += 1
     except ValidationError as error:
         # Held since it was listed, or gone already: nothing to do, and nothing half-done.
@@ -138,6 +145,33 @@ def sweep_history(*, run: RetentionRun | None, today, dry_run: bool) -> Counter:
     return counts
 
 
+def sweep_conversation_exports(*, run: RetentionRun | None, today, dry_run: bool) -> int:
+    """Delete the uploaded social-media exports older than the social-media schedule that no post anonymising took
+    with it (a file rejected, failed, or checked and never confirmed holds the same text and handles), one decision
+    each. A file a worker is reading now is left. Returns how many."""
+    from digital.models import ConversationImport
+
+    swept = 0
+    for schedule in schedules_in_force(today).filter(record_class=RecordClass.SOCIAL_MEDIA).exclude(end_action=EndAction.REVIEW):
+        old = (ConversationImport.objects.filter(organisation_id__in=covered_organisation_ids(schedule.organisation),
+                                                 created_at__date__lt=months_before(today, schedule.period_months))
+               .exclude(upload="").exclude(status__in=ConversationImport.JOB_OPEN_STATUSES))
+        if dry_run:
+            swept += old.count()
+            continue
+        with transaction.atomic():
+            exports = list(old.select_for_update())
+            files = [(export.upload.name, export.upload.storage) for export in exports]
+            ConversationImport.objects.filter(pk__in=[export.pk for export in exports]).update(upload="")
+            RetentionDecision.objects.bulk_create([
+                RetentionDecision(organisation_id=export.organisation_id, record_class=RecordClass.SOCIAL_MEDIA, outcome=Outcome.DELETED,
+                                  record_id=f"digital.conversationimport {export.pk}", schedule=schedule, regime=schedule.regime, run=run,
+                                  reason="The uploaded export of posts") for export in exports])
+            transaction.on_commit(lambda files=files: [storage.delete(name) for name, storage in files])
+        swept += len(exports)
+    return swept
+
+
 def enforce(*, dry_run: bool, requested_by=None, today=None) -> RetentionRun:
     """One nightly pass. Organisations that own records get the default schedules first (recorded and audited)."""
     now = timezone.now()
@@ -149,6 +183,7 @@ def enforce(*, dry_run: bool, requested_by=None, today=None) -> RetentionRun:
     if not dry_run:
         summary["acted"] = dict(act_on_listed(run=run, now=now))
     summary["history"] = dict(sweep_history(run=run, today=today, dry_run=dry_run))
+    summary["exports"] = sweep_conversation_exports(run=run, today=today, dry_run=dry_run)
     summary["listed"] = dict(list_due(run=run, today=today))
     summary["waiting"] = DueItem.objects.filter(status=DueStatus.WAITING).count()
     run.summary = summary

@@ -37,7 +37,7 @@ class ActForm(forms.Form):
 
 class HoldForm(forms.Form):
     record_class = forms.ChoiceField(label="Class of record", choices=[("", "Choose")] + [
-        choice for choice in RecordClass.choices if choice[0] not in (RecordClass.HISTORY_ROWS, RecordClass.SOCIAL_MEDIA)])
+        choice for choice in RecordClass.choices if choice[0] != RecordClass.HISTORY_ROWS])
     record_id = forms.CharField(label="Record number", max_length=20, help_text="As shown on the record's page or the list of records due.")
     reason = forms.CharField(label="Why it is held", max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
                              help_text="The litigation, investigation or inquiry. Do not name the person.")

@@ -21,6 +21,7 @@ class RecordClass(models.TextChoices):
     DOORSTEP_VISITS = "doorstep_visits", "Door-to-door visits"
     ENGAGEMENT_ATTENDANCE = "engagement_attendance", "Engagements' attendance details"
     IMPORT_FILES = "import_files", "Uploaded import files"
+    NOTIFICATIONS = "notifications", "Notifications and emails sent"
     HISTORY_ROWS = "history_rows", "History of changes"
     SOCIAL_MEDIA = "social_media", "Social-media content"
 

@@ -1,17 +1,20 @@
 """Each class of personal data the schedules cover: which rows it is, the date its clock runs from,
 what anonymising it keeps (category, small-area place, dates, counts) and what it removes.
 
-Deleting is the same for every class (`delete_record`): the row, what cascades from it, and the history
+Deleting is the same for every class (`delete_records`): the row, what cascades from it, and the history
 rows of all of them, in one transaction. Anonymising rewrites the row's history rows too, so an old
 snapshot cannot give back what the row no longer holds."""
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db import models
+from django.contrib.gis.db.models.functions import PointOnSurface
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
 from django.db.models import Exists, OuterRef
 from django.db.models.deletion import Collector
 from django.db.models.functions import Cast, Coalesce, TruncDate
@@ -36,26 +39,100 @@ def months_after(day: datetime.date, months: int) -> datetime.date:
     return day + relativedelta(months=months)
 
 
-def delete_record(record) -> list[tuple[type, list]]:
-    """Delete `record`, what cascades from it, and the history rows of each (their delete snapshots included).
-    Call inside a transaction: it is all or nothing. Returns what was deleted, as (model, ids)."""
-    collector = Collector(using="default", origin=record)
-    collector.collect([record])
+def delete_records(records) -> list[tuple[type, list]]:
+    """Delete `records`, what cascades from them, and the history rows of each (their delete snapshots included),
+    in one collector pass: one DELETE per table. Call inside a transaction: it is all or nothing.
+    Returns what was deleted, as (model, ids)."""
+    collector = Collector(using="default", origin=records[0])
+    collector.collect(records)
     deleted = [(model, [instance.pk for instance in instances]) for model, instances in collector.data.items()]
     deleted += [(queryset.model, list(queryset.values_list("pk", flat=True))) for queryset in collector.fast_deletes]
-    record.delete()
+    collector.delete()
     for model, ids in deleted:
         if (events := event_model_for(model)) is not None and ids:
             events.objects.filter(pgh_obj_id__in=ids).delete()
     return deleted
 
 
-def rewrite_history(model, record_id, values: dict) -> int:
-    """Put the anonymised `values` into every history row of one record."""
-    events = event_model_for(model)
-    if events is None or not values:
+def _as_text(field, value):
+    """A value as PostgreSQL reads it back through a cast to the column's type."""
+    if value is None:
+        return None
+    if isinstance(field, models.JSONField):
+        return json.dumps(value, cls=DjangoJSONEncoder)
+    if hasattr(value, "ewkt"):
+        return value.ewkt
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def set_values(model, values_by_key: dict, *, key: str = "pk") -> int:
+    """One UPDATE giving each row (found by `key`) its own values: a value shared by every row is a parameter, the
+    others come from arrays unnested into a table joined on the key, each cast to its column's type. Rows not
+    named keep theirs. (A CASE per row costs Django more to build than the database to run, at a batch's size.)"""
+    if not values_by_key:
         return 0
-    return events.objects.filter(pgh_obj_id=record_id).update(**values)
+    meta = model._meta
+    key_column = meta.pk.column if key == "pk" else meta.get_field(key).column
+    keys = list(values_by_key)
+    names = sorted({name for values in values_by_key.values() for name in values})
+    assignments, params, columns, arrays = [], [], [], [keys]
+    for name in names:
+        field = meta.get_field(name)
+        cast = field.db_type(connection)
+        given = [values_by_key[record_key].get(name, _KEEP) for record_key in keys]
+        if all(value is not _KEEP and value == given[0] for value in given):
+            assignments.append(f'"{field.column}" = %s::{cast}')
+            params.append(_as_text(field, given[0]))
+            continue
+        alias = f"v{len(columns)}"
+        columns.append(alias)
+        arrays.append([None if value is _KEEP else _as_text(field, value) for value in given])
+        if any(value is _KEEP for value in given):
+            assignments.append(f'"{field.column}" = CASE WHEN u.{alias}_keep THEN t."{field.column}" ELSE u.{alias}::{cast} END')
+            columns.append(f"{alias}_keep")
+            arrays.append([value is _KEEP for value in given])
+        else:
+            assignments.append(f'"{field.column}" = u.{alias}::{cast}')
+    unnest_types = ["%s::bigint[]"] + [("%s::boolean[]" if column.endswith("_keep") else "%s::text[]") for column in columns]
+    sql = (f'UPDATE "{meta.db_table}" AS t SET {", ".join(assignments)} '
+           f'FROM unnest({", ".join(unnest_types)}) AS u(k{"".join(", " + c for c in columns)}) WHERE t."{key_column}" = u.k')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + arrays)
+        return cursor.rowcount
+
+
+_KEEP = object()  # a row whose values leave this field alone
+
+
+def rewrite_history(model, values_by_pk: dict) -> int:
+    """Put each record's anonymised values into every one of its history rows, in one UPDATE."""
+    events = event_model_for(model)
+    if events is None or not values_by_pk:
+        return 0
+    return set_values(events, values_by_pk, key="pgh_obj_id")
+
+
+def area_points(records) -> dict[int, object]:
+    """A point on the surface of each record's small area (or, without one, its neighbourhood), by record id:
+    the place at small-area level, not the doorstep. Two queries for the batch."""
+    from geo.models import Neighbourhood, SmallArea
+
+    def surface_points(model, ids):
+        ids = {pk for pk in ids if pk}
+        return dict(model.objects.filter(pk__in=ids).annotate(point=PointOnSurface("boundary")).values_list("pk", "point")) if ids else {}
+
+    lsoas = surface_points(SmallArea, [getattr(r, "lsoa_id", None) for r in records])
+    neighbourhoods = surface_points(Neighbourhood, [r.neighbourhood_id for r in records])
+    points = {}
+    for record in records:
+        point = lsoas.get(getattr(record, "lsoa_id", None)) or neighbourhoods.get(record.neighbourhood_id)
+        if point is not None:
+            points[record.pk] = point
+    return points
 
 
 @dataclass(frozen=True)
@@ -69,7 +146,7 @@ class RecordKind:
     url_name: str | None = None
     why_not: str = ""  # why an action is not offered, for the message naming the field
     # What an erasure request does: delete the person's own records; anonymise those that also count events
-    # (a concern, a visit, an engagement), so statistics stay and the person goes.
+    # (a concern, a visit, an engagement, a post), so statistics stay and the person goes.
     erasure_action: str = EndAction.DELETE
 
     @property
@@ -91,6 +168,15 @@ class RecordKind:
     def base_queryset(self):
         return self.model.objects.all()
 
+    def with_parents(self, queryset):
+        """`queryset` with what `organisation_id_of` and `anonymised_values` read loaded in the same query."""
+        parents = self.organisation_lookup.rsplit("__", 1)[0] if "__" in self.organisation_lookup else None
+        return queryset.select_related(parents) if parents else queryset
+
+    def owned_by(self, queryset, organisation_ids):
+        """The rows of `queryset` that belong to these organisations."""
+        return queryset.filter(**{f"{self.organisation_lookup}__in": organisation_ids})
+
     def candidates(self, *, organisation_ids, months: int, today: datetime.date):
         """Rows of these organisations whose period has run out, not anonymised already, not kept after a
         review until a later date, not under a legal hold. Annotated with `_clock` (the date it runs from)."""
@@ -102,9 +188,7 @@ class RecordKind:
         kept = RetentionDecision.objects.filter(record_class=self.record_class, record_id=as_text, outcome=Outcome.KEPT,
                                                 keep_until__gt=today)
         held = LegalHold.objects.active().filter(record_class=self.record_class, record_id=OuterRef("pk"))
-        parents = self.organisation_lookup.rsplit("__", 1)[0] if "__" in self.organisation_lookup else None
-        queryset = self.base_queryset().select_related(parents) if parents else self.base_queryset()
-        return (queryset.filter(**{f"{self.organisation_lookup}__in": organisation_ids})
+        return (self.owned_by(self.with_parents(self.base_queryset()), organisation_ids)
                 .annotate(_clock=self.clock()).filter(self.due_filter(cutoff=cutoff, today=today))
                 .exclude(Exists(anonymised)).exclude(Exists(kept)).exclude(Exists(held)))
 
@@ -128,17 +212,25 @@ class RecordKind:
         return self.url(record.pk)
 
     # -- what happens at the end -----------------------------------------------------------------------
+    # Set-based: a batch of records is anonymised with one UPDATE of its table and one of its history
+    # table, or deleted with one DELETE per table; a single record (a review, a request) is a batch of one.
 
     def anonymised_values(self, record) -> dict:
         raise NotImplementedError
 
+    def anonymise_many(self, records) -> None:
+        values = {record.pk: self.anonymised_values(record) for record in records}
+        set_values(self.model, values)
+        rewrite_history(self.model, values)
+
+    def delete_many(self, records) -> None:
+        delete_records(records)
+
     def anonymise(self, record) -> None:
-        values = self.anonymised_values(record)
-        type(record).objects.filter(pk=record.pk).update(**values)
-        rewrite_history(type(record), record.pk, values)
+        self.anonymise_many([record])
 
     def delete(self, record) -> None:
-        delete_record(record)
+        self.delete_many([record])
 
     def is_erased(self, record) -> bool:
         """A row that stays after its personal data went (an import job whose file was deleted)."""
@@ -161,9 +253,10 @@ class Contacts(RecordKind):
         outward = record.postcode.split()[0].upper() if record.postcode.strip() else ""
         return {"first_name": ANONYMISED, "last_name": f"contact {record.pk}", "email": "", "phone": "", "postcode": outward[:4], "notes": ""}
 
-    def anonymise(self, record):
-        super().anonymise(record)
-        record.key_contact_for.clear()  # a group's key contact must be someone who can be reached
+    def anonymise_many(self, records):
+        super().anonymise_many(records)
+        # A group's key contact must be someone who can be reached.
+        self.model.key_contact_for.through.objects.filter(contact_id__in=[r.pk for r in records]).delete()
 
 
 class AdvisoryMembers(RecordKind):
@@ -186,23 +279,15 @@ class ConcernReporters(RecordKind):
         return TruncDate("reported_at")
 
     def anonymised_values(self, record):
-        values = {"reporter_name": "", "reporter_email": "", "reporter_phone": "", "description": REMOVED,
-                  "holds_personal_data": False, "place": ""}
-        # The place at small-area level: the point on the surface of its LSOA (or neighbourhood), not the doorstep.
-        area = record.lsoa or record.neighbourhood
-        if area is not None:
-            values["location"] = area.boundary.point_on_surface
-        return values
+        return {"reporter_name": "", "reporter_email": "", "reporter_phone": "", "description": REMOVED,
+                "holds_personal_data": False, "place": ""}
 
-    def anonymise(self, record):
-        values = self.anonymised_values(record)
-        type(record).objects.filter(pk=record.pk).update(**values)
-        values.pop("location", None)  # the history rows' generated grid reference follows location; set it alone
-        rewrite_history(type(record), record.pk, values)
-        if record.lsoa or record.neighbourhood:
-            events = event_model_for(type(record))
-            point = (record.lsoa or record.neighbourhood).boundary.point_on_surface
-            events.objects.filter(pgh_obj_id=record.pk).update(location=point)
+    def anonymise_many(self, records):
+        super().anonymise_many(records)
+        # The place at small-area level. Set alone: the history rows' generated grid reference follows location.
+        points = {pk: {"location": point} for pk, point in area_points(records).items()}
+        set_values(self.model, points)
+        rewrite_history(self.model, points)
 
 
 HOUSE = re.compile(r"^\s*(flat|apartment|unit)?\s*[\w/-]*\d[\w/-]*[,\s]+", re.IGNORECASE)
@@ -225,13 +310,22 @@ class DoorstepVisits(RecordKind):
         visit = self.model.objects.filter(pk=record_id).first()
         return self.url_of(visit) if visit else None
 
-    def anonymised_values(self, record):
-        from crm.models import QuestionKind
+    def anonymise_many(self, records):
+        from crm.models import QuestionKind, QuestionnaireQuestion
 
-        free_text = {str(pk) for pk in record.engagement.questionnaire.questions.filter(kind=QuestionKind.TEXT).values_list("pk", flat=True)} \
-            if record.engagement.questionnaire_id else set()
-        answers = {key: value for key, value in (record.answers or {}).items() if str(key) not in free_text}
-        return {"address": street_of(record.address), "resolved_on_the_spot": "", "answers": answers}
+        # The free-text questions of every questionnaire in the batch, in one query.
+        questionnaires = {r.engagement.questionnaire_id for r in records if r.engagement.questionnaire_id}
+        free_text: dict[int, set[str]] = {}
+        for questionnaire_id, pk in QuestionnaireQuestion.objects.filter(questionnaire_id__in=questionnaires, kind=QuestionKind.TEXT) \
+                .values_list("questionnaire_id", "pk"):
+            free_text.setdefault(questionnaire_id, set()).add(str(pk))
+        values = {}
+        for record in records:
+            dropped = free_text.get(record.engagement.questionnaire_id, set())
+            answers = {key: value for key, value in (record.answers or {}).items() if str(key) not in dropped}
+            values[record.pk] = {"address": street_of(record.address), "resolved_on_the_spot": "", "answers": answers}
+        set_values(self.model, values)
+        rewrite_history(self.model, values)
 
 
 class EngagementAttendance(RecordKind):
@@ -245,14 +339,14 @@ class EngagementAttendance(RecordKind):
     def anonymised_values(self, record):
         return {"notes": ""}
 
-    def anonymise(self, record):
+    def anonymise_many(self, records):
         from crm.models import EngagementIssue
 
-        super().anonymise(record)
-        for issue in EngagementIssue.objects.filter(engagement=record).select_related("category"):
-            values = {"description": f"{issue.category.name} (details removed)"[:500]}
-            EngagementIssue.objects.filter(pk=issue.pk).update(**values)
-            rewrite_history(EngagementIssue, issue.pk, values)
+        super().anonymise_many(records)
+        issues = {pk: {"description": f"{category} (details removed)"[:500]} for pk, category in
+                  EngagementIssue.objects.filter(engagement__in=records).values_list("pk", "category__name")}
+        set_values(EngagementIssue, issues)
+        rewrite_history(EngagementIssue, issues)
 
 
 class ImportFiles(RecordKind):
@@ -272,20 +366,74 @@ class ImportFiles(RecordKind):
     def is_erased(self, record):
         return not record.upload
 
-    def delete(self, record):
-        """The file goes from storage; the job row stays (its counts, and the concerns that came from it)."""
+    def delete_many(self, records):
+        """The files go from storage once the batch commits; the job rows stay (their counts, and the concerns that came from them)."""
         from django.db import transaction
 
-        name, storage = record.upload.name, record.upload.storage
-        type(record).objects.filter(pk=record.pk).update(upload="", original_name="File deleted under the retention schedule", errors=[])
-        transaction.on_commit(lambda: storage.delete(name))
+        files = [(record.upload.name, record.upload.storage) for record in records]
+        self.model.objects.filter(pk__in=[r.pk for r in records]).update(
+            upload="", original_name="File deleted under the retention schedule", errors=[])
+        transaction.on_commit(lambda: [storage.delete(name) for name, storage in files])
 
 
-class NotHeld(RecordKind):
-    """A class the hub does not hold yet (social-media content): a schedule can be set; nothing falls due."""
+class Notifications(RecordKind):
+    """What the hub told one person, listed in the hub and perhaps emailed. A notification belongs to its
+    recipient's organisation (the first they are a member of, for someone in more than one)."""
 
-    def candidates(self, **kwargs):
-        return []
+    def clock(self):
+        return TruncDate("created_at")
+
+    def with_parents(self, queryset):
+        return queryset
+
+    def memberships(self, organisation_ids=None):
+        from crm.models import Membership
+
+        memberships = Membership.objects.filter(user=OuterRef("recipient_id"))
+        return memberships.filter(organisation_id__in=organisation_ids) if organisation_ids is not None else memberships
+
+    def owned_by(self, queryset, organisation_ids):
+        owner = self.memberships(organisation_ids).order_by("pk").values("organisation_id")[:1]
+        return queryset.filter(Exists(self.memberships(organisation_ids))).annotate(_owner=models.Subquery(owner))
+
+    def organisation_id_of(self, record):
+        if getattr(record, "_owner", None):
+            return record._owner
+        from crm.models import Membership
+
+        return Membership.objects.filter(user_id=record.recipient_id).order_by("pk").values_list("organisation_id", flat=True).first()
+
+
+class SocialMedia(RecordKind):
+    """Imported social-media posts (digital.Post). The schedule alone decides how long a post's text, author
+    handle, link and place words are kept; anonymising keeps what the hot-topics counts need."""
+
+    def clock(self):
+        return TruncDate("created_at")  # when the hub took the post in
+
+    def base_queryset(self):
+        return self.model.objects.filter(text_removed_at__isnull=True)
+
+    def is_erased(self, record):
+        return record.text_removed_at is not None
+
+    def anonymise_many(self, records):
+        from django.utils import timezone
+
+        # A geotagged post's point can be the author's home: it becomes a point in its neighbourhood.
+        points = area_points(records)
+        values = {record.pk: {"text": "", "author": "", "url": "", "place_text": "", "reply_to": "", "placed_match": "",
+                              "text_removed_at": timezone.now(), "location": points.get(record.pk)} for record in records}
+        set_values(self.model, values)
+        # The uploaded export holds the same text and handles: it goes from storage too (the hub has the posts).
+        from django.db import transaction
+
+        from digital.models import ConversationImport, ImportStatus
+
+        imports = ConversationImport.objects.filter(pk__in={r.source_import_id for r in records}, status=ImportStatus.IMPORTED).exclude(upload="")
+        files = [(job.upload.name, job.upload.storage) for job in imports]
+        imports.update(upload="")
+        transaction.on_commit(lambda: [storage.delete(name) for name, storage in files])
 
 
 class HistoryRows(RecordKind):
@@ -312,10 +460,14 @@ KINDS: dict[str, RecordKind] = {
     RecordClass.IMPORT_FILES: ImportFiles(
         RecordClass.IMPORT_FILES, "partners.ConcernImportJob", allowed_actions=(EndAction.REVIEW, EndAction.DELETE),
         why_not="An uploaded file cannot be anonymised: it is deleted from storage (the import's counts stay)."),
+    RecordClass.NOTIFICATIONS: Notifications(
+        RecordClass.NOTIFICATIONS, "notifications.Notification", organisation_lookup="recipient__memberships__organisation",
+        allowed_actions=(EndAction.REVIEW, EndAction.DELETE),
+        why_not="A notification is only its message: it can be reviewed or deleted, not anonymised."),
     RecordClass.HISTORY_ROWS: HistoryRows(
         RecordClass.HISTORY_ROWS, None, allowed_actions=(EndAction.DELETE,),
         why_not="History rows older than the period are deleted; they are too many to review one by one."),
-    RecordClass.SOCIAL_MEDIA: NotHeld(RecordClass.SOCIAL_MEDIA, None),
+    RecordClass.SOCIAL_MEDIA: SocialMedia(RecordClass.SOCIAL_MEDIA, "digital.Post", erasure_action=EndAction.ANONYMISE),
 }
 
 

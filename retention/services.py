@@ -3,6 +3,7 @@ audits in one transaction. Audit events and decisions name records by class and 
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 import pghistory
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -136,6 +137,22 @@ def schedule_in_force(organisation_id: int, record_class: str, on: datetime.date
     return RetentionSchedule.objects.filter(organisation_id=owner, record_class=record_class).in_force(on).first()
 
 
+AFTERWARDS = {EndAction.REVIEW: "reviewed by a person", EndAction.ANONYMISE: "anonymised", EndAction.DELETE: "deleted"}
+
+
+def kept_for(organisation: Organisation, record_class: str) -> str:
+    """How long `organisation` keeps this class of record, in words, from the schedule in force (or the default
+    the nightly job will adopt): other apps show this rather than keep a period of their own."""
+    owner = organisation.force if organisation.kind == OrganisationKind.NEIGHBOURHOOD_TEAM and organisation.parent_id else organisation
+    schedule = RetentionSchedule.objects.filter(organisation=owner, record_class=record_class).in_force(timezone.localdate()).first()
+    if schedule is not None:
+        months, action = schedule.period_months, schedule.end_action
+    else:
+        default = next(d for d in DEFAULTS if d.record_class == record_class)
+        months, action = default.period_months, default.end_action
+    return f"{months} month{'s' if months != 1 else ''}, then {AFTERWARDS[action]}"
+
+
 def _last_erasure(record_class: str, record_id) -> RetentionDecision | None:
     return (RetentionDecision.objects.filter(record_class=record_class, record_id=str(record_id),
                                              outcome__in=[Outcome.DELETED, Outcome.ANONYMISED]).order_by("-at").first())
@@ -186,6 +203,63 @@ def apply_end_action(*, record_class: str, record_id, action: str, acting_user=N
                      record_class=record_class, record_id=str(record_id), decision=decision.pk,
                      schedule=schedule.pk if schedule else None, request=request_reference)
     return decision
+
+
+def end_action_batch(*, items: list[DueItem], run=None) -> Counter:
+    """The nightly job's act on a batch of listed records of one class and one end action, set-based: one query
+    locks the records, one finds the holds, one UPDATE anonymises them (and one their history) or one DELETE per
+    table deletes them, one INSERT records the decisions, one audit event names them. A record held, or gone,
+    since it was listed is marked so and left. Call inside a transaction; on failure the caller retries the batch
+    one record at a time (`apply_end_action`), so one bad record cannot stop the rest. Returns counts."""
+    done = Counter()
+    if not items:
+        return done
+    record_class, action = items[0].record_class, items[0].end_action
+    kind = kind_of(record_class)
+    # The schedule in force now decides: one changed to "review" since the listing stops the automatic action.
+    items = [item for item in items if item.schedule.end_action == item.end_action]
+    ids = [item.record_id for item in items]
+    with pghistory.context(user=None, via="retention schedule"):
+        records = {record.pk: record for record in
+                   kind.with_parents(kind.model.objects.select_for_update(of=("self",))).filter(pk__in=ids)}
+        held = set(LegalHold.objects.active().filter(record_class=record_class, record_id__in=ids).values_list("record_id", flat=True))
+        erased = set(RetentionDecision.objects.filter(record_class=record_class, record_id__in=[str(i) for i in ids],
+                                                      outcome__in=[Outcome.DELETED, Outcome.ANONYMISED]).values_list("record_id", flat=True))
+        acting, stopped = [], {DueStatus.HELD: [], DueStatus.GONE: []}
+        for item in items:
+            record = records.get(item.record_id)
+            if item.record_id in held:
+                stopped[DueStatus.HELD].append(item.pk)
+            elif record is None or kind.is_erased(record) or (action == EndAction.ANONYMISE and str(item.record_id) in erased):
+                stopped[DueStatus.GONE].append(item.pk)
+            else:
+                acting.append((item, record))
+        for status, item_ids in stopped.items():
+            if item_ids:
+                DueItem.objects.filter(pk__in=item_ids, status=DueStatus.WAITING).update(status=status)
+                done[f"{record_class}:{status}"] += len(item_ids)
+        if not acting:
+            return done
+        if action == EndAction.ANONYMISE:
+            kind.anonymise_many([record for _, record in acting])
+        else:
+            kind.delete_many([record for _, record in acting])
+        outcome = Outcome.ANONYMISED if action == EndAction.ANONYMISE else Outcome.DELETED
+        decisions = RetentionDecision.objects.bulk_create([
+            RetentionDecision(organisation_id=item.organisation_id, record_class=record_class, record_id=str(item.record_id),
+                              outcome=outcome, schedule=item.schedule, regime=item.schedule.regime, run=run)
+            for item, _ in acting])
+        DueItem.objects.filter(pk__in=[item.pk for item, _ in acting]).update(status=DueStatus.DONE)
+        by_controller: dict = {}
+        for (item, _), decision in zip(acting, decisions):
+            by_controller.setdefault(item.schedule.organisation, []).append((item.record_id, decision.pk))
+        for organisation, pairs in by_controller.items():
+            audit.record(actor=None, organisation=organisation, action=f"retention.{outcome}",
+                         summary=f"{len(pairs)} {kind.label.lower()} records {outcome.label.lower()} under their retention schedule",
+                         record_class=record_class, record_ids=[str(record_id) for record_id, _ in pairs],
+                         decisions=[pk for _, pk in pairs], run=run.pk if run else None)
+    done[f"{record_class}:{action}"] += len(acting)
+    return done
 
 
 def history_erase(*, record_class: str, record_id, acting_user, request_reference: str) -> RetentionDecision | None:
@@ -256,7 +330,7 @@ def hold_place(*, organisation: Organisation, record_class: str, record_id, reas
         raise ValidationError({"record_id": "Give the record's number, as shown on its page or the list of records due."}) from None
     with transaction.atomic():
         erased = _last_erasure(record_class, record_id)
-        record = kind.model.objects.filter(pk=record_id, **{f"{kind.organisation_lookup}__in": covered_organisation_ids(organisation)}).first()
+        record = kind.owned_by(kind.model.objects.filter(pk=record_id), covered_organisation_ids(organisation)).first()
         if erased is None and record is None:
             raise ValidationError({"record_id": f"{organisation} holds no {kind.label.lower()} record {record_id}."})
         if erased is not None or kind.is_erased(record):

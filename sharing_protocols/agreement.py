@@ -1,7 +1,12 @@
 """The printable agreement of one protocol version: a tagged PDF (PDF/UA) through the reports' renderer,
 with its signatures and the SHA-256 of the version's content, so the paper and the register can be compared.
-An agreement is two or three pages, so it renders while the person waits."""
+An agreement is two or three pages, so it renders while the person waits, once: the PDF is kept in storage under
+a fingerprint of its content, and made again only when something it shows changes (a signature, a party)."""
+import hashlib
+
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -11,17 +16,29 @@ from sharing_protocols.models import Classification, ProtocolVersion
 from sharing_protocols.register import headed_terms, version_sha256
 
 
-def agreement_html(version: ProtocolVersion) -> str:
+PRINTED_NOW = object()
+
+
+def agreement_html(version: ProtocolVersion, *, printed_at=PRINTED_NOW) -> str:
     marking = Classification(version.highest_classification).label if version.includes_personal_data else Classification.OFFICIAL.label
     return render_to_string("sharing_protocols/agreement.html", {
         "version": version, "protocol": version.protocol, "marking": marking, "sha256": version_sha256(version),
         "terms": headed_terms(version),
         "parties": sorted(version.parties.all(), key=lambda p: p.organisation.name),
         "flows": sorted(version.flows.all(), key=lambda f: (f.clause, f.pk)),
-        "signatures": list(version.signatures.all()), "printed_at": timezone.localtime(),
+        "signatures": list(version.signatures.all()), "printed_at": timezone.localtime() if printed_at is PRINTED_NOW else printed_at,
         "static_url": REPORT_BASE_URL + settings.STATIC_URL.strip("/") + "/",
     })
 
 
 def agreement_pdf(version: ProtocolVersion) -> bytes:
     return render_pdf(agreement_html(version))[0]
+
+
+def agreement_file(version: ProtocolVersion) -> str:
+    """The name in the default storage of the version's agreement PDF, made and stored the first time it is asked for."""
+    fingerprint = hashlib.sha256(agreement_html(version, printed_at=None).encode()).hexdigest()[:32]
+    name = f"agreements/protocol-{version.protocol_id}/v{version.number}-{fingerprint}.pdf"
+    if default_storage.exists(name):
+        return name
+    return default_storage.save(name, ContentFile(agreement_pdf(version)))

@@ -176,3 +176,38 @@ def log_shared_reads(*, user, records, purpose: str) -> None:
                           record_type=model._meta.label_lower, record_id=f"{len(records)} records", purpose=purpose,
                           protocol_reference="; ".join(references)[:100] or "one-off shares",
                           details={"ids": [record.pk for record in records], "protocols": references})
+
+
+def shared_disclosures(*, reader, records, purpose: str, action: str = DisclosureAction.EXPORT, organisation=None,
+                       details: dict | None = None) -> list:
+    """One unsaved disclosure entry per shared record among `records` that left in a file or an email (DPA 2018
+    s.62: which records went to whom), naming its holder and the protocol clauses that let it reach the reader.
+    `reader` is a person, or an organisation (a team's digest); `organisation` is the receiving organisation
+    when no protocol flow names one (a one-off share). Write them with `disclosure_record_many`. Queries: one for
+    the holders, one per kind of record; none per record."""
+    from sharing_protocols.disclosures import disclosure_entry
+
+    shared = [record for record in records if getattr(record, "is_shared", False)]
+    if not shared:
+        return []
+    person = None if isinstance(reader, Organisation) else reader
+    fallback = reader if isinstance(reader, Organisation) else organisation
+    holders = Organisation.objects.in_bulk({record.organisation_id for record in shared})
+    by_model: dict = {}
+    for record in shared:
+        by_model.setdefault(type(record), []).append(record)
+    entries = []
+    for model, model_records in by_model.items():
+        providers = {pk for record in model_records for pk in (record.organisation_id, holders[record.organisation_id].parent_id) if pk}
+        flows = list(ProtocolDataFlow.objects.live().filter(category=model.DATA_CATEGORY, provider_id__in=providers,
+                                                            recipient_id__in=membership_organisation_ids(reader))
+                     .select_related("version__protocol", "recipient").order_by("version__protocol__reference", "clause"))
+        for record in model_records:
+            holder = holders[record.organisation_id]
+            mine = [flow for flow in flows if flow.provider_id in (holder.pk, holder.parent_id)]
+            references = sorted({f"{flow.version.protocol.reference} v{flow.version.number}, clause {flow.clause}" for flow in mine})
+            entries.append(disclosure_entry(
+                user=person, organisation=mine[0].recipient if mine else fallback, action=action, record=record, holder=holder,
+                protocol_reference="; ".join(references) or "one-off share", purpose=purpose, details=details,
+            ))
+    return entries

@@ -3,9 +3,10 @@ changed, drafting, signing or declining, suspending or terminating, and the prin
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.forms import formset_factory
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
@@ -13,6 +14,7 @@ from django.views.generic import FormView, TemplateView
 
 from crm.models import Organisation, Role
 from crm.views.mixins import add_service_errors
+from filestore.files import download_response
 from sharing_protocols.forms import (
     BaseFlowFormSet, BasePartyFormSet, FlowForm, PartyForm, ProtocolNameForm, SignatureForm, SuspensionForm, VersionTermsForm,
 )
@@ -279,12 +281,11 @@ class AgreementPdfView(GovernanceMixin, View):
     """The printable agreement of one version: its terms, parties, flows, signatures and SHA-256."""
 
     def get(self, request, pk, number):
-        from sharing_protocols.agreement import agreement_pdf
+        from sharing_protocols.agreement import agreement_file
 
         version = self.version(number)
-        response = HttpResponse(agreement_pdf(version), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{self.protocol.reference}-v{version.number}.pdf"'
-        return response
+        return download_response(default_storage, agreement_file(version), content_type="application/pdf", as_attachment=False,
+                                 filename=f"{self.protocol.reference}-v{version.number}.pdf")
 
 
 def protocol_url(protocol) -> str:

@@ -9,7 +9,7 @@ class RequestForm(forms.ModelForm):
     class Meta:
         model = DataSubjectRequest
         fields = ["kind", "regime", "requester_name", "requester_email", "requester_address", "other_names", "other_emails", "phones",
-                  "addresses", "reason", "received_on", "identity_checked"]
+                  "addresses", "handles", "reason", "received_on", "identity_checked"]
         widgets = {"kind": forms.RadioSelect, "regime": forms.RadioSelect, "requester_address": forms.Textarea(attrs={"rows": 3}),
                    "received_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), "reason": forms.Textarea(attrs={"rows": 2})}
         labels = {"kind": "What the person asks for"}

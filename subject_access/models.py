@@ -59,6 +59,8 @@ class DataSubjectRequest(models.Model):
     phones = models.CharField("phone numbers", max_length=200, blank=True)
     addresses = models.CharField("home addresses or postcodes to search for", max_length=300, blank=True,
                                  help_text="Such as 12 Abbey Road, or LA14 1AB. Separate several with semicolons.")
+    handles = models.CharField("social-media handles or names they post under", max_length=300, blank=True,
+                               help_text="Such as @marjorie_q. Separate several with semicolons.")
     # After an erasure the request keeps only a keyed hash of who asked: enough to recognise a repeat, nothing to read.
     requester_hash = models.CharField(max_length=64, blank=True, editable=False)
     reason = models.CharField(max_length=500, blank=True, help_text="For erasure or rectification: what the person asked for and why.")

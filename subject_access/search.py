@@ -1,5 +1,6 @@
 """Finding a person across the hub: contacts, partner contacts, concern reporters (web form, Open311 and
-import files alike), door-to-door visits, engagement notes, advisory memberships, user accounts, the
+import files alike), door-to-door visits, engagement notes, advisory memberships, user accounts and the
+notifications they were sent (or that name them), imported social-media posts (by author handle), the
 history of changed records (an old name or email), and the disclosure-log entries about their records.
 
 Every source reads through `visible_to(user)`, narrowed to the organisations the officer answers for
@@ -58,6 +59,7 @@ class Terms:
     phones: list[str]
     addresses: list[str]
     postcodes: list[str]
+    handles: list[str] = field(default_factory=list)  # without a leading "@", as posts' authors are matched either way
 
     @classmethod
     def of(cls, request) -> "Terms":
@@ -71,11 +73,12 @@ class Terms:
         addresses, postcodes = [], []
         for address in split_terms(request.addresses):
             (postcodes if POSTCODE.match(postcode_key(address)) else addresses).append(address)
-        return cls(names, emails, phones, addresses, [postcode_key(p) for p in postcodes])
+        handles = [h.lstrip("@") for h in split_terms(request.handles.replace(",", ";")) if h.lstrip("@")]
+        return cls(names, emails, phones, addresses, [postcode_key(p) for p in postcodes], handles)
 
     @property
     def empty(self) -> bool:
-        return not (self.names or self.emails or self.phones or self.addresses or self.postcodes)
+        return not (self.names or self.emails or self.phones or self.addresses or self.postcodes or self.handles)
 
 
 @dataclass
@@ -184,6 +187,37 @@ class UserSource(Source):
         return {"name": _names(terms, "first_name", "last_name"), "email": any_of(("email__iexact", e) for e in terms.emails)}
 
 
+class NotificationSource(Source):
+    """What the hub told a person with an account (found by the account's name or email), and any notification
+    whose wording names them. Read as the users of the officer's controller whom visible_to shows the officer."""
+
+    def queryset(self, user):
+        from crm.models import Membership, User
+
+        users = User.objects.visible_to(user).filter(pk__in=Membership.objects.filter(organisation_id__in=governed_ids(user)).values("user_id"))
+        return self.model.objects.filter(recipient__in=users)
+
+    def conditions(self, terms):
+        return {
+            "recipient": _names(terms, "recipient__first_name", "recipient__last_name")
+            | any_of(("recipient__email__iexact", e) for e in terms.emails),
+            "mentioned": any_of(pair for full, _, _ in terms.names for pair in (("subject__icontains", full), ("body__icontains", full)))
+            | any_of(("body__icontains", e) for e in terms.emails),
+        }
+
+
+class PostSource(Source):
+    """Imported social-media posts: by the author's handle (with or without "@"), or naming the handle in their text."""
+
+    def conditions(self, terms):
+        handles = [variant for handle in terms.handles for variant in (handle, f"@{handle}")]
+        return {
+            "handle": any_of(("author__iexact", h) for h in handles)
+            | any_of(("author__iexact", full) for full, _, _ in terms.names),
+            "mentioned": any_of(("text__icontains", f"@{h}") for h in terms.handles),
+        }
+
+
 SOURCES: dict[str, Source] = {source.key: source for source in (
     ContactSource("contact", "Community contact", "crm.Contact",
                   ("first_name", "last_name", "email", "phone", "postcode", "neighbourhood", "lawful_basis", "consent_recorded_at",
@@ -202,6 +236,12 @@ SOURCES: dict[str, Source] = {source.key: source for source in (
                    record_class=RecordClass.ENGAGEMENT_ATTENDANCE, url_name="crm:engagement-detail"),
     UserSource("user", "User account", "crm.User", ("first_name", "last_name", "username", "email", "date_joined", "last_login"),
                history=False),
+    NotificationSource("notification", "Notification", "notifications.Notification",
+                       ("recipient", "kind", "subject", "body", "created_at", "read_at", "emailed_at"),
+                       record_class=RecordClass.NOTIFICATIONS, history=False),
+    PostSource("post", "Social-media post", "digital.Post",
+               ("site", "author", "posted_at", "text", "url", "place_text", "neighbourhood", "source_import"),
+               record_class=RecordClass.SOCIAL_MEDIA, history=False),
 )}
 # Found through a contact already found, not by the terms themselves.
 MEMBERSHIP = Source("advisory_membership", "Advisory group membership", "crm.AdvisoryMembership",

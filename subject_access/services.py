@@ -240,7 +240,7 @@ def _forget_requester(request: DataSubjectRequest) -> None:
     request.requester_hash = request.requester_hash or requester_hash(request)
     request.requester_name = f"Erased: {request.reference}"
     request.requester_email = request.requester_address = request.other_names = request.other_emails = ""
-    request.phones = request.addresses = ""
+    request.phones = request.addresses = request.handles = ""
     for package in request.packages.all():
         for file in (package.pdf, package.json):
             if file:

@@ -1,12 +1,13 @@
 """Information governance's pages for people's requests: record, search, review, package, erase, correct."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, ListView
 
 from crm.views.mixins import add_service_errors
+from filestore.files import download_response
 from retention.views import GovernanceRequiredMixin
 from subject_access import services
 from subject_access.forms import CorrectionForm, ExtendForm, ItemReviewForm, RequestForm, RestrictForm
@@ -168,5 +169,4 @@ class PackageFileView(RequestMixin, View):
         file = getattr(package, kind)
         if not file:
             raise Http404
-        return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1],
-                            content_type="application/pdf" if kind == "pdf" else "application/json")
+        return download_response(file.storage, file.name, as_attachment=True, content_type="application/pdf" if kind == "pdf" else "application/json")

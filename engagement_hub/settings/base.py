@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from engagement_hub.env import env_bool, env_float, env_int, env_list, env_secret, env_str
+from filestore.config import file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -150,10 +151,14 @@ STATICFILES_DIRS = [
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
 ]
+# Files on this machine's disk, or in an S3 bucket with HUB_FILE_STORAGE=s3 (filestore/config.py, README "Files").
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **file_storages(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# With S3: downloads are a redirect to a signed URL, valid HUB_S3_URL_SECONDS, issued after the permission check
+# (true), or streamed through the hub (false).
+FILE_DOWNLOADS_PRESIGNED = env_bool("HUB_S3_PRESIGNED_DOWNLOADS", False)
 MEDIA_ROOT = Path(env_str("HUB_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 
 EMAIL_BACKEND = env_str("HUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -223,11 +228,6 @@ CELERY_BEAT_SCHEDULE = {
     "publication-screen-pending": {
         "task": "publication.tasks.screen_pending_texts",
         "schedule": crontab(minute="*/5"),
-    },
-    # Digital engagement: posts past their import's retention period keep only their counts.
-    "digital-remove-expired-post-text": {
-        "task": "digital.tasks.remove_expired_post_text",
-        "schedule": crontab(hour=2, minute=40),
     },
     # Notifications: the daily digest for those who chose one, after the collation.
     "notifications-daily-digests": {

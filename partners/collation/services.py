@@ -28,6 +28,8 @@ from jobs.dispatch import job_dispatch_on_commit
 from jobs.worker import job_is_still_mine
 from partners.collation import selectors
 from partners.models import CollationRun, CollationStatus, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
+from sharing_protocols.disclosures import disclosure_record_many
+from sharing_protocols.explain import shared_disclosures
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +220,7 @@ def collation_run(*, period_end: date, requested_by=None, run: CollationRun | No
                 neighbourhood, run=run, collated_at=collated_at, period_start=period_start, period_end=period_end, cache=team_signals,
             )))
         NeighbourhoodDigest.objects.bulk_create(digests)
+        disclosure_record_many([entry for digest in digests for entry in _digest_disclosures(digest, collated_at=collated_at)])
 
         run.summary = {
             "placed": placement.placed, "unplaced": placement.unplaced, "linked": linked, "collated": collated,
@@ -266,6 +269,15 @@ def _digest_content(neighbourhood, *, run, collated_at, period_start, period_end
                           or (topic.neighbourhood_id is None and topic.force_area_id == neighbourhood.force_area_id)],
         "links": links,
     }
+
+
+def _digest_disclosures(digest, *, collated_at) -> list:
+    """One disclosure entry for each other organisation's concern a digest counts, the team its reader (issue 15)."""
+    team = digest.organisation
+    counted = (Concern.objects.visible_to(team).filter(status=ConcernStatus.COLLATED, collated_at=collated_at, neighbourhood=digest.neighbourhood)
+               .only("pk", "organisation_id"))
+    return shared_disclosures(reader=team, records=list(counted), details={"digest": digest.pk},
+                              purpose=f"Counted in the digest of partner concerns in {digest.neighbourhood.name}, emailed to {team.name}")
 
 
 def _summary_by_force(run, collated_at, hot_spots, rising) -> dict[str, dict]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from crm import audit
 from crm.visibility import can_own, owning_organisation
+from filestore.files import local_path
 from input_rules.text import storable_data
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.models import waiting_fields
@@ -140,9 +141,11 @@ def _tell_uploader(job: ConcernImportJob) -> None:
 
 
 def _stage(job: ConcernImportJob, *, count_held: bool) -> writer.Outcome:
-    return writer.stage(path=job.upload.path, file_format=job.file_format, organisation_id=job.organisation_id,
-                        default_reported_at=job.created_at, on_progress=_progress(job.pk), on_format=_format(job.pk),
-                        count_held=count_held)
+    # openpyxl and the zip check need a file name: with S3 the worker reads a temporary copy.
+    with local_path(job.upload.storage, job.upload.name) as path:
+        return writer.stage(path=path, file_format=job.file_format, organisation_id=job.organisation_id,
+                            default_reported_at=job.created_at, on_progress=_progress(job.pk), on_format=_format(job.pk),
+                            count_held=count_held)
 
 
 def concern_import_check(*, job_id: int) -> ConcernImportJob:

@@ -31,6 +31,8 @@ def test_the_public_read_how_the_open_data_protects_people_and_download_a_table(
     page.wait_for_url("**/open-data/releases/1/")
     expect(page.get_by_text("a 0 means fewer than 5, possibly none")).to_be_visible()
     expect(page.get_by_text("a quarter's figures never change")).to_be_visible()
+    expect(page.get_by_role("heading", name="What changed")).to_be_visible()
+    expect(page.locator("#release-changes")).to_contain_text("The first release.")
     link = page.get_by_role("link", name="Concerns reported by partners, by category, neighbourhood and quarter").first
     response = page.request.get(f"{live_server.url}{link.get_attribute('href')}")
     assert response.ok and response.headers["content-type"] == "text/csv"

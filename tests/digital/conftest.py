@@ -35,7 +35,7 @@ def import_file(user, data: bytes, *, file_format=Format.GENERIC, name="posts.js
 
     with transaction.atomic():
         job = conversation_import_start(upload=SimpleUploadedFile(name, data), file_format=file_format, lawful_basis="law_enforcement",
-                                        purpose="Understanding local concerns before PACT meetings", retention_days=90, acting_user=user)
+                                        purpose="Understanding local concerns before PACT meetings", acting_user=user)
     job = conversation_import_check(job_id=job.pk)
     if confirm and job.status == "checked":
         conversation_import_confirm(job=job, acting_user=user)

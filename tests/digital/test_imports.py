@@ -55,23 +55,21 @@ def test_a_post_repeated_within_one_file_is_named(officer, places):
 def test_the_import_records_its_lawful_basis_purpose_and_when_text_goes(officer_client, officer, places):
     response = officer_client.post(reverse("digital:import-upload"), {
         "upload": SimpleUploadedFile("posts.json", as_generic_json(labelled_posts(3, boxes(places)))),
-        "file_format": "generic", "lawful_basis": "law_enforcement", "purpose": "Hot topics before PACT meetings", "retention_days": "30",
+        "file_format": "generic", "lawful_basis": "law_enforcement", "purpose": "Hot topics before PACT meetings",
     })
     job = ConversationImport.objects.get()
     assert response.status_code == 302 and response.url == reverse("digital:import-detail", args=[job.pk])
     page = officer_client.get(response.url).content.decode()
-    assert "Law enforcement purposes" in page and "30 days, then only counts stay" in page
+    assert "Law enforcement purposes" in page and "3 months, then anonymised after import" in page  # the schedule's default
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("retention_days", "0", "at least 1 day"),
-    ("retention_days", "9999", "no more than 730"),
     ("purpose", "", "Say why the force holds these posts"),
     ("file_format", "excel", "Select a valid choice"),
 ])
 def test_the_upload_form_names_what_is_wrong(officer_client, places, field, value, message):
     data = {"upload": SimpleUploadedFile("posts.json", b"[]"), "file_format": "generic", "lawful_basis": "law_enforcement",
-            "purpose": "Hot topics", "retention_days": "90", field: value}
+            "purpose": "Hot topics", field: value}
     response = officer_client.post(reverse("digital:import-upload"), data)
     assert response.status_code == 200
     assert message in response.content.decode()

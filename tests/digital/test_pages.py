@@ -9,7 +9,7 @@ from crm.models import EngagementIssue
 from crm.models.engagements import EngagementKind, EngagementStatus
 from digital.demo import as_generic_json, labelled_posts
 from digital.models import Post, Topic
-from digital.services import analyse_conversations, remove_expired_text
+from digital.services import analyse_conversations
 from tests.digital.conftest import boxes, import_file
 from tests.factories import EngagementFactory
 
@@ -78,11 +78,31 @@ def test_the_force_page_reads_in_a_fixed_number_of_queries(officer_client, analy
         officer_client.get(reverse("digital:hot-topics"))
 
 
-def test_past_the_retention_period_only_the_counts_stay(officer, places, analysed):
-    Post.objects.filter(pk__in=Post.objects.values("pk")[:50]).update(retain_until=timezone.localdate() - timedelta(days=1))
-    assert remove_expired_text() == 50
+def test_past_the_retention_schedule_only_the_counts_stay_and_the_export_goes(officer, places, analysed, settings,
+                                                                             django_capture_on_commit_callbacks):
+    """The retention schedule for social-media content is the one rule: its nightly job strips old posts."""
+    from django.core.files.storage import default_storage
+
+    from digital.models import ConversationImport
+    from retention.enforcement import enforce
+    from retention.models import Outcome, RecordClass, RetentionDecision
+
+    settings.RETENTION_NOTICE_DAYS = 0
+    job, other = ConversationImport.objects.order_by("pk")[:2]
+    aged = set(Post.objects.filter(source_import=job).values_list("pk", flat=True)[:50])
+    Post.objects.filter(pk__in=aged).update(created_at=timezone.now() - timedelta(days=100))  # the default: three months
+    enforce(dry_run=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        enforce(dry_run=False)
     stripped = Post.objects.filter(text_removed_at__isnull=False)
-    assert stripped.count() == 50
+    assert set(stripped.values_list("pk", flat=True)) == aged
     assert set(stripped.values_list("text", "author", "url", "place_text").distinct()) == {("", "", "", "")}
     assert stripped.exclude(tone=None).count() == 50  # counts and tone stay
-    assert remove_expired_text() == 0
+    assert Post.objects.filter(text_removed_at__isnull=True).exclude(text="").count() == Post.objects.count() - 50
+    assert RetentionDecision.objects.filter(record_class=RecordClass.SOCIAL_MEDIA, outcome=Outcome.ANONYMISED).count() == 50
+    # The export the stripped posts came from goes from storage; another import's stays.
+    assert ConversationImport.objects.get(pk=job.pk).upload.name == "" and not default_storage.exists(job.upload.name)
+    assert default_storage.exists(ConversationImport.objects.get(pk=other.pk).upload.name)
+    enforce(dry_run=True)
+    enforce(dry_run=False)
+    assert RetentionDecision.objects.filter(record_class=RecordClass.SOCIAL_MEDIA).count() == 50  # nothing twice

@@ -8,7 +8,6 @@ from django.urls import reverse
 
 from digital.demo import as_generic_json, labelled_posts
 from digital.models import ConversationImport, ImportStatus, Post, Topic
-from digital.tasks import remove_expired_post_text
 from engagement_hub.celery import app
 from tests.digital.conftest import boxes
 
@@ -29,15 +28,10 @@ def test_a_worker_checks_imports_and_finds_topics(officer_client, places):
     with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
         officer_client.post(reverse("digital:import-upload"), {
             "upload": SimpleUploadedFile("posts.json", data), "file_format": "generic", "lawful_basis": "law_enforcement",
-            "purpose": "Hot topics before PACT meetings", "retention_days": "90"})
+            "purpose": "Hot topics before PACT meetings"})
         job = ConversationImport.objects.get()
         wait_until(lambda: ConversationImport.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).exists())
         officer_client.post(reverse("digital:import-confirm", args=[job.pk]))
         wait_until(lambda: Topic.objects.filter(is_current=True).exists())
-        assert remove_expired_post_text.delay().get(timeout=30) == 0
     assert Post.objects.count() == 120
     assert Post.objects.filter(topic__isnull=False).count() > 60
-
-
-def test_the_nightly_removal_of_expired_text_is_on_the_beat_schedule():
-    assert app.conf.beat_schedule["digital-remove-expired-post-text"]["task"] == "digital.tasks.remove_expired_post_text"

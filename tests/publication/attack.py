@@ -6,8 +6,10 @@ What the attacker knows (everything public):
   says the true count is in possible_counts(v); the algorithm-aware search (`achievable`) checks, for every
   figure, that each count in that interval really can be published as v by some cell key, so the method itself
   excludes nothing more;
-- every table of every release: the cells, the totals by row and by column, the grand total; a cell published in
-  several releases must have one true value in all of them (so a revision would narrow it);
+- every table of every release: the cells, the totals by row and by column, the grand total, and the same counts by
+  force area, each read as its own rounding of the sum of that area's neighbourhood cells, as are each
+  neighbourhood's total and each area's total (so the attacker can difference any of them against their cells); a cell published in several releases must have one true
+  value in all of them (so a revision would narrow it);
 - the public pages: meetings announced there are counted exactly (`announced_meetings`), so the attacker subtracts
   them and only the rest is protected;
 - and, as the attacker of issue 15 may, that a cell whose figure is 0 could still be non-zero (we assume nothing else).
@@ -28,6 +30,15 @@ PROTECTED_TABLES = {
     # dataset: (row field, measure, exactly-known part)
     "concerns-by-category-neighbourhood-quarter": ("category", "concerns", None),
     "engagements-by-type-neighbourhood-quarter": ("engagement_type", "engagements", "announced_meetings"),
+}
+
+# The force-area tables: each figure is published as the rounding of its area's neighbourhood counts added up, so the
+# attacker reads it as bounds on that sum and subtracts it from, or adds it to, the neighbourhood cells at will.
+AREA_TABLES = {
+    # dataset: (its neighbourhood table, row field, measure, exactly-known part)
+    "concerns-by-category-force-area-quarter": ("concerns-by-category-neighbourhood-quarter", "category", "concerns", None),
+    "engagements-by-type-force-area-quarter": ("engagements-by-type-neighbourhood-quarter", "engagement_type", "engagements",
+                                               "announced_meetings"),
 }
 
 
@@ -69,6 +80,7 @@ class Grid:
     rows: dict[str, list[str]]  # dataset -> row keys (category slugs or engagement types)
     places: list[str]
     quarters: list[str]
+    areas: dict[str, list[str]] = field(default_factory=dict)  # force area code -> its neighbourhoods' codes
 
 
 def gather(release_folders: list[Path], base: int, grid: Grid) -> Knowledge:
@@ -106,6 +118,29 @@ def gather(release_folders: list[Path], base: int, grid: Grid) -> Knowledge:
                     else:  # a total that is not that sum: the worst case is that it is exact
                         low = high = figure
                     knowledge.constraints.append((cells, low, high))
+                    if line[0] == ALL and line[1] != ALL and figure % knowledge.base == 0:
+                        # A neighbourhood's total is rounded as its own count too (cell_key.rounded_table): the attacker
+                        # reads it as bounds on the sum of its cells, to subtract them from it.
+                        knowledge.constraints.append((cells, *interval(figure)))
+        for name, (cells_table, row_field, measure, known_field) in AREA_TABLES.items():
+            listed = {(row["quarter"], row[row_field], row["force"]):
+                      int(row[measure]) - (int(row[known_field]) if known_field else 0) for row in read_release(folder, name)}
+            for quarter in grid.quarters:
+                for area, places in grid.areas.items():
+                    everything, figure_sum, bound_sum = [], 0, [0, 0]
+                    for kind in grid.rows[cells_table]:
+                        figure = listed.get((quarter, kind, area), 0)
+                        cells = [knowledge.variable((cells_table, quarter, kind, place)) for place in places]
+                        low, high = interval(figure)
+                        knowledge.constraints.append((cells, low, high))
+                        everything += cells
+                        figure_sum += figure
+                        bound_sum = [bound_sum[0] + low, bound_sum[1] + high]
+                    figure = listed.get((quarter, ALL, area), 0)
+                    low, high = bound_sum if figure == figure_sum else (figure, figure)
+                    knowledge.constraints.append((everything, low, high))
+                    if figure % knowledge.base == 0:  # the area's total, rounded as its own count
+                        knowledge.constraints.append((everything, *interval(figure)))
     return knowledge
 
 
@@ -158,11 +193,13 @@ def pinned(knowledge: Knowledge) -> list[Bound]:
 
 def informative_share(release_folder: Path, grid: Grid) -> dict[str, tuple[float, float]]:
     """Per protected table: the share of listed cells (not totals) whose figure is not 0, and the share of the full
-    grid (every category or type, neighbourhood and quarter) whose figure is not 0."""
+    grid (every category or type, neighbourhood or force area, and quarter) whose figure is not 0."""
     shares = {}
-    for name, (row_field, measure, _) in PROTECTED_TABLES.items():
-        cells = [row for row in read_release(release_folder, name) if row[row_field] != ALL and row["neighbourhood"] != ALL]
+    tables = {name: (name, row_field, measure, "neighbourhood", len(grid.places)) for name, (row_field, measure, _) in PROTECTED_TABLES.items()}
+    tables |= {name: (cells_table, row_field, measure, "force", len(grid.areas)) for name, (cells_table, row_field, measure, _) in AREA_TABLES.items()}
+    for name, (cells_table, row_field, measure, place_field, places) in tables.items():
+        cells = [row for row in read_release(release_folder, name) if row[row_field] != ALL and row[place_field] != ALL]
         informative = sum(int(row[measure]) > 0 for row in cells)
-        full = len(grid.rows[name]) * len(grid.places) * len(grid.quarters)
+        full = len(grid.rows[cells_table]) * places * len(grid.quarters)
         shares[name] = (informative / len(cells) if cells else 0.0, informative / full if full else 0.0)
     return shares

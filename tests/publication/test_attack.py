@@ -39,12 +39,33 @@ def public_grid() -> attack.Grid:
     from geo.models import Neighbourhood
     from publication.releases import quarter_label
 
+    areas = {}
+    for area, code in Neighbourhood.objects.values_list("force_area__code", "code").order_by("force_area__code", "code"):
+        areas.setdefault(area, []).append(code)
     return attack.Grid(
         rows={"concerns-by-category-neighbourhood-quarter": list(IssueCategory.objects.values_list("slug", flat=True)),
               "engagements-by-type-neighbourhood-quarter": [kind for kind, _ in EngagementKind.choices]},
         places=list(Neighbourhood.objects.values_list("code", flat=True)),
         quarters=[quarter_label(q) for q in closed_quarters(timezone.localdate(), 2)],
+        areas=areas,
     )
+
+
+def print_shares(label: str, folder, grid: attack.Grid) -> dict:
+    """The share of each protected table's full grid that carries a figure other than 0: the neighbourhood tables alone
+    (all a release held before the force-area tables) and with the force-area tables."""
+    shares = attack.informative_share(folder, grid)
+    sizes = {name: len(grid.rows[name.replace("force-area", "neighbourhood")]) * len(grid.quarters)
+             * (len(grid.areas) if "force-area" in name else len(grid.places)) for name in shares}
+    for name, (listed, full) in shares.items():
+        print(f"\n{label}: {name}: {full:.0%} of its grid of {sizes[name]} cells carries a figure ({listed:.0%} of the listed cells)")
+    for measure in ("concerns", "engagements"):
+        fine = next(name for name in shares if name.startswith(measure) and "neighbourhood" in name)
+        coarse = next(name for name in shares if name.startswith(measure) and "force-area" in name)
+        together = (shares[fine][1] * sizes[fine] + shares[coarse][1] * sizes[coarse]) / (sizes[fine] + sizes[coarse])
+        print(f"\n{label}: {measure}: the neighbourhood table's grid {shares[fine][1]:.0%}; with the force-area table "
+              f"{together:.0%} of every published cell carries a figure (the force-area table alone {shares[coarse][1]:.0%})")
+    return shares
 
 
 def release() -> Release:
@@ -117,6 +138,27 @@ def test_no_count_is_pinned_on_small_generated_counts_across_releases(small_coun
             assert bound.low <= true <= bound.high, (bound, true)
     print(f"\nsmall counts: {len(found)} protected counts bounded, narrowest interval holds "
           f"{min(b.width for b in found) + 1} values (base {BASE})")
+    print_shares("small counts", release_dir / str(second.version), grid)
+    usefulness("small counts")
+
+
+def usefulness(label: str) -> list:
+    """The share of cells carrying a figure, before and now, as `manage.py open_data_usefulness` prints it; the force-area
+    tables carry more of their grid than the neighbourhood tables, and the release as a whole carries more than before."""
+    import io
+
+    from publication.usefulness import shares
+
+    out = io.StringIO()
+    call_command("open_data_usefulness", "--quarters", "2", stdout=out)
+    print("".join(f"\n{label}: {line}" for line in out.getvalue().splitlines()))
+    found = {(s.table, s.method.split(":")[0]): s for s in shares(today=timezone.localdate(), base=BASE, quarters=2)}
+    for fine, coarse in ((CONCERNS, "concerns-by-category-force-area-quarter"),
+                         ("engagements-by-type-neighbourhood-quarter", "engagements-by-type-force-area-quarter")):
+        before, now, area = found[(fine, "before")], found[(fine, "now")], found[(coarse, "now")]
+        assert area.share > now.share
+        assert (now.with_figure + area.with_figure) / (now.cells + area.cells) > before.share
+    return list(found.values())
 
 
 def rewrite(folder, name, change):
@@ -154,6 +196,40 @@ def test_the_harness_pins_counts_if_totals_were_published_exactly(small_counts, 
     assert attack.pinned(attack.gather([folder], BASE, public_grid()))
 
 
+def test_rounding_a_force_areas_neighbourhoods_together_keeps_differencing_from_pinning_a_count(council, hindpool, central, release_dir, tmp_path):
+    """One concern in each of two neighbourhoods of a force area, whose record keys would round Hindpool's 1 up to 5,
+    Central's 1 down to 0 and the area's 2 down to 0, each on its own: the area's 0 minus Hindpool's 5 would pin
+    Hindpool's count to 1 to 4. Rounded together, the neighbourhoods add up to the area's figure and nothing is pinned;
+    the harness finds the pin in the counterfactual release (so it bites on differencing)."""
+    rng = random.Random(15)
+    category = issue_category("graffiti")
+    quarter = closed_quarters(timezone.localdate(), 1)[0]
+    made = {concern.pk: cell_key.record_key("concern", concern.pk) for concern in (
+        ConcernFactory(organisation=council, category=category, neighbourhood=hindpool, reported_at=moment(quarter, rng)) for _ in range(40))}
+    up, down = next((a, b) for a in made for b in made
+                    if made[a] * BASE < cell_key.KEY_RANGE <= made[b] * BASE and (made[a] + made[b]) % cell_key.KEY_RANGE * BASE >= 2 * cell_key.KEY_RANGE)
+    Concern.objects.exclude(pk__in=[up, down]).delete()
+    Concern.objects.filter(pk=down).update(neighbourhood=central)
+    collated()
+    published = release()
+    folder = release_dir / str(published.version)
+    label = public_grid().quarters[-1]
+    assert [r for r in attack.read_release(folder, CONCERNS) if r["quarter"] == label] == []  # all rounded to 0, together
+    assert attack.pinned(attack.gather([folder], BASE, public_grid())) == []
+
+    counterfactual = tmp_path / "rounded-on-their-own"
+    shutil.copytree(folder, counterfactual)
+    rows = [{"quarter": label, "category": category.slug, "category_name": category.name, "force": "cumbria", "neighbourhood": code,
+             "neighbourhood_name": code, "concerns": "5"} for code in ("HIND", "all")]
+    rows += [{**rows[0], "category": "all"}, {**rows[1], "category": "all"}]
+    with open(counterfactual / f"{CONCERNS}.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    pinned = {bound.key: (bound.low, bound.high) for bound in attack.pinned(attack.gather([counterfactual], BASE, public_grid()))}
+    assert pinned[(CONCERNS, label, category.slug, "HIND")] == (1, 4)
+
+
 def test_the_harness_pins_a_count_that_a_revised_release_would_give_away(small_counts, release_dir, tmp_path):
     """The harness bites: a later release that revised one 5 to 10 (with its totals) pins that count between 6 and 9."""
     published = release()
@@ -181,7 +257,9 @@ def test_no_count_is_pinned_in_the_demo_and_every_listed_figure_carries_informat
     grid = public_grid()
     found = attack.bounds(attack.gather([folder], BASE, grid))
     assert found and [bound for bound in found if bound.width < BASE - 1] == []
-    shares = attack.informative_share(folder, grid)
+    with capsys.disabled():
+        shares = print_shares("demo", folder, grid)
+        usefulness("demo")
     # For comparison: how much of the grid the true counts fill (what no rounding could make denser).
     from sharing_protocols.models import Classification
 
@@ -201,7 +279,4 @@ def test_no_count_is_pinned_in_the_demo_and_every_listed_figure_carries_informat
         for name, count in filled.items():
             full = len(grid.rows[name]) * len(grid.places) * len(grid.quarters)
             print(f"\ndemo: {name}: the true counts fill {count / full:.0%} of the grid ({count} of {full} cells not 0)")
-        for name, (listed, full) in shares.items():
-            print(f"\ndemo: {name}: {listed:.0%} of listed cells carry a figure other than 0 "
-                  f"({full:.0%} of the full grid of {len(grid.rows[name])} x {len(grid.places)} x {len(grid.quarters)})")
     assert all(listed == 1.0 for listed, _ in shares.values())

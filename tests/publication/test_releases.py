@@ -23,7 +23,8 @@ from tests.publication.conftest import priority_with_action, upcoming_meeting
 
 BASE = 5
 TABLES = ("concerns-by-category-neighbourhood-quarter", "engagements-by-type-neighbourhood-quarter",
-          "priorities-by-neighbourhood-category-status-month", "actions-by-neighbourhood-category-status-month")
+          "priorities-by-neighbourhood-category-status-month", "actions-by-neighbourhood-category-status-month",
+          "concerns-by-category-force-area-quarter", "engagements-by-type-force-area-quarter")
 
 
 @pytest.fixture(autouse=True)
@@ -135,6 +136,45 @@ def test_concerns_and_engagements_are_rounded_to_multiples_of_the_base_within_ba
         assert "rounded to a multiple of 5" in json.loads((release_dir / "1" / "datapackage.json").read_text())["resources"][0]["description"]
 
 
+def test_each_force_area_figure_is_its_own_count_rounded_and_the_sum_of_its_neighbourhood_figures(data, release_dir):
+    """Small counts add up before rounding: 3 + 9 fly-tipping concerns are published as 10 or 15 for the force area,
+    and the neighbourhood figures are rounded so that they add up to it (so subtracting them tells nothing)."""
+    release = build(new_release())
+    neighbourhoods = quarter_cells(release_dir, release, TABLES[0], ("category", "neighbourhood"), "concerns")
+    areas = quarter_cells(release_dir, release, TABLES[4], ("category", "force"), "concerns")
+    for category, count in (("fly-tipping", 12), ("anti-social-behaviour", 13)):
+        assert areas[(category, "cumbria")] in (10, 15) and abs(areas[(category, "cumbria")] - count) < BASE
+        assert areas[(category, "cumbria")] == neighbourhoods.get((category, "HIND"), 0) + neighbourhoods.get((category, "CENT"), 0)
+    assert areas[("all", "cumbria")] == areas[("fly-tipping", "cumbria")] + areas[("anti-social-behaviour", "cumbria")]
+    engagements = quarter_cells(release_dir, release, TABLES[5], ("engagement_type", "force"), "engagements")
+    assert engagements[("beat_meeting", "cumbria")] in (5, 10)
+
+
+def test_a_table_rounded_together_keeps_every_figure_in_its_interval_and_every_total_is_its_own_count_rounded():
+    """Controlled rounding: cells, rows, columns and the whole table each within base - 1 of the truth and a multiple of
+    the base, totals exactly the sums of their cells' figures, a true 0 always 0, the same records the same figures."""
+    import random
+
+    from publication import cell_key
+
+    rng = random.Random(15)
+    for _ in range(200):
+        table = {(row, column): [rng.randrange(cell_key.KEY_RANGE) for _ in range(rng.choice([0, 0, 1, 1, 2, 3, 4, 6, 9]))]
+                 for row in range(rng.randrange(1, 6)) for column in range(rng.randrange(1, 6))}
+        figures = cell_key.rounded_table(table, BASE)
+        assert figures == cell_key.rounded_table(dict(reversed(list(table.items()))), BASE)
+        lines = [list(table)] + [[k for k in table if k[0] == row] for row in {k[0] for k in table}] \
+            + [[k for k in table if k[1] == column] for column in {k[1] for k in table}]
+        for line in lines:
+            count, figure = sum(len(table[k]) for k in line), sum(figures.get(k, 0) for k in line)
+            assert figure % BASE == 0 and abs(figure - count) < BASE, (table, line)
+        for key, keys in table.items():
+            assert figures.get(key, 0) % BASE == 0 and abs(figures.get(key, 0) - len(keys)) < BASE
+            assert keys or figures.get(key, 0) == 0
+    single = {("noise", 1): [3, 90, 200]}  # a table of one cell is rounded as the cell would be on its own
+    assert cell_key.rounded_table(single, BASE)[("noise", 1)] == cell_key.rounded(3, cell_key.cell_key([3, 90, 200]), BASE)
+
+
 def test_the_same_cell_is_rounded_the_same_way_whatever_order_its_records_come_in():
     from publication import cell_key
 
@@ -223,7 +263,7 @@ def test_releases_are_kept_by_version_and_served_with_dataset_metadata(data, rel
         assert client.get(distribution["@id"].removeprefix("http://testserver")).status_code == 200
     assert "How the figures protect people" in page and "a 0 means fewer than 5, possibly none" in page.replace("<strong>", "").replace("</strong>", "")
     assert json_ld["license"] == "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
-    assert len(json_ld["distribution"]) == 9 and json_ld["version"] == "1"
+    assert len(json_ld["distribution"]) == 2 * len(TABLES) + 1 and json_ld["version"] == "1"
     assert "Actions taken on priorities, by neighbourhood, category, status and month" in page
     download = client.get(reverse("publication:release-file", args=[2, "actions-by-neighbourhood-category-status-month.csv"]))
     content = b"".join(download.streaming_content)
@@ -243,7 +283,7 @@ def test_a_failed_build_leaves_nothing_half_written(data, release_dir, monkeypat
         build(release)
     release.refresh_from_db()
     assert release.status == ReleaseStatus.FAILED and "division by zero" in release.error
-    assert list(release_dir.iterdir()) == [] and not PublishedPeriod.objects.exists()
+    assert not release_dir.exists() and not PublishedPeriod.objects.exists()  # nothing stored
 
 
 def test_a_manager_can_ask_for_a_release_now_and_an_officer_cannot(client, manager, officer, django_capture_on_commit_callbacks, monkeypatch):
@@ -273,9 +313,9 @@ def test_open_data_pages_take_constant_queries(data, client, django_assert_num_q
     build(new_release())
     build(new_release())
     client.get(reverse("publication:open-data"))
-    with django_assert_num_queries(1):  # the releases (no session: nobody is signed in)
+    with django_assert_num_queries(2):  # the releases, the quarters each published first (no session: nobody is signed in)
         client.get(reverse("publication:open-data"))
-    with django_assert_num_queries(2):  # the release, the forces (its publisher)
+    with django_assert_num_queries(4):  # the release, the one before it, the quarters it published first, the forces (its publisher)
         client.get(reverse("publication:release", args=[2]))
 
 

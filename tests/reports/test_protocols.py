@@ -86,3 +86,31 @@ def test_a_reports_files_are_refused_once_a_protocol_it_drew_on_is_suspended_or_
         assert "asb-pact, version 1" in refused.content.decode()
     assert DisclosureEntry.objects.count() == exports  # nothing left, so nothing logged
     assert "Ask for the report again" in client.get(reverse("reports:detail", args=[run.pk])).content.decode()
+
+
+def test_a_reports_files_are_refused_once_a_one_off_share_it_carried_is_revoked(client, officer, team, council, partner_user, force):
+    """Files outlive nothing, shares too: a council concern shared one-off with the team goes into the officer's report;
+    once the council revokes the share, the files are refused, naming why, and nothing more is logged."""
+    from django.urls import reverse
+
+    from sharing_protocols.models import DisclosureEntry
+    from sharing_protocols.shares import record_share, record_share_revoke
+    from tests.factories import ConcernFactory
+
+    neighbourhood = NeighbourhoodFactory(force_area=ForceAreaFactory(force=force), name="Hindpool", team=team)
+    concern = ConcernFactory(organisation=council, neighbourhood=neighbourhood, reported_at=timezone.now() - datetime.timedelta(days=2))
+    share = record_share(record=concern, organisation=team, reason="Joint visit with housing", includes_personal_data=False,
+                         expires_at=timezone.now() + datetime.timedelta(days=5), acting_user=partner_user)
+    today = timezone.localdate()
+    run, _ = report_request(acting_user=officer, period_start=today - datetime.timedelta(days=30), period_end=today, neighbourhoods=[neighbourhood])
+    report_build(run_id=run.pk)
+    run.refresh_from_db()
+    assert DisclosureEntry.objects.filter(record_type="partners.concern", record_id=str(concern.pk), details__report=run.pk).exists()
+    client.force_login(officer)
+    assert client.get(reverse("reports:download", args=[run.pk, "csv"])).status_code == 200
+    record_share_revoke(share=share, acting_user=partner_user, reason="Visit done")
+    entries = DisclosureEntry.objects.count()
+    refused = client.get(reverse("reports:download", args=[run.pk, "csv"]))
+    assert refused.status_code == 410 and "They hold 1 record another organisation shared with you" in refused.content.decode()
+    assert DisclosureEntry.objects.count() == entries
+    assert "Ask for the report again" in client.get(reverse("reports:detail", args=[run.pk])).content.decode()

@@ -174,7 +174,7 @@ def test_the_printable_agreement_is_a_tagged_pdf_with_its_signatures_and_hash(cl
     client.force_login(council_ig)
     response = client.get(reverse("sharing:protocol-agreement", args=[version.protocol_id, 1]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.content))
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert version_sha256(version) in text.replace("\n", "").replace(" ", "")
     assert "Signed for Cumbria Constabulary by Jo Whitfield" in " ".join(text.split())

@@ -1,7 +1,7 @@
 """After erasure, nothing personal is left: a generated person is put everywhere the hub holds people (a contact
 with a changed email, an advisory membership, a door-to-door visit, engagement notes and issues, a partner's
-concern, its import file, a subject access package, disclosure-log reads of their records after a search by
-name), erased by each controller through the erasure path, and then every text and JSON column of every table,
+concern, its import file, a notification naming them, a social-media post under their handle and the export it came
+in, a subject access package, disclosure-log reads of their records after a search by name), erased by each controller through the erasure path, and then every text and JSON column of every table,
 and every file in media storage, is searched for each of their values. The disclosure log still verifies."""
 import io
 import json
@@ -15,6 +15,8 @@ from django.test import Client
 from faker import Faker
 
 from crm.models import Role
+from digital.models import ConversationImport, Post
+from notifications.models import Kind, Notification
 from partners.models import ConcernChannel, ConcernImportJob
 from sharing_protocols.disclosures import verify_chain
 from subject_access.models import RequestKind
@@ -37,14 +39,14 @@ def generated_person(seed: int) -> dict:
         "first": first.capitalize(), "last": last.capitalize(), "maiden": f"{fake.last_name()}{tail}x".capitalize(),
         "email": f"{first.lower()}.{last.lower()}@{fake.free_email_domain()}", "old_email": f"{last.lower()}{tail}@example.net",
         "phone": f"07700 9{fake.numerify('#####')}", "street": f"{fake.street_name()}{tail} Road".title(),
-        "house": fake.building_number(), "postcode": "LA14 2QE",
+        "house": fake.building_number(), "postcode": "LA14 2QE", "handle": f"{first.lower()}_posts",
     }
 
 
 def personal_values(person) -> list[str]:
     # The postcode's outward part and the street stay by design (small-area place); everything identifying goes.
     return [person["first"], person["last"], person["maiden"], person["email"], person["old_email"], person["phone"],
-            f"{person['house']} {person['street']}"]
+            f"{person['house']} {person['street']}", person["handle"]]
 
 
 def text_columns():
@@ -96,7 +98,7 @@ def erase(client, person):
         "kind": RequestKind.ERASURE, "regime": "uk_gdpr", "requester_name": f"{person['first']} {person['last']}",
         "requester_email": person["email"], "other_names": f"{person['first']} {person['maiden']}", "other_emails": person["old_email"],
         "phones": person["phone"], "addresses": f"{person['house']} {person['street']}; {person['postcode']}",
-        "reason": "Asked to be forgotten", "received_on": "2026-11-01"})
+        "handles": f"@{person['handle']}", "reason": "Asked to be forgotten", "received_on": "2026-11-01"})
     from subject_access.models import DataSubjectRequest
 
     request = DataSubjectRequest.objects.order_by("-pk").first()
@@ -124,6 +126,16 @@ def test_erasure_leaves_no_personal_value_in_the_database_or_media_and_the_log_v
     DoorstepVisitFactory(engagement=engagement, address=f"{person['house']} {person['street']}",
                          resolved_on_the_spot=f"Fitted a smoke alarm for {full_name}")
     EngagementIssueFactory(engagement=engagement, description=f"{full_name} reports speeding")
+    Notification.objects.create(recipient=officer, kind=Kind.CONCERN_TAKEN, subject="A concern was taken into a priority",
+                                body=f"The concern {full_name} ({person['email']}) reported is now part of a priority.")
+    export = ConversationImport(organisation=force, original_name="mentions.csv", file_format="generic", file_sha256="2" * 64,
+                                lawful_basis="law_enforcement", purpose="Hot topics", status="imported")
+    export.upload.save("mentions.csv", ContentFile(f"post_id,author,text\n1,@{person['handle']},Speeding past {person['house']} "
+                                                    f"{person['street']} again\n".encode()), save=False)
+    export.save()
+    Post.objects.create(organisation=force, source_import=export, site="X", post_id="1", posted_at=engagement.starts_at,
+                        author=f"@{person['handle']}", text=f"Speeding past {person['house']} {person['street']} again",
+                        url=f"https://x.example/{person['handle']}/status/1", place_text=f"{person['house']} {person['street']}")
 
     # -- and as the council holds them: a concern they reported, from an uploaded file ------------------------
     job = ConcernImportJob(organisation=council, original_name="week-12.csv", file_format="csv", file_size=10, file_sha256="1" * 64)
@@ -157,7 +169,8 @@ def test_erasure_leaves_no_personal_value_in_the_database_or_media_and_the_log_v
 
     before = database_holding(values)
     assert {"crm_contact.first_name", "crm_contactevent.email", "partners_concern.reporter_name", "crm_doorstepvisit.address",
-            "subject_access_datasubjectrequest.requester_name"} <= set(before)
+            "subject_access_datasubjectrequest.requester_name", "notifications_notification.body", "digital_post.author",
+            "digital_post.text"} <= set(before)
     assert media_holding(tmp_path, values)
 
     # -- each controller erases what it holds ------------------------------------------------------------------
@@ -172,6 +185,8 @@ def test_erasure_leaves_no_personal_value_in_the_database_or_media_and_the_log_v
     assert verify_chain().intact
     call_command("verify_disclosure_log")
     assert ConcernImportJob.objects.get(pk=job.pk).created_count == job.created_count  # the import's counts stay
+    assert Post.objects.get(post_id="1").text_removed_at is not None  # anonymised: it still counts for hot topics
+    assert not Notification.objects.exists()  # deleted
 
 
 def test_the_corpus_search_itself_finds_a_value_left_behind(team):

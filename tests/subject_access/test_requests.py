@@ -236,3 +236,42 @@ def test_another_controllers_governance_cannot_open_our_requests(governance_clie
     assert client.get(f"/subject-access/{request.pk}/").status_code == 404
     assert client.post(f"/subject-access/{request.pk}/", {"action": "search"}).status_code == 404
     assert request.pk not in [r.pk for r in client.get("/subject-access/").context["data_requests"]]
+
+
+def test_the_search_finds_notifications_to_the_persons_account_and_posts_under_their_handle(governance_client, team, force, council):
+    from django.core.files.base import ContentFile
+
+    from digital.models import ConversationImport, Post
+    from notifications.models import Kind, Notification
+    from tests.factories import MembershipFactory, UserFactory
+
+    colleague = UserFactory(first_name="Marjorie", last_name="Quennell", email="mq@example.org")
+    MembershipFactory(user=colleague, organisation=team)
+    outsider = UserFactory(first_name="Marjorie", last_name="Quennell", email="mq2@example.org")
+    MembershipFactory(user=outsider, organisation=council)
+    told = Notification.objects.create(recipient=colleague, kind=Kind.IMPORT_FINISHED, subject="Your file finished importing", body="Done.")
+    naming = Notification.objects.create(recipient=UserFactory(), kind=Kind.CONCERN_TAKEN, subject="A concern was taken",
+                                         body="Marjorie Quennell's concern is now part of a priority.")
+    MembershipFactory(user=naming.recipient, organisation=force)
+    Notification.objects.create(recipient=outsider, kind=Kind.IMPORT_FINISHED, subject="Your file finished importing", body="Done.")
+    export = ConversationImport(organisation=force, original_name="x.csv", file_format="generic", file_sha256="4" * 64,
+                                lawful_basis="law_enforcement", purpose="Hot topics", status="imported")
+    export.upload.save("x.csv", ContentFile(b"post_id\n"), save=False)
+    export.save()
+    hers = Post.objects.create(organisation=force, source_import=export, site="X", post_id="1", posted_at=timezone.now(), author="@MQ_Barrow",
+                               text="Speeding again")
+    mentions = Post.objects.create(organisation=force, source_import=export, site="X", post_id="2", posted_at=timezone.now(), author="@other",
+                                   text="Agree with @mq_barrow about the speeding")
+    Post.objects.create(organisation=force, source_import=export, site="X", post_id="3", posted_at=timezone.now(), author="@mq_barrow2",
+                        text="Not her")
+
+    _, request = new_request(governance_client, handles="mq_barrow")
+    governance_client.post(f"/subject-access/{request.pk}/", {"action": "search"})
+    found = {(i.source, i.record_id): i.matched_on for i in request.items.all()}
+    notifications = {k: v for k, v in found.items() if k[0] == "notification"}
+    posts = {k: v for k, v in found.items() if k[0] == "post"}
+    assert notifications == {("notification", str(told.pk)): ["recipient"], ("notification", str(naming.pk)): ["mentioned"]}
+    assert posts == {("post", str(hers.pk)): ["handle"], ("post", str(mentions.pk)): ["mentioned"]}
+    item = request.items.get(source="post", record_id=str(hers.pk))
+    page = governance_client.get(f"/subject-access/{request.pk}/items/{item.pk}/").content.decode()
+    assert "@MQ_Barrow" in page and "Speeding again" in page
