@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.access import flows_covering, grants_for
 from crm.models import Organisation
+from crm.visibility import membership_organisation_ids
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import Classification, DisclosureAction, ProtocolDataFlow
 from sharing_protocols.shares import share_model_for
