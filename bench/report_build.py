@@ -297,7 +297,7 @@ def time_hand_written(scope, user):
     from crm.visibility import membership_organisation_ids
     from reports.figures import HOT_SPOT_MINIMUM, PRIORITIES_SHOWN
 
-    orgs = list(membership_organisation_ids(user).values_list("pk", flat=True))  # the same rows visible_to gives
+    orgs = list(membership_organisation_ids(user))  # the same rows visible_to gives
     params = {
         "starts": scope.starts, "ends": scope.ends, "previous": scope.previous_starts, "start": scope.period_start,
         "end": scope.period_end, "nbs": list(scope.neighbourhood_ids), "orgs": orgs, "tz": settings.TIME_ZONE,

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from crm.forms import DateInput
+from crm.pagination import CappedPaginator
 from crm.visibility import membership_organisation_ids
 
 
@@ -67,6 +68,7 @@ class FilteredListMixin:
     on the form and the list unfiltered, never a 500."""
 
     filterset_class = None
+    paginator_class = CappedPaginator  # a list never counts more than 10,000 rows
 
     def list_queryset(self, queryset):
         """The list's own reads (joins, annotations, default order) before the filters, so a chosen sort

@@ -7,13 +7,14 @@ export, API and report starts from `Model.objects.visible_to(user)`. A user sees
    members of the force: one data controller);
 2. rows of a provider organisation covered by a live protocol flow in which the user's
    organisation is the recipient, for the model's data category, at or below the protocol's
-   highest classification. "Live" is decided at read time: the protocol's current version,
-   active, started and not past its end date; so suspending, terminating or passing the end
-   date ends access at once;
+   highest classification. "Live" is decided when the viewer's grant set is resolved (once per
+   request; crm/access.py): the protocol's current version, active, started and not past its end
+   date; so suspending, terminating or passing the end date ends access on the next request;
 3. single records shared one-off with the user's organisation (a django-guardian object
    permission on a direct-foreign-key model, with a reason and an expiry), until they expire.
 
-Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3 without personal data
+The grant set comes in as literal arrays (`organisation_id = ANY(%s)`), so PostgreSQL plans an index
+condition, not the rule. Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3 without personal data
 come back with the model's PERSONAL_FIELDS blanked, by the queryset's iterable before any caller
 holds the instance, and `withheld_fields` naming them; such an instance refuses to be saved.
 values() and values_list() refuse personal fields, and filters or orderings on them use the
@@ -21,130 +22,63 @@ withheld value, so a search cannot find a record by a name it withholds. `editab
 """
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
-from django.utils import timezone
+
+from crm.access import Viewer, grants_for
 
 PERSONAL_OK = "_personal_ok"
 OWN = "_own"
 WITHHELD_PREFIX = "_w_"
 
 
-def _organisation_and_units(organisation_ids) -> models.QuerySet:
-    from crm.models import Organisation
-
-    return Organisation.objects.filter(Q(pk__in=organisation_ids) | Q(parent_id__in=organisation_ids), is_active=True).values("pk")
-
-
-def membership_organisation_ids(viewer) -> models.QuerySet:
+def membership_organisation_ids(viewer) -> list[int]:
     """The ids of the active organisations the viewer belongs to, and of their units (a force's
-    neighbourhood teams: one data controller), as a subquery (no extra query). The viewer is a
-    user, or an organisation itself (an API key acts for its organisation)."""
-    from crm.models import Membership, Organisation
-
-    if isinstance(viewer, Organisation):
-        return _organisation_and_units([viewer.pk])
-    own = Membership.objects.filter(user_id=viewer.pk, organisation__is_active=True).values("organisation_id")
-    return _organisation_and_units(own)
-
-
-def _is_organisation(viewer) -> bool:
-    from crm.models import Organisation
-
-    return isinstance(viewer, Organisation)
+    neighbourhood teams: one data controller), from the viewer's grant set (crm/access.py). The viewer
+    is a user, or an organisation itself (an API key acts for its organisation)."""
+    return sorted(grants_for(viewer).own)
 
 
 def can_see_everything(user) -> bool:
-    return not _is_organisation(user) and bool(user.is_active and user.is_superuser)
+    return Viewer.of(user).sees_everything
 
 
 def can_see_nothing(user) -> bool:
-    if _is_organisation(user):
-        return not user.is_active
-    return user is None or not user.is_authenticated or not user.is_active
+    return Viewer.of(user).sees_nothing
 
 
 def can_own(user, organisation) -> bool:
     """Whether `user` may create records owned by `organisation` (an active one they belong to)."""
-    from crm.models import Organisation
-
     if organisation is None or not organisation.is_active:
         return False
     if can_see_everything(user):
         return True
-    return Organisation.objects.filter(pk=organisation.pk, pk__in=membership_organisation_ids(user)).exists()
+    return organisation.pk in grants_for(user).own
 
 
-def visible_organisation_ids(user):
-    """The organisations whose rows `user` may write, and choose in lists (a subquery)."""
+def visible_organisation_ids(user) -> list[int]:
+    """The organisations whose rows `user` may write, and choose in lists."""
     return membership_organisation_ids(user)
 
 
-# -- the widening, written as SQL subqueries with no outer reference: cheap to build, safe inside any
-#    outer query, and used through `= ANY(ARRAY(...))` so each runs once (an InitPlan) and the row filter
-#    stays index-friendly and parallel-safe. ----------------------------------------------------------------
+class AnyOf(models.Func):
+    """`column = ANY(%s)` over a literal array from the grant set: nothing for PostgreSQL to plan but an
+    index condition (the rule's subqueries are resolved once per request, not planned into every query)."""
 
-def _viewer_organisations_sql(viewer) -> tuple[str, list]:
-    """The viewer's active organisations and their units (the SQL twin of membership_organisation_ids)."""
-    from crm.models import Membership, Organisation
-
-    organisation = Organisation._meta.db_table
-    if isinstance(viewer, Organisation):
-        direct, params = "SELECT %s", [viewer.pk]
-    else:
-        direct = (f"SELECT vm.organisation_id FROM {Membership._meta.db_table} vm JOIN {organisation} vmo "
-                  "ON vmo.id = vm.organisation_id WHERE vm.user_id = %s AND vmo.is_active")
-        params = [viewer.pk]
-    return (f"SELECT DISTINCT vo.id FROM {organisation} vo JOIN ({direct}) vd(id) ON vo.id = vd.id OR vo.parent_id = vd.id "
-            "WHERE vo.is_active", params)
-
-
-def granted_providers_sql(viewer, category: str, *, sensitive: bool = False, personal: bool = False, today=None) -> tuple[str, list]:
-    """Organisations whose `category` rows the viewer receives under a live protocol flow. A flow from a
-    force covers its neighbourhood teams. `sensitive`: only flows of protocols allowing OFFICIAL-SENSITIVE;
-    `personal`: only those including personal data."""
-    from crm.models import Organisation
-    from sharing_protocols.models import Classification, ProtocolDataFlow, ProtocolVersion, live_flow_ids_sql
-
-    live, live_params = live_flow_ids_sql(today or timezone.localdate())
-    viewer_sql, viewer_params = _viewer_organisations_sql(viewer)
-    providers = (f"SELECT gf.provider_id FROM {ProtocolDataFlow._meta.db_table} gf JOIN {ProtocolVersion._meta.db_table} gv "
-                 f"ON gv.id = gf.version_id WHERE gf.id IN ({live}) AND gf.category = %s AND gf.recipient_id IN ({viewer_sql})")
-    params = [*live_params, category, *viewer_params]
-    if sensitive:
-        providers += " AND gv.highest_classification = %s"
-        params.append(Classification.OFFICIAL_SENSITIVE)
-    if personal:
-        providers += " AND gv.includes_personal_data"
-    organisation = Organisation._meta.db_table
-    return (f"SELECT DISTINCT go.id FROM {organisation} go JOIN ({providers}) gp(id) ON go.id = gp.id OR go.parent_id = gp.id "
-            "WHERE go.is_active", params)
-
-
-def one_off_shares_sql(viewer, share_model, *, personal: bool, now=None) -> tuple[str, list]:
-    """Records shared one-off with the viewer's organisations (through their groups), unexpired."""
-    from crm.models import Organisation
-
-    viewer_sql, viewer_params = _viewer_organisations_sql(viewer)
-    sql = (f"SELECT s.content_object_id FROM {share_model._meta.db_table} s WHERE s.expires_at > %s AND s.group_id IN "
-           f"(SELECT so.group_id FROM {Organisation._meta.db_table} so WHERE so.id IN ({viewer_sql}) AND so.group_id IS NOT NULL)")
-    if personal:
-        sql += " AND s.includes_personal_data"
-    return sql, [now or timezone.now(), *viewer_params]
-
-
-class InArray(models.Func):
-    """`column = ANY(ARRAY(subquery))`: the subquery runs once for the whole query."""
-
-    arg_joiner = " = ANY(ARRAY"
+    arg_joiner = " = ANY("
     template = "%(expressions)s)"
     output_field = models.BooleanField()
 
-    def __init__(self, column: str, sql_and_params: tuple[str, list]):
-        super().__init__(F(column), RawSQL(*sql_and_params))
+    def __init__(self, column: str, ids):
+        super().__init__(F(column), Value(sorted(ids), output_field=ArrayField(models.BigIntegerField())))
+
+
+def any_of(column: str, ids) -> Q:
+    """A condition on `column` being one of `ids` (none: nothing matches)."""
+    return Q(AnyOf(column, ids)) if ids else Q(pk__in=[])
 
 
 def _flag(condition: Q) -> Case:
@@ -187,47 +121,47 @@ class OrganisationScopedQuerySet(models.QuerySet):
             return self.none()
         if can_see_everything(user):
             return self.all()
-        return self.filter(**{f"{self.organisation_lookup}__in": membership_organisation_ids(user)})
+        return self.filter(any_of(f"{self.organisation_lookup}_id", grants_for(user).own))
 
     def visible_to(self, user) -> OrganisationScopedQuerySet:
         if can_see_nothing(user):
             return self.none()
         if can_see_everything(user):
             return self.all()
-        own = Q(InArray(f"{self.organisation_lookup}_id", _viewer_organisations_sql(user)))
+        grants = grants_for(user)
+        own = any_of(f"{self.organisation_lookup}_id", grants.own)
         category = getattr(self.model, "DATA_CATEGORY", None)
         if category is None:
             return self.filter(own)
-        today = timezone.localdate()
-        shared = self._protocol_q(user, category, today=today)
-        one_off = self._one_off_q(user, personal=False)
+        shared = self._protocol_q(grants, category)
+        one_off = self._one_off_q(grants, personal=False)
         queryset = self.filter(own | shared | one_off).annotate(**{OWN: _flag(own)})
         if getattr(self.model, "PERSONAL_FIELDS", None):
-            personal_ok = own | self._protocol_q(user, category, today=today, personal=True) | self._one_off_q(user, personal=True)
+            personal_ok = own | self._protocol_q(grants, category, personal=True) | self._one_off_q(grants, personal=True)
             queryset = queryset._withholding(personal_ok)
         queryset._iterable_class = VisibleModelIterable
         return queryset
 
-    # -- how the widening is written: uncorrelated subqueries, hashed once per query -----------------------------
+    # -- the widening, from the grant set: literal arrays of organisation and record ids -----------------------
 
-    def _protocol_q(self, viewer, category, *, today, personal: bool = False) -> Q:
+    def _protocol_q(self, grants, category, *, personal: bool = False) -> Q:
         column = f"{self.organisation_lookup}_id"
-        any_level = Q(InArray(column, granted_providers_sql(viewer, category, sensitive=True, personal=personal, today=today)))
+        any_level = any_of(column, grants.providers(category, sensitive=True, personal=personal))
         if not hasattr(self.model, "CLASSIFICATION_FIELD"):
-            return any_level | Q(InArray(column, granted_providers_sql(viewer, category, personal=personal, today=today)))
+            return any_of(column, grants.providers(category, personal=personal))
         from sharing_protocols.models import Classification
 
-        official = Q(**{self.model.CLASSIFICATION_FIELD: Classification.OFFICIAL}) & Q(
-            InArray(column, granted_providers_sql(viewer, category, personal=personal, today=today)))
+        official = Q(**{self.model.CLASSIFICATION_FIELD: Classification.OFFICIAL}) & any_of(
+            column, grants.providers(category, personal=personal))
         return any_level | official
 
-    def _one_off_q(self, viewer, *, personal: bool) -> Q:
+    def _one_off_q(self, grants, *, personal: bool) -> Q:
         from sharing_protocols.shares import share_model_for
 
         share_model = share_model_for(self.model)
         if share_model is None:
             return Q(pk__in=[])
-        return Q(InArray("pk", one_off_shares_sql(viewer, share_model, personal=personal)))
+        return any_of("pk", grants.shared_ids(share_model, personal=personal))
 
     def _withholding(self, personal_ok: Q) -> OrganisationScopedQuerySet:
         # One flag per row; the iterable blanks the fields. The withheld values are also kept as

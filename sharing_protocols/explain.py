@@ -1,12 +1,13 @@
 """Why a record is visible: to the user looking at it, and, for information governance, to everyone.
 
-The answers use the same rules as `visible_to` (live flows decided today; unexpired shares), read
-the other way round: from a record to the organisations that receive it."""
+The answers read the rule where `visible_to` reads it (crm/access.py): "why can I see this" and the
+disclosure log from the reader's grant set, resolved once per request; "who can see this" from the same
+statement of live flows, read the other way round: from a record's holder to the organisations that receive it."""
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
+from crm.access import flows_covering, grants_for
 from crm.models import Organisation
 from crm.visibility import membership_organisation_ids
 from sharing_protocols.disclosures import disclosure_record
@@ -27,6 +28,41 @@ class VisibilityReason:
         return self.kind != "holder"
 
 
+def _classification(record) -> str | None:
+    field = getattr(type(record), "CLASSIFICATION_FIELD", None)
+    return getattr(record, field) if field else None
+
+
+def _protocol_reasons(flow_grants, *, readers) -> list[VisibilityReason]:
+    """A reason per flow grant and reading organisation (`readers(recipient)`), ordered by recipient and protocol."""
+    flows = (ProtocolDataFlow.objects.filter(pk__in={grant.flow_id for grant in flow_grants})
+             .select_related("recipient__parent", "provider", "version__protocol").order_by("recipient__name", "version__protocol__reference", "pk"))
+    reasons = []
+    for flow in flows if flow_grants else ():
+        version = flow.version
+        reference = f"{version.protocol.reference} v{version.number}, clause {flow.clause}"
+        personal = "with personal data" if version.includes_personal_data else "without personal data"
+        for recipient in readers(flow.recipient):
+            reasons.append(VisibilityReason(
+                recipient, "protocol", f"{version.protocol.title} (version {version.number}), clause {flow.clause}: "
+                f"{flow.get_category_display().lower()} from {flow.provider} to {flow.recipient}, {personal}.",
+                reference, version.includes_personal_data,
+            ))
+    return reasons
+
+
+def _share_reasons(shares, *, readers) -> list[VisibilityReason]:
+    reasons = []
+    for share in shares.select_related("group__organisation__parent"):
+        for organisation in readers(share.group.organisation):
+            reasons.append(VisibilityReason(
+                organisation, "one_off", f"Shared one-off with {share.group.organisation} until "
+                f"{timezone.localtime(share.expires_at):%d %B %Y %H:%M}: {share.reason}", f"one-off share: {share.reason}",
+                share.includes_personal_data,
+            ))
+    return reasons
+
+
 def who_can_see(record) -> list[VisibilityReason]:
     """Every organisation whose members can read `record` today, and why (for information governance). Read
     as visible_to reads: a member of an organisation also reads what its units (a force's teams) hold and
@@ -37,30 +73,12 @@ def who_can_see(record) -> list[VisibilityReason]:
         reasons.append(VisibilityReason(holder.parent, "holder", f"{holder.parent} is the force {holder} belongs to."))
     category = getattr(type(record), "DATA_CATEGORY", None)
     if category is not None:
-        flows = (ProtocolDataFlow.objects.live().filter(category=category, provider_id__in=[holder.pk, holder.parent_id])
-                 .select_related("recipient__parent", "provider", "version__protocol").order_by("recipient__name", "version__protocol__reference"))
-        classification_field = getattr(type(record), "CLASSIFICATION_FIELD", None)
-        if classification_field and getattr(record, classification_field) == Classification.OFFICIAL_SENSITIVE:
-            flows = flows.filter(version__highest_classification=Classification.OFFICIAL_SENSITIVE)
-        for flow in flows:
-            version = flow.version
-            reference = f"{version.protocol.reference} v{version.number}, clause {flow.clause}"
-            personal = "with personal data" if version.includes_personal_data else "without personal data"
-            for recipient in _and_parent(flow.recipient):
-                reasons.append(VisibilityReason(
-                    recipient, "protocol", f"{version.protocol.title} (version {version.number}), clause {flow.clause}: "
-                    f"{flow.get_category_display().lower()} from {flow.provider} to {flow.recipient}, {personal}.",
-                    reference, version.includes_personal_data,
-                ))
+        classification = _classification(record)
+        carrying = [grant for grant in flows_covering(holder.pk, category) if grant.allows(classification)]
+        reasons += _protocol_reasons(carrying, readers=_and_parent)
     share_model = share_model_for(type(record))
     if share_model is not None:
-        for share in share_model.objects.live().filter(content_object=record).select_related("group__organisation__parent"):
-            for organisation in _and_parent(share.group.organisation):
-                reasons.append(VisibilityReason(
-                    organisation, "one_off", f"Shared one-off with {share.group.organisation} until "
-                    f"{timezone.localtime(share.expires_at):%d %B %Y %H:%M}: {share.reason}", f"one-off share: {share.reason}",
-                    share.includes_personal_data,
-                ))
+        reasons += _share_reasons(share_model.objects.live().filter(content_object=record), readers=_and_parent)
     return reasons
 
 
@@ -91,16 +109,36 @@ def _and_parent(organisation) -> list[Organisation]:
 
 def why_visible(user, record) -> list[VisibilityReason]:
     """The reasons that apply to `user`'s organisations, each said once (a force and its teams share one);
-    empty for a superuser reading past the rules. Worked out once per record and reader."""
+    empty for a superuser reading past the rules. Read from the user's grant set; worked out once per
+    record and reader."""
     cache = record.__dict__.setdefault("_why_visible", {})
     key = (type(user).__name__, user.pk)
-    if key not in cache:
-        mine = set(membership_organisation_ids(user).values_list("pk", flat=True))
-        reasons = {}
-        for reason in who_can_see(record):
-            if reason.organisation.pk in mine:
-                reasons.setdefault((reason.kind, reason.explanation), reason)
-        cache[key] = list(reasons.values())
+    if key in cache:
+        return cache[key]
+    grants = grants_for(user)
+    mine = grants.own
+
+    def readers(organisation):
+        return [reader for reader in _and_parent(organisation) if reader.pk in mine][:1]
+
+    reasons = []
+    if record.organisation_id in mine:
+        holder = record.organisation
+        reasons += [reason for reason in (VisibilityReason(holder, "holder", f"{holder} holds this record."),
+                                          *([VisibilityReason(holder.parent, "holder", f"{holder.parent} is the force {holder} belongs to.")]
+                                            if holder.parent_id else []))
+                    if reason.organisation.pk in mine]
+    category = getattr(type(record), "DATA_CATEGORY", None)
+    if category is not None:
+        reasons += _protocol_reasons(grants.flows_for(category, record.organisation_id, _classification(record)), readers=readers)
+    share_model = share_model_for(type(record))
+    if share_model is not None and record.pk in grants.shared_ids(share_model):
+        shares = share_model.objects.live().filter(content_object=record, group__organisation__in=mine)
+        reasons += _share_reasons(shares, readers=readers)
+    said = {}
+    for reason in reasons:
+        said.setdefault((reason.kind, reason.explanation), reason)
+    cache[key] = list(said.values())
     return cache[key]
 
 
@@ -124,11 +162,11 @@ def log_shared_reads(*, user, records, purpose: str) -> None:
         disclosure_record(user=reader, organisation=reasons[0].organisation if reasons else None, action=DisclosureAction.READ,
                           record=shared[0], protocol_reference="; ".join(r.reference for r in reasons)[:100], purpose=purpose)
         return
-    flows = (ProtocolDataFlow.objects.live().filter(category=model.DATA_CATEGORY, recipient_id__in=membership_organisation_ids(user))
-             .filter(Q(provider_id__in={r.organisation_id for r in shared}) | Q(provider__children__in={r.organisation_id for r in shared}))
-             .select_related("version__protocol", "recipient").distinct())
-    references = sorted({f"{flow.version.protocol.reference} v{flow.version.number}, clause {flow.clause}" for flow in flows})
-    receiving = next((flow.recipient for flow in flows), None)
+    grants = grants_for(user)
+    carrying = [flow for record in shared
+                for flow in grants.flows_for(model.DATA_CATEGORY, record.organisation_id, _classification(record))]
+    references = sorted({flow.reference for flow in carrying})
+    receiving = Organisation.objects.get(pk=min(flow.recipient_id for flow in carrying)) if carrying else None
     # One entry per holding organisation, so each holder's information governance sees the reads of its records.
     by_holder = {}
     for record in shared:

@@ -13,6 +13,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from crm.models import Organisation
+from crm.pagination import CappedPaginator
 from crm.transfer.cells import escape_cell
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.filters import RECORD_KINDS, DisclosureEntryFilter
@@ -65,6 +66,7 @@ def record_links(user, entries) -> tuple[dict, dict]:
 class DisclosureLogView(GovernanceMixin, ListView):
     template_name = "sharing_protocols/disclosure_log.html"
     paginate_by = 50
+    paginator_class = CappedPaginator  # the log only grows: never count more than 10,000 entries
 
     def get_queryset(self):
         self.filterset = DisclosureEntryFilter(self.request.GET or None, queryset=disclosure_entries_for(self.request.user).order_by("-pk"),

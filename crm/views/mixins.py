@@ -2,6 +2,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.models import Role
+from crm.pagination import CappedPaginator
 from crm.visibility import owning_organisation  # noqa: F401 (views import it from here)
 
 POLICE_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR)
@@ -12,6 +13,7 @@ class VisibleToUserMixin(LoginRequiredMixin):
     so a record the user may not see answers 404, exactly like one that does not exist."""
 
     model = None
+    paginator_class = CappedPaginator  # a list never counts more than 10,000 visible rows
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)

@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Resolves each reader's sharing grants once per request, and forgets them at its end (crm/access.py).
+    "crm.access.GrantScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Puts the signed-in user and URL into the history of every change (pghistory triggers).
     "pghistory.middleware.HistoryMiddleware",

@@ -36,12 +36,13 @@ def test_the_disclosure_log_takes_the_same_queries_however_many_reads(client, pa
     client.force_login(governance("force-ig", force))
     client.get(reverse("sharing:disclosure-log"))
     # 1 session, 2 user, 3 roles, 4 the organisations governed, 5 the count for the pages, 6 the entries
-    # (the protocols' versions the user may read as a subquery), 7 the contacts among them the user may open,
-    # 8 protocol versions linked, 9 the last check of the chain, 10-11 the filter's organisations and protocols.
-    with django_assert_num_queries(11):
+    # (the protocols' versions the user may read as a subquery), 7 the user's grant set (resolved once per
+    # request), 8 the contacts among them the user may open, 9 protocol versions linked, 10 the last check of
+    # the chain, 11-12 the filter's organisations and protocols.
+    with django_assert_num_queries(12):
         client.get(reverse("sharing:disclosure-log"))
     for contact in contacts[1:]:
         partner_client.get(reverse("crm:contact-detail", args=[contact.pk]))
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("sharing:disclosure-log"))
     assert sum(1 for e in response.context["entries"] if e.action == "read") == 6

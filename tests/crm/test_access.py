@@ -1,0 +1,234 @@
+"""The grant resolver (crm/access.py), through visible_to, against the protocol rules written again,
+independently, in plain Python: live flows (the protocol's current version, active, started, not past its
+end), classification, personal-data cover, a force's units, inactive organisations, one-off shares with
+expiry; for a person with memberships and for an organisation reading by API key."""
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crm.access import GrantScopeMiddleware, Viewer, grant_scope, grants_for
+from crm.models import Contact, OrganisationKind, Role
+from partners.models import Concern
+from sharing_protocols.models import ConcernShare, ContactShare, ProtocolDataFlow, ProtocolVersion, SharingProtocol
+from sharing_protocols.shares import organisation_group, view_permission
+from tests.factories import ConcernFactory, ContactFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PARENT = {"team_a": "force", "team_b": "force"}
+ORGANISATIONS = ("force", "team_a", "team_b", "council", "fire")
+KINDS = {"force": OrganisationKind.POLICE_FORCE, "team_a": OrganisationKind.NEIGHBOURHOOD_TEAM,
+         "team_b": OrganisationKind.NEIGHBOURHOOD_TEAM, "council": OrganisationKind.COUNCIL,
+         "fire": OrganisationKind.FIRE_AND_RESCUE}
+CATEGORIES = ("concerns", "contacts")
+STATUSES = ("active", "active", "active", "active", "suspended", "terminated", "expired", "draft", "awaiting_signatures")
+
+organisation = st.sampled_from(ORGANISATIONS)
+version = st.fixed_dictionaries({
+    "status": st.sampled_from(STATUSES),
+    "starts": st.integers(-60, 3),  # days from today: a start after today has not come
+    "length": st.one_of(st.none(), st.integers(1, 120)),  # ends this many days after it starts (past, today or to come)
+    "sensitive": st.booleans(), "personal": st.booleans(),
+    "flows": st.lists(st.tuples(st.sampled_from(CATEGORIES), organisation, organisation), min_size=1, max_size=4, unique=True),
+})
+protocol = st.fixed_dictionaries({"versions": st.lists(version, min_size=1, max_size=2), "current": st.sampled_from([0, 0, 1, None])})
+record = st.fixed_dictionaries({"category": st.sampled_from(CATEGORIES), "holder": organisation, "sensitive": st.booleans(),
+                                "holds_personal": st.booleans()})
+share = st.fixed_dictionaries({"record": st.integers(0, 7), "to": organisation, "expired": st.booleans(), "personal": st.booleans()})
+world = st.fixed_dictionaries({
+    "inactive": st.sets(organisation, max_size=2),
+    "viewer": st.one_of(st.tuples(st.just("user"), st.sets(organisation, min_size=1, max_size=2)), st.tuples(st.just("organisation"), organisation)),
+    "protocols": st.lists(protocol, max_size=5),
+    "records": st.lists(record, min_size=1, max_size=8),
+    "shares": st.lists(share, max_size=3, unique_by=lambda s: (s["record"], s["to"])),
+})
+
+
+# -- the rules, in plain Python -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Seen:
+    shared: bool
+    personal: bool
+
+
+def own_and_live(world):
+    active = {name for name in ORGANISATIONS if name not in world["inactive"]}
+    kind, who = world["viewer"]
+    direct = ({who} if who in active else set()) if kind == "organisation" else who & active
+    own = {name for name in active if name in direct or PARENT.get(name) in direct}
+    live = []
+    for proto in world["protocols"]:
+        current = proto["current"]
+        if current is None or current >= len(proto["versions"]):
+            continue
+        terms = proto["versions"][current]
+        ends = None if terms["length"] is None else terms["starts"] + terms["length"]
+        if terms["status"] == "active" and terms["starts"] <= 0 and (ends is None or ends >= 0):
+            live += [(category, provider, recipient, terms["sensitive"], terms["personal"]) for category, provider, recipient in terms["flows"]]
+    return active, own, live
+
+
+def expected_providers(world) -> dict[tuple[str, bool, bool], set[str]]:
+    """(category, up to OFFICIAL-SENSITIVE, with personal data) -> the organisations whose rows the viewer receives."""
+    active, own, live = own_and_live(world)
+    return {(category, sensitive, personal): {
+        holder for holder in active for flow in live
+        if flow[0] == category and flow[2] in own and (holder == flow[1] or PARENT.get(holder) == flow[1])
+        and (flow[3] or not sensitive) and (flow[4] or not personal)}
+        for category in CATEGORIES for sensitive in (False, True) for personal in (False, True)}
+
+
+def expected(world) -> dict[int, Seen]:
+    """Record index -> how the viewer sees it, for every record the viewer sees."""
+    active, own, live = own_and_live(world)
+    seen = {}
+    for index, row in enumerate(world["records"]):
+        holder = row["holder"]
+        sensitive = row["sensitive"] and row["category"] == "concerns"  # contacts carry no classification
+        flows = [flow for flow in live if flow[0] == row["category"] and flow[2] in own and holder in active
+                 and (holder == flow[1] or PARENT.get(holder) == flow[1]) and (flow[3] or not sensitive)]
+        shares = [s for s in world["shares"] if s["record"] == index and s["to"] in own and not s["expired"]]
+        if holder in own:
+            seen[index] = Seen(shared=False, personal=True)
+        elif flows or shares:
+            seen[index] = Seen(shared=True, personal=any(f[4] for f in flows) or any(s["personal"] for s in shares))
+    return seen
+
+
+# -- the same world in the database ---------------------------------------------------------------------------
+
+def build(world):
+    today, now = timezone.localdate(), timezone.now()
+    organisations = {name: OrganisationFactory(name=f"Org {name}", slug=f"org-{name.replace('_', '-')}", kind=KINDS[name])
+                     for name in ("force", "council", "fire")}
+    for name in ("team_a", "team_b"):
+        organisations[name] = OrganisationFactory(name=f"Org {name}", slug=f"org-{name.replace('_', '-')}", kind=KINDS[name],
+                                                  parent=organisations["force"])
+    for n, proto in enumerate(world["protocols"]):
+        made = SharingProtocol.objects.create(reference=f"prop-{n}", title=f"Protocol {n}", lead_organisation=organisations["force"])
+        versions = []
+        for number, terms in enumerate(proto["versions"], start=1):
+            starts_on = today + dt.timedelta(days=terms["starts"])
+            made_version = ProtocolVersion.objects.create(
+                protocol=made, number=number, purpose="Property test", retention_and_deletion="12 months", security="Hub only",
+                starts_on=starts_on, review_on=starts_on, article_6_basis="public_task",
+                ends_on=None if terms["length"] is None else starts_on + dt.timedelta(days=terms["length"]),
+                includes_personal_data=terms["personal"],
+                highest_classification="official_sensitive" if terms["sensitive"] else "official",
+            )
+            ProtocolDataFlow.objects.bulk_create([
+                ProtocolDataFlow(version=made_version, category=category, provider=organisations[provider],
+                                 recipient=organisations[recipient], clause=f"4.{i}")
+                for i, (category, provider, recipient) in enumerate(terms["flows"])])
+            ProtocolVersion.objects.filter(pk=made_version.pk).update(status=terms["status"])  # a draft's terms may still change
+            versions.append(made_version)
+        if proto["current"] is not None and proto["current"] < len(versions):
+            made.current_version = versions[proto["current"]]
+            made.save(update_fields=["current_version"])
+    records = []
+    for row in world["records"]:
+        if row["category"] == "concerns":
+            records.append(ConcernFactory(organisation=organisations[row["holder"]], reporter_name="Ada Reporter",
+                                          classification="official_sensitive" if row["sensitive"] else "official",
+                                          holds_personal_data=row["holds_personal"]))
+        else:
+            records.append(ContactFactory(organisation=organisations[row["holder"]]))
+    for s in world["shares"]:
+        if s["record"] >= len(records):
+            continue
+        target = records[s["record"]]
+        share_model = ConcernShare if isinstance(target, Concern) else ContactShare
+        share_model.objects.create(group=organisation_group(organisations[s["to"]]), permission=view_permission(type(target)),
+                                   content_object=target, reason="Joint visit", includes_personal_data=s["personal"],
+                                   expires_at=now + dt.timedelta(days=-1 if s["expired"] else 1))
+    for name in world["inactive"]:
+        organisations[name].is_active = False
+        organisations[name].save(update_fields=["is_active"])
+    kind, who = world["viewer"]
+    if kind == "organisation":
+        viewer = organisations[who]
+    else:
+        viewer = UserFactory(username="property-viewer")
+        for name in who:
+            MembershipFactory(user=viewer, organisation=organisations[name], role=Role.PARTNER_USER)
+    return viewer, records, organisations
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(world=world)
+def test_visible_to_follows_the_protocol_rules_written_independently(world):
+    with transaction.atomic():
+        viewer, records, organisations = build(world)
+        names = {organisation.pk: name for name, organisation in organisations.items()}
+        grants = grants_for(viewer)
+        providers = {key: {names[pk] for pk in grants.providers(key[0], sensitive=key[1], personal=key[2])}
+                     for key in expected_providers(world)}
+        own = {names[pk] for pk in grants.own}
+        rule = expected(world)
+        ids = {(type(record), record.pk): index for index, record in enumerate(records)}  # concerns' and contacts' ids overlap
+        seen, editable = {}, set()
+        for model in (Concern, Contact):
+            mine = [r.pk for r in records if isinstance(r, model)]
+            for row in model.objects.visible_to(viewer).filter(pk__in=mine):
+                seen[ids[model, row.pk]] = Seen(shared=row.is_shared, personal=not row.withheld_fields)
+            editable |= {ids[model, pk] for pk in model.objects.editable_by(viewer).filter(pk__in=mine).values_list("pk", flat=True)}
+        transaction.set_rollback(True)
+    assert own == own_and_live(world)[1]
+    assert providers == expected_providers(world)
+    assert seen == rule
+    assert editable == {index for index, how in rule.items() if not how.shared}
+
+
+# -- the cache: once per request or scope, and never stale across requests ------------------------------------------
+
+def test_a_request_resolves_the_grants_once_however_many_reads(team, officer, django_assert_num_queries):
+    ContactFactory(organisation=team)
+    with grant_scope():
+        with django_assert_num_queries(1):  # the officer's grant set
+            first = grants_for(officer)
+        with django_assert_num_queries(0):
+            assert grants_for(officer) is first
+            Contact.objects.visible_to(officer)  # builds the query from the grant set: no query yet
+
+
+def test_outside_a_request_each_call_resolves_afresh(team, officer, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        grants_for(officer)
+        grants_for(officer)
+
+
+def test_a_protocol_suspended_during_a_request_ends_access_on_the_next(force, council, partner_user, team):
+    from sharing_protocols.services import protocol_change_status
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    contact = ContactFactory(organisation=team)
+    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    seen = []
+    middleware = GrantScopeMiddleware(lambda request: seen.append(list(Contact.objects.visible_to(partner_user))))
+    middleware(None)
+    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
+    middleware(None)
+    assert seen == [[contact], []]
+
+
+def test_a_change_to_a_membership_within_a_request_is_read_at_once(team, council, django_assert_num_queries):
+    contact = ContactFactory(organisation=team)
+    newcomer = UserFactory(username="newcomer")
+    with grant_scope():
+        assert list(Contact.objects.visible_to(newcomer)) == []
+        MembershipFactory(user=newcomer, organisation=team, role=Role.OFFICER)
+        assert list(Contact.objects.visible_to(newcomer)) == [contact]
+
+
+def test_a_viewer_is_one_value_for_a_person_an_organisation_and_nobody(officer, council):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert Viewer.of(officer) == Viewer("user", officer.pk, True, False)
+    assert Viewer.of(council) == Viewer("organisation", council.pk, True, False)
+    assert Viewer.of(AnonymousUser()).sees_nothing and Viewer.of(None).sees_nothing
