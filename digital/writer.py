@@ -9,20 +9,18 @@ is dropped at its end.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from django.db import connection
 
 from digital.models import Post
 
 STAGING = "digital_post_staging"
-COLUMNS = ("organisation_id", "created_by_id", "source_import_id", "site", "post_id", "posted_at", "text", "author", "url",
-           "place_text", "reply_to", "longitude", "latitude", "neighbourhood_id", "placed_by", "placed_match", "tone")
 
 
 @dataclass(frozen=True)
 class PostRow:
-    """One post ready to write, in COLUMNS order."""
+    """One post ready to write: its fields are the staging table's columns, in order."""
 
     organisation_id: int
     created_by_id: int | None
@@ -44,6 +42,9 @@ class PostRow:
 
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, name) for name in COLUMNS)
+
+
+COLUMNS = tuple(field.name for field in fields(PostRow))
 
 
 def _create_staging(cursor) -> None:
