@@ -15,10 +15,10 @@ import pytest
 
 from tests.conftest import PROJECT_ROOT
 
-pytestmark = pytest.mark.cluster
+pytestmark = [pytest.mark.cluster, pytest.mark.django_db]  # the test database exists, to be copied (nothing is written to it)
 
 
-def test_a_killed_web_node_and_a_killed_redis_master_lose_no_request_and_no_job(django_db_setup, django_db_blocker, tmp_path, capsys):
+def test_a_killed_web_node_and_a_killed_redis_master_lose_no_request_and_no_job(tmp_path, capsys):
     from django.db import connection
 
     figures = tmp_path / "faults.json"
