@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connections
 
 from cluster import postgres
@@ -59,8 +60,10 @@ def pair(django_db_setup, django_db_blocker):
             before = _point_default_at(primary, password)
             connections.settings[STANDBY] = {**connections["default"].settings_dict, "PORT": standby.port,
                                              "TEST": {"MIRROR": "default"}}
-            # With the schema copied there is nothing to apply: this makes the content types and permissions.
-            call_command("migrate", verbosity=0, interactive=False)
+            if migrated:  # nothing to apply: what migrate does after applying (content types, permissions)
+                emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+            else:
+                call_command("migrate", verbosity=0, interactive=False)
             seed_vocabularies(apps)
             standby.wait_for_replay(primary.current_wal_lsn())
             yield primary, standby

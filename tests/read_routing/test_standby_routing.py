@@ -143,3 +143,26 @@ def test_a_write_inside_named_work_sends_the_rest_of_it_to_the_primary(pair, wor
         assert Concern.objects.all().db == STANDBY
         UserFactory(username="written-inside")
         assert Concern.objects.all().db == "default"
+
+
+def test_a_standby_that_does_not_answer_leaves_the_primary_answering(pair, world, manager_client, monkeypatch):
+    primary, standby = pair
+    monkeypatch.setattr(routing, "_standby_unreachable_until", 0.0)
+    standby.stop()
+    try:
+        response, on_primary, _ = counted(lambda: manager_client.get("/api/forces"))
+        assert response.status_code == 200 and on_primary > 0
+        assert routing._standby_unreachable_until > 0  # and it is not asked again for a while
+    finally:
+        standby.start()
+        monkeypatch.setattr(routing, "_standby_unreachable_until", 0.0)
+
+
+def test_a_promoted_standby_is_no_longer_read_as_a_standby(pair, world, manager_client):
+    """Last: after promotion it is a primary of its own (cluster/postgres.py's promote), not a copy of ours."""
+    primary, standby = pair
+    standby.wait_for_replay(primary.current_wal_lsn())
+    standby.promote()
+    assert not standby.in_recovery()
+    with reads_from_standby("public pages"):
+        assert Concern.objects.all().db == "default"
