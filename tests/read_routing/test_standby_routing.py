@@ -1,0 +1,168 @@
+"""Read routing against a real primary and streaming hot standby (tests/read_routing/conftest.py): named
+read-only work reads from the standby only once it has replayed the latest grant change. With replay paused and
+a protocol suspended on the primary, no routed path shows the suspended protocol or its data, and none reads
+from the (stale) standby; once replay resumes and catches up, the standby answers again."""
+import pytest
+from django.db import connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from crm.models import Role
+from partners.models import Concern
+from publication.models import ReleaseStatus
+from read_routing import standby as routing
+from read_routing.config import STANDBY
+from read_routing.standby import reads_from_standby
+from reports.protocols import protocols_behind
+from sharing_protocols.models import ProtocolStatus, SharingProtocol
+from sharing_protocols.services import protocol_suspend_or_terminate
+from tests.factories import (
+    ConcernFactory, ForceAreaFactory, ForceFactory, MembershipFactory, NeighbourhoodFactory, OrganisationFactory, TeamFactory,
+    UserFactory, square,
+)
+from tests.publication.test_releases import new_release
+from tests.sharing_protocols.conftest import publish_protocol
+
+CONCERN_TEXT = "Needles left in the play area behind Hindpool Road."
+CONCERN_PLACE = "Play area behind Hindpool Road"
+ROUTED_PAGES = ["/partners/concerns/", "/api/forces", "/api/forces/cumbria", "/api/cumbria/neighbourhoods", "/your-area/",
+                "/open-data/"]
+
+
+@pytest.fixture(scope="module")
+def world(pair, django_db_blocker):
+    """A force receiving a council's concerns under a live protocol; a force manager who reads them."""
+    primary, standby = pair
+    with django_db_blocker.unblock():
+        from crm.models import OrganisationKind
+
+        force = ForceFactory(name="Cumbria Constabulary", slug="cumbria-constabulary")
+        team = TeamFactory(name="Hindpool neighbourhood team", slug="team-hindpool", parent=force)
+        council = OrganisationFactory(name="Westmorland and Furness Council", slug="wf-council", kind=OrganisationKind.COUNCIL)
+        area = ForceAreaFactory(force=force, code="cumbria", name="Cumbria Constabulary", boundary=square(west=-3.30, south=54.05, size=0.2))
+        hindpool = NeighbourhoodFactory(force_area=area, code="HIND", name="Hindpool", team=team, boundary=square(west=-3.25, south=54.10))
+        manager = UserFactory(username="insp-malik", first_name="Amira", last_name="Malik")
+        MembershipFactory(user=manager, organisation=force, role=Role.MANAGER, warranted=True)
+        version = publish_protocol(provider=council, recipient=force, categories=("concerns",))
+        concern = ConcernFactory(organisation=council, neighbourhood=hindpool, description=CONCERN_TEXT, place=CONCERN_PLACE)
+        governance = UserFactory(username="council-ig", first_name="Sam", last_name="Okafor")
+        MembershipFactory(user=governance, organisation=council, role=Role.INFORMATION_GOVERNANCE)
+    standby.wait_for_replay(primary.current_wal_lsn())
+    return {"manager": manager, "protocol": version.protocol, "council": council, "governance": governance, "concern": concern}
+
+
+@pytest.fixture
+def manager_client(world, database):
+    client = Client()
+    client.force_login(world["manager"])
+    return client
+
+
+@pytest.fixture(autouse=True)
+def release_dir(settings, tmp_path):
+    settings.OPEN_DATA_DIR = tmp_path / "open-data"
+
+
+def counted(callable_):
+    """Run `callable_`; its result, and how many queries the primary and the standby answered."""
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(connections[STANDBY]) as standby:
+        result = callable_()
+    return result, len(primary), len(standby)
+
+
+def test_a_caught_up_standby_answers_every_routed_page(world, manager_client):
+    for path in ROUTED_PAGES:
+        response, _, on_standby = counted(lambda: manager_client.get(path))  # noqa: B023
+        assert response.status_code == 200, path
+        assert on_standby > 1, f"{path} did not read from the standby"  # more than the replay position
+    response = manager_client.get("/partners/concerns/")
+    assert CONCERN_PLACE in response.content.decode()
+
+
+def test_a_page_not_named_reads_from_the_primary_only(world, manager_client):
+    response, on_primary, on_standby = counted(lambda: manager_client.get(f"/partners/concerns/{world['concern'].pk}/"))
+    assert response.status_code == 200 and on_primary > 0 and on_standby == 0
+
+
+def test_with_replay_paused_a_suspended_protocol_never_shows_through_any_routed_path(pair, world, manager_client, monkeypatch):
+    primary, standby = pair
+    monkeypatch.setattr(routing, "UP_TO_NOW_WAIT", 0.3)  # background work would wait 5 s for a standby that cannot catch up
+    standby.pause_replay()
+    try:
+        protocol_suspend_or_terminate(protocol=world["protocol"], status=ProtocolStatus.SUSPENDED, acting_user=world["governance"],
+                                      acted_for=world["council"], reason="Breach under investigation")
+        # The trap is real: the paused standby still holds the protocol in force and the concern it carries.
+        stale = SharingProtocol.objects.using(STANDBY).select_related("current_version").get(pk=world["protocol"].pk)
+        assert stale.current_version.status == ProtocolStatus.ACTIVE
+        assert Concern.objects.using(STANDBY).filter(description=CONCERN_TEXT, place=CONCERN_PLACE).exists()
+
+        for path in ROUTED_PAGES:
+            response, _, on_standby = counted(lambda: manager_client.get(path))  # noqa: B023
+            assert response.status_code == 200, path
+            assert on_standby == 1, f"{path} read from a standby behind the suspension"  # only its replay position
+            assert CONCERN_PLACE not in response.content.decode(), path
+
+        def aggregate():
+            with reads_from_standby("report aggregation", up_to_now=True):
+                return protocols_behind(world["manager"])
+
+        protocols, _, on_standby = counted(aggregate)
+        assert protocols == [] and on_standby >= 1  # replay position asked, nothing read
+
+        from publication.releases import build
+
+        release, _, on_standby = counted(lambda: build(new_release()))
+        assert release.status == ReleaseStatus.PUBLISHED and on_standby >= 1
+        assert all("read_routing" not in q["sql"] and "pg_last_wal_replay_lsn" in q["sql"]
+                   for q in _standby_queries(lambda: build(new_release())))
+    finally:
+        standby.resume_replay()
+
+
+def _standby_queries(callable_):
+    with CaptureQueriesContext(connections[STANDBY]) as standby:
+        callable_()
+    return list(standby)
+
+
+def test_after_replay_resumes_and_catches_up_the_standby_is_used_again(pair, world, manager_client):
+    primary, standby = pair
+    standby.wait_for_replay(primary.current_wal_lsn())
+    response, _, on_standby = counted(lambda: manager_client.get("/partners/concerns/"))
+    assert response.status_code == 200 and on_standby > 1
+    assert CONCERN_PLACE not in response.content.decode()  # suspended on the standby too, now
+    with reads_from_standby("report aggregation", up_to_now=True):
+        assert protocols_behind(world["manager"]) == []
+        assert routing.current_work().alias == STANDBY
+
+
+def test_a_write_inside_named_work_sends_the_rest_of_it_to_the_primary(pair, world, database):
+    primary, standby = pair
+    standby.wait_for_replay(primary.current_wal_lsn())
+    with reads_from_standby("public pages"):
+        assert Concern.objects.all().db == STANDBY
+        UserFactory(username="written-inside")
+        assert Concern.objects.all().db == "default"
+
+
+def test_a_standby_that_does_not_answer_leaves_the_primary_answering(pair, world, manager_client, monkeypatch):
+    primary, standby = pair
+    monkeypatch.setattr(routing, "_standby_unreachable_until", 0.0)
+    standby.stop()
+    try:
+        response, on_primary, _ = counted(lambda: manager_client.get("/api/forces"))
+        assert response.status_code == 200 and on_primary > 0
+        assert routing._standby_unreachable_until > 0  # and it is not asked again for a while
+    finally:
+        standby.start()
+        monkeypatch.setattr(routing, "_standby_unreachable_until", 0.0)
+
+
+def test_a_promoted_standby_is_no_longer_read_as_a_standby(pair, world, manager_client):
+    """Last: after promotion it is a primary of its own (cluster/postgres.py's promote), not a copy of ours."""
+    primary, standby = pair
+    standby.wait_for_replay(primary.current_wal_lsn())
+    standby.promote()
+    assert not standby.in_recovery()
+    with reads_from_standby("public pages"):
+        assert Concern.objects.all().db == "default"
