@@ -135,6 +135,9 @@ class Cluster:
             "PGAPPNAME": name,  # which node a server connection serves: pg_stat_activity.application_name
             "PYTHONUNBUFFERED": "1",
         })
+        if not direct and (self.postgres_folder / "standby" / "postgresql.conf").exists():
+            # Named read-only work reads from the hot standby once it has replayed the latest grant change (read_routing/).
+            env.update({"HUB_DB_STANDBY_HOST": "127.0.0.1", "HUB_DB_STANDBY_PORT": str(layout.postgres_standby)})
         return env
 
     # --- PostgreSQL (cluster/postgres.py) ----------------------------------------------------------------
