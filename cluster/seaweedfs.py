@@ -26,7 +26,10 @@ def write_identity(path: Path, *, access_key: str, secret_key: str) -> None:
 def server_command(binary: str, *, folder: Path, ports: dict[str, int], identity: Path) -> list[str]:
     return [binary, "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
             f"-master.port={ports['master']}", f"-master.port.grpc={ports['master_grpc']}", "-master.volumeSizeLimitMB=64",
-            f"-volume.port={ports['volume']}", f"-volume.port.grpc={ports['volume_grpc']}", "-volume.max=4",
+            f"-volume.port={ports['volume']}", f"-volume.port.grpc={ports['volume_grpc']}",
+            # Room for the bucket's volumes (seven at a time) beside those the filer's own log takes after its first
+            # minute: with four, a store up for a minute before its first upload refused every write.
+            "-volume.max=32",
             "-volume.preStopSeconds=0",  # no ten-second pause before the volume server stops
             "-filer", f"-filer.port={ports['filer']}", f"-filer.port.grpc={ports['filer_grpc']}",
             "-s3", f"-s3.port={ports['s3']}", f"-s3.port.grpc={ports['s3_grpc']}", "-s3.port.iceberg=0", "-s3.port.lance=0",
