@@ -91,8 +91,9 @@ def http_status(url: str, timeout: float = 2.0) -> int | None:
 
 
 class Cluster:
-    def __init__(self, layout: Layout | None = None):
+    def __init__(self, layout: Layout | None = None, *, web_workers: int = 2):
         self.layout = layout or Layout.from_environment()
+        self.web_workers = web_workers  # gunicorn processes per web node (each boots Django: one is enough for CI)
         self.groups = ProcessGroups(self.layout.run, self.layout.log)
         self._log_offsets: dict[str, int] = {}  # where each worker's log stood when it last started
 
@@ -131,7 +132,7 @@ class Cluster:
             # A dead worker's job is found within seconds, not the minute a single machine allows (jobs/sweeper.py).
             "HUB_JOB_HEARTBEAT_SECONDS": "1", "HUB_JOB_STALE_SECONDS": "4", "HUB_JOB_SWEEP_SECONDS": "2",
             "HUB_JOB_OUTBOX_GRACE_SECONDS": "3", "HUB_JOB_PICKUP_SECONDS": "20",
-            "HUB_WEB_WORKERS": "2", "HUB_WEB_THREADS": "4",
+            "HUB_WEB_WORKERS": str(self.web_workers), "HUB_WEB_THREADS": "4",
             "PGAPPNAME": name,  # which node a server connection serves: pg_stat_activity.application_name
             "PYTHONUNBUFFERED": "1",
         })

@@ -408,7 +408,7 @@ def run_faults(*, reduced: bool, copy_database: str | None = None, json_path: Pa
     folder = Path(tempfile.mkdtemp(prefix="hub-faults-"))
     folder.chmod(0o755)
     layout = Layout(folder=folder, base=int(os.environ.get("HUB_CLUSTER_FAULTS_PORT_BASE", "17500")))
-    cluster = Cluster(layout)
+    cluster = Cluster(layout, web_workers=1 if reduced else 2)
     results: list[FaultResult] = []
     try:
         say(f"A cluster of its own in {folder} on ports {layout.base} to {layout.base + 59}…")
