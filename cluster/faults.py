@@ -28,6 +28,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -330,11 +331,20 @@ def worker_killed_mid_report(cluster: Cluster, records: dict) -> FaultResult:
     from reports.services import report_request
 
     result = FaultResult("Worker node killed mid-report", "one report (no maps), held at its first count")
-    holder, waiting_node = held_on_a_lock(cluster, "crm_engagement", "ACCESS EXCLUSIVE", "reports")
+    # The request reads the table the build is held at, so it is made first, with both reports workers frozen
+    # (SIGSTOP) until the lock is held: then whichever takes the job runs into the lock.
+    reports_workers = [f"{node}-reports" for node in WORKER_NODES]
+    for name in reports_workers:
+        cluster.groups.signal(name, signal.SIGSTOP)
     try:
         today = datetime.date.today()
         run, _ = report_request(acting_user=records["manager"], period_start=today - datetime.timedelta(days=90), period_end=today,
                                 force_area=records["area"], include_maps=False)
+        holder, waiting_node = held_on_a_lock(cluster, "crm_engagement", "ACCESS EXCLUSIVE", "reports")
+    finally:
+        for name in reports_workers:
+            cluster.groups.signal(name, signal.SIGCONT)
+    try:
         wait_until(lambda: waiting_node() is not None, timeout=60, what="a reports worker reaching the locked table")
         victim = waiting_node()
         killed_at = time.monotonic()

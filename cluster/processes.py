@@ -66,6 +66,12 @@ class ProcessGroups:
     def names(self) -> list[str]:
         return sorted(path.stem for path in self.run.glob("*.pid")) if self.run.exists() else []
 
+    def signal(self, name: str, sig: int) -> None:
+        """Send `sig` to the whole group (SIGSTOP and SIGCONT freeze and thaw a node)."""
+        pid = self.pid(name)
+        if pid is not None:
+            _signal_group(pid, sig)
+
     def kill(self, name: str) -> None:
         """SIGKILL the whole group at once, as a machine that loses power would (the fault tests)."""
         pid = self.pid(name)
