@@ -383,6 +383,7 @@ def primary_stopped(cluster: Cluster, records: dict, *, clients: int, seconds: f
         wait_until(lambda: any(o.ok and o.started > stopped_at + took for o in list(load.outcomes)), timeout=60,
                    what="a good answer after the failover")
         time.sleep(max(0.0, stopped_at + seconds - time.monotonic()))
+    result.in_flight_at_fault = max(result.in_flight_at_fault, load.in_flight(stopped_at))  # counted once they have ended
     failures = load.failures()
     result.requests, result.requests_failed = len(load.outcomes), len(failures)
     # Recovered: the first good answer to a request sent once the failover was done, or the last failure if later.
@@ -394,8 +395,9 @@ def primary_stopped(cluster: Cluster, records: dict, *, clients: int, seconds: f
     imports.wait(timeout=90)
     result.jobs = 1
     result.jobs_lost, result.jobs_doubled = imports.count()
-    result.notes.append(f"promotion and PgBouncer's reload took {took:.1f} s; requests in the outage answered 503 "
-                        "(the database is down) until the standby took over")
+    result.notes.append(f"promotion and PgBouncer's reload took {took:.1f} s")
+    if failures:
+        result.notes.append("failed: " + ", ".join(sorted({outcome.detail for outcome in failures})))
     return result
 
 
