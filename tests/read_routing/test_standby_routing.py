@@ -147,6 +147,19 @@ def test_after_replay_resumes_and_catches_up_the_standby_is_used_again(pair, wor
         assert routing.current_work().alias == STANDBY
 
 
+def test_an_object_read_from_the_standby_is_saved_to_the_primary_and_its_relations_read_there_after(pair, world, database):
+    primary, standby = pair
+    standby.wait_for_replay(primary.current_wal_lsn())
+    with reads_from_standby("public pages"):
+        concern = Concern.objects.get(pk=world["concern"].pk)
+    assert concern._state.db == STANDBY
+    assert Concern.objects.filter(pk=concern.pk).db == "default"
+    with CaptureQueriesContext(connections[STANDBY]) as on_standby:
+        assert concern.organisation == world["council"]  # outside named work: read from the primary
+        concern.save(update_fields=["place"])  # a write to the copy would fail: it goes to the primary
+    assert len(on_standby) == 0
+
+
 def test_a_write_inside_named_work_sends_the_rest_of_it_to_the_primary(pair, world, database):
     primary, standby = pair
     standby.wait_for_replay(primary.current_wal_lsn())
