@@ -10,11 +10,12 @@ from read_routing.config import STANDBY
 
 class StandbyRouter:
     def db_for_read(self, model, **hints):
-        return standby.read_alias()
+        # Outside named work the primary, even for an object's relations when the object was read from the standby.
+        return standby.read_alias() or DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints):
         standby.wrote()
-        return DEFAULT_DB_ALIAS
+        return DEFAULT_DB_ALIAS  # an object read from the standby is saved to the primary, never to the copy
 
     def allow_relation(self, obj1, obj2, **hints):
         # The standby is a copy of the primary: an object read from either may refer to one from the other.
