@@ -151,6 +151,11 @@ class Cluster:
         return [postgres.PostgresServer.at(data) for data in (self.postgres_folder / "primary", self.postgres_folder / "standby")
                 if (data / "postgresql.conf").exists()]
 
+    def promoted(self) -> str | None:
+        """The data folder's name of the standby a failover promoted, if one did."""
+        marker = self.layout.folder / "promoted"
+        return marker.read_text().strip() if marker.exists() else None
+
     def primary(self) -> postgres.PostgresServer:
         """The server that takes writes now: the one out of recovery (after a failover, the promoted standby)."""
         for server in self.postgres_servers():
@@ -161,8 +166,12 @@ class Cluster:
     def start_postgres(self, *, copy_from: str | None, standby: bool = True) -> None:
         folder = self.postgres_folder
         if folder.exists():
+            promoted = self.promoted()
             for server in self.postgres_servers():
-                server.start()
+                if promoted is None or server.data.name == promoted:  # a failed-over primary never starts again
+                    server.start()
+            if promoted is not None:
+                self.write_pgbouncer_config(postgres.PostgresServer.at(folder / promoted).port)
             return
         say(f"PostgreSQL primary on {self.layout.postgres_primary} and hot standby on {self.layout.postgres_standby}…")
         password = self.secrets()["database_password"]
@@ -515,6 +524,7 @@ ignore_startup_parameters = extra_float_digits
             if server is not standby and server.is_running():
                 server.stop("fast")  # never two primaries: the old one is fenced before the standby is promoted
         standby.promote()
+        (self.layout.folder / "promoted").write_text(standby.data.name)  # read by the next start: never two primaries
         self.write_pgbouncer_config(standby.port)
         self.reload_pgbouncer()
         return time.monotonic() - started
