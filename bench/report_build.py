@@ -118,7 +118,9 @@ def build(engagements: int) -> None:
               FROM generate_series(1::bigint, %(count)s) AS g(seq)
               CROSS JOIN LATERAL (SELECT (ARRAY['public_meeting','pact_meeting','beat_meeting','street_meeting','surgery','postcard',
                                                 'eva','door_to_door','online_meeting','social_media','iag_consultation'])[1 + (g.seq * 7) %% 11] AS kind) AS k
-              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '364 days') AS at) AS t
+              -- A time for each row: random() must take g.seq, or PostgreSQL runs the subquery once for all rows
+              -- (every engagement in one month, as the benchmark had until 27 November 2026).
+              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '364 days') + 0 * g.seq * interval '1 s' AS at) AS t
               CROSS JOIN LATERAL (SELECT (g.seq * 7919) %% %(nbs)s AS slot) AS ni
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM geo_neighbourhood) AS n ON n.i = ni.slot
         """, {"west": WEST, "south": SOUTH, "size": SIZE, "cols": COLUMNS, "count": engagements, "nbs": COLUMNS * ROWS, "team": team.pk})
@@ -152,7 +154,7 @@ def build(engagements: int) -> None:
                    CASE WHEN g.seq %% 500 = 0 THEN 'official_sensitive' ELSE 'official' END, 'collated', '', md5(g.seq::text),
                    gen_random_uuid(), c.id, s.neighbourhood_id, s.id, CASE WHEN g.seq %% 3 = 0 THEN %(council)s ELSE %(team)s END
               FROM generate_series(1::bigint, %(count)s) AS g(seq)
-              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '729 days') AS at) AS t
+              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '729 days') + 0 * g.seq * interval '1 s' AS at) AS t
               JOIN (SELECT id, boundary, neighbourhood_id, row_number() OVER (ORDER BY id) - 1 AS i FROM geo_smallarea) s
                 ON s.i = (g.seq * 31) %% %(nbs)s
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i, count(*) OVER () AS n FROM crm_issuecategory) c ON c.i = g.seq %% 7
