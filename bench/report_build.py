@@ -346,6 +346,7 @@ django.setup()
 from bench.report_build import scope_and_user
 from reports.figures import ReportScope, report_figures
 from reports.rendering import render_pdf, report_html
+import reports.rendering
 
 def status(name):
     for line in open("/proc/self/status"):
@@ -364,14 +365,33 @@ started = time.perf_counter()
 pdf, pages = render_pdf(html, drawings)
 seconds = time.perf_counter() - started
 print(json.dumps({"pages": pages, "seconds": seconds, "html_seconds": html_seconds, "peak_growth": status("VmHWM") - baseline,
-                  "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf)}))
+                  "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf), "load": os.getloadavg()[0],
+                  "code": os.path.dirname(os.path.dirname(reports.rendering.__file__))}))
 """
 
 
-def render_in_subprocess(neighbourhoods: int) -> dict:
-    result = subprocess.run([sys.executable, "-c", RENDER_CHILD, str(ROOT), BENCH_DB, str(neighbourhoods)],
-                            check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def render_in_subprocess(neighbourhoods: int, code: Path = ROOT) -> dict:
+    """One report's render, request to finished PDF, in a fresh process running the hub's code in `code`."""
+    result = subprocess.run([sys.executable, "-c", RENDER_CHILD, str(code), BENCH_DB, str(neighbourhoods)],
+                            check=True, capture_output=True, text=True, cwd=code)
+    render = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(render["code"]) == code, f"rendered with {render['code']}, not {code}"
+    return render
+
+
+def compare_renders(neighbourhoods: int, baseline: Path, rounds: int) -> None:
+    """The same report rendered by an earlier copy of the code and by this one, back to back, `rounds` times: on a
+    shared machine the load changes from minute to minute, so only renders run side by side compare."""
+    say(f"Before and after, back to back ({rounds} rounds; before = the code in {baseline}):")
+    ratios = []
+    for index in range(rounds):
+        before = render_in_subprocess(neighbourhoods, baseline)
+        after = render_in_subprocess(neighbourhoods, ROOT)
+        ratios.append(before["seconds"] / after["seconds"])
+        say(f"  round {index + 1}: before {before['pages'] / before['seconds']:.1f} pages/s (load {before['load']:.1f}), "
+            f"after {after['pages'] / after['seconds']:.1f} pages/s (load {after['load']:.1f}): {ratios[-1]:.2f} times as fast")
+    ratios.sort()
+    say(f"  median: {ratios[len(ratios) // 2]:.2f} times as fast")
 
 
 def main() -> int:
@@ -379,6 +399,9 @@ def main() -> int:
     parser.add_argument("--engagements", type=int, default=1_000_000)
     parser.add_argument("--render-neighbourhoods", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="reuse the benchmark database already built")
+    parser.add_argument("--compare-with", type=Path, metavar="DIR",
+                        help="also render with the code in DIR (e.g. `git worktree add DIR <commit>`), back to back with this code")
+    parser.add_argument("--rounds", type=int, default=3, help="before/after pairs for --compare-with")
     args = parse_with_tiny_mode(parser, engagements=2000, render_neighbourhoods=2)
 
     if not args.keep:
@@ -415,6 +438,9 @@ def main() -> int:
     say(f"Rendering {args.render_neighbourhoods} neighbourhoods in a fresh process: {render['pages']} pages in {render['seconds']:.1f} s "
         f"(HTML, maps and charts: {render['html_seconds']:.2f} s), PDF {render['bytes'] / 1_000_000:.1f} MB")
     say(f"  peak memory growth {render['peak_growth'] / 1_000_000:.0f} MB, resident after {render['rss_growth'] / 1_000_000:.0f} MB")
+
+    if args.compare_with:
+        compare_renders(args.render_neighbourhoods, args.compare_with.resolve(), args.rounds)
 
     ratio = best_ours / best_hand
     say(f"GOAL aggregation vs hand-written SQL: measured {ratio:.2f}x (goal <= {GOAL_AGGREGATION_RATIO}x) "
