@@ -361,11 +361,11 @@ html, drawings = report_html(figures=figures, area_label="Bench force", requeste
 html_seconds = time.perf_counter() - started
 render_pdf('<html lang="en-GB"><head><title>warm</title><link rel="stylesheet" href="https://engagement-hub.invalid/static/hub/report-print.css"></head><body><p>Warm up fonts <svg viewBox="0 0 10 10" width="10" height="10"><text x="1" y="9">1</text></svg></p></body></html>')
 baseline = status("VmRSS")
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 pdf, pages = render_pdf(html, drawings)
-seconds = time.perf_counter() - started
+seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
 print(json.dumps({"pages": pages, "seconds": seconds, "html_seconds": html_seconds, "peak_growth": status("VmHWM") - baseline,
-                  "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf), "load": os.getloadavg()[0],
+                  "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf), "load": os.getloadavg()[0], "cpu_seconds": cpu_seconds,
                   "code": os.path.dirname(os.path.dirname(reports.rendering.__file__))}))
 """
 
@@ -375,23 +375,27 @@ def render_in_subprocess(neighbourhoods: int, code: Path = ROOT) -> dict:
     result = subprocess.run([sys.executable, "-c", RENDER_CHILD, str(code), BENCH_DB, str(neighbourhoods)],
                             check=True, capture_output=True, text=True, cwd=code)
     render = json.loads(result.stdout.strip().splitlines()[-1])
-    assert Path(render["code"]) == code, f"rendered with {render['code']}, not {code}"
+    assert Path(render["code"]).resolve() == code.resolve(), f"rendered with {render['code']}, not {code}"
     return render
 
 
 def compare_renders(neighbourhoods: int, baseline: Path, rounds: int) -> None:
     """The same report rendered by an earlier copy of the code and by this one, back to back, `rounds` times: on a
-    shared machine the load changes from minute to minute, so only renders run side by side compare."""
+    shared machine the load changes from minute to minute, so only renders run side by side compare, and the CPU time
+    each took (which waiting for a core does not lengthen) compares more steadily than the elapsed time."""
     say(f"Before and after, back to back ({rounds} rounds; before = the code in {baseline}):")
-    ratios = []
+    wall, cpu = [], []
     for index in range(rounds):
         before = render_in_subprocess(neighbourhoods, baseline)
         after = render_in_subprocess(neighbourhoods, ROOT)
-        ratios.append(before["seconds"] / after["seconds"])
-        say(f"  round {index + 1}: before {before['pages'] / before['seconds']:.1f} pages/s (load {before['load']:.1f}), "
-            f"after {after['pages'] / after['seconds']:.1f} pages/s (load {after['load']:.1f}): {ratios[-1]:.2f} times as fast")
-    ratios.sort()
-    say(f"  median: {ratios[len(ratios) // 2]:.2f} times as fast")
+        wall.append(before["seconds"] / after["seconds"])
+        cpu.append(before["cpu_seconds"] / after["cpu_seconds"])
+        say(f"  round {index + 1}: before {before['pages'] / before['seconds']:.1f} pages/s, {before['cpu_seconds']:.1f} s of CPU "
+            f"(load {before['load']:.1f}); after {after['pages'] / after['seconds']:.1f} pages/s, {after['cpu_seconds']:.1f} s of CPU "
+            f"(load {after['load']:.1f}): {wall[-1]:.2f} times as fast elapsed, {cpu[-1]:.2f} in CPU time")
+    wall.sort()
+    cpu.sort()
+    say(f"  median: {wall[len(wall) // 2]:.2f} times as fast elapsed, {cpu[len(cpu) // 2]:.2f} times in CPU time")
 
 
 def main() -> int:
