@@ -320,8 +320,9 @@ def link_staged(cursor) -> int:
 
 
 def write(*, organisation_id: int, created_by_id: int | None, import_job_id: int, history_metadata: dict) -> Written:
-    """Step 3: place the staged rows (`place_staged`), then insert those the organisation does not hold yet.
-    Call inside the transaction that records the job's outcome.
+    """Step 3: place the staged rows (`place_staged`) and find their near-duplicates, then insert those the
+    organisation does not hold yet, already placed, and link their near-duplicates. Call inside the transaction
+    that records the job's outcome.
 
     The history triggers write one event per row. Their context (who, and how) is attached once,
     to all of the job's insert events, rather than through `pghistory.context`: inside that, the
