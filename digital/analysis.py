@@ -1,7 +1,7 @@
 """Topics, keywords and tone, for posts and for the hub's own free text alike.
 
-- **Tone**: VADER (vaderSentiment, whose lexicon ships in the wheel), the compound score from -1 (most
-  negative) to +1. An aid for reading many posts at once, never a verdict on one.
+- **Tone**: VADER (vaderSentiment, whose lexicon ships in the wheel; scored through digital.tone, which
+  gives the library's own scores faster), the compound score from -1 (most negative) to +1. An aid for reading many posts at once, never a verdict on one.
 - **Topics**: TF-IDF over words and word pairs, factorised by non-negative matrix factorisation
   (scikit-learn's NMF): each topic is a weighted list of words, so what a topic "is" can always be
   shown as the words and counts behind it. A post belongs to its strongest topic when that strength
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from digital.tone import Vader
 
 # Words that tie a topic to an issue category (the categories seeded in crm.vocabulary_seed). Stems and
 # phrases as people write them; a topic maps where these carry enough of its weight.
@@ -76,10 +77,10 @@ def topic_stop_words() -> list[str]:
     return _stop_words
 
 
-def tone_scorer() -> SentimentIntensityAnalyzer:
+def tone_scorer() -> Vader:
     global _analyser
     if _analyser is None:
-        _analyser = SentimentIntensityAnalyzer()
+        _analyser = Vader()
     return _analyser
 
 
