@@ -24,7 +24,7 @@ from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
 from digital.models import ConversationImport, ImportStatus, Post, StagedPost, Topic
 from digital.placing import Gazetteer, place_posts
-from digital.writer import PostRow, PostWriter, held_count, stage_posts, staged_batches
+from digital.writer import PostRow, PostWriter, drop_staged, held_count, stage_posts, staged_batches
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.models import waiting_fields
 from jobs.worker import job_is_still_mine
@@ -136,7 +136,7 @@ def _finish(job: ConversationImport, *, status: str, errors: list, **counts) -> 
         setattr(job, name, value)
     job.save()
     if status != ImportStatus.CHECKED:  # the job is over: its kept posts (the file's text and handles) go
-        StagedPost.objects.filter(job=job).delete()
+        drop_staged([job.pk])
 
 
 def _storable(errors: list) -> list:
@@ -153,7 +153,7 @@ def conversation_import_check(*, job_id: int) -> ConversationImport:
     ConversationImport.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, started_at=timezone.now())
     try:
         with transaction.atomic():
-            StagedPost.objects.filter(job=job).delete()  # a check that runs again starts afresh
+            drop_staged([job.pk])  # a check that runs again starts afresh
             posts, errors = _scan(job, stop_at_first=False)
             count = stage_posts(job.pk, posts)
             held = held_count(job.pk, job.organisation_id)
@@ -184,9 +184,8 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
         with transaction.atomic():
             if not job_is_still_mine(ConversationImport, job.pk, attempt):
                 return job  # another run of this task finished it, or took it over
-            kept = StagedPost.objects.filter(job=job)
-            if not job.total_rows or kept.count() != job.total_rows:
-                kept.delete()
+            if not job.total_rows or StagedPost.objects.filter(job=job).count() != job.total_rows:
+                drop_staged([job.pk])
                 stage_posts(job.pk, _scan(job, stop_at_first=True)[0])
             writer = PostWriter()
             for batch in staged_batches(job.pk, BATCH):

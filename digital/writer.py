@@ -117,6 +117,12 @@ def staged_batches(job_id: int, size: int):
         yield [ParsedPost(*row[1:]) for row in rows]
 
 
+def drop_staged(job_ids: list[int]) -> None:
+    """Delete the kept posts of these jobs in one statement (Django's delete() would read every row first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {StagedPost._meta.db_table} WHERE job_id = ANY(%s)", [list(job_ids)])
+
+
 def held_count(job_id: int, organisation_id: int) -> int:
     """How many of the kept posts the organisation holds already (the same site and post id)."""
     with connection.cursor() as cursor:
