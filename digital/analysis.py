@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from digital.tone import Vader
+from digital.tone import Vader, compound, scorer
 
 # Words that tie a topic to an issue category (the categories seeded in crm.vocabulary_seed). Stems and
 # phrases as people write them; a topic maps where these carry enough of its weight.
@@ -58,7 +58,6 @@ BURST_SIGMAS = 2.0
 # Words about the police or the hub itself, which every topic would share.
 DOMAIN_STOP_WORDS = {"police", "officers", "officer", "local", "meeting", "people", "just", "like", "get", "got", "getting", "again",
                      "every", "need", "does", "did", "know", "today", "tonight", "area", "round", "fed", "come", "sorting", "sort"}
-_analyser = None
 _stop_words = None
 
 
@@ -78,14 +77,11 @@ def topic_stop_words() -> list[str]:
 
 
 def tone_scorer() -> Vader:
-    global _analyser
-    if _analyser is None:
-        _analyser = Vader()
-    return _analyser
+    return scorer()
 
 
 def tone(text: str) -> float:
-    return round(tone_scorer().polarity_scores(text or "")["compound"], 3)
+    return compound(text)
 
 
 def tone_label(score: float | None) -> str:

@@ -37,6 +37,7 @@ class PlacedBy:
 PLACE_TEXT_SCORE = 88
 POST_TEXT_SCORE = 94
 MIN_NAME = 4
+LOOKUPS_KEPT = 50_000
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class Gazetteer:
         self.names = {key: ids.pop() for key, ids in owners.items() if len(ids) == 1}
         self.spelling = spelling
         self._choices = list(self.names)
+        # Posts repeat their place words ("Walney Road", "Thanks", "Great") far more than they repeat posts: each
+        # written phrase is matched once per import. Bounded: a file of new words never grows it without end.
+        self._looked_up: dict[tuple[str, int], tuple[int, str] | None] = {}
 
     @classmethod
     def for_force(cls, force_area_id: int | None = None) -> Gazetteer:
@@ -82,6 +86,14 @@ class Gazetteer:
 
     def lookup(self, phrase: str, *, score_cutoff: int) -> tuple[int, str] | None:
         """One written name: exactly, or the closest gazetteer name at least `score_cutoff` alike."""
+        if (phrase, score_cutoff) in self._looked_up:
+            return self._looked_up[phrase, score_cutoff]
+        if len(self._looked_up) >= LOOKUPS_KEPT:
+            self._looked_up.clear()
+        found = self._looked_up[phrase, score_cutoff] = self._match(phrase, score_cutoff)
+        return found
+
+    def _match(self, phrase: str, score_cutoff: int) -> tuple[int, str] | None:
         key = _normalise(phrase)
         if len(key) < MIN_NAME:
             return None

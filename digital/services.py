@@ -24,6 +24,7 @@ from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
 from digital.models import ConversationImport, ImportStatus, Post, StagedPost, Topic
 from digital.placing import Gazetteer, place_posts
+from digital.tone import ToneScorer, scored
 from digital.writer import PostRow, PostWriter, drop_staged, held_count, stage_posts, staged_batches
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.models import waiting_fields
@@ -184,15 +185,17 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
         with transaction.atomic():
             if not job_is_still_mine(ConversationImport, job.pk, attempt):
                 return job  # another run of this task finished it, or took it over
-            if not job.total_rows or StagedPost.objects.filter(job=job).count() != job.total_rows:
+            count = StagedPost.objects.filter(job=job).count()
+            if not count or count != job.total_rows:
                 drop_staged([job.pk])
-                stage_posts(job.pk, _scan(job, stop_at_first=True)[0])
+                count = stage_posts(job.pk, _scan(job, stop_at_first=True)[0])
             writer = PostWriter()
-            for batch in staged_batches(job.pk, BATCH):
-                rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id)
-                # A post already held (the same site and id) is skipped by the database, not written twice.
-                writer.write(rows)
-                total += len(rows)
+            with ToneScorer(count) as tone_scorer:
+                for batch, tones in scored(staged_batches(job.pk, BATCH), tone_scorer):
+                    rows = build_rows(batch, tones, job=job, gazetteer=gazetteer, force_area_id=force_area_id)
+                    # A post already held (the same site and id) is skipped by the database, not written twice.
+                    writer.write(rows)
+                    total += len(rows)
             created = writer.written
             placed = Post.objects.filter(source_import=job, neighbourhood__isnull=False).count()
             _finish(job, status=ImportStatus.IMPORTED, errors=[], total_rows=total, created_count=created,
@@ -218,16 +221,16 @@ def _force_area_id(organisation) -> int | None:
     return ForceArea.objects.filter(force=organisation.force).values_list("pk", flat=True).first()
 
 
-def build_rows(batch, *, job, gazetteer, force_area_id) -> list[PostRow]:
-    """Rows to write for parsed posts: placed and scored for tone."""
+def build_rows(batch, tones: list[float], *, job, gazetteer, force_area_id) -> list[PostRow]:
+    """Rows to write for parsed posts, given their tones: placed."""
     placements = place_posts(batch, gazetteer, force_area_id)
     return [
         PostRow(organisation_id=job.organisation_id, created_by_id=job.created_by_id, source_import_id=job.pk, site=post.site,
                 post_id=post.post_id, posted_at=post.posted_at, text=post.text, author=post.author, url=post.url,
                 place_text=post.place_text, reply_to=post.reply_to, longitude=post.longitude, latitude=post.latitude,
                 neighbourhood_id=placement.neighbourhood_id, placed_by=placement.placed_by, placed_match=placement.matched[:200],
-                tone=analysis.tone(post.text))
-        for post, placement in zip(batch, placements)
+                tone=tone)
+        for post, placement, tone in zip(batch, placements, tones)
     ]
 
 

@@ -43,3 +43,76 @@ class Vader(vader.SentimentIntensityAnalyzer):
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
         sentiments = self._but_check(words, sentiments)
         return self.score_valence(sentiments, text)
+
+
+_scorer: Vader | None = None
+
+
+def scorer() -> Vader:
+    """One scorer per process (reading the lexicon takes a moment)."""
+    global _scorer
+    if _scorer is None:
+        _scorer = Vader()
+    return _scorer
+
+
+def compound(text: str) -> float:
+    """The hub's tone of one text: VADER's compound score, -1 to +1, to three places."""
+    return round(scorer().polarity_scores(text or "")["compound"], 3)
+
+
+def compounds(texts: list[str]) -> list[float]:
+    return [compound(text) for text in texts]
+
+
+# Below this many posts a second process costs more to start (a fresh interpreter reading the lexicon, about a
+# second) than it saves.
+PARALLEL_FROM = 10_000
+
+
+class ToneScorer:
+    """Scores an import's batches of posts, in a second process when the import is big enough, so tone (pure
+    Python, the largest cost per post) runs on the other core while this process places and writes.
+
+    The second process is started by a fork server (a clean interpreter that has imported only this module),
+    never forked from the worker itself: it holds no database connection and no other thread's locks."""
+
+    def __init__(self, posts: int):
+        self._pool = None
+        if posts >= PARALLEL_FROM:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["digital.tone"])
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+
+    def submit(self, texts: list[str]):
+        """A future of the texts' tones, in their order."""
+        from concurrent.futures import Future
+
+        if self._pool is not None:
+            return self._pool.submit(compounds, texts)
+        done = Future()
+        done.set_result(compounds(texts))
+        return done
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        return False
+
+
+def scored(batches, tone_scorer: ToneScorer):
+    """(batch, tones) for each batch of posts, the next batch's tones scored while the caller writes this one."""
+    waiting = None
+    for batch in batches:
+        future = tone_scorer.submit([post.text for post in batch])
+        if waiting is not None:
+            yield waiting[0], waiting[1].result()
+        waiting = (batch, future)
+    if waiting is not None:
+        yield waiting[0], waiting[1].result()

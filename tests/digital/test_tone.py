@@ -68,3 +68,26 @@ def test_the_demo_posts_score_exactly_as_the_library_scores_them():
 def test_the_hub_rounds_the_libraries_compound_score():
     text = "Thanks to the local police for sorting it quickly, brilliant work."
     assert analysis.tone(text) == round(LIBRARY.polarity_scores(text)["compound"], 3)
+
+
+def test_a_big_import_scores_tone_in_a_second_process_exactly_as_in_this_one(monkeypatch):
+    import os
+
+    from digital import tone
+
+    texts = generated_texts(400, seed=19)
+    batches = [[type("Post", (), {"text": text})() for text in texts[start:start + 100]] for start in range(0, 400, 100)]
+    monkeypatch.setattr(tone, "PARALLEL_FROM", 1)
+    with tone.ToneScorer(len(texts)) as scorer:
+        assert scorer.submit(["x"]).result() == [0.0]
+        assert scorer._pool.submit(os.getpid).result() != os.getpid()  # really another process
+        scored = [score for _batch, scores in tone.scored(batches, scorer) for score in scores]
+    assert scored == [round(LIBRARY.polarity_scores(text)["compound"], 3) for text in texts]
+
+
+def test_a_small_import_scores_tone_here():
+    from digital import tone
+
+    with tone.ToneScorer(tone.PARALLEL_FROM - 1) as scorer:
+        assert scorer._pool is None
+        assert scorer.submit(["Brilliant work, thanks"]).result() == [analysis.tone("Brilliant work, thanks")]
