@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "django_filters",
     "access",
+    "hub_ui",
     "crm",
     "geo",
     "partners",
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "home",
     "read_routing",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "crm.context_processors.navigation",
+                "engagement_hub.navigation.navigation",
             ],
         },
     },
