@@ -67,7 +67,8 @@ def build(engagements: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+    from organisations.models import Membership, Organisation, OrganisationKind, User
+    from access.roles import Role
 
     call_command("migrate", verbosity=0, interactive=False)
     force = Organisation.objects.create(name="Bench Constabulary", slug="bench-constabulary", kind=OrganisationKind.POLICE_FORCE)
@@ -270,7 +271,7 @@ def scope_and_user():
 
     from django.utils import timezone
 
-    from crm.models import User
+    from organisations.models import User
     from geo.models import Neighbourhood
     from reports.figures import ReportScope
 
@@ -296,7 +297,7 @@ def time_hand_written(scope, user):
     from django.db import connection
 
     from crm.models.engagements import MEETING_KINDS, ONLINE_KINDS
-    from crm.visibility import membership_organisation_ids
+    from access.visibility import membership_organisation_ids
     from reports.figures import HOT_SPOT_MINIMUM, PRIORITIES_SHOWN
 
     orgs = list(membership_organisation_ids(user))  # the same rows visible_to gives

@@ -127,7 +127,7 @@ class WebLoad:
 def build_records():
     """A force with its area, a neighbourhood team and its manager, a council and its partner user, a few
     engagements to count: the test factories make them as the tests' personas are made."""
-    from crm.models import Role
+    from access.roles import Role
     from tests.factories import (
         EngagementFactory, ForceAreaFactory, ForceFactory, MembershipFactory, NeighbourhoodFactory, OrganisationFactory, TeamFactory,
         UserFactory, point, square,
@@ -219,7 +219,7 @@ class Imports:
         """(lost, doubled): jobs not imported; jobs whose rows or audit entries were written more than once."""
         from django.db.models import Count
 
-        from crm.models import AuditEvent
+        from organisations.models import AuditEvent
         from partners.models import Concern
 
         lost = len(self.jobs) - len(self.imported())

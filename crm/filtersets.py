@@ -1,4 +1,4 @@
-"""The CRM's list filters (see crm.filtering): engagements, priorities, contacts, partner contacts, community groups
+"""The CRM's list filters (see access.filtering): engagements, priorities, contacts, partner contacts, community groups
 and advisory groups."""
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Q, Value
 from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 
-from crm.filtering import HubFilterSet, date_from, date_to, search
+from access.filtering import HubFilterSet, date_from, date_to, search
 from crm.models import (
     AdvisoryGroup, AdvisoryGroupKind, CommunityGroup, CommunityGroupKind, Contact, Engagement, EngagementKind, EngagementStatus, IssueCategory,
     PartnerContact, PoliceSupport, Priority, PriorityAction, PriorityStatus,
@@ -89,8 +89,8 @@ def wards_and_covered_areas(request):
 
 
 def partner_agencies(request=None):
-    from crm.models import Organisation
-    from crm.models.organisations import POLICE_KINDS
+    from organisations.models import Organisation
+    from organisations.models import POLICE_KINDS
 
     # The register of partner agencies: not sensitive.
     return Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS).only("pk", "name").order_by("name")

@@ -17,9 +17,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from crm.models import IssueCategory
-from crm.visibility import can_own, owning_organisation
+from access.visibility import can_own, owning_organisation
 from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
 from digital.models import ConversationImport, ImportStatus, Post, StagedPost, Topic

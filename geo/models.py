@@ -7,7 +7,7 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.contrib.gis.db.models.functions import Area, Perimeter, Transform
 from django.core.exceptions import ValidationError
 
-from crm.models import Organisation, OrganisationKind
+from organisations.models import Organisation, OrganisationKind
 
 BRITISH_NATIONAL_GRID = 27700
 WGS84 = 4326
@@ -60,7 +60,7 @@ class BoundaryQuerySet(models.QuerySet):
 class ForceAreaQuerySet(BoundaryQuerySet):
     def administered_by(self, user):
         """The force areas whose boundaries `user` may change: their own force's (all, for a superuser)."""
-        from crm.visibility import can_see_everything, can_see_nothing, visible_organisation_ids
+        from access.visibility import can_see_everything, can_see_nothing, visible_organisation_ids
 
         if can_see_nothing(user):
             return self.none()

@@ -3,8 +3,8 @@ from datetime import datetime, time
 from django import forms
 from django.utils import timezone
 
-from crm.forms import DateInput
-from crm.models import Organisation
+from hub_ui.widgets import DateInput
+from organisations.models import Organisation
 
 
 class RecordShareForm(forms.Form):

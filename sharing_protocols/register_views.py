@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from crm.models import Organisation, Role
-from crm.views.mixins import add_service_errors
+from organisations.models import Organisation
+from access.roles import Role
+from access.views import add_service_errors
 from filestore.files import download_response
 from sharing_protocols.forms import (
     BaseFlowFormSet, BasePartyFormSet, FlowForm, PartyForm, ProtocolNameForm, SignatureForm, SuspensionForm, VersionTermsForm,

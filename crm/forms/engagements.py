@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from organisations.models import POLICE_KINDS, Organisation, User
 from crm.models import (
-    POLICE_KINDS, AdvisoryGroup, Adjustment, Engagement, EngagementKind, IssueCategory, Organisation, Questionnaire, Role,
-    UnderRepresentedGroup, User, VisitOutcome,
+    AdvisoryGroup, Adjustment, Engagement, EngagementKind, IssueCategory, Questionnaire, UnderRepresentedGroup,
+    VisitOutcome,
 )
+from access.roles import Role
 from crm.models.engagements import QuestionKind
 from geo.coordinates import gb_point
 from geo.models import Neighbourhood
@@ -72,7 +74,7 @@ class EngagementForm(forms.ModelForm):
         self.fields["questionnaire"].queryset = Questionnaire.objects.visible_to(user).filter(
             models.Q(is_active=True) | models.Q(pk=self.instance.questionnaire_id))
         from crm.services.engagements import force_area_for
-        from crm.visibility import owning_organisation
+        from access.visibility import owning_organisation
 
         owner = self.instance.organisation if self.instance.pk else owning_organisation(user)
         force_area = force_area_for(owner) if owner else None

@@ -24,18 +24,19 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
 from crm.forms.groups import GROUP_NAME_TAKEN
+from organisations.models import POLICE_KINDS, Organisation, User
 from crm.models import (
-    POLICE_KINDS, AccessibilityNeed, Adjustment, AdvisoryGroup, Channel, CommunityGroup, CommunityGroupKind, Contact, Engagement,
-    EngagementIssue, EngagementKind, EngagementStatus, LawfulBasis, ObjectivesMet, Organisation, PoliceSupport, UnderRepresentedGroup,
-    User, VenueKind,
+    AccessibilityNeed, Adjustment, AdvisoryGroup, Channel, CommunityGroup, CommunityGroupKind, Contact, Engagement,
+    EngagementIssue, EngagementKind, EngagementStatus, LawfulBasis, ObjectivesMet, PoliceSupport,
+    UnderRepresentedGroup, VenueKind,
 )
 from crm.services import engagement_log, record_save
-from crm.transfer.cells import cell_text, escape_cell, unescape_cell
+from hub_ui.cells import cell_text, escape_cell, unescape_cell
 from crm.transfer.widgets import (
     JOINER, ChoiceListWidget, ChoiceWidget, DateTimeWidget, DateWidget, DayAsDateTimeWidget, IdWidget, Lookup, NamedForeignKeyWidget,
     NamedManyWidget, TextListWidget, TextWidget, WholeNumberWidget, YesNoWidget,
 )
-from crm.visibility import owning_organisation
+from access.visibility import owning_organisation
 from geo.coordinates import gb_point
 from geo.models import Neighbourhood
 

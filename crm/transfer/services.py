@@ -18,10 +18,10 @@ from django.db import transaction
 from django.utils import timezone
 from import_export.results import RowResult
 
-from crm import audit
+from organisations import audit
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction
-from crm.transfer.cells import cell_text
+from hub_ui.cells import cell_text
 from crm.transfer.files import FileFormat, Table, write_file
 from crm.transfer.resources import RESOURCES, HubResource
 
@@ -57,7 +57,7 @@ def export_records(*, what: str, file_format: str, user) -> Export:
     )
     # Every export goes into the hash-chained disclosure log as well (information governance reads it), naming each
     # shared record that left (another organisation's, seen under a protocol or a share): one query for the ids.
-    from crm.visibility import membership_organisation_ids
+    from access.visibility import membership_organisation_ids
 
     shared_ids = sorted(queryset.exclude(organisation_id__in=membership_organisation_ids(user)).values_list("pk", flat=True))
     disclosure_record(user=user, organisation=organisation, action=DisclosureAction.EXPORT,

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_filters",
+    "access",
+    "hub_ui",
     "crm",
     "geo",
     "partners",
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "home",
     "read_routing",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -63,8 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Resolves each reader's sharing grants once per request, and forgets them at its end (crm/access.py).
-    "crm.access.GrantScopeMiddleware",
+    # Resolves each reader's sharing grants once per request, and forgets them at its end (access/grants.py).
+    "access.grants.GrantScopeMiddleware",
     # Runs the listed read-only pages as named work that may read from a standby (read_routing/middleware.py).
     "read_routing.middleware.StandbyReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -88,7 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "crm.context_processors.navigation",
+                "engagement_hub.navigation.navigation",
             ],
         },
     },

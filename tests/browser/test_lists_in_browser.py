@@ -1,13 +1,14 @@
 """The lists people work with, in Chromium on a phone: an officer opens Contacts, Groups and Advisory groups from the
 menu, searches, filters and sorts each; a manager filters their reports; a partner user narrows the files of concerns
-their organisation imported to their own. Every list is the same FilterSet pattern (crm.filtering)."""
+their organisation imported to their own. Every list is the same FilterSet pattern (access.filtering)."""
 import datetime
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from crm.models import AdviceResponse, PoliceSupport, Role
+from crm.models import AdviceResponse, PoliceSupport
+from access.roles import Role
 from partners.models import ConcernImportJob, ImportJobStatus
 from reports.models import ReportRun, ReportStatus
 from tests.browser.conftest import save_artefact

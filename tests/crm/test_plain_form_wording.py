@@ -1,8 +1,8 @@
 """Forms read as plain English: an empty choice is "Choose…" in a list and "None" among radios, never "---------"."""
 from django import forms
 
-from crm.models import Organisation
-from crm.templatetags.hub_forms import govuk_field
+from organisations.models import Organisation
+from hub_ui.templatetags.hub_forms import govuk_field
 
 
 class Example(forms.Form):

@@ -1,12 +1,12 @@
 """The list of imported files: search, status, dates, "only mine" and sortable columns (the one FilterSet pattern,
-crm.filtering), only the organisation's files, with the query count pinned."""
+access.filtering), only the organisation's files, with the query count pinned."""
 import datetime
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from partners.models import ConcernImportJob, ImportJobStatus
 from tests.factories import MembershipFactory, UserFactory
 

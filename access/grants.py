@@ -10,7 +10,7 @@ Their grant set is resolved in one query:
   version, active, started and not past its end date, decided at resolution time;
 - the unexpired one-off shares to their organisations' groups, per share model.
 
-`visible_to`, `editable_by` (crm/visibility.py) and the explanations and disclosure logging
+`visible_to`, `editable_by` (access/visibility.py) and the explanations and disclosure logging
 (sharing_protocols/explain.py) read the grant set and nothing else. It is resolved once per request
 (`GrantScopeMiddleware`), or once inside an explicit `grant_scope()` (a Celery task, a script), and
 otherwise at every call; so suspending a protocol ends access at the next request at the latest, and a
@@ -41,7 +41,7 @@ class Viewer:
 
     @classmethod
     def of(cls, who) -> Viewer:
-        from crm.models import Organisation
+        from organisations.models import Organisation
 
         if isinstance(who, Viewer):
             return who
@@ -125,7 +125,7 @@ def flow_grants_sql(*, where: str, today) -> tuple[str, list]:
     organisation each carries (the provider and its active units): the rule's one statement of "live" and
     of "a force's units", read by the resolver (flows to the viewer) and by "who can see this" (flows from
     a record's holder)."""
-    from crm.models import Organisation
+    from organisations.models import Organisation
     from sharing_protocols.models import ProtocolDataFlow, ProtocolVersion, SharingProtocol, live_flow_ids_sql
 
     live, live_params = live_flow_ids_sql(today)
@@ -148,7 +148,7 @@ def flows_covering(organisation_id: int, category: str) -> list[FlowGrant]:
 
 
 def _resolve(viewer: Viewer) -> GrantSet:
-    from crm.models import Membership, Organisation
+    from organisations.models import Membership, Organisation
 
     organisation = Organisation._meta.db_table
     if viewer.kind == "organisation":
@@ -238,5 +238,5 @@ def _forget_grants(sender, **kwargs):
         cache.clear()
 
 
-post_save.connect(_forget_grants, dispatch_uid="crm.access.forget_grants.save")
-post_delete.connect(_forget_grants, dispatch_uid="crm.access.forget_grants.delete")
+post_save.connect(_forget_grants, dispatch_uid="access.grants.forget_grants.save")
+post_delete.connect(_forget_grants, dispatch_uid="access.grants.forget_grants.delete")

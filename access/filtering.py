@@ -5,9 +5,9 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from crm.forms import DateInput
-from crm.pagination import CappedPaginator, KeysetPagesMixin
-from crm.visibility import membership_organisation_ids
+from hub_ui.widgets import DateInput
+from access.pagination import CappedPaginator, KeysetPagesMixin
+from access.visibility import membership_organisation_ids
 
 
 class DateRangeChecks:
