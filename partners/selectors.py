@@ -5,13 +5,13 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from crm.models import Organisation, Priority
-from crm.visibility import can_see_everything, membership_organisation_ids
+from access.visibility import can_see_everything, membership_organisation_ids
 from partners.models import Concern, ConcernLink
 
 
 def concern_search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]:
     """Every word in the place or in the description. The description may be withheld personal data: then
-    the database reads it blank (crm/withholding.py), so a search never reveals words the user may not read."""
+    the database reads it blank (access/withholding.py), so a search never reveals words the user may not read."""
     query = Q()
     for word in words.split()[:8]:
         query &= Q(place__icontains=word) | Q(description__icontains=word)

@@ -1,6 +1,6 @@
 """Raw SQL over sensitive tables lives only in the access layer and in the places listed here, each with its reason.
 
-Raw SQL skips `visible_to` and the personal columns' withholding (crm/withholding.py): a cursor reads the
+Raw SQL skips `visible_to` and the personal columns' withholding (access/withholding.py): a cursor reads the
 table's real columns. So a module that both runs raw SQL (a cursor, `.raw()`, `RawSQL`, `.extra()`, COPY) and
 names a sensitive table (a sensitive model's `_meta.db_table`, the table's name, or any `model._meta.db_table`)
 must be listed below with why it may. A new one fails this test: read through `Model.objects.visible_to(user)`,
@@ -18,7 +18,7 @@ OUTSIDE_THE_RULE = ("tests/", "bench/", "node_modules/", ".venv/", "frontend/")
 
 ALLOWED = {
     # The access layer.
-    "crm/access.py": "the access layer: resolves the viewer's grant set (memberships, live flows, one-off share tables) in one query",
+    "access/grants.py": "the access layer: resolves the viewer's grant set (memberships, live flows, one-off share tables) in one query",
     # System work over every row, by design; row-level security gives it a named system context.
     "partners/collation/services.py": "the daily collation places every unplaced concern in its neighbourhood and LSOA (one UPDATE … FROM)",
     "retention/record_classes.py": "the retention schedule anonymises records and their history rows in set-based UPDATEs",
@@ -38,7 +38,7 @@ ANY_TABLE = re.compile(r"\b[a-z_]+\._meta\.db_table|\bmeta\.db_table")
 def sensitive_models() -> list:
     """Models read through visible_to (an OrganisationScopedQuerySet manager), their one-off share models, and
     the history (pghistory event) models that copy them."""
-    from crm.visibility import OrganisationScopedQuerySet
+    from access.visibility import OrganisationScopedQuerySet
     from sharing_protocols.models import OneOffShare
 
     scoped = {model for model in apps.get_models()

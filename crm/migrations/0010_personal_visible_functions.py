@@ -1,6 +1,6 @@
-"""The personal-data cover rule in SQL: which rows' personal columns a reader may see (crm/withholding.py).
+"""The personal-data cover rule in SQL: which rows' personal columns a reader may see (access/withholding.py).
 
-`hub_personal_cover(category, sensitive)` reads the transaction's grant set (crm/grant_settings.py): the
+`hub_personal_cover(category, sensitive)` reads the transaction's grant set (access/grant_settings.py): the
 organisations whose `category` rows the viewer sees with personal data (their own, and providers under a
 live flow including personal data at that classification), or NULL for every row: a system context, a
 superuser, or no context at all (until row-level security lands, code outside a request sets none; then no

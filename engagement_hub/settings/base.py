@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_filters",
+    "access",
     "crm",
     "geo",
     "partners",
@@ -60,8 +61,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Resolves each reader's sharing grants once per request, and forgets them at its end (crm/access.py).
-    "crm.access.GrantScopeMiddleware",
+    # Resolves each reader's sharing grants once per request, and forgets them at its end (access/grants.py).
+    "access.grants.GrantScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Puts the signed-in user and URL into the history of every change (pghistory triggers).
     "pghistory.middleware.HistoryMiddleware",

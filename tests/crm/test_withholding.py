@@ -1,12 +1,12 @@
-"""Personal fields withheld by PostgreSQL (crm/withholding.py): what comes back from the database is already blank."""
+"""Personal fields withheld by PostgreSQL (access/withholding.py): what comes back from the database is already blank."""
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, Subquery, Value, Window
 from django.db.models.functions import Concat, Lower, RowNumber, Upper
 
-from crm import grant_settings
-from crm.access import grants_for
+from access import grant_settings
+from access.grants import grants_for
 from crm.models import Contact
 from partners.models import Concern
 from sharing_protocols.models import Classification

@@ -1,4 +1,4 @@
-"""No ORM expression over personal fields lets a reader observe a value withheld from them (crm/withholding.py).
+"""No ORM expression over personal fields lets a reader observe a value withheld from them (access/withholding.py).
 
 Hypothesis builds queries over the personal fields of every model that can be shared without personal data
 (contacts, partner contacts, engagements' notes, concerns, digital posts): filter, exclude, annotate,
@@ -31,8 +31,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm import grant_settings
-from crm.access import grants_for
+from access import grant_settings
+from access.grants import grants_for
 from crm.models import Contact, Engagement, PartnerContact
 from digital.models import ConversationImport, Post
 from partners.models import Concern

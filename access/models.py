@@ -3,9 +3,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from crm.access import grants_for
-from crm.visibility import OrganisationScopedQuerySet, can_see_everything, can_see_nothing
-from crm.withholding import bind_viewer
+from access.grants import grants_for
+from access.visibility import OrganisationScopedQuerySet, can_see_everything, can_see_nothing
+from access.withholding import bind_viewer
 
 
 class OwnedRecord(models.Model):

@@ -8,7 +8,7 @@ export, API and report starts from `Model.objects.visible_to(user)`. A user sees
 2. rows of a provider organisation covered by a live protocol flow in which the user's
    organisation is the recipient, for the model's data category, at or below the protocol's
    highest classification. "Live" is decided when the viewer's grant set is resolved (once per
-   request; crm/access.py): the protocol's current version, active, started and not past its end
+   request; access/grants.py): the protocol's current version, active, started and not past its end
    date; so suspending, terminating or passing the end date ends access on the next request;
 3. single records shared one-off with the user's organisation (a django-guardian object
    permission on a direct-foreign-key model, with a reason and an expiry), until they expire.
@@ -16,7 +16,7 @@ export, API and report starts from `Model.objects.visible_to(user)`. A user sees
 The grant set comes in as literal arrays (`organisation_id = ANY(%s)`), so PostgreSQL plans an index
 condition, not the rule. Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3
 without personal data come back from PostgreSQL with the model's PERSONAL_FIELDS already blank
-(crm/withholding.py: the columns themselves read blank, so no filter, ordering, aggregate or subquery can
+(access/withholding.py: the columns themselves read blank, so no filter, ordering, aggregate or subquery can
 reach a withheld value), and `withheld_fields` naming them; such an instance refuses to be saved.
 `editable_by(user)` is the narrower door for writes: own rows only.
 """
@@ -27,8 +27,8 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.query import ModelIterable
 
-from crm.access import Viewer, grants_for
-from crm.withholding import PersonalCover, ViewerQuery, bind_viewer, withholds
+from access.grants import Viewer, grants_for
+from access.withholding import PersonalCover, ViewerQuery, bind_viewer, withholds
 
 PERSONAL_OK = "_personal_ok"
 OWN = "_own"
@@ -36,7 +36,7 @@ OWN = "_own"
 
 def membership_organisation_ids(viewer) -> list[int]:
     """The ids of the active organisations the viewer belongs to, and of their units (a force's
-    neighbourhood teams: one data controller), from the viewer's grant set (crm/access.py). The viewer
+    neighbourhood teams: one data controller), from the viewer's grant set (access/grants.py). The viewer
     is a user, or an organisation itself (an API key acts for its organisation)."""
     return sorted(grants_for(viewer).own)
 
@@ -117,7 +117,7 @@ class OrganisationScopedQuerySet(models.QuerySet):
     organisation_lookup = "organisation"
 
     def __init__(self, model=None, query=None, using=None, hints=None):
-        # A query that can carry its viewer's grant set to the personal columns (crm/withholding.py).
+        # A query that can carry its viewer's grant set to the personal columns (access/withholding.py).
         super().__init__(model, query if query is not None else ViewerQuery(model), using, hints)
 
     def editable_by(self, user) -> OrganisationScopedQuerySet:
@@ -142,7 +142,7 @@ class OrganisationScopedQuerySet(models.QuerySet):
         one_off = self._one_off_q(grants, personal=False)
         queryset = bind_viewer(self.filter(own | shared | one_off).annotate(**{OWN: _flag(own)}), grants)
         if withholds(self.model):
-            # The database blanks the personal columns (crm/withholding.py); this flag, from the same test,
+            # The database blanks the personal columns (access/withholding.py); this flag, from the same test,
             # tells the instances which it blanked.
             queryset = queryset.annotate(**{PERSONAL_OK: PersonalCover()})
         queryset._iterable_class = VisibleModelIterable

@@ -1,6 +1,6 @@
 """Personal fields withheld by PostgreSQL: a personal column reads blank wherever the reader has no personal-data cover.
 
-A model's PERSONAL_FIELDS (crm/visibility.py) are read, wherever the ORM names them (the SELECT list, filter,
+A model's PERSONAL_FIELDS (access/visibility.py) are read, wherever the ORM names them (the SELECT list, filter,
 exclude, annotate, aggregate, order_by, distinct, values, F(), window functions, a Subquery or an Exists
 reaching them through OuterRef, a join from another model), as
 
@@ -12,14 +12,14 @@ aggregate over it sees the blank, never the name. Writes name the column itself 
 indexes and constraints compile without a table alias), so they write the real column.
 
 <cover> is the rule `hub_personal_visible(organisation_id, id, cover, shared)` (crm/migrations/0010) over one
-of two answers of the same resolver (crm/access.py):
+of two answers of the same resolver (access/grants.py):
 
 - a `visible_to(user)` queryset carries its viewer's grant set (on its query, handed to any subquery compiled
   inside it), written into the SQL as literal arrays: the query withholds what its viewer may not see in
   whatever transaction it runs, at no cost to the plan (measured on the hot concern page: planning and
   execution as before);
 - any other query (a bare manager, a prefetch, a join from an unscoped model) reads the transaction's grant
-  set (`hub.grants`, crm/grant_settings.py) through `hub_personal_cover`/`hub_shared`, as scalar sub-selects
+  set (`hub.grants`, access/grant_settings.py) through `hub_personal_cover`/`hub_shared`, as scalar sub-selects
   run once per statement: the database's own lock. With no context set it allows everything (once row-level
   security lands, no context shows no rows, so nothing is left to withhold). Each sub-select costs a few
   function calls per statement, which is why a visible_to query, whose viewer is the transaction's reader in
@@ -176,7 +176,7 @@ def _withhold_personal_fields(sender, **kwargs):
             field.__dict__.pop("plain_twin", None)
 
 
-class_prepared.connect(_withhold_personal_fields, dispatch_uid="crm.withholding.personal_fields")
+class_prepared.connect(_withhold_personal_fields, dispatch_uid="access.withholding.personal_fields")
 
 
 # -- the row flag and the viewer's grant set on a query -----------------------------------------------------------
