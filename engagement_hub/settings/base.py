@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "axes",
     "django_filters",
     "access",
+    "hub_ui",
     "crm",
     "geo",
     "partners",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "input_rules",
     "notifications",
     "home",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -84,7 +86,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "crm.context_processors.navigation",
+                "engagement_hub.navigation.navigation",
             ],
         },
     },
