@@ -90,7 +90,8 @@ def setup_django() -> None:
 
 
 def build_organisations():
-    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+    from organisations.models import Membership, Organisation, OrganisationKind, User
+    from access.roles import Role
 
     force = Organisation.objects.create(name="Bench Constabulary", slug="bench-force", kind=OrganisationKind.POLICE_FORCE)
     teams = [Organisation.objects.create(name=f"Bench team {n}", slug=f"bench-team-{n}", kind=OrganisationKind.NEIGHBOURHOOD_TEAM, parent=force)
@@ -353,7 +354,7 @@ def main() -> int:
     from guardian.managers import GroupObjectPermissionManager
     from guardian.shortcuts import get_objects_for_user
 
-    from crm.models import Organisation, User
+    from organisations.models import Organisation, User
     from partners.models import Concern
     from sharing_protocols.models import ConcernShare, SharingProtocol
 
