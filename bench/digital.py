@@ -249,8 +249,11 @@ def main() -> None:
         part = work / f"part-{label}.csv"
         write_export(posts[: count // share], part, prefix=f"mem-{label}-")
         for stage in ("import", "analysis"):
-            output = subprocess.run([sys.executable, __file__, "--memory-child", str(part), stage], check=True, capture_output=True,
-                                    text=True, env={**os.environ, "HUB_DB_NAME": BENCH_DB}).stdout.split()
+            child = subprocess.run([sys.executable, __file__, "--memory-child", str(part), stage], capture_output=True,
+                                   text=True, env={**os.environ, "HUB_DB_NAME": BENCH_DB})
+            if child.returncode:  # say what broke, not only that it did
+                sys.exit(f"The {stage} memory run over {label} of the posts failed:\n{child.stderr}")
+            output = child.stdout.split()
             peaks[(label, stage)] = (int(output[0]), int(output[1]))
 
     rate = count / total_s
