@@ -60,9 +60,9 @@ def _word(value: str) -> str:
 
 
 def _ids(ids) -> str:
-    if ids is None:
-        return "NULL::bigint[]"
-    return "'{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}'::bigint[]"
+    from access.grants import array_sql
+
+    return array_sql(None if ids is None else frozenset(ids))
 
 
 @cache
