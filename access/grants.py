@@ -121,7 +121,10 @@ class GrantSet:
                 for table, shares in self.shares.items() for personal in (False, True)}
 
     def shared_ids(self, share_model, *, personal: bool = False) -> frozenset[int]:
-        return self._shared.get((share_model._meta.db_table, personal), frozenset())
+        return self.shared_in(share_model._meta.db_table, personal=personal)
+
+    def shared_in(self, share_table: str, *, personal: bool = False) -> frozenset[int]:
+        return self._shared.get((share_table, personal), frozenset())
 
     def flows_for(self, category: str, organisation_id: int, classification: str | None = None) -> list[FlowGrant]:
         """The live flows by which the viewer receives a `category` row held by `organisation_id`."""
