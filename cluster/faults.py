@@ -3,6 +3,7 @@ on), pieces of it killed under bounded loopback load, and for each fault what wa
 
     scripts/hub cluster faults            # every fault, more load (about five minutes)
     scripts/hub cluster faults --reduced  # CI: a web node and the Redis master, at small load
+    scripts/hub cluster faults --database-only  # the database failover and the restart after it
 
 1. A web node killed (SIGKILL to its process group) under GET load through HAProxy: no request may fail beyond
    those in flight at the kill; recovered when HAProxy's health checks hold the node down.
@@ -11,9 +12,14 @@ on), pieces of it killed under bounded loopback load, and for each fault what wa
 3. (full) A worker node killed mid-import and, once it is back, a worker node killed mid-report: the node's
    job is held half-way by a table lock (its server connection names the node: application_name), the node
    is killed, the sweeper requeues the job and the other node completes it, once.
-4. (full) The PostgreSQL primary stopped under web load and `scripts/hub cluster failover` run: the standby is
-   promoted and PgBouncer pointed at it; the hub reconnects without a restart (a new import completes);
-   recovered at the first good answer after the stop.
+4. (full) The PostgreSQL primary stopped under web load and `scripts/hub cluster failover` run at once (PgBouncer
+   paused, the standby promoted, PgBouncer pointed at it, resumed); the hub carries on without a restart (a new
+   import completes). In flight: the web's queries running on the primary when it stopped (PgBouncer logs each
+   client whose server connection was cut off under it). Recovered at the first good answer after the failover.
+5. (full) Then the whole cluster stopped and started again: only the promoted server starts, pages are served
+   and an import runs; `scripts/hub cluster rejoin` makes the old primary the new standby, streaming.
+
+`--database-only`: 4 and 5 alone.
 
 Prints the fault table (requests failed, jobs lost, jobs doubled, time to recover) and one GOAL line per fault.
 `--json FILE` also writes the figures (tests/cluster/ reads them). The cluster is stopped and its folder removed
