@@ -538,6 +538,8 @@ ignore_startup_parameters = extra_float_digits
             if server.is_running():
                 role = "standby" if server.in_recovery() else "primary"
                 rows.append((f"postgres {server.data.name}", f"running as the {role} on {server.port}"))
+            elif server not in self.usable_servers():
+                rows.append((f"postgres {server.data.name}", "fenced by a failover (scripts/hub cluster rejoin makes it the standby)"))
             else:
                 rows.append((f"postgres {server.data.name}", "not running"))
         if self.groups.alive("haproxy"):

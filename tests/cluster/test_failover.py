@@ -68,6 +68,14 @@ def cluster():
         cluster.remove()
 
 
+def alive(pid: int) -> bool:
+    """Running (a zombie, ended but not yet reaped by this process, is not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def wait_for(condition, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -93,6 +101,7 @@ def test_failover_holds_queries_in_pgbouncer_then_a_restart_starts_only_the_prom
     cluster.write_configuration()
     cluster.start_database()  # as `scripts/hub cluster start` after a failover
     assert not old_primary.is_running(), "the fenced primary must never start again"
+    assert dict(cluster.status())["postgres primary"].startswith("fenced by a failover")
     assert cluster.primary().data == standby.data and cluster.standby_server() is None
     # The hub's processes started now migrate on the promoted server and read nothing from a standby.
     assert cluster.hub_environment(name="set-up", direct=True)["HUB_DB_PORT"] == str(standby.port)
@@ -112,3 +121,8 @@ def test_failover_holds_queries_in_pgbouncer_then_a_restart_starts_only_the_prom
     assert cluster.primary().data == old_primary.data
     with connect(cluster) as connection:
         assert connection.execute("SELECT count(*) FROM after_failover").fetchone()[0] == 1
+
+    pids = [server.pid for server in cluster.postgres_servers() if server.is_running()] + [cluster.groups.pid("pgbouncer")]
+    cluster.remove()  # `scripts/hub cluster remove`: everything stopped, the folder gone
+    assert not cluster.layout.folder.exists()
+    assert [pid for pid in pids if alive(pid)] == []
