@@ -1,4 +1,4 @@
-"""Start, stop and inspect the cluster on one machine (`scripts/hub cluster start|stop|status|failover`).
+"""Start, stop and inspect the cluster on one machine (`scripts/hub cluster start|stop|status|failover|rejoin`).
 
 Everything lives under the layout's folder (var/cluster/ by default): etc/ (the configuration files written
 here), data/ (PostgreSQL, Redis, SeaweedFS), run/ (a pid file per process group), log/ (one log per piece).
