@@ -30,8 +30,9 @@ def a_release(**fields) -> Release:
 
 def test_the_sweeper_knows_every_job_model_and_runs_every_minute():
     from digital.models import ConversationImport
+    from notifications.models import NotificationEmail
 
-    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release, ConversationImport}
+    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release, ConversationImport, NotificationEmail}
     assert all(issubclass(model, BackgroundJob) for model in job_models())
     entry = app.conf.beat_schedule["sweep-jobs"]
     assert entry["task"] == "jobs.tasks.sweep_jobs" and entry["schedule"] == 60.0
