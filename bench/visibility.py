@@ -416,7 +416,7 @@ def main() -> int:
     say(f"On the first page, {withheld} of {PAGE} rows come back with personal fields withheld.")
 
     results = {}
-    say("Before the guardian grants are written (the share table holds the 1,000 real shares):")
+    say("Before the guardian grants are written (the share table holds only the real one-off shares):")
     time_side_by_side({"hub visible_to": hub, "unfiltered": unfiltered}, args.repeat * 3, results, measure=first_page)
     time_it("hub visible_to, grants resolved afresh", hub_resolving, args.repeat, results, measure=first_page)
     time_it("hub visible_to (list)", hub, args.repeat, results, measure=page_and_list_count)
