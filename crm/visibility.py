@@ -31,6 +31,9 @@ from django.db.models.query import ModelIterable
 from crm.access import Viewer, grants_for
 
 PERSONAL_OK = "_personal_ok"
+# Tests only (tests/row_security/test_leak_matrix_rls_only.py): False lets every row through the ORM's door,
+# so that PostgreSQL's row-level security alone decides what a viewer reads. Never set outside tests.
+ORM_PREDICATE = True
 OWN = "_own"
 WITHHELD_PREFIX = "_w_"
 
@@ -132,10 +135,10 @@ class OrganisationScopedQuerySet(models.QuerySet):
         own = any_of(f"{self.organisation_lookup}_id", grants.own)
         category = getattr(self.model, "DATA_CATEGORY", None)
         if category is None:
-            return self.filter(own)
+            return self.filter(own) if ORM_PREDICATE else self.all()
         shared = self._protocol_q(grants, category)
         one_off = self._one_off_q(grants, personal=False)
-        queryset = self.filter(own | shared | one_off).annotate(**{OWN: _flag(own)})
+        queryset = (self.filter(own | shared | one_off) if ORM_PREDICATE else self.all()).annotate(**{OWN: _flag(own)})
         if getattr(self.model, "PERSONAL_FIELDS", None):
             personal_ok = own | self._protocol_q(grants, category, personal=True) | self._one_off_q(grants, personal=True)
             queryset = queryset._withholding(personal_ok)

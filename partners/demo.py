@@ -223,9 +223,13 @@ def seed_bulk_concerns(*, count: int, organisations, categories, within: GEOSGeo
         if count:
             run = f"{rng.getrandbits(32):08x}"
             created = now.isoformat()
+            columns = ", ".join(BULK_COLUMNS)
+            # PostgreSQL refuses COPY into a table under row-level security: the rows go to a temporary table
+            # first, then into the concerns in one INSERT, which the policies check (row_security/).
+            cursor.execute(f"CREATE TEMPORARY TABLE bulk_concern ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
             raw = connection.connection.cursor()
             # The queued writer sends rows from a second thread: Python makes rows while PostgreSQL stores them.
-            with raw.copy(f"COPY {table} ({', '.join(BULK_COLUMNS)}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
+            with raw.copy(f"COPY bulk_concern ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
                 for n in range(count):
                     longitude, latitude = sample_point()
                     occurred = now - timedelta(seconds=rng.uniform(3600, period))
@@ -235,6 +239,7 @@ def seed_bulk_concerns(*, count: int, organisations, categories, within: GEOSGeo
                         ConcernChannel.BULK_FILE.value, BULK_TEXTS[n % len(BULK_TEXTS)], False, "", "", "",
                         Classification.OFFICIAL.value, "new", "", f"{BULK_FINGERPRINT_PREFIX}{run}-{n}", _uuid(rng),
                     ))
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_concern")
         cursor.execute(f"ANALYZE {table}")
     return count
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "input_rules",
     "notifications",
     "home",
+    "row_security",  # PostgreSQL row-level security on the sensitive tables (row_security/policies.py)
 ]
 
 MIDDLEWARE = [
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Resolves each reader's sharing grants once per request, and forgets them at its end (crm/access.py).
     "crm.access.GrantScopeMiddleware",
+    # Hands that reader to PostgreSQL, whose row-level security is the second lock (row_security/).
+    "row_security.middleware.RowSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Puts the signed-in user and URL into the history of every change (pghistory triggers).
     "pghistory.middleware.HistoryMiddleware",
