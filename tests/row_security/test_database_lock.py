@@ -136,3 +136,25 @@ def test_a_streamed_response_reads_under_its_requests_grants(world, partner_user
         response = GrantScopeMiddleware(RowSecurityMiddleware(view))(request)
         body = b"".join(response.streaming_content).decode()
     assert {int(pk) for pk in body.split(",") if pk} == {world[name].pk for name in ("own", "team official", "fire shared")}
+
+
+@pytest.mark.parametrize(("path", "context"), [("/your-area/", "system"), ("/open-data/", "system"), ("/partners/concerns/", "viewer")])
+def test_the_public_pages_read_in_the_named_public_context_and_the_rest_as_their_user(path, context, partner_user):
+    """The public side reads only through publication/selectors.py, which picks what is published."""
+    from django.urls import resolve
+
+    from row_security.context import current
+
+    request = RequestFactory().get(path)
+    request.user, request.resolver_match = partner_user, resolve(path)
+    seen = {}
+
+    def view(request):
+        RowSecurityMiddleware(None).process_view(request, None, (), {})
+        seen["context"] = current()
+        return HttpResponse()
+
+    GrantScopeMiddleware(RowSecurityMiddleware(view))(request)
+    assert seen["context"].kind == context
+    assert seen["context"].name == ("public pages" if context == "system" else "")
+    assert current().name == "tests"  # the request's context ended with it
