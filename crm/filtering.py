@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from crm.forms import DateInput
-from crm.pagination import CappedPaginator
+from crm.pagination import CappedPaginator, KeysetPagesMixin
 from crm.visibility import membership_organisation_ids
 
 
@@ -63,7 +63,7 @@ def date_to(field: str, label: str):
     return django_filters.DateFilter(field_name=field, lookup_expr="date__lte" if field.endswith("_at") else "lte", label=label, widget=DateInput())
 
 
-class FilteredListMixin:
+class FilteredListMixin(KeysetPagesMixin):
     """For a ListView: the FilterSet narrows the (visible_to) queryset; an invalid filter shows its message
     on the form and the list unfiltered, never a 500."""
 

@@ -3,11 +3,19 @@ million visible rows at every page (GitLab and the Django admin's show_full_resu
 
 `CappedPaginator` counts with `SELECT count(*) FROM (SELECT id … LIMIT 10001)`: at most 10,001 rows read,
 whatever the table holds. Past the cap it no longer knows the last page: each page reads one row more than
-it shows to know whether there is a next one (the same number of queries for every page size)."""
+it shows to know whether there is a next one (the same number of queries for every page size).
+
+Deep pages go by keyset, not OFFSET: "Next" carries the last row's id (`after`), "Previous" the first
+row's (`before`), and the page reads the rows that sort after (or before) that row in the list's own
+order, with the primary key as tie-break; PostgreSQL starts from the row instead of reading and
+discarding every row before it. Only the id travels in the address: the row's sort values (a name, a
+date) are read from the row itself, through the same withholding queryset, so no value appears in a URL
+or a log. A missing, unreadable or no longer visible row falls back to the page number."""
 from __future__ import annotations
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import F, OrderBy, Q
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -15,13 +23,38 @@ COUNT_CAP = 10_000
 
 class CappedPage(Page):
     has_more = False
+    keyset = None  # "after" or "before": how this page was read
 
     def has_next(self) -> bool:
-        return self.has_more if self.paginator.count_is_capped else super().has_next()
+        if self.keyset == "after" or self.paginator.count_is_capped:
+            return self.has_more
+        return super().has_next()
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def _rows(self) -> list:
+        return list(self.object_list)  # a queryset's list() reads its result cache: no second query
+
+    @property
+    def first_pk(self):
+        rows = self._rows()
+        return rows[0].pk if rows else None
+
+    @property
+    def last_pk(self):
+        rows = self._rows()
+        return rows[-1].pk if rows else None
 
 
 class CappedPaginator(Paginator):
     cap = COUNT_CAP
+
+    def __init__(self, object_list, *args, **kwargs):
+        # The primary key breaks ties, so numbered and keyset pages agree and no row shows on two pages.
+        if hasattr(object_list, "query") and object_list.ordered and (terms := _order_terms(object_list)) is not None:
+            object_list = object_list.order_by(*terms)
+        super().__init__(object_list, *args, **kwargs)
 
     @cached_property
     def count(self) -> int:
@@ -65,3 +98,100 @@ class CappedPaginator(Paginator):
 
     def _get_page(self, *args, **kwargs) -> Page:
         return CappedPage(*args, **kwargs)
+
+
+# -- keyset pages ---------------------------------------------------------------------------------------------
+
+KEY_PREFIX = "_keyset_"
+
+
+def _order_terms(queryset) -> list[OrderBy] | None:
+    """The list's order as expressions, the primary key last; None if it cannot be followed by keyset."""
+    query = queryset.query
+    names = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
+    terms = []
+    for term in names:
+        if isinstance(term, str):
+            if term == "?" or "." in term:
+                return None
+            descending = term.startswith("-")
+            name = term.lstrip("-+")
+            term = OrderBy(F(queryset.model._meta.pk.name if name == "pk" else name), descending=descending)
+        elif not isinstance(term, OrderBy):
+            term = OrderBy(term) if hasattr(term, "resolve_expression") else None
+            if term is None:
+                return None
+        terms.append(term)
+    pk_name = queryset.model._meta.pk.name
+    if not any(isinstance(t.expression, F) and t.expression.name in ("pk", pk_name) for t in terms):
+        terms.append(OrderBy(F(pk_name)))
+    return terms
+
+
+def _nulls_first(term: OrderBy) -> bool:
+    # PostgreSQL puts NULLs last ascending and first descending, unless the ordering says otherwise.
+    if term.nulls_first:
+        return True
+    if term.nulls_last:
+        return False
+    return term.descending
+
+
+def _comes_after(name: str, term: OrderBy, value, *, reverse: bool) -> Q:
+    """Rows whose `name` sorts strictly after `value` in `term`'s order (before it, with `reverse`)."""
+    descending, nulls_first = term.descending != reverse, _nulls_first(term) != reverse
+    if value is None:
+        return Q(**{f"{name}__isnull": False}) if nulls_first else Q(pk__in=[])
+    beyond = Q(**{f"{name}__lt" if descending else f"{name}__gt": value})
+    return beyond if nulls_first else beyond | Q(**{f"{name}__isnull": True})
+
+
+def _same(name: str, value) -> Q:
+    return Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value})
+
+
+def keyset_page(paginator, number: int, anchor_pk, *, before: bool = False):
+    """Page `number`, read as the rows after (or, `before`, the rows before) the row `anchor_pk` in the
+    list's order; None when keyset cannot answer (an order it cannot follow, or the row is gone)."""
+    queryset = paginator.object_list
+    terms = _order_terms(queryset) if hasattr(queryset, "query") else None
+    if terms is None:
+        return None
+    keys = {f"{KEY_PREFIX}{i}": term.expression for i, term in enumerate(terms)}
+    keyed = queryset.annotate(**keys)
+    anchor = keyed.filter(pk=anchor_pk).values_list(*keys)[:1]
+    values = next(iter(anchor), None)
+    if values is None:
+        return None
+    after = Q(pk__in=[])
+    equal = Q()
+    for (name, term), value in zip(zip(keys, terms), values):
+        after |= equal & _comes_after(name, term, value, reverse=before)
+        equal &= _same(name, value)
+    order = [OrderBy(F(name), descending=t.descending != before, nulls_first=_nulls_first(t) != before or None,
+                     nulls_last=_nulls_first(t) == before or None) for name, t in zip(keys, terms)]
+    rows = list(keyed.filter(after).order_by(*order)[: paginator.per_page + 1])
+    page_rows = rows[: paginator.per_page]
+    if before:
+        page_rows.reverse()
+    page = paginator._get_page(page_rows, number, paginator)
+    page.keyset = "before" if before else "after"
+    page.has_more = len(rows) > paginator.per_page if not before else True
+    return page
+
+
+class KeysetPagesMixin:
+    """For a ListView with a CappedPaginator: "Next" and "Previous" read by keyset (see above)."""
+
+    def paginate_queryset(self, queryset, page_size):
+        number = self.request.GET.get(self.page_kwarg, "")
+        number = int(number) if number.isdigit() and len(number) < 10 else 1
+        for key, before in (("after", False), ("before", True)):
+            anchor = self.request.GET.get(key, "")
+            if number > 1 and anchor.isdigit() and len(anchor) < 19:
+                paginator = self.get_paginator(queryset, page_size, orphans=self.get_paginate_orphans(),
+                                               allow_empty_first_page=self.get_allow_empty())
+                page = keyset_page(paginator, number, int(anchor), before=before)
+                if page is not None:
+                    return paginator, page, page.object_list, True
+        return super().paginate_queryset(queryset, page_size)

@@ -17,6 +17,7 @@ from crm.visibility import owning_organisation
 from geo.models import Neighbourhood
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.worker import job_is_still_mine
+from read_routing.standby import reads_from_standby
 from reports.figures import ReportScope, data_fingerprint, report_figures, shared_records_in
 from reports.models import ReportRun, ReportStatus
 from reports.protocols import protocols_behind
@@ -109,9 +110,11 @@ def report_build(*, run_id: int, attempt: int | None = None) -> None:
     _progress(run, 5, "Counting engagements", status=ReportStatus.RUNNING, started_at=timezone.now(), error="")
     try:
         scope = _scope_for(run)
-        protocols = protocols_behind(user)
-        fingerprint = data_fingerprint(user=user, scope=scope, protocol_ids=[p["id"] for p in protocols])
-        figures = report_figures(user=user, scope=scope)
+        # Reads only, under the requester's grant set (resolved on the primary): a standby may answer (issue 19).
+        with reads_from_standby("report aggregation", up_to_now=True):
+            protocols = protocols_behind(user)
+            fingerprint = data_fingerprint(user=user, scope=scope, protocol_ids=[p["id"] for p in protocols])
+            figures = report_figures(user=user, scope=scope)
         _progress(run, 35, "Drawing maps and charts")
         html, drawings = report_html(figures=figures, area_label=run.area_label, requested_by=user.get_full_name() or user.get_username(),
                            protocols=protocols, include_maps=run.include_maps)

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from crm.models import Organisation
-from crm.pagination import CappedPaginator
+from crm.pagination import CappedPaginator, KeysetPagesMixin
 from crm.transfer.cells import escape_cell
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.filters import RECORD_KINDS, DisclosureEntryFilter
@@ -63,7 +63,7 @@ def record_links(user, entries) -> tuple[dict, dict]:
     return links, version_numbers
 
 
-class DisclosureLogView(GovernanceMixin, ListView):
+class DisclosureLogView(KeysetPagesMixin, GovernanceMixin, ListView):
     template_name = "sharing_protocols/disclosure_log.html"
     paginate_by = 50
     paginator_class = CappedPaginator  # the log only grows: never count more than 10,000 entries

@@ -2,13 +2,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.models import Role
-from crm.pagination import CappedPaginator
+from crm.pagination import CappedPaginator, KeysetPagesMixin
 from crm.visibility import owning_organisation  # noqa: F401 (views import it from here)
 
 POLICE_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR)
 
 
-class VisibleToUserMixin(LoginRequiredMixin):
+class VisibleToUserMixin(KeysetPagesMixin, LoginRequiredMixin):
     """The one door for views of sensitive records: the queryset starts from visible_to,
     so a record the user may not see answers 404, exactly like one that does not exist."""
 

@@ -9,6 +9,7 @@ from csp.constants import NONE, SELF
 
 from engagement_hub.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 from filestore.config import file_storages
+from read_routing.config import standby_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "input_rules",
     "notifications",
     "home",
+    "read_routing",
     "row_security",  # PostgreSQL row-level security on the sensitive tables (row_security/policies.py)
 ]
 
@@ -65,6 +67,8 @@ MIDDLEWARE = [
     "crm.access.GrantScopeMiddleware",
     # Hands that reader to PostgreSQL, whose row-level security is the second lock (row_security/).
     "row_security.middleware.RowSecurityMiddleware",
+    # Runs the listed read-only pages as named work that may read from a standby (read_routing/middleware.py).
+    "read_routing.middleware.StandbyReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Puts the signed-in user and URL into the history of every change (pghistory triggers).
     "pghistory.middleware.HistoryMiddleware",
@@ -110,6 +114,10 @@ DATABASES = {
         "TEST": {"TEMPLATE": env_str("HUB_DB_TEMPLATE", "engagement_hub_template")},
     }
 }
+# A streaming hot standby when HUB_DB_STANDBY_HOST is set: named read-only work reads from it once it has
+# replayed the latest change to anyone's grants (read_routing/). Without it, the primary answers everything.
+DATABASES.update(standby_database(DATABASES["default"]))
+DATABASE_ROUTERS = ["read_routing.router.StandbyRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "crm.User"

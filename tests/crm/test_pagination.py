@@ -49,3 +49,92 @@ def test_a_list_over_the_cap_says_more_than_and_no_last_page(officer_client, tea
     page = officer_client.get(reverse("crm:contact-list")).content.decode()
     assert "more than 3 contacts" in page
     assert "Page 1</p>" in page and 'rel="next"' in page
+
+
+# -- keyset pages: Next and Previous start from a row, not an OFFSET ------------------------------------------
+
+def _walk(paginator, pages: int):
+    """Follow Next from page 1 by keyset, as the links do."""
+    from crm.pagination import keyset_page
+
+    page = paginator.page(1)
+    walked = [page]
+    for number in range(2, pages + 1):
+        page = keyset_page(paginator, number, page.last_pk)
+        walked.append(page)
+    return walked
+
+
+@pytest.mark.parametrize("ordering", [("last_name", "first_name"), ("-last_name", "first_name"), ("-neighbourhood__name",), ("notes",)])
+def test_keyset_pages_hold_the_same_rows_as_numbered_pages_whatever_the_order(team, officer, ordering):
+    from tests.factories import NeighbourhoodFactory
+
+    places = [None, NeighbourhoodFactory(name="Abbey"), NeighbourhoodFactory(name="Ormsgill")]
+    for i in range(11):  # ties, and NULLs in a nullable sort column
+        ContactFactory(organisation=team, last_name=("Smith", "Jones", "Ng")[i % 3], notes=("", "met at the fete")[i % 2],
+                       neighbourhood=places[i % 3])
+    queryset = Contact.objects.visible_to(officer).order_by(*ordering)
+    numbered = [[c.pk for c in CappedPaginator(queryset, 3).page(n)] for n in (1, 2, 3, 4)]
+    by_keyset = [[c.pk for c in page] for page in _walk(CappedPaginator(queryset, 3), 4)]
+    assert by_keyset == numbered
+    assert sum(numbered, []) == [c.pk for c in queryset.order_by(*ordering, "pk")]  # every row once, ties by id
+
+
+def test_a_keyset_page_reads_no_offset_and_says_whether_more_follow(team, officer, django_assert_num_queries):
+    from crm.pagination import keyset_page
+
+    ContactFactory.create_batch(5, organisation=team)
+    paginator = CappedPaginator(Contact.objects.visible_to(officer).order_by("last_name", "pk"), 2)
+    start = paginator.page(1).last_pk
+    with CaptureQueriesContext(connection) as captured:
+        second = keyset_page(paginator, 2, start)
+        third = keyset_page(paginator, 3, second.last_pk)
+    assert len(captured) == 4  # the row to start from, and the page: for any page size
+    assert not any("OFFSET" in query["sql"] for query in captured)
+    assert (second.has_next(), third.has_next(), len(third)) == (True, False, 1)
+
+
+def test_previous_by_keyset_goes_back_to_the_same_rows(team, officer):
+    from crm.pagination import keyset_page
+
+    ContactFactory.create_batch(7, organisation=team)
+    paginator = CappedPaginator(Contact.objects.visible_to(officer).order_by("-first_name"), 3)
+    first, second = _walk(paginator, 2)
+    back = keyset_page(paginator, 1, second.first_pk, before=True)
+    assert [c.pk for c in back] == [c.pk for c in first] and back.has_next()
+
+
+def test_next_links_name_only_the_row_and_walk_a_withheld_name_order(partner_client, force, council, team, monkeypatch):
+    """A partner without personal-data cover sorts by the withheld (blank) surname; the address carries
+    an id, never a name, and the pages hold each shared contact once."""
+    import re
+
+    from crm.views.contacts import ContactListView
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    monkeypatch.setattr(ContactListView, "paginate_by", 2)
+    contacts = [ContactFactory(organisation=team, last_name=f"Surname{i}") for i in range(5)]
+    publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    seen, url, pages = [], reverse("crm:contact-list") + "?o=name", 0
+    while url and pages < 5:
+        page = partner_client.get(url).content.decode()
+        assert "Surname" not in page
+        seen += re.findall(r'href="/contacts/(\d+)/"', page)
+        following = re.search(r'href="(\?[^"]*)" rel="next"', page)
+        url = reverse("crm:contact-list") + following.group(1).replace("&amp;", "&") if following else None
+        if url:
+            assert re.search(r"after=\d+", url) and "Surname" not in url
+        pages += 1
+    assert sorted(map(int, seen)) == sorted(c.pk for c in contacts)
+
+
+@pytest.mark.parametrize("anchor", ["abc", "99999999999", "-1", "1e9", "9" * 40])
+def test_a_bad_or_unseen_row_to_start_from_falls_back_to_the_page_number(officer_client, team, other_force, monkeypatch, anchor):
+    from crm.views.contacts import ContactListView
+
+    monkeypatch.setattr(ContactListView, "paginate_by", 2)
+    ContactFactory.create_batch(3, organisation=team)
+    hidden = ContactFactory(organisation=other_force)  # not the officer's to see: its position says nothing
+    for value in (anchor, str(hidden.pk)):
+        response = officer_client.get(reverse("crm:contact-list"), {"page": 2, "after": value})
+        assert response.status_code == 200 and "Page 2" in response.content.decode()

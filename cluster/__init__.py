@@ -1,0 +1,1 @@
+"""Running the hub beyond one machine: the pieces of a cluster (PostgreSQL primary and standby, ...)."""
