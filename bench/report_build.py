@@ -294,7 +294,7 @@ def time_hand_written(scope, user):
     from django.db import connection
 
     from crm.models.engagements import MEETING_KINDS, ONLINE_KINDS
-    from crm.visibility import membership_organisation_ids
+    from access.visibility import membership_organisation_ids
     from reports.figures import HOT_SPOT_MINIMUM, PRIORITIES_SHOWN
 
     orgs = list(membership_organisation_ids(user))  # the same rows visible_to gives

@@ -29,7 +29,7 @@ written independently in plain SQL. Guardian only answers which rows; it has no 
 personal fields, which the hub's page also does.
 
 Timed, each repeated --repeat times (median, after one warm-up), all in one run; every hub run calls
-`visible_to(user)` inside the timing, and outside a request, so it includes the grant resolution (crm/access.py):
+`visible_to(user)` inside the timing, and outside a request, so it includes the grant resolution (access/grants.py):
 
 1. the first page of 50 alone (`order_by("-reported_at", "-pk")[:50]`): through `visible_to`, and unfiltered
    (goal 1 compares these two);
@@ -287,9 +287,9 @@ def page_and_count(queryset, size: int = PAGE) -> tuple[list, str]:
 
 
 def page_and_list_count(queryset, size: int = PAGE) -> tuple[list, str]:
-    """The first page and what a hub list shows of the count: the lists' own CappedPaginator (crm/pagination.py),
+    """The first page and what a hub list shows of the count: the lists' own CappedPaginator (access/pagination.py),
     which counts at most 10,001 rows ("more than 10,000")."""
-    from crm.pagination import CappedPaginator
+    from access.pagination import CappedPaginator
 
     paginator = CappedPaginator(queryset.order_by("-reported_at", "-pk"), size)
     return list(paginator.page(1)), paginator.count_text

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from crm import audit
 from crm.services.engagements import engagement_rule_errors
 from crm.models import AuditEvent, Membership, Organisation, Role, User
-from crm.visibility import can_see_everything, visible_organisation_ids
+from access.visibility import can_see_everything, visible_organisation_ids
 
 PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
 

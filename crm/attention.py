@@ -12,7 +12,7 @@ from crm.models import (
     Engagement, EngagementIssue, EngagementKind, EngagementStatus, Membership, Priority, PriorityAction, PriorityStatus, Role,
 )
 from crm.models.engagements import MEETING_KINDS
-from crm.visibility import membership_organisation_ids
+from access.visibility import membership_organisation_ids
 from geo.models import Neighbourhood
 from home.attention import Item, capped_count
 

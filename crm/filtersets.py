@@ -1,4 +1,4 @@
-"""The CRM's list filters (see crm.filtering): engagements, priorities, contacts, partner contacts, community groups
+"""The CRM's list filters (see access.filtering): engagements, priorities, contacts, partner contacts, community groups
 and advisory groups."""
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ from django.db.models import Exists, Max, OuterRef, Q, Value
 from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 
-from crm.filtering import HubFilterSet, date_from, date_to, search
+from access.filtering import HubFilterSet, date_from, date_to, search
 from crm.models import (
     AdvisoryGroup, AdvisoryGroupKind, CommunityGroup, CommunityGroupKind, Contact, Engagement, EngagementKind, EngagementStatus, IssueCategory,
     PartnerContact, PoliceSupport, Priority, PriorityAction, PriorityStatus,

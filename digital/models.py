@@ -10,7 +10,7 @@ from django.contrib.gis.db import models
 
 from django.utils import timezone
 
-from crm.models.base import OwnedRecord
+from access.models import OwnedRecord
 from digital.formats import Format
 from jobs.models import BackgroundJob
 from digital.placing import PlacedBy
@@ -79,7 +79,7 @@ class ConversationImport(OwnedRecord, BackgroundJob):
         return self.organisation
 
     def job_user_may_retry(self, user) -> bool:
-        from crm.visibility import can_own
+        from access.visibility import can_own
 
         return can_own(user, self.organisation)
 

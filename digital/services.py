@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from crm import audit
 from crm.models import IssueCategory
-from crm.visibility import can_own, owning_organisation
+from access.visibility import can_own, owning_organisation
 from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
 from digital.models import ConversationImport, ImportStatus, Post, Topic

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from crm.views.mixins import PoliceRoleRequiredMixin, add_service_errors
+from access.views import PoliceRoleRequiredMixin, add_service_errors
 from digital import charts, selectors
 from digital.forms import ConversationUploadForm, MeetingQuestionForm, RaiseTopicForm
 from digital.models import ConversationImport, ImportStatus, Post, Topic

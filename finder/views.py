@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView
 
-from crm.views.mixins import add_service_errors
+from access.views import add_service_errors
 from finder import services
 from finder.forms import GazetteerUploadForm, TeamContactForm
 from finder.loaders import GazetteerError, load_gazetteer

@@ -60,7 +60,7 @@ class BoundaryQuerySet(models.QuerySet):
 class ForceAreaQuerySet(BoundaryQuerySet):
     def administered_by(self, user):
         """The force areas whose boundaries `user` may change: their own force's (all, for a superuser)."""
-        from crm.visibility import can_see_everything, can_see_nothing, visible_organisation_ids
+        from access.visibility import can_see_everything, can_see_nothing, visible_organisation_ids
 
         if can_see_nothing(user):
             return self.none()

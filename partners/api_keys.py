@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import audit
-from crm.visibility import can_own
+from access.visibility import can_own
 from input_rules.text import unstorable
 from partners.models import PartnerApiKey
 

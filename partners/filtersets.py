@@ -1,8 +1,8 @@
-"""The concerns and imports lists' filters, written like every other list's (crm.filtering): a FilterSet over visible_to.
+"""The concerns and imports lists' filters, written like every other list's (access.filtering): a FilterSet over visible_to.
 The search reads the description through its withholding expression, so it finds only words the user may read."""
 import django_filters
 
-from crm.filtering import HubFilterSet, date_from, date_to
+from access.filtering import HubFilterSet, date_from, date_to
 from crm.filtersets import partner_agencies
 from crm.models import IssueCategory
 from geo.models import Neighbourhood

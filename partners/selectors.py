@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from crm.models import Organisation, Priority
-from crm.visibility import WITHHELD_PREFIX, can_see_everything, membership_organisation_ids
+from access.visibility import WITHHELD_PREFIX, can_see_everything, membership_organisation_ids
 from partners.models import Concern, ConcernLink
 
 

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm import audit
-from crm.visibility import can_own
+from access.visibility import can_own
 from geo.models import ForceArea
 from partners.collation.services import concerns_place_at_intake
 from partners.models import Concern

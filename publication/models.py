@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Func, Value
 from django.db.models.functions import Coalesce, Concat
 
-from crm.visibility import OrganisationScopedQuerySet
+from access.visibility import OrganisationScopedQuerySet
 from jobs.models import BackgroundJob
 
 # Joins the fields of one public text before hashing (a character no form lets anyone type).

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from crm.models import Role
-from crm.views.mixins import add_service_errors
+from access.views import add_service_errors
 from filestore.files import stream_response
 from finder import selectors as finder_selectors
 from jobs.views import JobRetryView

@@ -11,7 +11,7 @@ once the standby has replayed the primary's WAL past the latest committed change
 ended membership or an expired share never shows from a standby that has not yet heard of it. Writes always go
 to the primary, and a write inside named work sends the rest of that work to the primary too (it must read
 what it wrote). Everything not named reads from the primary. The viewer's grant set itself is always resolved
-on the primary (crm/access.py reads through the default connection).
+on the primary (access/grants.py reads through the default connection).
 
 The decision costs two small queries (the latest change, on the primary; the replay position, on the
 standby), made once per piece of work (a request) and only when a standby is configured.

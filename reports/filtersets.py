@@ -1,8 +1,8 @@
-"""The reports list's filters, written like every other list's (crm.filtering). A report is only ever its
+"""The reports list's filters, written like every other list's (access.filtering). A report is only ever its
 requester's (ReportRun.objects.visible_to), so there is no "only mine"."""
 import django_filters
 
-from crm.filtering import HubFilterSet, date_from, date_to
+from access.filtering import HubFilterSet, date_from, date_to
 from reports.models import ReportRun, ReportStatus
 
 

@@ -4,7 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from crm.visibility import can_see_everything, can_see_nothing
+from access.visibility import can_see_everything, can_see_nothing
 from jobs.models import BackgroundJob
 from sharing_protocols.models import Classification
 

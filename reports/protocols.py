@@ -1,7 +1,7 @@
 """Which information-sharing protocols a report's shared data came through."""
 from __future__ import annotations
 
-from crm.visibility import membership_organisation_ids
+from access.visibility import membership_organisation_ids
 from sharing_protocols.models import ProtocolDataFlow
 
 

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import audit
-from crm.visibility import owning_organisation
+from access.visibility import owning_organisation
 from geo.models import Neighbourhood
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.worker import job_is_still_mine

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from crm.filtering import FilteredListMixin
-from crm.views.mixins import VisibleToUserMixin, add_service_errors
+from access.filtering import FilteredListMixin
+from access.views import VisibleToUserMixin, add_service_errors
 from filestore.files import download_response
 from jobs.views import JobRetryView
 from reports.filtersets import ReportFilterSet

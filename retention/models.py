@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from crm.visibility import OrganisationScopedQuerySet
+from access.visibility import OrganisationScopedQuerySet
 
 
 class RecordClass(models.TextChoices):

@@ -8,7 +8,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from crm.history import history_for
-from crm.views.mixins import add_service_errors
+from access.views import add_service_errors
 from retention import services
 from retention.defaults import DEFAULTS
 from retention.forms import ActForm, HoldForm, KeepForm, ScheduleForm

@@ -17,8 +17,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from crm import grant_settings
-from crm.access import grant_scope, grants_for
+from access import grant_settings
+from access.grants import grant_scope, grants_for
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ class Context:
 
     def setting(self) -> str:
         """The value of hub.grants for this context ("" for none). A viewer's grant set is read from the
-        request's or scope's cache (crm/access.py), so a change to memberships or protocols shows here too."""
+        request's or scope's cache (access/grants.py), so a change to memberships or protocols shows here too."""
         if self.kind == "none":
             return ""
         if self.kind == "fixed":
@@ -99,7 +99,7 @@ def no_context():
 
 
 def _in_grant_scope() -> bool:
-    from crm import access
+    from access import grants as access
 
     return access._scope.get() is not None
 

@@ -6,7 +6,7 @@ queryset: an engagement's issues, a priority's actions); its django-pghistory hi
 with it. `EXEMPT` names each other model with `visible_to` and why it is left out; a test fails for a model
 in neither list, so a new sensitive model cannot be forgotten.
 
-The policies say what `visible_to` says, from the grant set in `hub.grants` (crm/grant_settings.py):
+The policies say what `visible_to` says, from the grant set in `hub.grants` (access/grant_settings.py):
 
 - read: a system context; the viewer's own organisations; the providers whose rows a live protocol flow
   gives them for the table's category (at OFFICIAL, or OFFICIAL-SENSITIVE where the protocol allows it);

@@ -25,7 +25,7 @@ from functools import cache
 import psycopg
 from django.db.backends.signals import connection_created
 
-from crm.grant_settings import SETTING
+from access.grant_settings import SETTING
 from row_security.context import current
 
 # Resolving a grant set runs its own query (on tables without policies): that one passes untouched.
@@ -74,7 +74,7 @@ def _remember(connection, setting: str) -> None:
 
 
 def _is_explicit_write(sql, params) -> bool:
-    """crm.grant_settings.write(): the value it writes stands until the context changes."""
+    """access.grant_settings.write(): the value it writes stands until the context changes."""
     return isinstance(sql, str) and "set_config" in sql and isinstance(params, (list, tuple)) and tuple(params[:1]) == (SETTING,)
 
 

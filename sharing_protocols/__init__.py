@@ -1,1 +1,1 @@
-"""Information-sharing protocols that widen crm.visibility's visible_to (the sharing-protocols issue)."""
+"""Information-sharing protocols that widen access.visibility's visible_to (the sharing-protocols issue)."""

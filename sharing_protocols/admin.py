@@ -17,7 +17,7 @@ class DisclosureEntryAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        from crm.visibility import visible_organisation_ids
+        from access.visibility import visible_organisation_ids
 
         return queryset.filter(organisation__in=visible_organisation_ids(request.user))
 
@@ -83,7 +83,7 @@ class ProtocolVersionAdmin(InformationGovernanceReadOnly, admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        from crm.visibility import visible_organisation_ids
+        from access.visibility import visible_organisation_ids
 
         # Protocols the user's organisation is party to (in any version).
         return queryset.filter(protocol__versions__parties__organisation__in=visible_organisation_ids(request.user)).distinct()

@@ -1,15 +1,15 @@
 """Why a record is visible: to the user looking at it, and, for information governance, to everyone.
 
-The answers read the rule where `visible_to` reads it (crm/access.py): "why can I see this" and the
+The answers read the rule where `visible_to` reads it (access/grants.py): "why can I see this" and the
 disclosure log from the reader's grant set, resolved once per request; "who can see this" from the same
 statement of live flows, read the other way round: from a record's holder to the organisations that receive it."""
 from dataclasses import dataclass
 
 from django.utils import timezone
 
-from crm.access import flows_covering, grants_for
+from access.grants import flows_covering, grants_for
 from crm.models import Organisation
-from crm.visibility import membership_organisation_ids
+from access.visibility import membership_organisation_ids
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import Classification, DisclosureAction, ProtocolDataFlow
 from sharing_protocols.shares import share_model_for

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import ListView
 
 from crm.models import Organisation
-from crm.pagination import CappedPaginator, KeysetPagesMixin
+from access.pagination import CappedPaginator, KeysetPagesMixin
 from crm.transfer.cells import escape_cell
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.filters import RECORD_KINDS, DisclosureEntryFilter

@@ -13,7 +13,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from crm.models import Organisation, Role
-from crm.views.mixins import add_service_errors
+from access.views import add_service_errors
 from filestore.files import download_response
 from sharing_protocols.forms import (
     BaseFlowFormSet, BasePartyFormSet, FlowForm, PartyForm, ProtocolNameForm, SignatureForm, SuspensionForm, VersionTermsForm,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm import audit
-from crm.visibility import can_own
+from access.visibility import can_own
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction, OneOffShare
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
 
 from crm.models import Role
-from crm.views.mixins import add_service_errors
+from access.views import add_service_errors
 from sharing_protocols.explain import who_can_see_for
 from sharing_protocols.forms import RecordShareForm
 from sharing_protocols.shares import record_share, record_share_revoke, share_model_for

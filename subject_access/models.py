@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
-from crm.visibility import OrganisationScopedQuerySet
+from access.visibility import OrganisationScopedQuerySet
 from retention.models import LegalRegime
 
 

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, ListView
 
-from crm.views.mixins import add_service_errors
+from access.views import add_service_errors
 from filestore.files import download_response
 from retention.views import GovernanceRequiredMixin
 from subject_access import services

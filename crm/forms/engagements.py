@@ -72,7 +72,7 @@ class EngagementForm(forms.ModelForm):
         self.fields["questionnaire"].queryset = Questionnaire.objects.visible_to(user).filter(
             models.Q(is_active=True) | models.Q(pk=self.instance.questionnaire_id))
         from crm.services.engagements import force_area_for
-        from crm.visibility import owning_organisation
+        from access.visibility import owning_organisation
 
         owner = self.instance.organisation if self.instance.pk else owning_organisation(user)
         force_area = force_area_for(owner) if owner else None

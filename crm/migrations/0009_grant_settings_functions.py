@@ -1,4 +1,4 @@
-"""SQL functions that read the viewer's grant set from the transaction (crm/grant_settings.py)."""
+"""SQL functions that read the viewer's grant set from the transaction (access/grant_settings.py)."""
 from django.db import migrations
 
 FUNCTIONS = r"""

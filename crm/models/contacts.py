@@ -6,8 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from crm.models.base import OwnedRecord
-from crm.visibility import OrganisationScopedQuerySet
+from access.models import OwnedRecord
+from access.visibility import OrganisationScopedQuerySet
 from sharing_protocols.models import DataCategory
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 
-from crm.models.base import OwnedRecord, child_queryset
+from access.models import OwnedRecord, child_queryset
 from sharing_protocols.models import DataCategory
 
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from crm.models.base import OwnedRecord, child_queryset
+from access.models import OwnedRecord, child_queryset
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS
 from sharing_protocols.models import DataCategory
 

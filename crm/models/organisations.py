@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 
-from crm.visibility import OrganisationScopedQuerySet
+from access.visibility import OrganisationScopedQuerySet
 
 
 class OrganisationKind(models.TextChoices):
@@ -91,7 +91,7 @@ class Organisation(models.Model):
 class UserQuerySet(models.QuerySet):
     def visible_to(self, user) -> "UserQuerySet":
         """People who share an organisation with `user` (colleagues' accounts are personal data)."""
-        from crm.visibility import can_see_everything, can_see_nothing, membership_organisation_ids
+        from access.visibility import can_see_everything, can_see_nothing, membership_organisation_ids
 
         if can_see_nothing(user):
             return self.none()

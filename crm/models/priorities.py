@@ -4,7 +4,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from crm.models.base import OwnedRecord, child_queryset
+from access.models import OwnedRecord, child_queryset
 from sharing_protocols.models import DataCategory
 
 

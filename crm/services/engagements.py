@@ -9,7 +9,7 @@ from crm.models import (
     POLICE_KINDS, DoorstepVisit, Engagement, EngagementIssue, IssueCategory, Membership, Organisation,
 )
 from crm.models.engagements import NEEDS_POLICE_OFFICER
-from crm.visibility import can_own
+from access.visibility import can_own
 from geo.models import ForceArea, Neighbourhood
 
 

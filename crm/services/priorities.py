@@ -10,7 +10,7 @@ from django.utils import timezone
 from crm import audit
 from crm.models import FINISHED_STATUSES, PRIORITY_MOVES, EngagementIssue, Priority, PriorityAction, PriorityStatus
 from crm.signals import priority_moved
-from crm.visibility import can_own
+from access.visibility import can_own
 
 
 def priority_agree(*, priority: Priority, acting_user, organisation=None, raised_issues: Iterable[EngagementIssue] = ()) -> Priority:

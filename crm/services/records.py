@@ -6,7 +6,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from crm.visibility import can_own
+from access.visibility import can_own
 
 
 def record_save(*, instance, acting_user, organisation=None, many_to_many: dict[str, Iterable] | None = None):

@@ -35,7 +35,7 @@ from crm.transfer.widgets import (
     JOINER, ChoiceListWidget, ChoiceWidget, DateTimeWidget, DateWidget, DayAsDateTimeWidget, IdWidget, Lookup, NamedForeignKeyWidget,
     NamedManyWidget, TextListWidget, TextWidget, WholeNumberWidget, YesNoWidget,
 )
-from crm.visibility import owning_organisation
+from access.visibility import owning_organisation
 from geo.coordinates import gb_point
 from geo.models import Neighbourhood
 

@@ -57,7 +57,7 @@ def export_records(*, what: str, file_format: str, user) -> Export:
     )
     # Every export goes into the hash-chained disclosure log as well (information governance reads it), naming each
     # shared record that left (another organisation's, seen under a protocol or a share): one query for the ids.
-    from crm.visibility import membership_organisation_ids
+    from access.visibility import membership_organisation_ids
 
     shared_ids = sorted(queryset.exclude(organisation_id__in=membership_organisation_ids(user)).values_list("pk", flat=True))
     disclosure_record(user=user, organisation=organisation, action=DisclosureAction.EXPORT,

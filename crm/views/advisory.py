@@ -8,12 +8,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from crm import advisory_diversity as reads
-from crm.filtering import FilteredListMixin
+from access.filtering import FilteredListMixin
 from crm.filtersets import AdvisoryGroupFilterSet
 from crm.forms.advisory import AdviceResponseForm, AdvisoryAdviceForm, AdvisoryGroupForm, AdvisoryMemberForm
 from crm.models import POLICE_ONLY_ROLES, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact
 from crm.services import advisory as services
-from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, VisibleToUserMixin, add_service_errors, owning_organisation
+from access.views import DisclosedDetailMixin, DisclosedListMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 
 
 def may_record(user) -> bool:

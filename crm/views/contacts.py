@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from crm.filtering import FilteredListMixin
+from access.filtering import FilteredListMixin
 from crm.filtersets import ContactFilterSet, PartnerContactFilterSet
 from crm.forms.contacts import ContactForm, PartnerContactForm
 from crm.forms.groups import GROUP_NAME_TAKEN
 from crm.history import history_for
 from crm.models import AccessibilityNeed, CommunityGroup, Contact, PartnerContact
 from crm.services import record_save
-from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, VisibleToUserMixin, keeping_hidden, owning_organisation
+from access.views import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, VisibleToUserMixin, keeping_hidden, owning_organisation
 from geo.models import Neighbourhood, SmallArea
 
 # What a person is told when a unique constraint is hit at the database.

@@ -8,9 +8,9 @@ from django.views.generic import DetailView, FormView, ListView
 from crm import services
 from crm.forms.engagements import DoorstepVisitForm, EngagementForm
 from crm.models import AdvisoryGroup, Engagement, EngagementIssue, EngagementKind, User, VisitOutcome
-from crm.filtering import FilteredListMixin
+from access.filtering import FilteredListMixin
 from crm.filtersets import EngagementFilterSet
-from crm.views.mixins import (
+from access.views import (
     POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, keeping_hidden, owning_organisation,
 )
 

@@ -4,13 +4,13 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from crm.filtering import FilteredListMixin
+from access.filtering import FilteredListMixin
 from crm.filtersets import CommunityGroupFilterSet
 from crm.forms.groups import CommunityGroupForm
 from crm.history import history_for
 from crm.models import CommunityGroup, Contact
 from crm.views.contacts import RecordFormMixin
-from crm.views.mixins import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, VisibleToUserMixin, keeping_hidden
+from access.views import DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, VisibleToUserMixin, keeping_hidden
 from geo.models import Neighbourhood
 
 

@@ -1,7 +1,7 @@
 from django.views.generic import DetailView, ListView
 
 from crm.models import Membership
-from crm.views.mixins import VisibleToUserMixin
+from access.views import VisibleToUserMixin
 
 
 class PeopleListView(VisibleToUserMixin, ListView):

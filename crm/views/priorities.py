@@ -6,11 +6,11 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
 from crm.forms.priorities import ActionWithdrawForm, NeighbourhoodChoiceForm, PriorityActionForm, PriorityForm, PriorityMoveForm
-from crm.filtering import FilteredListMixin
+from access.filtering import FilteredListMixin
 from crm.filtersets import PriorityFilterSet
 from crm.history import history_for
 from crm.models import PRIORITY_MOVES, Engagement, EngagementIssue, Priority, PriorityAction
-from crm.views.mixins import POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
+from access.views import POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 from geo.models import Neighbourhood
 
 

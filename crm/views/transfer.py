@@ -15,7 +15,7 @@ from crm.forms.transfer import ConfirmImportForm, ExportForm, ImportForm
 from crm.transfer import pending
 from crm.transfer.files import FileProblem, read_table
 from crm.transfer.services import export_records, import_records
-from crm.views.mixins import owning_organisation
+from access.views import owning_organisation
 
 LIST_PAGES = {"contacts": "crm:contact-list", "groups": "crm:group-list", "engagements": "crm:engagement-list"}
 SHOWN_ROWS = 100  # rows listed on the check page when every row is good

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "django_filters",
+    "access",
     "crm",
     "geo",
     "partners",
@@ -63,8 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Resolves each reader's sharing grants once per request, and forgets them at its end (crm/access.py).
-    "crm.access.GrantScopeMiddleware",
+    # Resolves each reader's sharing grants once per request, and forgets them at its end (access/grants.py).
+    "access.grants.GrantScopeMiddleware",
     # Hands that reader to PostgreSQL, whose row-level security is the second lock (row_security/).
     "row_security.middleware.RowSecurityMiddleware",
     # Runs the listed read-only pages as named work that may read from a standby (read_routing/middleware.py).

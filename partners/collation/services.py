@@ -23,7 +23,7 @@ from row_security.context import system_context
 from crm import audit
 from crm.models import Membership, Organisation, Priority, Role
 from crm.services.priorities import priority_agree
-from crm.visibility import can_own
+from access.visibility import can_own
 from geo.models import Neighbourhood, SmallArea, SmallAreaKind
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.worker import job_is_still_mine

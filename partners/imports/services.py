@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from crm import audit
-from crm.visibility import can_own, owning_organisation
+from access.visibility import can_own, owning_organisation
 from filestore.files import local_path
 from input_rules.text import storable_data
 from jobs.dispatch import job_dispatch_on_commit

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from crm.visibility import OrganisationScopedQuerySet
+from access.visibility import OrganisationScopedQuerySet
 from jobs.models import BackgroundJob
 
 
@@ -50,7 +50,7 @@ class CollationRun(BackgroundJob):
         return {"status": CollationStatus.QUEUED, "error": "", "finished_at": None}
 
     def job_user_may_retry(self, user) -> bool:
-        from crm.visibility import can_see_everything
+        from access.visibility import can_see_everything
 
         return user.has_role("officer", "manager") or can_see_everything(user)
 

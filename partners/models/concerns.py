@@ -6,7 +6,7 @@ from django.contrib.gis.db import models
 from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GistIndex
 
-from crm.models.base import OwnedRecord
+from access.models import OwnedRecord
 from sharing_protocols.models import Classification, DataCategory
 
 BRITISH_NATIONAL_GRID = 27700

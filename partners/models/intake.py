@@ -3,7 +3,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from crm.models.base import OwnedRecord
+from access.models import OwnedRecord
 from jobs.models import BackgroundJob
 
 
@@ -67,7 +67,7 @@ class ConcernImportJob(OwnedRecord, BackgroundJob):
         return self.organisation
 
     def job_user_may_retry(self, user) -> bool:
-        from crm.visibility import can_own
+        from access.visibility import can_own
 
         return can_own(user, self.organisation)
 

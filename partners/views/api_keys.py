@@ -14,8 +14,8 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
-from crm.views.mixins import add_service_errors
-from crm.visibility import can_own, owning_organisation
+from access.views import add_service_errors
+from access.visibility import can_own, owning_organisation
 from partners.api_keys import api_key_issue, api_key_revoke
 from partners.models import PartnerApiKey
 

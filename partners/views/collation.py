@@ -11,8 +11,8 @@ from django.views import View
 from django.views.generic import DetailView, TemplateView
 
 from crm.models import Membership, Organisation, OrganisationKind
-from crm.views.mixins import PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors
-from crm.visibility import can_see_everything, visible_organisation_ids
+from access.views import PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors
+from access.visibility import can_see_everything, visible_organisation_ids
 from geo.models import Neighbourhood
 from jobs.views import JobRetryView
 from partners.collation import selectors, services

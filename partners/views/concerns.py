@@ -8,9 +8,9 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import DetailView, FormView, ListView
 
-from crm.views.mixins import POLICE_ROLES, VisibleToUserMixin, add_service_errors
+from access.views import POLICE_ROLES, VisibleToUserMixin, add_service_errors
 from partners import selectors
-from crm.filtering import FilteredListMixin
+from access.filtering import FilteredListMixin
 from partners.filtersets import ConcernFilterSet
 from partners.forms.concerns import ConcernCloseForm, ConcernForm
 from partners.models import Concern, ConcernChannel, ConcernStatus

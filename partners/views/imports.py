@@ -12,8 +12,8 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from crm.models import IssueCategory
-from crm.filtering import FilteredListMixin
-from crm.views.mixins import add_service_errors
+from access.filtering import FilteredListMixin
+from access.views import add_service_errors
 from jobs.views import JobRetryView
 from partners.filtersets import ImportJobFilterSet
 from partners.forms.imports import ConcernUploadForm

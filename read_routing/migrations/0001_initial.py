@@ -1,5 +1,5 @@
 """The grant-change log and the triggers that write it, on every table the grant set is made of
-(crm/access.py: memberships, organisations, protocols, their versions and flows, one-off shares)."""
+(access/grants.py: memberships, organisations, protocols, their versions and flows, one-off shares)."""
 from django.db import migrations, models
 
 GRANT_TABLES = [

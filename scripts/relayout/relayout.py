@@ -11,10 +11,10 @@ file, not a fixed list, so files added to main after this was written are rewrit
 second run finds nothing left to move and changes nothing.
 
 What moves (see MOVE_GROUPS below):
-  access/        the access layer: the grant-set resolver (crm/access.py -> access/grants.py), visible_to and
-                 editable_by (crm/visibility.py), the owned-record base and child querysets (crm/models/base.py
-                 -> access/models.py), the view mixins (crm/views/mixins.py -> access/views.py), the capped
-                 paginator and the list-filter base (crm/pagination.py, crm/filtering.py)
+  access/        the access layer: the grant-set resolver (access/grants.py -> access/grants.py), visible_to and
+                 editable_by (access/visibility.py), the owned-record base and child querysets (access/models.py
+                 -> access/models.py), the view mixins (access/views.py -> access/views.py), the capped
+                 paginator and the list-filter base (access/pagination.py, access/filtering.py)
   hub_ui/        shared interface pieces: template tags (crm/templatetags/), the date widget (DateInput, from
                  crm/forms/__init__.py -> hub_ui/widgets.py), spreadsheet cells (crm/transfer/cells.py)
   engagement_hub/navigation.py   the role navigation (crm/context_processors.py): it links every app's pages,
@@ -53,15 +53,15 @@ MOVE_GROUPS = [
         "Move the access layer to access/ (moves only): the grant resolver, visible_to and editable_by, "
         "the owned-record base, the view mixins, the capped paginator and the list-filter base",
         [
-            ("crm/access.py", "access/grants.py"),
-            ("crm/visibility.py", "access/visibility.py"),
-            ("crm/models/base.py", "access/models.py"),
-            ("crm/views/mixins.py", "access/views.py"),
-            ("crm/pagination.py", "access/pagination.py"),
-            ("crm/filtering.py", "access/filtering.py"),
+            ("access/grants.py", "access/grants.py"),
+            ("access/visibility.py", "access/visibility.py"),
+            ("access/models.py", "access/models.py"),
+            ("access/views.py", "access/views.py"),
+            ("access/pagination.py", "access/pagination.py"),
+            ("access/filtering.py", "access/filtering.py"),
             # the grant set handed to PostgreSQL per transaction (main, fa7d3e7); its migration stays in crm
-            ("crm/grant_settings.py", "access/grant_settings.py"),
-            ("tests/crm/test_access.py", "tests/access/test_grants.py"),
+            ("access/grant_settings.py", "access/grant_settings.py"),
+            ("tests/access/test_grants.py", "tests/access/test_grants.py"),
             ("tests/crm/test_grant_settings*.py", "tests/access/"),
             ("tests/crm/test_access_*.py", "tests/access/"),
             ("tests/crm/test_visibility*.py", "tests/access/"),

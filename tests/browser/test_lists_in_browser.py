@@ -1,6 +1,6 @@
 """The lists people work with, in Chromium on a phone: an officer opens Contacts, Groups and Advisory groups from the
 menu, searches, filters and sorts each; a manager filters their reports; a partner user narrows the files of concerns
-their organisation imported to their own. Every list is the same FilterSet pattern (crm.filtering)."""
+their organisation imported to their own. Every list is the same FilterSet pattern (access.filtering)."""
 import datetime
 
 import pytest

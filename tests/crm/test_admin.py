@@ -41,7 +41,7 @@ def test_the_audit_trail_is_for_information_governance_only(admin_client_hub, fo
 def test_the_user_visibility_door_is_the_grant_set_and_one_query(officer, django_assert_num_queries):
     from crm.models import User
 
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(2):
         assert sorted(User.objects.visible_to(officer).values_list("username", flat=True)) == ["pc-shah"]
 

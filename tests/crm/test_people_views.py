@@ -57,12 +57,12 @@ def test_an_invisible_person_looks_exactly_like_a_missing_one(officer_client, ou
 
 def test_the_people_list_takes_the_same_queries_however_many_people(officer_client, team, django_assert_num_queries):
     # 1 session, 2 user, 3 roles for the navigation, 4 count for the paginator, 5 the page of memberships.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(6):
         officer_client.get(reverse("crm:people"))
     for n in range(20):
         MembershipFactory(user=UserFactory(username=f"extra{n}"), organisation=team, role=Role.OFFICER)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(6):
         response = officer_client.get(reverse("crm:people"))
     assert len(re.findall(r'href="/people/\d+/"', response.content.decode())) == 22
@@ -71,6 +71,6 @@ def test_the_people_list_takes_the_same_queries_however_many_people(officer_clie
 def test_the_person_page_takes_five_queries(officer_client, officer, django_assert_num_queries):
     membership = Membership.objects.filter(user=officer).first()
     # 1 session, 2 user, 3 the membership with its user and organisation, 4 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(5):
         officer_client.get(reverse("crm:person", args=[membership.pk]))

@@ -139,7 +139,7 @@ def test_editing_an_engagement_keeps_officers_the_editor_cannot_see(client, forc
 def test_records_are_never_written_into_an_inactive_organisation(officer, team, force):
     team.is_active = False
     team.save()
-    from crm.views.mixins import owning_organisation
+    from access.views import owning_organisation
 
     assert owning_organisation(officer) == force
     contact = Contact(first_name="Ann", last_name="Lee", email="ann@example.org", lawful_basis="public_task",

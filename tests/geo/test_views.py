@@ -83,7 +83,7 @@ def test_the_neighbourhood_page_shows_who_lives_there(officer_client, neighbourh
     officer_client.get(reverse("geo:neighbourhood", args=[neighbourhoods.pk]))  # warm Django's per-process SRID cache
     # 1 session, 2 user, 3 the neighbourhood, 4 the profiles, 5-8 the engagement signals (low turnout, repeated
     # issues, under-represented groups reached, last beat meeting), 9 recent engagements, 10 the small areas, 11 roles.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(12):
         page = officer_client.get(reverse("geo:neighbourhood", args=[neighbourhoods.pk])).content.decode()
     assert "1000 residents in 1 small area, of whom 3 use British Sign Language." in page

@@ -151,7 +151,7 @@ def test_the_officers_home_takes_the_same_queries_however_many_rows(officer_clie
     # 1 session, 2 user, 3 roles, 4-5 unread notifications and rejections, 6 my neighbourhoods, 7 beat meetings,
     # 8 priorities without action, 9 quiet priorities, 10 not written up, 11 low turnout, 12 repeated issues,
     # 13 last looked at concerns, 14 new concerns, 15 last looked at reports, 16 reports ready, 17 navigation roles.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(18, exact=False) as first:
         officer_client.get(reverse("home"))
     for _ in range(3):

@@ -80,13 +80,13 @@ def test_the_queue_takes_constant_queries(manager_client, held, hindpool, screen
     manager_client.get(url)
     # 1 session, 2 user, 3 roles (once: the reviewer check and the navigation share them), 4 the count for the
     # pagination, 5 the screenings with their organisations.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(6):
         manager_client.get(url)
     for n in range(3):
         priority_with_action(hindpool, issue=f"Call 0770090012{n} about it.")
     screen()
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(6):
         assert len(re.findall(r'href="/screening/\d+/"', manager_client.get(url).content.decode())) == 4  # one link a held text
 

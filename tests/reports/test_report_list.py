@@ -1,5 +1,5 @@
 """The list of the user's reports: search by area, status, dates asked and sortable columns (the one FilterSet
-pattern, crm.filtering); only the reports the user asked for, with the query count pinned."""
+pattern, access.filtering); only the reports the user asked for, with the query count pinned."""
 import datetime
 
 import pytest

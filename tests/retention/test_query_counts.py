@@ -23,7 +23,7 @@ def test_the_records_due_page_takes_the_same_queries_for_one_row_or_twenty(gover
     enforce(dry_run=True)
     # session, user, the user's governed organisations, their units, count, rows with their schedule and
     # organisation, navigation roles
-    # + 1 since issue 12: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1 since issue 12: the reader's grant set, resolved once per request (access/grants.py).
     assert queries(governance_client, "/retention/due/") == 8
 
 
@@ -37,5 +37,5 @@ def test_the_requests_page_takes_the_same_queries_for_one_request_or_twenty(gove
         DataSubjectRequest.objects.create(organisation=force, regime="uk_gdpr", requester_name=f"Person {n}", received_on=timezone.localdate(),
                                           due_on=timezone.localdate(), created_by_id=governance)
     # session, user, governed organisations, count, rows, navigation roles
-    # + 1 since issue 12: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1 since issue 12: the reader's grant set, resolved once per request (access/grants.py).
     assert queries(governance_client, "/subject-access/") == 7

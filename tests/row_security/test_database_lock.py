@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
 
-from crm.access import GrantScopeMiddleware
+from access.grants import GrantScopeMiddleware
 from crm.models import AuditEvent, Contact
 from partners.models import Concern
 from row_security.context import no_context, system_context, viewer_context

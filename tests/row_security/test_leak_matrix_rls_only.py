@@ -1,4 +1,4 @@
-"""The generated leak matrix again, with the ORM's predicate switched off (crm.visibility.ORM_PREDICATE):
+"""The generated leak matrix again, with the ORM's predicate switched off (access.visibility.ORM_PREDICATE):
 every row passes visible_to's door, so what the users read is what PostgreSQL's row-level security lets
 through, and it must be exactly what the matrix expects.
 
@@ -6,7 +6,7 @@ A subset: visible_to for every persona and state, the contact and concern lists,
 the world is the matrix's own (tests/sharing_protocols/test_leak_matrix.py), built once for this module."""
 import pytest
 
-from crm import visibility
+from access import visibility
 from row_security.context import viewer_context
 from tests.sharing_protocols import test_leak_matrix as matrix
 from tests.sharing_protocols.test_leak_matrix import (  # noqa: F401  (pytest collects the imported tests here)

@@ -119,7 +119,7 @@ def test_the_detail_page_takes_the_same_queries_however_many_members_and_advice(
     # 1 session, 2 user, 3 the group with its organisation and force, 4 the neighbourhoods it advises on,
     # 5 members (and whether each contact is shared), 6 their contacts through visible_to, 7 consultations,
     # 8 advice, 9 the area's demographic profiles, 10 roles for the navigation and the record buttons.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(11):
         detail(officer_client, iag)
     iag.neighbourhoods.add(ormsgill)
@@ -128,7 +128,7 @@ def test_the_detail_page_takes_the_same_queries_however_many_members_and_advice(
     for n in range(10):
         AdvisoryMembershipFactory(advisory_group=iag, ethnic_group="asian", age_band="25-44", left_on=days_ago(1) if n % 3 == 0 else None)
         AdvisoryAdviceFactory(advisory_group=iag, consultation=EngagementFactory(organisation=team, kind=EngagementKind.IAG_CONSULTATION, advisory_group=iag))
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(11):
         response = detail(officer_client, iag)
     page = text(response.content.decode())

@@ -60,7 +60,7 @@ def test_the_list_takes_the_same_queries_however_many_groups_members_and_advice(
     # 1 session, 2 user, 3 count for the paginator, 4 the page of groups with their counts (subqueries),
     # 5 the neighbourhoods they advise on (prefetch), 6 the neighbourhoods for the filter, 7 roles for the navigation
     # and the "Add" button.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(8):
         officer_client.get(reverse("crm:advisory-list"))
     for n in range(8):
@@ -69,7 +69,7 @@ def test_the_list_takes_the_same_queries_however_many_groups_members_and_advice(
         AdvisoryMembershipFactory.create_batch(3, advisory_group=group)
         AdvisoryAdviceFactory.create_batch(2, advisory_group=group)
         EngagementFactory(organisation=team, kind=EngagementKind.IAG_CONSULTATION, advisory_group=group)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(8):
         response = officer_client.get(reverse("crm:advisory-list"))
     assert len(re.findall(r'href="/advisory-groups/\d+/"', response.content.decode())) == 9

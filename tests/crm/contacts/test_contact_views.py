@@ -339,7 +339,7 @@ def test_the_contact_list_takes_the_same_queries_however_many_contacts(officer_c
     # 1 session, 2 user, 3 count for the paginator, 4 the page of contacts with their neighbourhoods,
     # 5 their communities (prefetch), 6 the communities for the filter, 7 the neighbourhoods for the filter,
     # 8 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(9):
         officer_client.get(reverse("crm:contact-list"))
     add_contacts(20, 2)
@@ -353,7 +353,7 @@ def test_the_contact_page_takes_the_same_queries_however_long_its_history(office
     aisha.groups.add(CommunityGroupFactory(organisation=force))
     # 1 session, 2 user, 3 the contact with its neighbourhood and organisation, 4 its communities,
     # 5 its groups that the reader may see, 6 its history with who made each change, 7 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(8):
         officer_client.get(reverse("crm:contact-detail", args=[aisha.pk]))
     for n in range(5):
@@ -361,7 +361,7 @@ def test_the_contact_page_takes_the_same_queries_however_long_its_history(office
             first_name="Aisha", last_name="Khan", email=aisha.email, phone=f"0770090000{n}", retain_until=aisha.retain_until.isoformat(),
         ))
     aisha.groups.add(*CommunityGroupFactory.create_batch(5, organisation=force))
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(8):
         response = officer_client.get(reverse("crm:contact-detail", args=[aisha.pk]))
     assert page_text(response).count("Changed by Priya Shah") == 5

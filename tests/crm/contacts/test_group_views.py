@@ -206,11 +206,11 @@ def test_the_group_list_takes_the_same_queries_however_many_groups(officer_clien
     add_groups(2)
     # 1 session, 2 user, 3 count for the paginator, 4 the page of groups, 5 their neighbourhoods,
     # 6 neighbourhoods for the filter, 7 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(8):
         officer_client.get(reverse("crm:group-list"))
     add_groups(20)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(8):
         response = officer_client.get(reverse("crm:group-list"))
     assert len(re.findall(r'href="/groups/\d+/"', response.content.decode())) == 22
@@ -222,7 +222,7 @@ def test_the_group_page_takes_the_same_queries_however_many_contacts_and_changes
     lunch_club.key_contacts.add(ContactFactory(organisation=team))
     # 1 session, 2 user, 3 the group with its owner, 4 neighbourhoods, 5 communities, 6 key contacts the reader
     # may see, 7 its history with who made each change, 8 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(9):
         officer_client.get(reverse("crm:group-detail", args=[lunch_club.pk]))
     lunch_club.key_contacts.add(*ContactFactory.create_batch(10, organisation=team))
@@ -231,7 +231,7 @@ def test_the_group_page_takes_the_same_queries_however_many_contacts_and_changes
         officer_client.post(reverse("crm:group-edit", args=[lunch_club.pk]), valid_post(
             name="Hindpool lunch club", kind=CommunityGroupKind.LUNCH_CLUB, meeting_place=f"Hall {n}",
         ))
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(9):
         response = officer_client.get(reverse("crm:group-detail", args=[lunch_club.pk]))
     assert page_text(response).count("Changed by Priya Shah") == 3

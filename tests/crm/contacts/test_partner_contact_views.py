@@ -217,7 +217,7 @@ def test_the_partner_contact_list_takes_the_same_queries_however_many_rows(
     # 1 session, 2 user, 3 count for the paginator, 4 the page with each agency, 5 their neighbourhoods,
     # 6 their wards, 7 neighbourhoods for the search, 8 wards and areas for the search, 9 agencies for the search,
     # 10 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(11):
         officer_client.get(reverse("crm:partner-contact-list"))
     add_partner_contacts(20, team=team, licensing=licensing, hindpool=hindpool, ward=hindpool_ward)
@@ -233,7 +233,7 @@ def test_the_ward_search_takes_the_same_queries_however_many_rows(
     add_partner_contacts(2, team=team, licensing=licensing, hindpool=hindpool, ward=hindpool_ward)
     # 1 session, 2 user, 3 the chosen ward (checking the choice), 4 count, 5 the page, 6 neighbourhoods, 7 wards,
     # 8 neighbourhoods for the search, 9 wards and areas for the search, 10 agencies for the search, 11 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(12):
         officer_client.get(reverse("crm:partner-contact-list"), search)
     add_partner_contacts(20, team=team, licensing=licensing, hindpool=hindpool, ward=hindpool_ward)
@@ -247,14 +247,14 @@ def test_the_partner_contact_page_takes_the_same_queries_however_long_its_histor
 ):
     # 1 session, 2 user, 3 the partner contact with agency and owner, 4 neighbourhoods, 5 wards,
     # 6 its history with who made each change, 7 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(8):
         officer_client.get(reverse("crm:partner-contact-detail", args=[lena.pk]))
     for n in range(4):
         officer_client.post(reverse("crm:partner-contact-edit", args=[lena.pk]), valid_post(
             licensing, name="Lena Marsh", role=f"Licensing officer grade {n}", email=lena.email, neighbourhoods=[hindpool.pk],
         ))
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(8):
         response = officer_client.get(reverse("crm:partner-contact-detail", args=[lena.pk]))
     assert page_text(response).count("Changed by Priya Shah") == 4

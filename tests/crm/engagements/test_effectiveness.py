@@ -60,10 +60,10 @@ def test_the_neighbourhood_page_takes_the_same_queries_however_many_engagements(
     neighbourhood_page(officer_client, hindpool)  # warm Django's per-process SRID cache
     # 1 session, 2 user, 3 neighbourhood, 4 profiles, 5 low-turnout meetings, 6 repeated issues, 7 last beat meeting,
     # 8 under-represented groups reached, 9 recent engagements, 10 small areas, 11 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(12):
         neighbourhood_page(officer_client, hindpool)
     EngagementFactory.create_batch(8, organisation=team, neighbourhood=hindpool, turnout=1)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(12):
         neighbourhood_page(officer_client, hindpool)

@@ -35,11 +35,11 @@ def test_the_list_takes_the_same_queries_however_many_engagements(officer_client
     EngagementFactory(organisation=team, neighbourhood=hindpool)
     # 1 session, 2 user, 3 count for the paginator, 4 the page of engagements with neighbourhoods, 5 the filter's
     # neighbourhoods, 6 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(7):
         officer_client.get(reverse("crm:engagement-list"))
     EngagementFactory.create_batch(15, organisation=team, neighbourhood=hindpool)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(7):
         response = officer_client.get(reverse("crm:engagement-list"))
     assert len(response.context["engagements"]) == 16
@@ -52,11 +52,11 @@ def test_the_engagement_page_takes_the_same_queries_however_much_it_holds(office
     # 1 session, 2 user, 3 the engagement with neighbourhood, owner, advisory group and questionnaire,
     # 4 officers, 5 partners, 6 groups reached, 7 issues with categories, 8 questions sent before the meeting,
     # 9 roles for the navigation.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(10):
         officer_client.get(reverse("crm:engagement-detail", args=[engagement.pk]))
     EngagementIssueFactory.create_batch(5, engagement=engagement)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(10):
         page = officer_client.get(reverse("crm:engagement-detail", args=[engagement.pk])).content.decode()
     assert page.count("Youths gathering by the shops") == 6

@@ -73,16 +73,16 @@ def test_priority_pages_take_the_same_queries_however_many_rows(officer_client, 
     priority.raised_issues.add(EngagementIssueFactory(engagement=EngagementFactory(organisation=team, neighbourhood=hindpool)))
     # List: 1 session, 2 user, 3 count, 4 page with neighbourhoods and categories, 5-6 the filter's neighbourhoods and
     # categories, 7 roles.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(8):
         officer_client.get(reverse("crm:priority-list"))
     # Detail: 1 session, 2 user, 3 priority with neighbourhood and category, 4 actions, 5 raised issues with categories
     # (through visible_to), 6 roles, 7 its history. The meeting it was agreed at adds one when there is one.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(8):
         officer_client.get(reverse("crm:priority-detail", args=[priority.pk]))
     # You said, we did: 1 session, 2 user, 3 neighbourhood, 4 priorities with categories, 5 actions, 6 roles,
-    # 7 the reader's grant set, resolved once per request (crm/access.py).
+    # 7 the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(7):
         officer_client.get(reverse("crm:you-said-we-did", args=[hindpool.pk]))
     for _ in range(4):

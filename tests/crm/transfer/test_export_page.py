@@ -201,7 +201,7 @@ def _engagements(team, other_force, n):
 # then the audit event's insert, and last the disclosure log's entry (savepoint, chain lock, last hash,
 # insert, release savepoint: DISCLOSURE).
 DISCLOSURE = 5
-GRANTS = 1  # the reader's grant set, resolved once per request (crm/access.py)
+GRANTS = 1  # the reader's grant set, resolved once per request (access/grants.py)
 EXPORT_QUERIES = {
     # + 1 everywhere: the ids of the shared records that left, for the disclosure entry.
     "contacts": (_contacts, 4 + 2 + 1 + 1 + DISCLOSURE + GRANTS),  # communities, groups

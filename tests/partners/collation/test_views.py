@@ -147,21 +147,21 @@ def test_collation_pages_take_the_same_queries_however_many_rows(officer_client,
         # topics (one grouped count), 7 linked pairs, 8-9 the run's figures as the reader sees them (collated, linked),
         # 10 the linked concerns shown, 11-22 one disclosure entry per holding organisation naming them (two here, the council
         # and the fire service: live flows, holders, history context, lock, last hash, insert), 23 a run asked for since.
-        # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+        # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
         with django_assert_num_queries(24):
             officer_client.get(urls[0])
         # Neighbourhood: 1 session, 2 user, 3 roles, 4 the neighbourhood, 5 its open concerns with category and reporter,
         # 6 the categories to choose from, 7-18 one disclosure entry per holding organisation (the council and the fire
         # service) naming the shared concerns listed (live flows, history context, lock, last hash, insert, recipients).
-        # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+        # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
         with django_assert_num_queries(19):
             officer_client.get(urls[1])
         # Team digests: 1 session, 2 user, 3 roles, 4 the team, 5 its digests with run and neighbourhood.
-        # + 1: the reader's grant set, resolved once per request (crm/access.py).
+        # + 1: the reader's grant set, resolved once per request (access/grants.py).
         with django_assert_num_queries(6):
             officer_client.get(urls[2])
         # Digest: 1 session, 2 user, 3 roles, 4 the digest with run, neighbourhood and team.
-        # + 1: the reader's grant set, resolved once per request (crm/access.py).
+        # + 1: the reader's grant set, resolved once per request (access/grants.py).
         with django_assert_num_queries(5):
             officer_client.get(digest_url)
 

@@ -155,11 +155,11 @@ def test_the_list_takes_the_same_queries_however_many_concerns(partner_client, c
     # 1 session, 2 user, 3 may the user report (the button), 4 count for the paginator, 5 roles for the navigation,
     # 6-8 the filters' categories, neighbourhoods and organisations, 9 the page of concerns with category,
     # organisation and neighbourhood.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(10):
         partner_client.get(LIST)
     ConcernFactory.create_batch(30, organisation=council, neighbourhood=hindpool)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(10):
         response = partner_client.get(LIST, {"q": "rubbish", "status": "new"})
     assert len(response.context["concerns"]) == 25
@@ -176,11 +176,11 @@ def test_the_page_takes_the_same_queries_however_many_links(partner_client, coun
     partner_client.get(detail(concern.pk))  # warm Django's per-process SRID cache
     # 1 session, 2 user, 3 the concern with category, organisation, neighbourhood and LSOA,
     # 4 the visible near-duplicates, 5 roles for the navigation (no priority: no query for it).
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(6):
         partner_client.get(detail(concern.pk))
     add_links(concern, 6)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(6):
         response = partner_client.get(detail(concern.pk))
     assert len(response.context["near_duplicates"]) == 6
@@ -195,7 +195,7 @@ def test_a_shared_page_takes_the_same_queries_however_many_links(officer_client,
     # 1 session, 2 user, 3 the concern, 4 the visible near-duplicates, 5-10 one disclosure entry for the concern and
     # its near-duplicates (live flows, history context, lock, last hash, insert), 11-13 why the concern is visible
     # (worked out once for the entry and the page), 14 the priority, 15 roles for the navigation: the same for one near-duplicate as for six.
-    # Now one fewer: the reader's grant set is resolved once per request (+1, crm/access.py), and why the concern is
+    # Now one fewer: the reader's grant set is resolved once per request (+1, access/grants.py), and why the concern is
     # visible reads it instead of querying the reader's organisations and the live flows (-2).
     with django_assert_num_queries(14):
         officer_client.get(detail(concern.pk))
@@ -233,11 +233,11 @@ def test_a_list_of_shared_concerns_takes_the_same_queries_however_many(officer_c
     # 1 session, 2 user, 3 may the user report, 4 count, 5 roles, 6-8 the filters' choices, 9 the page of concerns,
     # 10-15 one disclosure entry for the shared rows shown (the protocols that allowed it, history context, lock,
     # last hash, insert). (A page of exactly one shared row explains it in full: a few more, still constant.)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(16):
         officer_client.get(LIST)
     ConcernFactory.create_batch(30, organisation=council, neighbourhood=hindpool)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(16):
         response = officer_client.get(LIST)
     assert len(response.context["concerns"]) == 25

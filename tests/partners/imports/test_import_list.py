@@ -1,5 +1,5 @@
 """The list of imported files: search, status, dates, "only mine" and sortable columns (the one FilterSet pattern,
-crm.filtering), only the organisation's files, with the query count pinned."""
+access.filtering), only the organisation's files, with the query count pinned."""
 import datetime
 
 import pytest

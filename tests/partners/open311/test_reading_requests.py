@@ -107,16 +107,16 @@ def test_reading_requests_takes_the_same_queries_however_many_there_are(client, 
     ConcernFactory(organisation=council)
     get(client, "requests.json", key)  # warms the SRID cache and notes the key's first use
     # 1 the key with its organisation, 2 the concerns with their category and team.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(3):
         assert len(get(client, "requests.json", key).json()) == 1
     for slug in ("noise", "graffiti", "drugs", "parking"):
         ConcernFactory.create_batch(3, organisation=council, category=issue_category(slug))
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(3):
         assert get(client, "requests.xml", key, status="open").content.decode().count("<request>") == 13
     # Filtering by service adds 3, checking the service codes exist.
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(4):
         assert len(get(client, "requests.json", key, service_code="noise,drugs").json()) == 6
 
@@ -124,10 +124,10 @@ def test_reading_requests_takes_the_same_queries_however_many_there_are(client, 
 def test_a_request_and_a_token_take_three_queries(client, councils_concern, council_key, django_assert_num_queries):
     key = council_key[1]
     get(client, f"requests/{councils_concern.pk}.json", key)
-    # + 1: the reader's grant set, resolved once per request (crm/access.py), checked to be the one added query.
+    # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(3):
         assert get(client, f"requests/{councils_concern.pk}.xml", key).status_code == 200
-    # + 1: the reader's grant set, resolved once per request (crm/access.py).
+    # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(3):
         assert get(client, f"tokens/{councils_concern.open311_token}.json", key).status_code == 200
 

@@ -8,7 +8,7 @@ export, API and report starts from `Model.objects.visible_to(user)`. A user sees
 2. rows of a provider organisation covered by a live protocol flow in which the user's
    organisation is the recipient, for the model's data category, at or below the protocol's
    highest classification. "Live" is decided when the viewer's grant set is resolved (once per
-   request; crm/access.py): the protocol's current version, active, started and not past its end
+   request; access/grants.py): the protocol's current version, active, started and not past its end
    date; so suspending, terminating or passing the end date ends access on the next request;
 3. single records shared one-off with the user's organisation (a django-guardian object
    permission on a direct-foreign-key model, with a reason and an expiry), until they expire.
@@ -28,7 +28,7 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.query import ModelIterable
 
-from crm.access import Viewer, grants_for
+from access.grants import Viewer, grants_for
 
 PERSONAL_OK = "_personal_ok"
 # Tests only (tests/row_security/test_leak_matrix_rls_only.py): False lets every row through the ORM's door,
@@ -40,7 +40,7 @@ WITHHELD_PREFIX = "_w_"
 
 def membership_organisation_ids(viewer) -> list[int]:
     """The ids of the active organisations the viewer belongs to, and of their units (a force's
-    neighbourhood teams: one data controller), from the viewer's grant set (crm/access.py). The viewer
+    neighbourhood teams: one data controller), from the viewer's grant set (access/grants.py). The viewer
     is a user, or an organisation itself (an API key acts for its organisation)."""
     return sorted(grants_for(viewer).own)
 

@@ -1,4 +1,4 @@
-"""The grant resolver (crm/access.py), through visible_to, against the protocol rules written again,
+"""The grant resolver (access/grants.py), through visible_to, against the protocol rules written again,
 independently, in plain Python: live flows (the protocol's current version, active, started, not past its
 end), classification, personal-data cover, a force's units, inactive organisations, one-off shares with
 expiry; for a person with memberships and for an organisation reading by API key."""
@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm.access import GrantScopeMiddleware, Viewer, grant_scope, grants_for
+from access.grants import GrantScopeMiddleware, Viewer, grant_scope, grants_for
 from crm.models import Contact, OrganisationKind, Role
 from partners.models import Concern
 from sharing_protocols.models import ConcernShare, ContactShare, ProtocolDataFlow, ProtocolVersion, SharingProtocol

@@ -10,7 +10,7 @@ Their grant set is resolved in one query:
   version, active, started and not past its end date, decided at resolution time;
 - the unexpired one-off shares to their organisations' groups, per share model.
 
-`visible_to`, `editable_by` (crm/visibility.py) and the explanations and disclosure logging
+`visible_to`, `editable_by` (access/visibility.py) and the explanations and disclosure logging
 (sharing_protocols/explain.py) read the grant set and nothing else. It is resolved once per request
 (`GrantScopeMiddleware`), or once inside an explicit `grant_scope()` (a Celery task, a script), and
 otherwise at every call; so suspending a protocol ends access at the next request at the latest, and a
@@ -238,5 +238,5 @@ def _forget_grants(sender, **kwargs):
         cache.clear()
 
 
-post_save.connect(_forget_grants, dispatch_uid="crm.access.forget_grants.save")
-post_delete.connect(_forget_grants, dispatch_uid="crm.access.forget_grants.delete")
+post_save.connect(_forget_grants, dispatch_uid="access.grants.forget_grants.save")
+post_delete.connect(_forget_grants, dispatch_uid="access.grants.forget_grants.delete")

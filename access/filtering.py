@@ -6,8 +6,8 @@ from django import forms
 from django.db.models import Q
 
 from crm.forms import DateInput
-from crm.pagination import CappedPaginator, KeysetPagesMixin
-from crm.visibility import membership_organisation_ids
+from access.pagination import CappedPaginator, KeysetPagesMixin
+from access.visibility import membership_organisation_ids
 
 
 class DateRangeChecks:

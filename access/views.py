@@ -2,8 +2,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from crm.models import Role
-from crm.pagination import CappedPaginator, KeysetPagesMixin
-from crm.visibility import owning_organisation  # noqa: F401 (views import it from here)
+from access.pagination import CappedPaginator, KeysetPagesMixin
+from access.visibility import owning_organisation  # noqa: F401 (views import it from here)
 
 POLICE_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR)
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from crm.visibility import OrganisationScopedQuerySet, can_see_everything, can_see_nothing
+from access.visibility import OrganisationScopedQuerySet, can_see_everything, can_see_nothing
 
 
 class OwnedRecord(models.Model):

@@ -1,7 +1,7 @@
 """The viewer's grant set, handed to PostgreSQL for the current transaction.
 
 Row-level security and the personal-field withholding in SQL read the same grant set that `visible_to`
-reads (crm/access.py): the resolver's answer is written as one JSON value into the transaction-local
+reads (access/grants.py): the resolver's answer is written as one JSON value into the transaction-local
 setting `hub.grants` (`set_config(..., true)`, the function form of `SET LOCAL`), which ends with the
 transaction, so a pooled connection (PgBouncer in transaction mode) never carries it to someone else.
 

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.models import Contact
-from crm.pagination import COUNT_CAP, CappedPaginator
+from access.pagination import COUNT_CAP, CappedPaginator
 from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,7 +55,7 @@ def test_a_list_over_the_cap_says_more_than_and_no_last_page(officer_client, tea
 
 def _walk(paginator, pages: int):
     """Follow Next from page 1 by keyset, as the links do."""
-    from crm.pagination import keyset_page
+    from access.pagination import keyset_page
 
     page = paginator.page(1)
     walked = [page]
@@ -81,7 +81,7 @@ def test_keyset_pages_hold_the_same_rows_as_numbered_pages_whatever_the_order(te
 
 
 def test_a_keyset_page_reads_no_offset_and_says_whether_more_follow(team, officer, django_assert_num_queries):
-    from crm.pagination import keyset_page
+    from access.pagination import keyset_page
 
     ContactFactory.create_batch(5, organisation=team)
     paginator = CappedPaginator(Contact.objects.visible_to(officer).order_by("last_name", "pk"), 2)
@@ -95,7 +95,7 @@ def test_a_keyset_page_reads_no_offset_and_says_whether_more_follow(team, office
 
 
 def test_previous_by_keyset_goes_back_to_the_same_rows(team, officer):
-    from crm.pagination import keyset_page
+    from access.pagination import keyset_page
 
     ContactFactory.create_batch(7, organisation=team)
     paginator = CappedPaginator(Contact.objects.visible_to(officer).order_by("-first_name"), 3)

@@ -1,5 +1,5 @@
 """The contacts, partner contacts, community groups and advisory groups lists: search, filters, "only mine" and
-sortable columns, all through one FilterSet pattern (crm.filtering) over visible_to, with their query counts pinned."""
+sortable columns, all through one FilterSet pattern (access.filtering) over visible_to, with their query counts pinned."""
 import datetime
 
 import pytest
@@ -88,10 +88,10 @@ def test_the_contact_list_takes_the_same_queries_filtered_and_sorted_however_man
     # 1 session, 2 user, 3 count for the paginator, 4 the page of contacts with neighbourhoods, 5 their communities,
     # 6 the filter's neighbourhood (checked), 7 the filter's communities, 8 the filter's neighbourhoods offered,
     # 9 roles for the navigation.
-    with django_assert_num_queries(10):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(10):  # + 1: the reader's grant set (access/grants.py)
         officer_client.get(url, query)
     ContactFactory.create_batch(12, organisation=team, neighbourhood=hindpool)
-    with django_assert_num_queries(10):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(10):  # + 1: the reader's grant set (access/grants.py)
         response = officer_client.get(url, query)
     assert len(response.context["contacts"]) == 13
 
@@ -127,11 +127,11 @@ def test_the_partner_contact_list_takes_the_same_queries_filtered_however_many_r
     # 1 session, 2 user, 3 the chosen neighbourhood and 4 the chosen agency (checking the choices), 5 count, 6 the page
     # with each agency, 7 their neighbourhoods, 8 their wards, 9 neighbourhoods, 10 wards and areas and 11 agencies
     # for the filters, 12 roles for the navigation.
-    with django_assert_num_queries(13):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(13):  # + 1: the reader's grant set (access/grants.py)
         officer_client.get(url, query)
     for _ in range(6):
         PartnerContactFactory(organisation=team, partner_organisation=licensing).neighbourhoods.add(hindpool)
-    with django_assert_num_queries(13):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(13):  # + 1: the reader's grant set (access/grants.py)
         response = officer_client.get(url, query)
     assert len(response.context["partner_contacts"]) == 7
 
@@ -155,11 +155,11 @@ def test_the_group_list_takes_the_same_queries_filtered_and_sorted_however_many_
     officer_client.get(url, query)  # warm caches
     # 1 session, 2 user, 3 count, 4 the page of groups, 5 their neighbourhoods, 6 the filter's neighbourhood (checked),
     # 7 the neighbourhoods offered, 8 roles for the navigation.
-    with django_assert_num_queries(9):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(9):  # + 1: the reader's grant set (access/grants.py)
         officer_client.get(url, query)
     for _ in range(6):
         CommunityGroupFactory(organisation=team).neighbourhoods.add(hindpool)
-    with django_assert_num_queries(9):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(9):  # + 1: the reader's grant set (access/grants.py)
         response = officer_client.get(url, query)
     assert len(response.context["groups"]) == 7
 
@@ -186,10 +186,10 @@ def test_the_advisory_list_takes_the_same_queries_filtered_and_sorted_however_ma
     officer_client.get(url, query)  # warm caches
     # 1 session, 2 user, 3 count, 4 the page of groups with their counts (subqueries), 5 the neighbourhoods they advise
     # on, 6 the neighbourhoods for the filter, 7 roles for the navigation and the "Add" button.
-    with django_assert_num_queries(8):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(8):  # + 1: the reader's grant set (access/grants.py)
         officer_client.get(url, query)
     for _ in range(5):
         AdvisoryMembershipFactory(advisory_group=AdvisoryGroupFactory(organisation=force))
-    with django_assert_num_queries(8):  # + 1: the reader's grant set (crm/access.py)
+    with django_assert_num_queries(8):  # + 1: the reader's grant set (access/grants.py)
         response = officer_client.get(url, query)
     assert len(response.context["groups"]) == 6

@@ -2,7 +2,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from crm.access import grant_scope
+from access.grants import grant_scope
 from crm.models import Membership, Role
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -53,7 +53,7 @@ def test_a_superuser_sees_every_organisation(officer, partner_user, outsider):
 
 def test_visible_to_resolves_the_grants_once_per_scope_then_reads_in_one_query(officer, django_assert_num_queries):
     with grant_scope():
-        with django_assert_num_queries(2):  # the officer's grant set (crm/access.py), then the memberships
+        with django_assert_num_queries(2):  # the officer's grant set (access/grants.py), then the memberships
             list(Membership.objects.visible_to(officer))
         with django_assert_num_queries(1):  # the grant set is resolved once per request or scope
             list(Membership.objects.visible_to(officer))

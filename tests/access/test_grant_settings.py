@@ -1,9 +1,9 @@
-"""The grant set handed to PostgreSQL for one transaction (crm/grant_settings.py) says what the resolver says."""
+"""The grant set handed to PostgreSQL for one transaction (access/grant_settings.py) says what the resolver says."""
 import pytest
 from django.db import transaction
 
-from crm import grant_settings
-from crm.access import grants_for
+from access import grant_settings
+from access.grants import grants_for
 from tests.factories import ContactFactory
 
 
