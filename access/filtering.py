@@ -5,7 +5,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from crm.forms import DateInput
+from hub_ui.widgets import DateInput
 from access.pagination import CappedPaginator, KeysetPagesMixin
 from access.visibility import membership_organisation_ids
 

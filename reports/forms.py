@@ -3,7 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 
-from crm.forms import DateInput
+from hub_ui.widgets import DateInput
 from geo.models import ForceArea, Neighbourhood
 
 

@@ -14,7 +14,7 @@ from weasyprint import html as weasyprint_html
 from weasyprint.css.counters import CounterStyle
 
 from crm.models import AdviceResponse
-from crm.transfer.cells import escape_cell, xlsx_safe
+from hub_ui.cells import escape_cell, xlsx_safe
 from reports import drawing
 from reports.fetcher import GENERATED_PREFIX, REPORT_BASE_URL, StaticOnlyFetcher
 from reports.figures import ReportFigures

@@ -3,7 +3,7 @@ from datetime import datetime, time
 from django import forms
 from django.utils import timezone
 
-from crm.forms import DateInput
+from hub_ui.widgets import DateInput
 from crm.models import Organisation
 
 

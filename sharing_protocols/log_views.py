@@ -14,7 +14,7 @@ from django.views.generic import ListView
 
 from crm.models import Organisation
 from access.pagination import CappedPaginator, KeysetPagesMixin
-from crm.transfer.cells import escape_cell
+from hub_ui.cells import escape_cell
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.filters import RECORD_KINDS, DisclosureEntryFilter
 from sharing_protocols.models import DisclosureAction, DisclosureEntry, ProtocolVersion

@@ -3,7 +3,7 @@ what the user may see, passed in by the view; a choice outside them is refused a
 from django import forms
 from django.utils import timezone
 
-from crm.forms import DateInput
+from hub_ui.widgets import DateInput
 from crm.models import AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.forms import DateInput
+from hub_ui.widgets import DateInput
 from crm.models import (
     AccessibilityNeed, CommunityGroup, Contact, LawfulBasis, Organisation, PartnerContact, POLICE_KINDS, UnderRepresentedGroup,
 )

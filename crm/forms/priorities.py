@@ -3,7 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 
-from crm.forms import DateInput
+from hub_ui.widgets import DateInput
 from crm.models import PRIORITY_MOVES, Engagement, EngagementIssue, EngagementKind, IssueCategory, Priority, PriorityAction, PriorityStatus
 from geo.models import Neighbourhood
 

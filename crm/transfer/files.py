@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import tablib
 from import_export.formats import base_formats
 
-from crm.transfer.cells import xlsx_safe
+from hub_ui.cells import xlsx_safe
 from input_rules.text import unstorable, unstorable_description
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024

@@ -30,7 +30,7 @@ from crm.models import (
     User, VenueKind,
 )
 from crm.services import engagement_log, record_save
-from crm.transfer.cells import cell_text, escape_cell, unescape_cell
+from hub_ui.cells import cell_text, escape_cell, unescape_cell
 from crm.transfer.widgets import (
     JOINER, ChoiceListWidget, ChoiceWidget, DateTimeWidget, DateWidget, DayAsDateTimeWidget, IdWidget, Lookup, NamedForeignKeyWidget,
     NamedManyWidget, TextListWidget, TextWidget, WholeNumberWidget, YesNoWidget,

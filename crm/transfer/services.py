@@ -21,7 +21,7 @@ from import_export.results import RowResult
 from crm import audit
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction
-from crm.transfer.cells import cell_text
+from hub_ui.cells import cell_text
 from crm.transfer.files import FileFormat, Table, write_file
 from crm.transfer.resources import RESOURCES, HubResource
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.utils import timezone
 from import_export import widgets
 
-from crm.transfer.cells import cell_text, unescape_cell
+from hub_ui.cells import cell_text, unescape_cell
 from input_rules.dates import date_range_problem
 from input_rules.text import unstorable, unstorable_description
 

@@ -2,7 +2,7 @@
 from django import forms
 from django.utils import timezone
 
-from crm.forms import DateInput
+from hub_ui.widgets import DateInput
 from crm.models import IssueCategory
 
 

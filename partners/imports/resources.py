@@ -23,7 +23,7 @@ from import_export import resources, widgets
 from import_export.fields import Field
 
 from crm.models import IssueCategory
-from crm.transfer.cells import escape_cell, unescape_cell
+from hub_ui.cells import escape_cell, unescape_cell
 from input_rules.dates import date_range_problem
 from partners.imports.files import cell_value
 from partners.models import Concern, ConcernChannel

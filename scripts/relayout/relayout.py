@@ -15,9 +15,9 @@ What moves (see MOVE_GROUPS below):
                  editable_by (access/visibility.py), the owned-record base and child querysets (access/models.py
                  -> access/models.py), the view mixins (access/views.py -> access/views.py), the capped
                  paginator and the list-filter base (access/pagination.py, access/filtering.py)
-  hub_ui/        shared interface pieces: template tags (crm/templatetags/), the date widget (DateInput, from
-                 crm/forms/__init__.py -> hub_ui/widgets.py), spreadsheet cells (crm/transfer/cells.py)
-  engagement_hub/navigation.py   the role navigation (crm/context_processors.py): it links every app's pages,
+  hub_ui/        shared interface pieces: template tags (hub_ui/templatetags/), the date widget (DateInput, from
+                 crm/forms/__init__.py -> hub_ui/widgets.py), spreadsheet cells (hub_ui/cells.py)
+  engagement_hub/navigation.py   the role navigation (engagement_hub/navigation.py): it links every app's pages,
                  so it sits with the project that assembles the apps, beside urls.py
   demo/          the project-wide demo commands (seed_demo, demo_logins)
   organisations/ Organisation, Membership, Role, User, AuditEvent (crm/models/organisations.py ->
@@ -76,10 +76,10 @@ MOVE_GROUPS = [
         "commands to demo/ (moves only)",
         [
             ("crm/templatetags", "hub_ui/templatetags"),
-            ("crm/transfer/cells.py", "hub_ui/cells.py"),
-            ("crm/context_processors.py", "engagement_hub/navigation.py"),
-            ("crm/management/commands/seed_demo.py", "demo/management/commands/seed_demo.py"),
-            ("crm/management/commands/demo_logins.py", "demo/management/commands/demo_logins.py"),
+            ("hub_ui/cells.py", "hub_ui/cells.py"),
+            ("engagement_hub/navigation.py", "engagement_hub/navigation.py"),
+            ("demo/management/commands/seed_demo.py", "demo/management/commands/seed_demo.py"),
+            ("demo/management/commands/demo_logins.py", "demo/management/commands/demo_logins.py"),
             ("tests/crm/test_navigation*.py", "tests/"),
             ("tests/crm/test_seed_demo*.py", "tests/demo/"),
         ],
@@ -556,7 +556,7 @@ def main() -> None:
         EXTRA_STEPS[step](root)
         module_map = {module_of(o): module_of(n) for o, n in moves if module_of(o)}
         path_map = {o: n for o, n in moves}
-        for old, new in list(path_map.items()):  # directories named in prose: crm/templatetags/ -> hub_ui/templatetags/
+        for old, new in list(path_map.items()):  # directories named in prose: hub_ui/templatetags/ -> hub_ui/templatetags/
             old_dir, new_dir = str(Path(old).parent), str(Path(new).parent)
             if Path(old).name == "__init__.py" and old_dir not in path_map:
                 path_map[old_dir + "/"] = new_dir + "/"

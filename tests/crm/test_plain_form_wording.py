@@ -2,7 +2,7 @@
 from django import forms
 
 from crm.models import Organisation
-from crm.templatetags.hub_forms import govuk_field
+from hub_ui.templatetags.hub_forms import govuk_field
 
 
 class Example(forms.Form):

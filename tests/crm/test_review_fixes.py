@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from crm import services
 from crm.models import AdvisoryMembership, Contact, Engagement, EngagementKind, Role
-from crm.transfer.cells import escape_cell
+from hub_ui.cells import escape_cell
 from tests.factories import (
     AdvisoryAdviceFactory, AdvisoryGroupFactory, ContactFactory, EngagementFactory, ForceAreaFactory, MembershipFactory,
     NeighbourhoodFactory, TeamFactory, UserFactory, square,

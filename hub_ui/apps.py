@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HubUiConfig(AppConfig):
+    name = "hub_ui"
+    verbose_name = "Interface"
