@@ -41,7 +41,7 @@ class Viewer:
 
     @classmethod
     def of(cls, who) -> Viewer:
-        from crm.models import Organisation
+        from organisations.models import Organisation
 
         if isinstance(who, Viewer):
             return who
@@ -125,7 +125,7 @@ def flow_grants_sql(*, where: str, today) -> tuple[str, list]:
     organisation each carries (the provider and its active units): the rule's one statement of "live" and
     of "a force's units", read by the resolver (flows to the viewer) and by "who can see this" (flows from
     a record's holder)."""
-    from crm.models import Organisation
+    from organisations.models import Organisation
     from sharing_protocols.models import ProtocolDataFlow, ProtocolVersion, SharingProtocol, live_flow_ids_sql
 
     live, live_params = live_flow_ids_sql(today)
@@ -148,7 +148,7 @@ def flows_covering(organisation_id: int, category: str) -> list[FlowGrant]:
 
 
 def _resolve(viewer: Viewer) -> GrantSet:
-    from crm.models import Membership, Organisation
+    from organisations.models import Membership, Organisation
 
     organisation = Organisation._meta.db_table
     if viewer.kind == "organisation":

@@ -1,7 +1,7 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from crm.models import Role
+from access.roles import Role
 from access.pagination import CappedPaginator, KeysetPagesMixin
 from access.visibility import owning_organisation  # noqa: F401 (views import it from here)
 

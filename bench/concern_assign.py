@@ -99,7 +99,8 @@ def build(rows: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from crm.models import IssueCategory, Organisation, OrganisationKind
+    from crm.models import IssueCategory
+    from organisations.models import Organisation, OrganisationKind
     from geo.models import ForceArea
 
     say("Migrating the benchmark database…")

@@ -80,7 +80,8 @@ def build() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+    from organisations.models import Membership, Organisation, OrganisationKind, User
+    from access.roles import Role
     from geo.models import ForceArea
 
     say("Migrating the benchmark database…")
@@ -106,7 +107,7 @@ def build() -> None:
 
 
 def partner():
-    from crm.models import Organisation, User
+    from organisations.models import Organisation, User
 
     return Organisation.objects.get(slug="bench-council"), User.objects.get(username="bench-partner")
 

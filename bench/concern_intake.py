@@ -62,7 +62,8 @@ def one_intake(number: int, near) -> tuple[float, float, bool]:
     from django.db import transaction
     from django.utils import timezone
 
-    from crm.models import IssueCategory, Organisation
+    from crm.models import IssueCategory
+    from organisations.models import Organisation
     from partners.collation.services import concerns_place_at_intake
     from partners.models import Concern
 

@@ -76,7 +76,8 @@ def densified_square(west: float, south: float, size: float):
 def build_force() -> tuple:
     from django.core.management import call_command
 
-    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+    from organisations.models import Membership, Organisation, OrganisationKind, User
+    from access.roles import Role
     from geo.models import ForceArea, Neighbourhood, SmallArea, SmallAreaKind
 
     call_command("migrate", verbosity=0)  # nothing to do when copied from the CI test's migrated template
@@ -139,7 +140,7 @@ def peak_kb() -> int:
 def memory_child(path: str, stage: str) -> None:
     """In a fresh process: the import (or the analysis) of `path`; print the peak resident size."""
     setup_django()
-    from crm.models import User
+    from organisations.models import User
     from digital.models import ImportStatus
     from digital.services import analyse_conversations, conversation_import_commit
 

@@ -67,7 +67,8 @@ def build(engagements: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+    from organisations.models import Membership, Organisation, OrganisationKind, User
+    from access.roles import Role
 
     call_command("migrate", verbosity=0, interactive=False)
     force = Organisation.objects.create(name="Bench Constabulary", slug="bench-constabulary", kind=OrganisationKind.POLICE_FORCE)
@@ -268,7 +269,7 @@ def scope_and_user():
 
     from django.utils import timezone
 
-    from crm.models import User
+    from organisations.models import User
     from geo.models import Neighbourhood
     from reports.figures import ReportScope
 

@@ -57,7 +57,8 @@ def build(rows: int) -> None:
 
     from django.utils import timezone
 
-    from crm.models import Contact, LawfulBasis, Organisation, OrganisationKind
+    from crm.models import Contact, LawfulBasis
+    from organisations.models import Organisation, OrganisationKind
 
     force = Organisation.objects.create(name="Bench Constabulary", slug="bench-force", kind=OrganisationKind.POLICE_FORCE)
     team = Organisation.objects.create(name="Bench team", slug="bench-team", kind=OrganisationKind.NEIGHBOURHOOD_TEAM, parent=force)

@@ -99,7 +99,8 @@ def setup_django() -> None:
 
 
 def build_organisations():
-    from crm.models import Membership, Organisation, OrganisationKind, Role, User
+    from organisations.models import Membership, Organisation, OrganisationKind, User
+    from access.roles import Role
 
     force = Organisation.objects.create(name="Bench Constabulary", slug="bench-force", kind=OrganisationKind.POLICE_FORCE)
     teams = [Organisation.objects.create(name=f"Bench team {n}", slug=f"bench-team-{n}", kind=OrganisationKind.NEIGHBOURHOOD_TEAM, parent=force)
@@ -409,7 +410,7 @@ def build_and_measure(args) -> int:
     from guardian.managers import GroupObjectPermissionManager
     from guardian.shortcuts import get_objects_for_user
 
-    from crm.models import Organisation, User
+    from organisations.models import Organisation, User
     from partners.models import Concern
     from row_security.context import no_context, system_context, viewer_context
     from sharing_protocols.models import ConcernShare, SharingProtocol

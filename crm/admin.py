@@ -8,9 +8,10 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 
-from crm import audit
+from organisations import audit
 from crm.services.engagements import engagement_rule_errors
-from crm.models import AuditEvent, Membership, Organisation, Role, User
+from organisations.models import AuditEvent, Membership, Organisation, User
+from access.roles import Role
 from access.visibility import can_see_everything, visible_organisation_ids
 
 PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")

@@ -17,8 +17,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from crm.models import (
-    AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact, Engagement, EngagementKind, Organisation,
+    AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact, Engagement, EngagementKind,
 )
+from organisations.models import Organisation
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
 from geo.selectors import summed_profiles
 

@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import (
-    Engagement, EngagementIssue, EngagementKind, EngagementStatus, Membership, Priority, PriorityAction, PriorityStatus, Role,
+    Engagement, EngagementIssue, EngagementKind, EngagementStatus, Priority, PriorityAction, PriorityStatus,
 )
+from organisations.models import Membership
+from access.roles import Role
 from crm.models.engagements import MEETING_KINDS
 from access.visibility import membership_organisation_ids
 from geo.models import Neighbourhood

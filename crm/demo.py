@@ -13,7 +13,8 @@ from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 
 from crm import services
-from crm.models import Membership, Organisation, OrganisationKind, Role, User
+from organisations.models import Membership, Organisation, OrganisationKind, User
+from access.roles import Role
 
 FORCE = ("cumbria-constabulary", "Cumbria Constabulary", "cumbria")
 PARTNERS = [

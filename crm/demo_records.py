@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.models import (
-    AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryGroupKind, AdvisoryMembership, CommunityGroup, CommunityGroupKind,
-    Contact, DoorstepVisit, Engagement, EngagementIssue, EngagementKind, IssueCategory, LawfulBasis, Organisation, PartnerContact,
-    Priority, PriorityAction, Questionnaire, QuestionnaireQuestion, QuestionKind, UnderRepresentedGroup, User, VenueKind, VisitOutcome,
+    AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryGroupKind, AdvisoryMembership, CommunityGroup,
+    CommunityGroupKind, Contact, DoorstepVisit, Engagement, EngagementIssue, EngagementKind, IssueCategory,
+    LawfulBasis, PartnerContact, Priority, PriorityAction, Questionnaire, QuestionnaireQuestion, QuestionKind,
+    UnderRepresentedGroup, VenueKind, VisitOutcome,
 )
+from organisations.models import Organisation, User
 
 MODELS_TO_CLEAR = [PriorityAction, Priority, AdvisoryAdvice, DoorstepVisit, EngagementIssue, Engagement, AdvisoryMembership,
                    AdvisoryGroup, CommunityGroup, PartnerContact, Contact, QuestionnaireQuestion, Questionnaire]

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
-from crm.models import Engagement, EngagementIssue, EngagementKind, EngagementStatus, Role, UnderRepresentedGroup
+from crm.models import Engagement, EngagementIssue, EngagementKind, EngagementStatus, UnderRepresentedGroup
+from access.roles import Role
 from crm.models.engagements import MEETING_KINDS
 from geo.selectors import neighbourhood_profile
 

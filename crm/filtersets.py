@@ -89,8 +89,8 @@ def wards_and_covered_areas(request):
 
 
 def partner_agencies(request=None):
-    from crm.models import Organisation
-    from crm.models.organisations import POLICE_KINDS
+    from organisations.models import Organisation
+    from organisations.models import POLICE_KINDS
 
     # The register of partner agencies: not sensitive.
     return Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS).only("pk", "name").order_by("name")

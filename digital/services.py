@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from crm.models import IssueCategory
 from access.visibility import can_own, owning_organisation
 from digital import analysis

@@ -13,7 +13,7 @@ from row_security.context import viewer_context
 
 def _as_organisation(organisation_id: int | None):
     """The database reads and writes as the organisation whose posts these are (only its own rows)."""
-    from crm.models import Organisation
+    from organisations.models import Organisation
 
     return viewer_context(Organisation.objects.filter(pk=organisation_id).first())
 

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from crm.models import Role
+from access.roles import Role
 from publication.services import REVIEWER_ROLES
 
 

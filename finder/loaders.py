@@ -25,7 +25,7 @@ from django.contrib.gis.gdal import CoordTransform, OGRGeometry, SpatialReferenc
 from django.contrib.gis.geos import Point, Polygon
 from django.db import transaction
 
-from crm import audit
+from organisations import audit
 from finder.models import GazetteerKind, GazetteerLoad, PlaceName, Postcode
 from geo.coordinates import gb_coordinate_problem
 from geo.models import BRITISH_NATIONAL_GRID, WGS84, ForceArea

@@ -1,8 +1,8 @@
 """Writes: the contact routes a force publishes for a neighbourhood's team."""
 from django.db import transaction
 
-from crm import audit
-from crm.models import Role
+from organisations import audit
+from access.roles import Role
 from finder.models import TeamContact
 from geo.models import ForceArea, Neighbourhood
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.contrib.gis.geos import GEOSException, LinearRing, MultiPolygon, Polygon
 from django.db import transaction
 
-from crm import audit
+from organisations import audit
 from geo import services
 from geo.coordinates import gb_coordinate_problem
 from geo.models import WGS84, ForceArea, Neighbourhood, SmallArea, SmallAreaKind, as_multipolygon, ons_code_problem

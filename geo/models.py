@@ -7,7 +7,7 @@ from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.contrib.gis.db.models.functions import Area, Perimeter, Transform
 from django.core.exceptions import ValidationError
 
-from crm.models import Organisation, OrganisationKind
+from organisations.models import Organisation, OrganisationKind
 
 BRITISH_NATIONAL_GRID = 27700
 WGS84 = 4326

@@ -2,7 +2,7 @@
 from django.contrib.gis.db.models import Union
 from django.db import connection, transaction
 
-from crm import audit
+from organisations import audit
 from geo.models import ForceArea, Neighbourhood, SmallArea, as_multipolygon
 
 

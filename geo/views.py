@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from crm.models import Role
+from access.roles import Role
 from geo import selectors
 from geo.models import Neighbourhood
 

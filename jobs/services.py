@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from crm import audit
+from organisations import audit
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.models import BackgroundJob, waiting_fields
 

@@ -49,7 +49,7 @@ def unsubscribe_token(user, kind: str) -> str:
 
 def unsubscribe_from_token(token: str):
     """(user, kind) for a good token; raises signing.BadSignature for a forged or damaged one."""
-    from crm.models import User
+    from organisations.models import User
 
     data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     user = User.objects.filter(pk=data.get("u"), is_active=True).first()

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from crm.admin import organisations_for
-from crm.models.organisations import POLICE_KINDS
+from organisations.models import POLICE_KINDS
 from partners.api_keys import api_key_issue, api_key_revoke
 from partners.models import PartnerApiKey
 

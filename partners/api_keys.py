@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from access.visibility import can_own
 from input_rules.text import unstorable
 from partners.models import PartnerApiKey

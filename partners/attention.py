@@ -4,7 +4,7 @@ and their finished imports since they last looked. Reads through visible_to / ed
 from django.db.models import Q
 from django.urls import reverse
 
-from crm.models import Role
+from access.roles import Role
 from home.attention import Item, capped_count, look_url
 from home.models import last_looked
 from partners.models import Concern, ConcernImportJob, ConcernStatus, ImportJobStatus

@@ -16,7 +16,8 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import connection, transaction
 from django.utils import timezone
 
-from crm.models import IssueCategory, Organisation
+from crm.models import IssueCategory
+from organisations.models import Organisation
 from partners.models import Concern, ConcernChannel, ConcernLink
 from partners.services import concern_report
 from sharing_protocols.models import Classification
@@ -158,7 +159,7 @@ def seed_demo_concerns(*, within: GEOSGeometry, days: int = 90, count: int = 300
 
 def _first_memberships(organisations):
     from crm.demo import BULK_USERNAME_PREFIX
-    from crm.models import Membership
+    from organisations.models import Membership
 
     seen = {}
     # Not the benchmark's bulk users: they are deleted with plain SQL, which would orphan the audit records.

@@ -2,7 +2,9 @@
 Through notifications.services.notify, so each person's copy is rendered from the concern as they see it."""
 from django.urls import reverse
 
-from crm.models import FINISHED_STATUSES, Membership, Role
+from crm.models import FINISHED_STATUSES
+from organisations.models import Membership
+from access.roles import Role
 from notifications.models import Kind
 from notifications.services import notify
 from partners.models import Concern

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from crm.models import Organisation, Priority
+from organisations.models import Organisation
+from crm.models import Priority
 from access.visibility import WITHHELD_PREFIX, can_see_everything, membership_organisation_ids
 from partners.models import Concern, ConcernLink
 
@@ -62,7 +63,7 @@ def concern_outcome(*, concern: Concern) -> dict | None:
 def reporting_organisations(user) -> QuerySet[Organisation]:
     """The partner organisations `user` may report concerns for: active, not police, and theirs
     (any active partner organisation for a superuser)."""
-    from crm.models.organisations import POLICE_KINDS
+    from organisations.models import POLICE_KINDS
 
     organisations = Organisation.objects.filter(is_active=True).exclude(kind__in=POLICE_KINDS).order_by("name")
     if can_see_everything(user):

@@ -8,7 +8,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from access.visibility import can_own
 from geo.models import ForceArea
 from partners.collation.services import concerns_place_at_intake

@@ -3,7 +3,7 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from crm import audit
+from organisations import audit
 from partners.collation.services import concerns_place_at_intake
 from partners.models import Concern, ConcernStatus
 from partners.services import concern_fingerprint, concern_rule_errors

@@ -114,7 +114,8 @@ def name_findings(text: str, *, field: str) -> list[Finding]:
     A system read across every organisation (a name known to any of them must not go public),
     so it does not go through visible_to; it asks only whether words already in the text are a
     held name, and returns positions, never names from the database."""
-    from crm.models import Contact, PartnerContact, User
+    from crm.models import Contact, PartnerContact
+    from organisations.models import User
 
     runs, titled, alone = _candidates(text)
     if not runs and not titled and not alone:

@@ -22,7 +22,9 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.utils import timezone
 
-from crm.models import Engagement, EngagementKind, EngagementStatus, OrganisationKind, Priority, PriorityAction, Role
+from crm.models import Engagement, EngagementKind, EngagementStatus, Priority, PriorityAction
+from organisations.models import OrganisationKind
+from access.roles import Role
 from geo.models import ForceArea, Neighbourhood, SmallAreaKind
 from publication.models import PUBLIC_FIELDS, PublicProfile, Screening, Subject, TextHash
 

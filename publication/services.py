@@ -6,8 +6,9 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from row_security.context import system_context
-from crm import audit
-from crm.models import Engagement, EngagementStatus, Priority, PriorityAction, Role
+from organisations import audit
+from crm.models import Engagement, EngagementStatus, Priority, PriorityAction
+from access.roles import Role
 from jobs.dispatch import job_dispatch_on_commit
 from publication.models import (
     PUBLIC_FIELDS, PublicProfile, Release, ReleaseStatus, ReleaseTrigger, Screening, ScreeningStatus, Subject, text_hash,

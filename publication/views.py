@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from crm.models import Role
+from access.roles import Role
 from access.views import add_service_errors
 from filestore.files import stream_response
 from finder import selectors as finder_selectors

@@ -1,7 +1,7 @@
 """Reports' part of the home page: the person's reports ready to read since they last looked."""
 from django.urls import reverse
 
-from crm.models import Role
+from access.roles import Role
 from home.attention import Item, capped_count, look_url
 from home.models import last_looked
 from reports.models import ReportRun, ReportStatus

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from access.visibility import owning_organisation
 from geo.models import Neighbourhood
 from jobs.dispatch import job_dispatch_on_commit

@@ -4,7 +4,8 @@ import datetime
 
 from django.utils import timezone
 
-from crm.models import Organisation, OrganisationKind, Role, User
+from organisations.models import Organisation, OrganisationKind, User
+from access.roles import Role
 from retention.services import adopt_default_schedules
 
 

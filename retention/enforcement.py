@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from row_security.context import system_context
-from crm.models import Organisation, OrganisationKind
+from organisations.models import Organisation, OrganisationKind
 from retention.models import DueItem, DueStatus, EndAction, RecordClass, RetentionDecision, RetentionRun, RetentionSchedule, Outcome
 from retention.record_classes import kind_of, months_before
 from retention.services import adopt_default_schedules, apply_end_action, covered_organisation_ids, end_action_batch

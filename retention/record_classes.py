@@ -387,7 +387,7 @@ class Notifications(RecordKind):
         return queryset
 
     def memberships(self, organisation_ids=None):
-        from crm.models import Membership
+        from organisations.models import Membership
 
         memberships = Membership.objects.filter(user=OuterRef("recipient_id"))
         return memberships.filter(organisation_id__in=organisation_ids) if organisation_ids is not None else memberships
@@ -399,7 +399,7 @@ class Notifications(RecordKind):
     def organisation_id_of(self, record):
         if getattr(record, "_owner", None):
             return record._owner
-        from crm.models import Membership
+        from organisations.models import Membership
 
         return Membership.objects.filter(user_id=record.recipient_id).order_by("pk").values_list("organisation_id", flat=True).first()
 

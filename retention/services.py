@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from crm import audit
-from crm.models import Organisation, OrganisationKind, Role
+from organisations import audit
+from organisations.models import Organisation, OrganisationKind
+from access.roles import Role
 from retention.defaults import DEFAULTS
 from retention.models import (
     DueItem, DueStatus, EndAction, LegalHold, Outcome, RecordClass, RetentionDecision, RetentionSchedule,

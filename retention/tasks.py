@@ -6,7 +6,7 @@ from retention.enforcement import enforce
 
 @shared_task(acks_late=True)  # idempotent: a re-delivered run does nothing twice
 def enforce_retention(dry_run: bool = False, requested_by_id: int | None = None) -> int:
-    from crm.models import User
+    from organisations.models import User
 
     requested_by = User.objects.filter(pk=requested_by_id).first() if requested_by_id else None
     return enforce(dry_run=dry_run, requested_by=requested_by).pk

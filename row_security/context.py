@@ -105,7 +105,7 @@ def _in_grant_scope() -> bool:
 
 
 def _audit(name: str) -> None:
-    from crm import audit
+    from organisations import audit
 
     audit.record(actor=None, organisation=None, action="system.context",
                  summary=f"System work ran with access to every organisation's records: {name}", context=name)

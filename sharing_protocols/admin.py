@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from crm.models import Role
+from access.roles import Role
 from sharing_protocols.models import DisclosureEntry
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from crm.models import Organisation
+from organisations.models import Organisation
 from sharing_protocols.models import Classification, DataCategory, ProtocolStatus, SharingProtocol
 from sharing_protocols.services import Flow, Party, protocol_publish_version
 

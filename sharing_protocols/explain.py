@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from access.grants import flows_covering, grants_for
-from crm.models import Organisation
+from organisations.models import Organisation
 from access.visibility import membership_organisation_ids
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import Classification, DisclosureAction, ProtocolDataFlow

@@ -3,7 +3,7 @@ import django_filters
 from django.db.models import Q
 
 from hub_ui.widgets import DateInput
-from crm.models import Organisation
+from organisations.models import Organisation
 from sharing_protocols.models import DisclosureAction, DisclosureEntry
 from sharing_protocols.register import protocols_for
 

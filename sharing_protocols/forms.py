@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from hub_ui.widgets import DateInput
-from crm.models import Organisation
+from organisations.models import Organisation
 
 
 class RecordShareForm(forms.Form):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import ListView
 
-from crm.models import Organisation
+from organisations.models import Organisation
 from access.pagination import CappedPaginator, KeysetPagesMixin
 from hub_ui.cells import escape_cell
 from sharing_protocols.disclosures import disclosure_record

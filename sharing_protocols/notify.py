@@ -3,7 +3,8 @@
 from django.core.mail import send_mail
 from django.db import transaction
 
-from crm.models import Membership, Role
+from organisations.models import Membership
+from access.roles import Role
 
 
 def governance_emails(organisation_ids) -> list[str]:

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from crm.models import Membership, Organisation, Role
+from organisations.models import Membership, Organisation
+from access.roles import Role
 from sharing_protocols.models import (
     OPEN_STATUSES, ProtocolParty, ProtocolStatus, ProtocolVersion, SharingProtocol,
 )

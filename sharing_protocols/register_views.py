@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from crm.models import Organisation, Role
+from organisations.models import Organisation
+from access.roles import Role
 from access.views import add_service_errors
 from filestore.files import download_response
 from sharing_protocols.forms import (

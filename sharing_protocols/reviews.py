@@ -6,8 +6,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from crm import audit
-from crm.models import Membership, Role
+from organisations import audit
+from organisations.models import Membership
+from access.roles import Role
 from sharing_protocols.models import ProtocolStatus, SharingProtocol
 
 

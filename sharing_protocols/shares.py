@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from access.visibility import can_own
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction, OneOffShare

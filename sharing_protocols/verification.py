@@ -3,7 +3,7 @@ Each check is kept, so the page says when the chain was last verified and what w
 chain is emailed to every organisation's information governance."""
 from django.db import transaction
 
-from crm.models import Organisation
+from organisations.models import Organisation
 from sharing_protocols.disclosures import verify_chain
 from sharing_protocols.models import ChainVerification
 from sharing_protocols.notify import tell_governance

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, TemplateView
 
-from crm.models import Role
+from access.roles import Role
 from access.views import add_service_errors
 from sharing_protocols.explain import who_can_see_for
 from sharing_protocols.forms import RecordShareForm

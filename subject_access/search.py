@@ -178,7 +178,7 @@ class VisitSource(Source):
 
 class UserSource(Source):
     def queryset(self, user):
-        from crm.models import Membership
+        from organisations.models import Membership
 
         return self.model.objects.visible_to(user).filter(
             pk__in=Membership.objects.filter(organisation_id__in=governed_ids(user)).values("user_id"))
@@ -192,7 +192,7 @@ class NotificationSource(Source):
     whose wording names them. Read as the users of the officer's controller whom visible_to shows the officer."""
 
     def queryset(self, user):
-        from crm.models import Membership, User
+        from organisations.models import Membership, User
 
         users = User.objects.visible_to(user).filter(pk__in=Membership.objects.filter(organisation_id__in=governed_ids(user)).values("user_id"))
         return self.model.objects.filter(recipient__in=users)

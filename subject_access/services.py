@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from retention.models import LegalRegime, Outcome, RetentionDecision
 from retention.record_classes import kind_of
 from retention.services import apply_end_action, governed_organisations, history_erase

@@ -7,7 +7,8 @@ from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
-from crm.models import Membership, Role
+from organisations.models import Membership
+from access.roles import Role
 from subject_access.models import DataSubjectRequest
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from crm.models import OrganisationKind, Role
+from organisations.models import OrganisationKind
+from access.roles import Role
 from tests.factories import ForceFactory, MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -2,7 +2,8 @@
 import factory
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
-from crm.models import Membership, Organisation, OrganisationKind, Role, User
+from organisations.models import Membership, Organisation, OrganisationKind, User
+from access.roles import Role
 from geo.models import DemographicProfile, ForceArea, Neighbourhood, SmallArea, SmallAreaKind
 
 BARROW = (-3.2261, 54.1108)  # longitude, latitude of Barrow town hall

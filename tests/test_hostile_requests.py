@@ -31,7 +31,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from crm.models import Role
+from access.roles import Role
 from partners.api_keys import api_key_issue
 from partners.imports.services import concern_import_start
 from publication.models import PublicProfile

@@ -2,7 +2,7 @@
 import pytest
 from django.urls import reverse
 
-from crm.models import Role
+from access.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

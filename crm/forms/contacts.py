@@ -8,9 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hub_ui.widgets import DateInput
-from crm.models import (
-    AccessibilityNeed, CommunityGroup, Contact, LawfulBasis, Organisation, PartnerContact, POLICE_KINDS, UnderRepresentedGroup,
-)
+from crm.models import AccessibilityNeed, CommunityGroup, Contact, LawfulBasis, PartnerContact, UnderRepresentedGroup
+from organisations.models import Organisation, POLICE_KINDS
 from geo.models import Neighbourhood, SmallArea, SmallAreaKind
 
 

@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from organisations.models import POLICE_KINDS, Organisation, User
 from crm.models import (
-    POLICE_KINDS, AdvisoryGroup, Adjustment, Engagement, EngagementKind, IssueCategory, Organisation, Questionnaire, Role,
-    UnderRepresentedGroup, User, VisitOutcome,
+    AdvisoryGroup, Adjustment, Engagement, EngagementKind, IssueCategory, Questionnaire, UnderRepresentedGroup,
+    VisitOutcome,
 )
+from access.roles import Role
 from crm.models.engagements import QuestionKind
 from geo.coordinates import gb_point
 from geo.models import Neighbourhood

@@ -1,9 +1,10 @@
 """The CRM's records, one module per area. Every sensitive model belongs to an
 organisation and is read through `Model.objects.visible_to(user)`."""
-from crm.models.organisations import (  # noqa: F401
-    PARTNER_ONLY_ROLES, POLICE_KINDS, POLICE_ONLY_ROLES, AuditEvent, HubUserManager, Membership, Organisation, OrganisationKind,
-    Role, User,
+from organisations.models import (  # noqa: F401
+    PARTNER_ONLY_ROLES, POLICE_KINDS, POLICE_ONLY_ROLES, AuditEvent, HubUserManager, Membership, Organisation,
+    OrganisationKind, User,
 )
+from access.roles import Role  # noqa: F401
 from crm.models.vocabularies import IssueCategory, UnderRepresentedGroup  # noqa: F401
 from crm.models.contacts import AccessibilityNeed, Channel, Contact, LawfulBasis, PartnerContact  # noqa: F401
 from crm.models.groups import (  # noqa: F401

@@ -9,7 +9,8 @@ import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from crm.models import AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Organisation
+from crm.models import AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership
+from organisations.models import Organisation
 from crm.services.records import record_save
 
 

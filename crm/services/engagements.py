@@ -5,9 +5,8 @@ import pghistory
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
-from crm.models import (
-    POLICE_KINDS, DoorstepVisit, Engagement, EngagementIssue, IssueCategory, Membership, Organisation,
-)
+from organisations.models import POLICE_KINDS, Membership, Organisation
+from crm.models import DoorstepVisit, Engagement, EngagementIssue, IssueCategory
 from crm.models.engagements import NEEDS_POLICE_OFFICER
 from access.visibility import can_own
 from geo.models import ForceArea, Neighbourhood

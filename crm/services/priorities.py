@@ -7,7 +7,7 @@ from django.db import transaction
 
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from crm.models import FINISHED_STATUSES, PRIORITY_MOVES, EngagementIssue, Priority, PriorityAction, PriorityStatus
 from crm.signals import priority_moved
 from access.visibility import can_own

@@ -24,10 +24,11 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 
 from crm.forms.groups import GROUP_NAME_TAKEN
+from organisations.models import POLICE_KINDS, Organisation, User
 from crm.models import (
-    POLICE_KINDS, AccessibilityNeed, Adjustment, AdvisoryGroup, Channel, CommunityGroup, CommunityGroupKind, Contact, Engagement,
-    EngagementIssue, EngagementKind, EngagementStatus, LawfulBasis, ObjectivesMet, Organisation, PoliceSupport, UnderRepresentedGroup,
-    User, VenueKind,
+    AccessibilityNeed, Adjustment, AdvisoryGroup, Channel, CommunityGroup, CommunityGroupKind, Contact, Engagement,
+    EngagementIssue, EngagementKind, EngagementStatus, LawfulBasis, ObjectivesMet, PoliceSupport,
+    UnderRepresentedGroup, VenueKind,
 )
 from crm.services import engagement_log, record_save
 from hub_ui.cells import cell_text, escape_cell, unescape_cell

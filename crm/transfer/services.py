@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from import_export.results import RowResult
 
-from crm import audit
+from organisations import audit
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction
 from hub_ui.cells import cell_text

@@ -11,7 +11,8 @@ from crm import advisory_diversity as reads
 from access.filtering import FilteredListMixin
 from crm.filtersets import AdvisoryGroupFilterSet
 from crm.forms.advisory import AdviceResponseForm, AdvisoryAdviceForm, AdvisoryGroupForm, AdvisoryMemberForm
-from crm.models import POLICE_ONLY_ROLES, AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact
+from organisations.models import POLICE_ONLY_ROLES
+from crm.models import AdvisoryAdvice, AdvisoryGroup, AdvisoryMembership, Contact
 from crm.services import advisory as services
 from access.views import DisclosedDetailMixin, DisclosedListMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 

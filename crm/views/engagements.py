@@ -7,7 +7,8 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
 from crm.forms.engagements import DoorstepVisitForm, EngagementForm
-from crm.models import AdvisoryGroup, Engagement, EngagementIssue, EngagementKind, User, VisitOutcome
+from crm.models import AdvisoryGroup, Engagement, EngagementIssue, EngagementKind, VisitOutcome
+from organisations.models import User
 from access.filtering import FilteredListMixin
 from crm.filtersets import EngagementFilterSet
 from access.views import (

@@ -1,6 +1,6 @@
 from django.views.generic import DetailView, ListView
 
-from crm.models import Membership
+from organisations.models import Membership
 from access.views import VisibleToUserMixin
 
 

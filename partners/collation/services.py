@@ -20,8 +20,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from row_security.context import system_context
-from crm import audit
-from crm.models import Membership, Organisation, Priority, Role
+from organisations import audit
+from organisations.models import Membership, Organisation
+from crm.models import Priority
+from access.roles import Role
 from crm.services.priorities import priority_agree
 from access.visibility import can_own
 from geo.models import Neighbourhood, SmallArea, SmallAreaKind

@@ -10,7 +10,7 @@ def collate_partner_concerns(period_end: str | None = None, requested_by_id: int
     """Collate every concern reported up to `period_end` (ISO date; today when Celery beat runs it)
     into the queued run `run_id` (saved here first when Celery beat runs it, so the job sweeper
     watches it). Returns the run's id."""
-    from crm.models import User
+    from organisations.models import User
     from jobs.worker import job_running
     from partners.collation.services import collation_queue, collation_run
     from partners.models import CollationRun

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from crm.forms.engagements import DATETIME_LOCAL, DateTimeLocalInput
-from crm.models import IssueCategory, Organisation
+from crm.models import IssueCategory
+from organisations.models import Organisation
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from sharing_protocols.models import Classification
 

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from crm import audit
+from organisations import audit
 from access.visibility import can_own, owning_organisation
 from filestore.files import local_path
 from input_rules.text import storable_data

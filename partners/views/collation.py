@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView, TemplateView
 
-from crm.models import Membership, Organisation, OrganisationKind
+from organisations.models import Membership, Organisation, OrganisationKind
 from access.views import PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors
 from access.visibility import can_see_everything, visible_organisation_ids
 from geo.models import Neighbourhood

@@ -20,8 +20,8 @@ What moves (see MOVE_GROUPS below):
   engagement_hub/navigation.py   the role navigation (engagement_hub/navigation.py): it links every app's pages,
                  so it sits with the project that assembles the apps, beside urls.py
   demo/          the project-wide demo commands (seed_demo, demo_logins)
-  organisations/ Organisation, Membership, Role, User, AuditEvent (crm/models/organisations.py ->
-                 organisations/models.py), the audit writer (crm/audit.py) and organisation services. The models
+  organisations/ Organisation, Membership, Role, User, AuditEvent (organisations/models.py ->
+                 organisations/models.py), the audit writer (organisations/audit.py) and organisation services. The models
                  keep the `crm` app label (Meta.app_label), so tables, content types, permissions, guardian rows,
                  migrations and AUTH_USER_MODEL = "crm.User" are untouched: no migration is needed.
   tests/         the tests of moved modules follow them (tests mirror the code).
@@ -91,9 +91,9 @@ MOVE_GROUPS = [
         "Move organisations, memberships, roles, users and the audit trail to organisations/ (moves only; "
         "the models keep the crm app label, so tables, content types and migrations are unchanged)",
         [
-            ("crm/models/organisations.py", "organisations/models.py"),
-            ("crm/audit.py", "organisations/audit.py"),
-            ("crm/services/organisations.py", "organisations/services.py"),
+            ("organisations/models.py", "organisations/models.py"),
+            ("organisations/audit.py", "organisations/audit.py"),
+            ("organisations/services.py", "organisations/services.py"),
             ("tests/crm/test_membership_rules*.py", "tests/organisations/"),
         ],
         ["organisations/__init__.py", "tests/organisations/__init__.py"],
@@ -104,10 +104,10 @@ MOVE_GROUPS = [
 # Names that move out of a package's __init__ (or a re-exporting package) to a new module:
 # (old module, new module, how to find the names). Filled in from the source before it moves.
 SYMBOL_SOURCES = [
-    # crm.models re-exports what crm/models/organisations.py defines
-    ("crm.models", "organisations.models", "crm/models/organisations.py"),
+    # crm.models re-exports what organisations/models.py defines
+    ("crm.models", "organisations.models", "organisations/models.py"),
     # crm.services re-exports the organisation services
-    ("crm.services", "organisations.services", "crm/services/organisations.py"),
+    ("crm.services", "organisations.services", "organisations/services.py"),
 ]
 # What crm/ held when this was written: anything else there now was added since, and may belong in access/.
 CRM_AS_WRITTEN = {
@@ -119,7 +119,7 @@ CRM_AS_WRITTEN = {
 FIXED_SYMBOLS = {("crm.forms", "DateInput"): "hub_ui.widgets"}
 # Role leaves organisations/models.py for access/roles.py (extract_roles says why); applied after the
 # crm.models names above, so `from crm.models import Role` goes straight to access.roles.
-ROLE_SYMBOLS = {("crm.models", "Role"): "access.roles", ("crm.models.organisations", "Role"): "access.roles",
+ROLE_SYMBOLS = {("crm.models", "Role"): "access.roles", ("organisations.models", "Role"): "access.roles",
                 ("organisations.models", "Role"): "access.roles"}
 
 LAYOUT_ROWS = {  # README "Layout" table: new rows, inserted before the crm row; the crm row is rewritten
@@ -277,7 +277,7 @@ class Rewriter:
         return text
 
     def fix_attribute_imports(self, text: str) -> str:
-        """`import crm.models` then `crm.models.organisations.X` (a migration's manager): once the dotted path
+        """`import crm.models` then `organisations.models.X` (a migration's manager): once the dotted path
         is rewritten to `organisations.models.X`, the file needs `import organisations.models`."""
         try:
             tree = ast.parse(text)

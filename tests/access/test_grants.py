@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from access.grants import GrantScopeMiddleware, Viewer, grant_scope, grants_for
-from crm.models import Contact, OrganisationKind, Role
+from crm.models import Contact
+from organisations.models import OrganisationKind
+from access.roles import Role
 from partners.models import Concern
 from sharing_protocols.models import ConcernShare, ContactShare, ProtocolDataFlow, ProtocolVersion, SharingProtocol
 from sharing_protocols.shares import organisation_group, view_permission

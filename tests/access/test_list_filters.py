@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import AdviceResponse, AdvisoryGroupKind, CommunityGroupKind, OrganisationKind, PoliceSupport
+from crm.models import AdviceResponse, AdvisoryGroupKind, CommunityGroupKind, PoliceSupport
+from organisations.models import OrganisationKind
 from tests.factories import (
     AdvisoryAdviceFactory, AdvisoryGroupFactory, AdvisoryMembershipFactory, CommunityGroupFactory, ContactFactory, NeighbourhoodFactory,
     OrganisationFactory, PartnerContactFactory, under_represented,

@@ -3,7 +3,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from access.grants import grant_scope
-from crm.models import Membership, Role
+from organisations.models import Membership
+from access.roles import Role
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from crm.models import PriorityStatus, Role
+from crm.models import PriorityStatus
+from access.roles import Role
 from publication.models import Screening, ScreeningStatus, Subject
 from tests.browser.conftest import save_artefact
 from tests.factories import (

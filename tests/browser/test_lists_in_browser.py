@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from crm.models import AdviceResponse, PoliceSupport, Role
+from crm.models import AdviceResponse, PoliceSupport
+from access.roles import Role
 from partners.models import ConcernImportJob, ImportJobStatus
 from reports.models import ReportRun, ReportStatus
 from tests.browser.conftest import save_artefact

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from crm.models import Role
+from access.roles import Role
 from tests.browser.conftest import save_artefact
 from tests.factories import ContactFactory, MembershipFactory, UserFactory
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from crm.models import Role
+from access.roles import Role
 from subject_access.models import DataSubjectRequest
 from tests.browser.conftest import save_artefact
 from tests.factories import ContactFactory, DoorstepVisitFactory, EngagementFactory, MembershipFactory, UserFactory

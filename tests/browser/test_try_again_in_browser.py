@@ -3,7 +3,7 @@ import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from partners.models import ConcernImportJob, ImportJobStatus
 from tests.browser.conftest import save_artefact
 from tests.jobs.conftest import redis_server  # noqa: F401 (fixture: the retry is sent to a Redis of this test's own)

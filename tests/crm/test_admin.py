@@ -2,7 +2,8 @@
 import pytest
 from django.urls import reverse
 
-from crm.models import AuditEvent, Role
+from organisations.models import AuditEvent
+from access.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,7 @@ def test_the_audit_trail_is_for_information_governance_only(admin_client_hub, fo
 
 
 def test_the_user_visibility_door_is_the_grant_set_and_one_query(officer, django_assert_num_queries):
-    from crm.models import User
+    from organisations.models import User
 
     # + 1: the reader's grant set, resolved once per request (access/grants.py), checked to be the one added query.
     with django_assert_num_queries(2):

@@ -4,7 +4,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from crm.models import Membership, Role
+from organisations.models import Membership
+from access.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

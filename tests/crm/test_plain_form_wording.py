@@ -1,7 +1,7 @@
 """Forms read as plain English: an empty choice is "Choose…" in a list and "None" among radios, never "---------"."""
 from django import forms
 
-from crm.models import Organisation
+from organisations.models import Organisation
 from hub_ui.templatetags.hub_forms import govuk_field
 
 

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import services
-from crm.models import AdvisoryMembership, Contact, Engagement, EngagementKind, Role
+from crm.models import AdvisoryMembership, Contact, Engagement, EngagementKind
+from access.roles import Role
 from hub_ui.cells import escape_cell
 from tests.factories import (
     AdvisoryAdviceFactory, AdvisoryGroupFactory, ContactFactory, EngagementFactory, ForceAreaFactory, MembershipFactory,

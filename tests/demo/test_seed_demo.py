@@ -4,7 +4,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from crm.demo import DEMO_LOGINS
-from crm.models import Membership, Organisation, OrganisationKind, Role, User
+from organisations.models import Membership, Organisation, OrganisationKind, User
+from access.roles import Role
 from geo.models import DemographicProfile, ForceArea, Neighbourhood, SmallArea
 from geo.selectors import neighbourhood_for_point
 
@@ -104,7 +105,7 @@ def test_a_smaller_seed_after_a_wider_one_leaves_only_the_smaller_force(lsoa_whe
 
 
 def test_seeding_again_writes_no_new_audit_records(lsoa_wheel):
-    from crm.models import AuditEvent
+    from organisations.models import AuditEvent
 
     seed(lsoa_wheel)
     organisation_events = AuditEvent.objects.filter(action__startswith="organisation.").count()

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from digital.demo import as_generic_json, labelled_posts
 from digital.models import ConversationImport, ImportStatus, Post
 from digital.placing import PlacedBy

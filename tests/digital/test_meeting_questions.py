@@ -5,7 +5,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from digital.forms import MeetingQuestionForm
 from digital.models import MeetingQuestion
 from tests.publication.conftest import force_area, hindpool, screen, upcoming_meeting  # noqa: F401 (fixtures)

@@ -3,7 +3,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from crm.models import Role
+from access.roles import Role
 from finder.models import PlaceName, Postcode, TeamContact
 from tests.factories import MembershipFactory, UserFactory
 from tests.finder.conftest import IN_HINDPOOL_BNG, onspd_file, onspd_row, open_names_file, open_names_row
@@ -133,7 +133,7 @@ def test_a_manager_sets_the_contact_routes_and_a_bad_address_is_named(client, ba
 
 def test_a_manager_of_another_force_cannot_reach_this_forces_contact_routes(client, barrow):
     from tests.factories import OrganisationFactory
-    from crm.models import OrganisationKind
+    from organisations.models import OrganisationKind
 
     other_force = OrganisationFactory(kind=OrganisationKind.POLICE_FORCE, name="Lancashire Constabulary", slug="lancashire")
     outsider = UserFactory(username="insp-lancs")

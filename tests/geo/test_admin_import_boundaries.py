@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from geo.models import Neighbourhood, SmallArea
 from tests.factories import ForceAreaFactory, UserFactory, point
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from geo.boundaries import BoundaryImportError, BoundaryKind, import_boundaries
 from geo.models import Neighbourhood, SmallArea, SmallAreaKind
 from tests.factories import ForceAreaFactory, NeighbourhoodFactory, SmallAreaFactory, point, square

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from geo.models import Neighbourhood, SmallArea
 from tests.factories import ForceAreaFactory, point
 

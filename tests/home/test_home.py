@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from home.attention import COUNT_CAP
 from notifications.models import Kind
 from notifications.services import notify

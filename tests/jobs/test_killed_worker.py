@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from jobs.sweeper import jobs_sweep
 from partners.collation.services import collation_request
 from partners.imports.services import concern_import_confirm, concern_import_start

@@ -5,7 +5,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils.html import escape
 
-from crm.models import AuditEvent, Role
+from organisations.models import AuditEvent
+from access.roles import Role
 from partners.models import CollationRun, CollationStatus, ConcernImportJob, ImportJobStatus
 from publication.models import Release, ReleaseStatus, ReleaseTrigger
 from reports.models import ReportRun, ReportStatus

@@ -7,7 +7,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from crm.models import Role
+from access.roles import Role
 from tests.factories import ConcernFactory, MembershipFactory, PriorityFactory, UserFactory
 
 

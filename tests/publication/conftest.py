@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from crm.models import Adjustment, EngagementKind, EngagementStatus, Role
+from crm.models import Adjustment, EngagementKind, EngagementStatus
+from access.roles import Role
 from publication.models import PublicProfile
 from publication.services import screening_pending
 from tests.factories import (

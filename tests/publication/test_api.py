@@ -26,7 +26,7 @@ def police_api(live_server):
 def published(hindpool, central, opted_in_officer, screen, force, manager):
     meeting = upcoming_meeting(hindpool)
     priority, action = priority_with_action(hindpool)
-    from crm.models import Role
+    from access.roles import Role
     from publication.models import PublicProfile
     from tests.factories import MembershipFactory, UserFactory
 

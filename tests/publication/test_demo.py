@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from crm.models import AuditEvent, Membership, OrganisationKind
+from organisations.models import AuditEvent, Membership, OrganisationKind
 from geo.models import Neighbourhood
 from publication.models import PublicProfile
 

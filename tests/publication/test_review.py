@@ -5,7 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from crm.models import AuditEvent, Role
+from organisations.models import AuditEvent
+from access.roles import Role
 from publication.models import Screening, ScreeningStatus, Subject
 from tests.factories import MembershipFactory, UserFactory
 from tests.publication.conftest import priority_with_action

@@ -2,7 +2,7 @@
 addresses and postcodes; what it finds is held back, as positions only, for a person to review."""
 import pytest
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from publication.models import Screening, ScreeningStatus, Subject
 from publication.screening import name_findings, pattern_findings
 from tests.factories import ContactFactory, PartnerContactFactory, UserFactory

@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from partners.models import Concern
 from publication.models import Release, ReleaseStatus
 from publication.releases import build
@@ -40,7 +40,7 @@ def world(pair, django_db_blocker):
     """A force receiving a council's concerns under a live protocol; a force manager who reads them."""
     primary, standby = pair
     with django_db_blocker.unblock():
-        from crm.models import OrganisationKind
+        from organisations.models import OrganisationKind
 
         force = ForceFactory(name="Cumbria Constabulary", slug="cumbria-constabulary")
         team = TeamFactory(name="Hindpool neighbourhood team", slug="team-hindpool", parent=force)

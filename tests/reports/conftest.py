@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from crm.models import EngagementKind, Role
+from crm.models import EngagementKind
+from access.roles import Role
 from sharing_protocols.models import Classification
 from tests.factories import (
     ConcernFactory, DemographicProfileFactory, EngagementFactory, EngagementIssueFactory, ForceAreaFactory, MembershipFactory,

@@ -4,7 +4,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from reports.models import ReportRun, ReportStatus
 from reports.services import report_build, report_request
 from sharing_protocols.models import DisclosureEntry

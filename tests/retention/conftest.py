@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 

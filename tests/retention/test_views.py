@@ -4,7 +4,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from crm.models import AuditEvent, Contact
+from organisations.models import AuditEvent
+from crm.models import Contact
 from retention.enforcement import enforce
 from retention.models import DueItem, DueStatus, EndAction, LegalHold, Outcome, RecordClass, RetentionDecision, RetentionSchedule
 from retention.services import adopt_default_schedules
@@ -124,7 +125,7 @@ def test_a_hold_is_placed_and_lifted(governance_client, force, team):
 
 
 def test_another_forces_governance_cannot_hold_our_records(client, other_force, team):
-    from crm.models import Role
+    from access.roles import Role
     from tests.factories import MembershipFactory, UserFactory
 
     contact = ContactFactory(organisation=team)

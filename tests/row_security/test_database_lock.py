@@ -9,7 +9,8 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from access.grants import GrantScopeMiddleware
-from crm.models import AuditEvent, Contact
+from organisations.models import AuditEvent
+from crm.models import Contact
 from partners.models import Concern
 from row_security.context import no_context, system_context, viewer_context
 from row_security.middleware import RowSecurityMiddleware

@@ -72,7 +72,7 @@ def test_an_empty_log_is_intact():
 def test_information_governance_reads_their_organisations_entries_only(client, three_entries, council, force):
     from django.urls import reverse
 
-    from crm.models import Role
+    from access.roles import Role
     from tests.factories import MembershipFactory, UserFactory
 
     police_dpo = UserFactory(username="police-dpo", is_staff=True)

@@ -6,7 +6,8 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Contact, Role
+from crm.models import Contact
+from access.roles import Role
 from partners.models import Concern
 from sharing_protocols.explain import who_can_see
 from sharing_protocols.models import Classification, DisclosureAction, DisclosureEntry, ProtocolStatus

@@ -47,7 +47,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Contact, OrganisationKind, Role
+from crm.models import Contact
+from organisations.models import OrganisationKind
+from access.roles import Role
 from partners.models import Concern
 from sharing_protocols.models import Classification, ConcernShare, ContactShare, ProtocolStatus
 from sharing_protocols.services import protocol_change_status

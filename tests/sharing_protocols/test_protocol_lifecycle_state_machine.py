@@ -26,7 +26,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from crm.models import Contact, OrganisationKind, Role
+from crm.models import Contact
+from organisations.models import OrganisationKind
+from access.roles import Role
 from partners.models import Concern
 from sharing_protocols.models import Classification, ProtocolStatus
 from sharing_protocols.services import protocol_change_status

@@ -10,7 +10,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from sharing_protocols.models import ProtocolSignature, ProtocolStatus, SharingProtocol
 from sharing_protocols.register import version_sha256
 from sharing_protocols.services import protocol_send_for_signature

@@ -102,7 +102,7 @@ def test_a_flow_to_an_organisation_that_is_not_a_party_is_refused(officer, force
 def test_information_governance_reads_the_protocols_their_organisation_is_party_to(client, protocol, council, other_force):
     from django.urls import reverse
 
-    from crm.models import Role
+    from access.roles import Role
     from tests.factories import MembershipFactory, UserFactory
 
     council_dpo = UserFactory(username="council-dpo", is_staff=True)

@@ -9,7 +9,8 @@ from django.db import ProgrammingError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Contact, Role
+from crm.models import Contact
+from access.roles import Role
 from sharing_protocols.disclosures import verify_chain
 from sharing_protocols.models import DisclosureEntry, ProtocolStatus, ProtocolVersion, SharingProtocol
 from sharing_protocols.register import protocol_state, version_sha256

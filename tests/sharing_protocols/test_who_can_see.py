@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import OrganisationKind, Role
+from organisations.models import OrganisationKind
+from access.roles import Role
 from sharing_protocols.explain import who_can_see
 from sharing_protocols.shares import record_share
 from tests.factories import ContactFactory, MembershipFactory, OrganisationFactory, TeamFactory, UserFactory
@@ -75,7 +76,8 @@ def test_a_team_that_cannot_open_the_record_is_never_listed(force, team):
 
 def test_every_organisation_listed_can_open_the_record_and_no_other_can(world, force, team, council, fire, other_force):
     """The answer and visible_to agree, organisation by organisation."""
-    from crm.models import Contact, Organisation
+    from crm.models import Contact
+    from organisations.models import Organisation
 
     listed = {r.organisation.pk for r in who_can_see(world)}
     for organisation in Organisation.objects.all():

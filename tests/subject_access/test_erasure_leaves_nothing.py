@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from faker import Faker
 
-from crm.models import Role
+from access.roles import Role
 from digital.models import ConversationImport, Post
 from notifications.models import Kind, Notification
 from partners.models import ConcernChannel, ConcernImportJob
@@ -191,7 +191,7 @@ def test_erasure_leaves_no_personal_value_in_the_database_or_media_and_the_log_v
 
 def test_the_corpus_search_itself_finds_a_value_left_behind(team):
     """The search cannot pass vacuously: a value in an arbitrary JSON column is found."""
-    from crm.models import AuditEvent
+    from organisations.models import AuditEvent
 
     person = generated_person(42)
     AuditEvent.objects.create(action="test", summary="", details={"note": json.dumps({"who": person["email"]})})

@@ -5,7 +5,8 @@ import json
 import pytest
 from django.utils import timezone
 
-from crm.models import AuditEvent, Contact
+from organisations.models import AuditEvent
+from crm.models import Contact
 from partners.models import Concern
 from retention.models import Outcome, RecordClass, RetentionDecision
 from sharing_protocols.disclosures import disclosure_record
@@ -225,7 +226,7 @@ def test_erasure_deletes_the_history_left_of_a_record_deleted_before(governance_
 def test_another_controllers_governance_cannot_open_our_requests(governance_client, council):
     from django.test import Client
 
-    from crm.models import Role
+    from access.roles import Role
     from tests.factories import MembershipFactory, UserFactory
 
     _, request = new_request(governance_client)

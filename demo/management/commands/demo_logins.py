@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from crm.demo import DEMO_LOGINS
-from crm.models import User
+from organisations.models import User
 
 
 class Command(BaseCommand):

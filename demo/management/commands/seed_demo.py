@@ -9,7 +9,8 @@ from django.db.models import Q
 from row_security.context import system_context
 from crm import demo as crm_demo
 from crm import demo_records
-from crm.models import IssueCategory, Organisation
+from crm.models import IssueCategory
+from organisations.models import Organisation
 from digital.demo import seed_demo_posts
 from geo import demo as geo_demo
 from geo.models import ForceArea

@@ -4,7 +4,7 @@ import re
 
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from tests.factories import MembershipFactory, UserFactory
 
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from crm.models import OrganisationKind, PartnerContact
+from organisations.models import OrganisationKind
+from crm.models import PartnerContact
 from geo.models import SmallAreaKind
 from tests.crm.contacts.helpers import page_text, team_colleague
 from tests.factories import NeighbourhoodFactory, OrganisationFactory, PartnerContactFactory, SmallAreaFactory

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Engagement, EngagementKind, Role
+from crm.models import Engagement, EngagementKind
+from access.roles import Role
 from tests.factories import AdvisoryGroupFactory, MembershipFactory, UserFactory, issue_category, under_represented
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm import services
-from crm.models import AuditEvent, Priority, PriorityAction, PriorityStatus
+from organisations.models import AuditEvent
+from crm.models import Priority, PriorityAction, PriorityStatus
 from publication.models import Screening, ScreeningStatus, Subject
 from publication.selectors import published_priorities
 from publication.services import screening_pending

@@ -4,7 +4,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from crm.models import AuditEvent, UnderRepresentedGroup
+from organisations.models import AuditEvent
+from crm.models import UnderRepresentedGroup
 from tests.crm.transfer.helpers import EXPORT, csv_rows, export, page_text, xlsx_rows, xlsx_sheet
 from tests.factories import (
     AdvisoryGroupFactory, CommunityGroupFactory, ContactFactory, EngagementFactory, EngagementIssueFactory, OrganisationFactory,

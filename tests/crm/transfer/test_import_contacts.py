@@ -3,7 +3,8 @@ import datetime
 
 import pytest
 
-from crm.models import AuditEvent, Contact
+from organisations.models import AuditEvent
+from crm.models import Contact
 from tests.crm.transfer.helpers import (
     CONFIRM, IMPORT, confirm_token, csv_file, export, in_a_year, page_text, upload, upload_and_confirm, xlsx_file,
 )

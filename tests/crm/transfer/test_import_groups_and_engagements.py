@@ -4,7 +4,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from crm.models import CommunityGroup, Engagement, EngagementStatus, Role
+from crm.models import CommunityGroup, Engagement, EngagementStatus
+from access.roles import Role
 from tests.crm.transfer.helpers import csv_file, export, page_text, upload, upload_and_confirm, xlsx_file
 from tests.factories import (
     CommunityGroupFactory, EngagementFactory, MembershipFactory, NeighbourhoodFactory, UserFactory, point, under_represented,

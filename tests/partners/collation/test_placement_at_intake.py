@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from partners.collation.services import collation_run, concerns_place_at_intake
 from partners.imports.services import concern_import_check, concern_import_commit, concern_import_confirm, concern_import_start
 from partners.models import Concern, ConcernLink, ConcernStatus

@@ -5,7 +5,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from crm.models import AuditEvent, Role
+from organisations.models import AuditEvent
+from access.roles import Role
 from partners.collation.services import Window, collation_run, concerns_link_near_duplicates, concerns_place
 from partners.models import Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
 from tests.factories import MembershipFactory, UserFactory, issue_category
@@ -151,7 +152,7 @@ def test_a_run_that_fails_leaves_nothing_half_written(council, hindpool, monkeyp
 
 def test_a_digest_counts_only_the_concerns_its_team_may_see(council, fire_service, hindpool, ormsgill, concerns_shared):
     """Counts tell no more than the lists: not an organisation's with no protocol, not OFFICIAL-SENSITIVE beyond the protocol."""
-    from crm.models import OrganisationKind
+    from organisations.models import OrganisationKind
     from sharing_protocols.models import Classification
     from tests.factories import OrganisationFactory
 

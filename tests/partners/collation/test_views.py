@@ -3,7 +3,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from crm.models import AuditEvent, Priority, Role
+from organisations.models import AuditEvent
+from crm.models import Priority
+from access.roles import Role
 from partners.collation.services import collation_run, concerns_take_into_priority
 from partners.models import Concern, ConcernStatus, NeighbourhoodDigest
 from tests.factories import MembershipFactory, UserFactory, issue_category

@@ -7,7 +7,8 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
-from crm.models import OrganisationKind, Role
+from organisations.models import OrganisationKind
+from access.roles import Role
 from engagement_hub.celery import app
 from partners.collation.tasks import collate_partner_concerns
 from partners.models import CollationRun, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from crm.models import OrganisationKind, Role
+from organisations.models import OrganisationKind
+from access.roles import Role
 from sharing_protocols.models import ProtocolStatus
 from sharing_protocols.services import Flow, Party, protocol_publish_version
 from tests.factories import ForceAreaFactory, MembershipFactory, NeighbourhoodFactory, OrganisationFactory, UserFactory, square

@@ -4,7 +4,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from crm.demo import PARTNERS
-from crm.models import AuditEvent, IssueCategory, OrganisationKind
+from organisations.models import AuditEvent, OrganisationKind
+from crm.models import IssueCategory
 from partners.demo import HEARD, seed_bulk_concerns, seed_demo_concerns
 from partners.models import Concern, ConcernLink
 from tests.factories import ForceAreaFactory, OrganisationFactory, square

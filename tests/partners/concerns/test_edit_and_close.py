@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from partners.models import ConcernStatus
 from tests.factories import ConcernFactory
 

@@ -120,7 +120,7 @@ def test_near_duplicates_are_linked_only_when_both_are_visible(partner_client, c
 
 
 def test_the_list_filters_by_category_status_organisation_dates_and_words(partner_client, partner_user, council, housing, hindpool):
-    from crm.models import Role
+    from access.roles import Role
     from tests.factories import MembershipFactory
 
     MembershipFactory(user=partner_user, organisation=housing, role=Role.PARTNER_USER)

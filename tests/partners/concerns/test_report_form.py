@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import AuditEvent, Role
+from organisations.models import AuditEvent
+from access.roles import Role
 from partners.models import Concern, ConcernChannel
 from tests.factories import MembershipFactory, issue_category
 

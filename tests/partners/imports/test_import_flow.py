@@ -4,7 +4,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from crm.models import AuditEvent, Role
+from organisations.models import AuditEvent
+from access.roles import Role
 from partners.imports import services
 from partners.models import Concern, ImportJobStatus
 from django.apps import apps

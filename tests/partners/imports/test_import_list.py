@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from crm.models import Role
+from access.roles import Role
 from partners.models import ConcernImportJob, ImportJobStatus
 from tests.factories import MembershipFactory, UserFactory
 

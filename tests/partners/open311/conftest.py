@@ -5,7 +5,8 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from crm.models import OrganisationKind, Role
+from organisations.models import OrganisationKind
+from access.roles import Role
 from crm.vocabulary_seed import seed_vocabularies
 from partners.api_keys import api_key_issue
 from tests.factories import ForceAreaFactory, MembershipFactory, OrganisationFactory, UserFactory, square

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from crm.demo import administrators_group
-from crm.models import AuditEvent, Role
+from organisations.models import AuditEvent
+from access.roles import Role
 from partners.api_keys import api_key_authenticate, hash_api_key
 from partners.models import PartnerApiKey
 from tests.factories import MembershipFactory, UserFactory

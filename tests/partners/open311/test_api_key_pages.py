@@ -3,7 +3,7 @@ import re
 
 from django.urls import reverse
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from partners.api_keys import api_key_authenticate, hash_api_key
 from partners.models import PartnerApiKey
 

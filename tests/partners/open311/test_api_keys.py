@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from partners.api_keys import ApiKeyRefused, api_key_authenticate, api_key_issue, api_key_revoke
 from partners.models import PartnerApiKey
 

@@ -3,7 +3,7 @@ import pytest
 import requests
 import xmltodict
 
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 from partners.api_keys import api_key_revoke
 from partners.models import Concern, ConcernChannel
 from partners.open311.serialisers import SERVICE_NOTICE

@@ -1,8 +1,8 @@
 """Writes for organisations and their people: validate, save and audit in one transaction."""
 from django.db import transaction
 
-from crm import audit
-from crm.models import Membership, Organisation, User
+from organisations import audit
+from organisations.models import Membership, Organisation, User
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 """Write audit events. Call from inside the service's transaction so the change and its record land together."""
-from crm.models import AuditEvent
+from organisations.models import AuditEvent
 
 
 def record(*, actor, organisation, action: str, summary: str, **details) -> AuditEvent:

@@ -3,7 +3,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from crm import services
-from crm.models import AuditEvent, Membership, OrganisationKind, Role
+from organisations.models import AuditEvent, Membership, OrganisationKind
+from access.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,9 +1,15 @@
+"""Organisations, the people who sign in, their memberships and roles, and the audit trail.
+
+The models keep the `crm` app label (Meta.app_label), so their tables, content types, permissions,
+migrations and AUTH_USER_MODEL = "crm.User" are those they had in crm/models/.
+"""
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import cached_property
 
 from access.visibility import OrganisationScopedQuerySet
+from access.roles import Role
 
 
 class OrganisationKind(models.TextChoices):
@@ -21,14 +27,6 @@ class OrganisationKind(models.TextChoices):
 
 
 POLICE_KINDS = frozenset({OrganisationKind.POLICE_FORCE, OrganisationKind.NEIGHBOURHOOD_TEAM})
-
-
-class Role(models.TextChoices):
-    OFFICER = "officer", "Officer or PCSO"
-    PARTNER_USER = "partner_user", "Partner user"
-    MANAGER = "manager", "Manager"
-    INFORMATION_GOVERNANCE = "information_governance", "Information governance"
-    ADMINISTRATOR = "administrator", "Administrator"
 
 
 # Roles that only make sense inside the police, and the one that only makes sense outside it.
@@ -52,6 +50,7 @@ class Organisation(models.Model):
     group = models.OneToOneField("auth.Group", null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="organisation")
 
     class Meta:
+        app_label = "crm"
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -111,6 +110,7 @@ class User(AbstractUser):
     objects = HubUserManager()
 
     class Meta:
+        app_label = "crm"
         ordering = ["last_name", "first_name", "username"]
 
     @cached_property
@@ -146,6 +146,7 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
+        app_label = "crm"
         ordering = ["organisation__name", "user__last_name", "user__first_name"]
         constraints = [
             models.UniqueConstraint(
@@ -187,6 +188,7 @@ class AuditEvent(models.Model):
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
+        app_label = "crm"
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
