@@ -14,7 +14,7 @@ SQL reads it through the functions made by crm/migrations/0009_grant_settings_fu
   'official', 'sensitive', 'official_personal' or 'sensitive_personal' (GrantSet.providers's four sets);
 - `hub_shared(share_table, personal)`: record ids shared one-off with the viewer (with personal data).
 
-They are STABLE; a policy calls them inside a sub-select (`col = ANY ((SELECT hub_own()))`) so the JSON is
+They are STABLE; a policy calls them inside a sub-select, cast (`col = ANY ((SELECT hub_own())::bigint[])`; without the cast PostgreSQL reads the sub-select form of ANY and compares bigint with bigint[]), so the JSON is
 read once per statement, not once per row.
 """
 from __future__ import annotations

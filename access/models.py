@@ -3,7 +3,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
+from access.grants import grants_for
 from access.visibility import OrganisationScopedQuerySet, can_see_everything, can_see_nothing
+from access.withholding import bind_viewer
 
 
 class OwnedRecord(models.Model):
@@ -38,7 +40,9 @@ class ChildQuerySet(OrganisationScopedQuerySet):
         if can_see_everything(user):
             return self.all()
         parent_model = self.model._meta.get_field(self.parent_field).related_model
-        return self.filter(**{f"{self.parent_field}__in": parent_model.objects.visible_to(user).values("pk")})
+        # Bound to the viewer too, so a parent's personal fields joined in (select_related, values) read withheld.
+        return bind_viewer(self.filter(**{f"{self.parent_field}__in": parent_model.objects.visible_to(user).values("pk")}),
+                           grants_for(user))
 
 
 def child_queryset(parent_field: str):

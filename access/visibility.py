@@ -14,28 +14,27 @@ export, API and report starts from `Model.objects.visible_to(user)`. A user sees
    permission on a direct-foreign-key model, with a reason and an expiry), until they expire.
 
 The grant set comes in as literal arrays (`organisation_id = ANY(%s)`), so PostgreSQL plans an index
-condition, not the rule. Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3 without personal data
-come back with the model's PERSONAL_FIELDS blanked, by the queryset's iterable before any caller
-holds the instance, and `withheld_fields` naming them; such an instance refuses to be saved.
-values() and values_list() refuse personal fields, and filters or orderings on them use the
-withheld value, so a search cannot find a record by a name it withholds. `editable_by(user)` is the narrower door for writes: own rows only.
+condition, not the rule. Rows come back marked `is_shared` (not the user's own). Rows seen under 2 or 3
+without personal data come back from PostgreSQL with the model's PERSONAL_FIELDS already blank
+(access/withholding.py: the columns themselves read blank, so no filter, ordering, aggregate or subquery can
+reach a withheld value), and `withheld_fields` naming them; such an instance refuses to be saved.
+`editable_by(user)` is the narrower door for writes: own rows only.
 """
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.query import ModelIterable
 
 from access.grants import Viewer, grants_for
+from access.withholding import PersonalCover, ViewerQuery, bind_viewer, withholds
 
 PERSONAL_OK = "_personal_ok"
 # Tests only (tests/row_security/test_leak_matrix_rls_only.py): False lets every row through the ORM's door,
 # so that PostgreSQL's row-level security alone decides what a viewer reads. Never set outside tests.
 ORM_PREDICATE = True
 OWN = "_own"
-WITHHELD_PREFIX = "_w_"
 
 
 def membership_organisation_ids(viewer) -> list[int]:
@@ -93,13 +92,12 @@ def _blank(field):
 
 
 class VisibleModelIterable(ModelIterable):
-    """Marks each row as own or shared, and blanks the personal fields a row's sharing withholds,
-    before the instance reaches any caller."""
+    """Marks each row as own or shared, and names the personal fields the database withheld from it
+    (`withheld_fields`: templates say "withheld", and such an instance refuses to be saved)."""
 
     def __iter__(self):
         model = self.queryset.model
         personal_fields = getattr(model, "PERSONAL_FIELDS", ())
-        blanks = {name: _blank(model._meta.get_field(name)) for name in personal_fields}
         only_when = getattr(model, "PERSONAL_ONLY_WHEN", {})
         for instance in super().__iter__():
             instance.is_shared = not instance.__dict__.pop(OWN, True)
@@ -108,7 +106,10 @@ class VisibleModelIterable(ModelIterable):
                 name for name in personal_fields if name not in only_when or getattr(instance, only_when[name])
             )
             for name in withheld:
-                instance.__dict__[name] = blanks[name]
+                # Already blank from the database; a deferred one (only(), defer()) would later be loaded
+                # by the model's plain manager, outside this viewer's query: it is blank here instead.
+                if name not in instance.__dict__:
+                    instance.__dict__[name] = _blank(model._meta.get_field(name))
             instance.withheld_fields = withheld
             yield instance
 
@@ -117,6 +118,10 @@ class OrganisationScopedQuerySet(models.QuerySet):
     """Rows owned by an organisation. Subclasses name the owning field if it is not `organisation`."""
 
     organisation_lookup = "organisation"
+
+    def __init__(self, model=None, query=None, using=None, hints=None):
+        # A query that can carry its viewer's grant set to the personal columns (access/withholding.py).
+        super().__init__(model, query if query is not None else ViewerQuery(model), using, hints)
 
     def editable_by(self, user) -> OrganisationScopedQuerySet:
         """The rows `user` may change: their own organisations' (never rows shared with them)."""
@@ -135,13 +140,14 @@ class OrganisationScopedQuerySet(models.QuerySet):
         own = any_of(f"{self.organisation_lookup}_id", grants.own)
         category = getattr(self.model, "DATA_CATEGORY", None)
         if category is None:
-            return self.filter(own) if ORM_PREDICATE else self.all()
+            return bind_viewer(self.filter(own) if ORM_PREDICATE else self.all(), grants)
         shared = self._protocol_q(grants, category)
         one_off = self._one_off_q(grants, personal=False)
-        queryset = (self.filter(own | shared | one_off) if ORM_PREDICATE else self.all()).annotate(**{OWN: _flag(own)})
-        if getattr(self.model, "PERSONAL_FIELDS", None):
-            personal_ok = own | self._protocol_q(grants, category, personal=True) | self._one_off_q(grants, personal=True)
-            queryset = queryset._withholding(personal_ok)
+        queryset = bind_viewer((self.filter(own | shared | one_off) if ORM_PREDICATE else self.all()).annotate(**{OWN: _flag(own)}), grants)
+        if withholds(self.model):
+            # The database blanks the personal columns (access/withholding.py); this flag, from the same test,
+            # tells the instances which it blanked.
+            queryset = queryset.annotate(**{PERSONAL_OK: PersonalCover()})
         queryset._iterable_class = VisibleModelIterable
         return queryset
 
@@ -165,101 +171,6 @@ class OrganisationScopedQuerySet(models.QuerySet):
         if share_model is None:
             return Q(pk__in=[])
         return any_of("pk", grants.shared_ids(share_model, personal=personal))
-
-    def _withholding(self, personal_ok: Q) -> OrganisationScopedQuerySet:
-        # One flag per row; the iterable blanks the fields. The withheld values are also kept as
-        # aliases (not selected) so that filters and orderings on personal fields use them instead.
-        only_when = getattr(self.model, "PERSONAL_ONLY_WHEN", {})
-        aliases = {}
-        for name in self.model.PERSONAL_FIELDS:
-            field = self.model._meta.get_field(name)
-            allowed = personal_ok | Q(**{only_when[name]: False}) if name in only_when else personal_ok
-            aliases[WITHHELD_PREFIX + name] = Case(When(allowed, then=F(name)), default=Value(_blank(field)), output_field=field)
-        queryset = self.annotate(**{PERSONAL_OK: _flag(personal_ok)}).alias(**aliases)
-        queryset._withholds_personal_fields = True
-        return queryset
-
-    # -- guards: personal columns never leave except through the withholding iterable ----------------------------
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._withholds_personal_fields = getattr(self, "_withholds_personal_fields", False)
-        return clone
-
-    def _refuse_personal(self, fields, expressions=()):
-        if not getattr(self, "_withholds_personal_fields", False):
-            return
-        personal = set(self.model.PERSONAL_FIELDS)
-        asked = {field.split("__")[0] for field in fields}
-        if not fields and not expressions or asked & personal or asked & {PERSONAL_OK, OWN, *(WITHHELD_PREFIX + p for p in personal)}:
-            raise ImproperlyConfigured(
-                f"{self.model.__name__}'s personal fields ({', '.join(sorted(personal))}) may be withheld: "
-                "read them from instances got through visible_to, and name the other fields you want in values()."
-            )
-
-    def _personal_lookup(self, lookup: str) -> str:
-        name, _, rest = lookup.lstrip("-").partition("__")
-        if name not in self.model.PERSONAL_FIELDS:
-            return lookup
-        return ("-" if lookup.startswith("-") else "") + WITHHELD_PREFIX + name + (f"__{rest}" if rest else "")
-
-    def _rewrite(self, node):
-        """Point a Q's conditions on personal fields at their withheld values, so a search by name never
-        matches (and so reveals) a record whose name is withheld."""
-        if isinstance(node, Q):
-            clone = node.copy()
-            clone.children = [self._rewrite(child) for child in node.children]
-            return clone
-        if isinstance(node, tuple):
-            return (self._personal_lookup(node[0]), node[1])
-        return node
-
-    def _rewrite_expression(self, expression):
-        """The same for expressions (annotate, alias, values): F("postcode") inside Upper(...) reads the
-        withheld postcode, so a computed search cannot reach a withheld value either."""
-        if isinstance(expression, F):
-            name = self._personal_lookup(expression.name)
-            return F(name) if name != expression.name else expression
-        if isinstance(expression, Q):
-            return self._rewrite(expression)
-        if isinstance(expression, str) or not hasattr(expression, "get_source_expressions"):
-            return expression
-        expression = expression.copy()
-        expression.set_source_expressions([self._rewrite_expression(source) for source in expression.get_source_expressions()])
-        return expression
-
-    def annotate(self, *args, **kwargs):
-        if getattr(self, "_withholds_personal_fields", False):
-            args = tuple(self._rewrite_expression(arg) for arg in args)
-            kwargs = {name: self._rewrite_expression(value) for name, value in kwargs.items()}
-        return super().annotate(*args, **kwargs)
-
-    def alias(self, *args, **kwargs):
-        if getattr(self, "_withholds_personal_fields", False):
-            args = tuple(self._rewrite_expression(arg) for arg in args)
-            kwargs = {name: self._rewrite_expression(value) for name, value in kwargs.items()}
-        return super().alias(*args, **kwargs)
-
-    def _filter_or_exclude(self, negate, args, kwargs):
-        if getattr(self, "_withholds_personal_fields", False):
-            args = tuple(self._rewrite(arg) for arg in args)
-            kwargs = {self._personal_lookup(lookup): value for lookup, value in kwargs.items()}
-        return super()._filter_or_exclude(negate, args, kwargs)
-
-    def order_by(self, *field_names):
-        if getattr(self, "_withholds_personal_fields", False):
-            field_names = tuple(self._personal_lookup(name) if isinstance(name, str) else name for name in field_names)
-        return super().order_by(*field_names)
-
-    def values(self, *fields, **expressions):
-        self._refuse_personal(fields, expressions)
-        if getattr(self, "_withholds_personal_fields", False):
-            expressions = {name: self._rewrite_expression(value) for name, value in expressions.items()}
-        return super().values(*fields, **expressions)
-
-    def values_list(self, *fields, flat=False, named=False):
-        self._refuse_personal(fields)
-        return super().values_list(*fields, flat=flat, named=named)
 
 
 def owning_organisation(user):

@@ -11,8 +11,9 @@ generic CSV format (digital.demo: coordinates on three in ten, the source's plac
 a place named in the text on a quarter, nothing on the rest; six categories; tone phrases).
 
 It then times, in one run, side by side:
-- **the hub's path**: the dry run (`conversation_import_check`), the import (`conversation_import_commit`:
-  reading, placing, tone, writing in batches in one transaction) and the analysis
+- **the hub's path**: the dry run (`conversation_import_check`: reading and checking the file once, keeping
+  the checked posts), the import (`conversation_import_commit`: placing the kept posts, tone in a second
+  process, writing in batches in one transaction) and the analysis
   (`analyse_conversations`: TF-IDF, NMF, YAKE keywords, category mapping, filing each post) — with the
   models loaded first (VADER's lexicon, scikit-learn), as the goal says;
 - **the floor**: the same rows written by the import's own writer (COPY into a staging table, one INSERT … SELECT
@@ -142,13 +143,14 @@ def memory_child(path: str, stage: str) -> None:
     setup_django()
     from organisations.models import User
     from digital.models import ImportStatus
-    from digital.services import analyse_conversations, conversation_import_commit
+    from digital.services import analyse_conversations, conversation_import_check, conversation_import_commit
 
     load_models()
     user = User.objects.get(username="bench-officer")
     before = peak_kb()
-    if stage == "import":
+    if stage == "import":  # the dry run (which keeps the checked posts) and the import, as a user runs them
         job = new_job(user, Path(path))
+        conversation_import_check(job_id=job.pk)
         type(job).objects.filter(pk=job.pk).update(status=ImportStatus.IMPORTING)
         conversation_import_commit(job_id=job.pk)
     else:
@@ -206,6 +208,7 @@ def main() -> None:
     load_models()
 
     say("The hub's path (models loaded first)…")
+    load_before = os.getloadavg()
     job = new_job(user, export)
     started = time.perf_counter()
     conversation_import_check(job_id=job.pk)
@@ -215,6 +218,7 @@ def main() -> None:
     committed = time.perf_counter()
     analyse_conversations(organisation_id=force.pk)
     analysed = time.perf_counter()
+    load_after = os.getloadavg()
     assert job.created_count == count, job.errors[:3]
     check_s, commit_s, analyse_s = checked - started, committed - checked, analysed - committed
     total_s = analysed - started
@@ -245,19 +249,24 @@ def main() -> None:
         part = work / f"part-{label}.csv"
         write_export(posts[: count // share], part, prefix=f"mem-{label}-")
         for stage in ("import", "analysis"):
-            output = subprocess.run([sys.executable, __file__, "--memory-child", str(part), stage], check=True, capture_output=True,
-                                    text=True, env={**os.environ, "HUB_DB_NAME": BENCH_DB}).stdout.split()
+            child = subprocess.run([sys.executable, __file__, "--memory-child", str(part), stage], capture_output=True,
+                                   text=True, env={**os.environ, "HUB_DB_NAME": BENCH_DB})
+            if child.returncode:  # say what broke, not only that it did
+                sys.exit(f"The {stage} memory run over {label} of the posts failed:\n{child.stderr}")
+            output = child.stdout.split()
             peaks[(label, stage)] = (int(output[0]), int(output[1]))
 
     rate = count / total_s
     say("")
-    say(f"{count:,} posts, 40 neighbourhoods, 160 small areas, on {os.cpu_count()} cores:")
+    say(f"{count:,} posts, 40 neighbourhoods, 160 small areas, on {os.cpu_count()} cores (load average {load_before[0]:.1f} "
+        f"before the hub's path, {load_after[0]:.1f} after):")
     say(f"  dry run (check)        {check_s:8.2f} s   {count / check_s:10,.0f} posts/s")
     say(f"  import (place, tone)   {commit_s:8.2f} s   {count / commit_s:10,.0f} posts/s")
     say(f"  analysis (topics)      {analyse_s:8.2f} s   {count / analyse_s:10,.0f} posts/s")
     say(f"  end to end             {total_s:8.2f} s   {rate:10,.0f} posts/s")
     say(f"  floor (write only)    {floor_s:8.2f} s   {count / floor_s:10,.0f} posts/s   (the hub's path is {total_s / floor_s:.1f} times the floor)")
-    say("Peak resident memory (MB), after loading / at the end:")
+    say(f"  shares of the hub's path: dry run {check_s / total_s:.0%}, import {commit_s / total_s:.0%}, analysis {analyse_s / total_s:.0%}")
+    say("Peak resident memory (MB) at the end (the import's: its dry run and import in one process):")
     for stage in ("import", "analysis"):
         cells = "   ".join(f"{label} {peaks[(label, stage)][1] / 1024:7.0f}" for label in ("quarter", "half", "all"))
         say(f"  {stage:9s} {cells}")

@@ -119,7 +119,9 @@ def build(engagements: int) -> None:
               FROM generate_series(1::bigint, %(count)s) AS g(seq)
               CROSS JOIN LATERAL (SELECT (ARRAY['public_meeting','pact_meeting','beat_meeting','street_meeting','surgery','postcard',
                                                 'eva','door_to_door','online_meeting','social_media','iag_consultation'])[1 + (g.seq * 7) %% 11] AS kind) AS k
-              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '364 days') AS at) AS t
+              -- A time for each row: random() must take g.seq, or PostgreSQL runs the subquery once for all rows
+              -- (every engagement in one month, as the benchmark had until 27 November 2026).
+              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '364 days') + 0 * g.seq * interval '1 s' AS at) AS t
               CROSS JOIN LATERAL (SELECT (g.seq * 7919) %% %(nbs)s AS slot) AS ni
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i FROM geo_neighbourhood) AS n ON n.i = ni.slot
         """, {"west": WEST, "south": SOUTH, "size": SIZE, "cols": COLUMNS, "count": engagements, "nbs": COLUMNS * ROWS, "team": team.pk})
@@ -153,7 +155,7 @@ def build(engagements: int) -> None:
                    CASE WHEN g.seq %% 500 = 0 THEN 'official_sensitive' ELSE 'official' END, 'collated', '', md5(g.seq::text),
                    gen_random_uuid(), c.id, s.neighbourhood_id, s.id, CASE WHEN g.seq %% 3 = 0 THEN %(council)s ELSE %(team)s END
               FROM generate_series(1::bigint, %(count)s) AS g(seq)
-              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '729 days') AS at) AS t
+              CROSS JOIN LATERAL (SELECT now() - interval '1 hour' - (random() * interval '729 days') + 0 * g.seq * interval '1 s' AS at) AS t
               JOIN (SELECT id, boundary, neighbourhood_id, row_number() OVER (ORDER BY id) - 1 AS i FROM geo_smallarea) s
                 ON s.i = (g.seq * 31) %% %(nbs)s
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS i, count(*) OVER () AS n FROM crm_issuecategory) c ON c.i = g.seq %% 7
@@ -345,6 +347,7 @@ django.setup()
 from bench.report_build import scope_and_user
 from reports.figures import ReportScope, report_figures
 from reports.rendering import render_pdf, report_html
+import reports.rendering
 
 def status(name):
     for line in open("/proc/self/status"):
@@ -359,18 +362,41 @@ html, drawings = report_html(figures=figures, area_label="Bench force", requeste
 html_seconds = time.perf_counter() - started
 render_pdf('<html lang="en-GB"><head><title>warm</title><link rel="stylesheet" href="https://engagement-hub.invalid/static/hub/report-print.css"></head><body><p>Warm up fonts <svg viewBox="0 0 10 10" width="10" height="10"><text x="1" y="9">1</text></svg></p></body></html>')
 baseline = status("VmRSS")
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 pdf, pages = render_pdf(html, drawings)
-seconds = time.perf_counter() - started
+seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
 print(json.dumps({"pages": pages, "seconds": seconds, "html_seconds": html_seconds, "peak_growth": status("VmHWM") - baseline,
-                  "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf)}))
+                  "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf), "load": os.getloadavg()[0], "cpu_seconds": cpu_seconds,
+                  "code": os.path.dirname(os.path.dirname(reports.rendering.__file__))}))
 """
 
 
-def render_in_subprocess(neighbourhoods: int) -> dict:
-    result = subprocess.run([sys.executable, "-c", RENDER_CHILD, str(ROOT), BENCH_DB, str(neighbourhoods)],
-                            check=True, capture_output=True, text=True)
-    return json.loads(result.stdout.strip().splitlines()[-1])
+def render_in_subprocess(neighbourhoods: int, code: Path = ROOT) -> dict:
+    """One report's render, request to finished PDF, in a fresh process running the hub's code in `code`."""
+    result = subprocess.run([sys.executable, "-c", RENDER_CHILD, str(code), BENCH_DB, str(neighbourhoods)],
+                            check=True, capture_output=True, text=True, cwd=code)
+    render = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(render["code"]).resolve() == code.resolve(), f"rendered with {render['code']}, not {code}"
+    return render
+
+
+def compare_renders(neighbourhoods: int, baseline: Path, rounds: int) -> None:
+    """The same report rendered by an earlier copy of the code and by this one, back to back, `rounds` times: on a
+    shared machine the load changes from minute to minute, so only renders run side by side compare, and the CPU time
+    each took (which waiting for a core does not lengthen) compares more steadily than the elapsed time."""
+    say(f"Before and after, back to back ({rounds} rounds; before = the code in {baseline}):")
+    wall, cpu = [], []
+    for index in range(rounds):
+        before = render_in_subprocess(neighbourhoods, baseline)
+        after = render_in_subprocess(neighbourhoods, ROOT)
+        wall.append(before["seconds"] / after["seconds"])
+        cpu.append(before["cpu_seconds"] / after["cpu_seconds"])
+        say(f"  round {index + 1}: before {before['pages'] / before['seconds']:.1f} pages/s, {before['cpu_seconds']:.1f} s of CPU "
+            f"(load {before['load']:.1f}); after {after['pages'] / after['seconds']:.1f} pages/s, {after['cpu_seconds']:.1f} s of CPU "
+            f"(load {after['load']:.1f}): {wall[-1]:.2f} times as fast elapsed, {cpu[-1]:.2f} in CPU time")
+    wall.sort()
+    cpu.sort()
+    say(f"  median: {wall[len(wall) // 2]:.2f} times as fast elapsed, {cpu[len(cpu) // 2]:.2f} times in CPU time")
 
 
 def main() -> int:
@@ -378,6 +404,9 @@ def main() -> int:
     parser.add_argument("--engagements", type=int, default=1_000_000)
     parser.add_argument("--render-neighbourhoods", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="reuse the benchmark database already built")
+    parser.add_argument("--compare-with", type=Path, metavar="DIR",
+                        help="also render with the code in DIR (e.g. `git worktree add DIR <commit>`), back to back with this code")
+    parser.add_argument("--rounds", type=int, default=3, help="before/after pairs for --compare-with")
     args = parse_with_tiny_mode(parser, engagements=2000, render_neighbourhoods=2)
 
     if not args.keep:
@@ -414,6 +443,9 @@ def main() -> int:
     say(f"Rendering {args.render_neighbourhoods} neighbourhoods in a fresh process: {render['pages']} pages in {render['seconds']:.1f} s "
         f"(HTML, maps and charts: {render['html_seconds']:.2f} s), PDF {render['bytes'] / 1_000_000:.1f} MB")
     say(f"  peak memory growth {render['peak_growth'] / 1_000_000:.0f} MB, resident after {render['rss_growth'] / 1_000_000:.0f} MB")
+
+    if args.compare_with:
+        compare_renders(args.render_neighbourhoods, args.compare_with.resolve(), args.rounds)
 
     ratio = best_ours / best_hand
     say(f"GOAL aggregation vs hand-written SQL: measured {ratio:.2f}x (goal <= {GOAL_AGGREGATION_RATIO}x) "

@@ -1,7 +1,7 @@
 """Topics, keywords and tone, for posts and for the hub's own free text alike.
 
-- **Tone**: VADER (vaderSentiment, whose lexicon ships in the wheel), the compound score from -1 (most
-  negative) to +1. An aid for reading many posts at once, never a verdict on one.
+- **Tone**: VADER (vaderSentiment, whose lexicon ships in the wheel; scored through digital.tone, which
+  gives the library's own scores faster), the compound score from -1 (most negative) to +1. An aid for reading many posts at once, never a verdict on one.
 - **Topics**: TF-IDF over words and word pairs, factorised by non-negative matrix factorisation
   (scikit-learn's NMF): each topic is a weighted list of words, so what a topic "is" can always be
   shown as the words and counts behind it. A post belongs to its strongest topic when that strength
@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from digital.tone import Vader, compound, scorer
 
 # Words that tie a topic to an issue category (the categories seeded in crm.vocabulary_seed). Stems and
 # phrases as people write them; a topic maps where these carry enough of its weight.
@@ -57,7 +58,6 @@ BURST_SIGMAS = 2.0
 # Words about the police or the hub itself, which every topic would share.
 DOMAIN_STOP_WORDS = {"police", "officers", "officer", "local", "meeting", "people", "just", "like", "get", "got", "getting", "again",
                      "every", "need", "does", "did", "know", "today", "tonight", "area", "round", "fed", "come", "sorting", "sort"}
-_analyser = None
 _stop_words = None
 
 
@@ -76,15 +76,12 @@ def topic_stop_words() -> list[str]:
     return _stop_words
 
 
-def tone_scorer() -> SentimentIntensityAnalyzer:
-    global _analyser
-    if _analyser is None:
-        _analyser = SentimentIntensityAnalyzer()
-    return _analyser
+def tone_scorer() -> Vader:
+    return scorer()
 
 
 def tone(text: str) -> float:
-    return round(tone_scorer().polarity_scores(text or "")["compound"], 3)
+    return compound(text)
 
 
 def tone_label(score: float | None) -> str:

@@ -17,11 +17,12 @@ Every problem names the row (as a spreadsheet or the file's list numbers it) and
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime, time, timedelta, timezone as dt_timezone
 
 from django.conf import settings
 from django.utils import timezone
@@ -105,10 +106,15 @@ def _when(value, row: int, column: str) -> datetime:
         raise RowProblem(row, column, f"“{text[:40]}” is not a date and time the hub can read (for example 2026-11-27T14:30:00Z or 27/11/2026 14:30)")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment, timezone.get_default_timezone())
-    earliest = datetime.fromisoformat(getattr(settings, "HUB_EARLIEST_DATE", "1900-01-01")).replace(tzinfo=dt_timezone.utc)
-    if moment < earliest or moment > timezone.now() + timezone.timedelta(days=1):
+    if moment < _earliest(settings.EARLIEST_DATE) or moment > timezone.now() + timedelta(days=1):
         raise RowProblem(row, column, f"{moment:%d %B %Y} is not a plausible date for a post")
     return moment
+
+
+@functools.lru_cache(maxsize=4)
+def _earliest(day) -> datetime:
+    """The hub's earliest date (input_rules.dates) as a moment, made once rather than for every row."""
+    return datetime.combine(day, time.min, tzinfo=dt_timezone.utc)
 
 
 def _coordinate(value, row: int, column: str, low: float, high: float) -> float | None:
@@ -202,18 +208,22 @@ def _numbered(reader) -> Iterator[tuple[int, list[str]]]:
         yield line, cells
 
 
-def _pick(record: dict, key: str):
-    for alias in GENERIC_ALIASES[key]:
-        if alias in record:
-            return alias, record[alias]
-    return GENERIC_ALIASES[key][0], ""
+@functools.lru_cache(maxsize=64)
+def _generic_columns(keys: tuple) -> tuple[dict[str, str], dict[str, object]]:
+    """Worked out once for a record's keys (every row of a CSV file, and most objects of a JSON list, share
+    them): each field's column name, as problems name it, and the key that holds it (None when the record has
+    none of its names). Keys match whatever their case and spacing; of two that match alike, the later wins."""
+    held = {str(key).strip().lower(): key for key in keys}
+    columns, sources = {}, {}
+    for field, aliases in GENERIC_ALIASES.items():
+        alias = next((alias for alias in aliases if alias in held), None)
+        columns[field], sources[field] = (alias, held[alias]) if alias else (aliases[0], None)
+    return columns, sources
 
 
 def _generic(record: dict, row: int) -> ParsedPost:
-    record = {str(key).strip().lower(): value for key, value in record.items()}
-    picked = {key: _pick(record, key) for key in GENERIC_ALIASES}
-    columns = {key: column for key, (column, _) in picked.items()}
-    value = {key: cell for key, (_, cell) in picked.items()}
+    columns, sources = _generic_columns(tuple(record))
+    value = {field: "" if key is None else record[key] for field, key in sources.items()}
     return _post(row, post_id=value["post_id"], text=value["text"], when=value["time"], when_column=columns["time"],
                  site=value["site"], author=value["author"], url=value["url"], place=value["place"],
                  lat=value["latitude"], lng=value["longitude"], reply_to=value["reply_to"], columns=columns)

@@ -164,3 +164,31 @@ class MeetingQuestion(OwnedRecord):
 
     def __str__(self) -> str:
         return f"Question for {self.engagement_id} ({self.created_at:%d %b %Y})"
+
+
+class StagedPost(models.Model):
+    """A post the dry run read from an import's file, checked and kept for the import itself, so the file is
+    read and checked once: the import places, scores and writes these rows, then deletes them. They hold the
+    file's text and handles, so they go when the job ends (imported, rejected or failed), and with the
+    uploaded file when retention removes it. The table is unlogged: after a database crash it is empty, and
+    the import then reads the file again."""
+
+    # No database constraint: it would check each of a file's rows at commit, for rows that live minutes.
+    job = models.ForeignKey(ConversationImport, on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    row = models.PositiveIntegerField(help_text="The row (or list number) of the file it came from.")
+    site = models.CharField(max_length=100)
+    post_id = models.CharField(max_length=100)
+    posted_at = models.DateTimeField()
+    text = models.TextField()
+    author = models.CharField(max_length=200, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    place_text = models.CharField(max_length=300, blank=True)
+    reply_to = models.CharField(max_length=100, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "id"], name="staged_post_job")]
+
+    def __str__(self) -> str:
+        return f"Row {self.row} of import {self.job_id}"

@@ -37,6 +37,7 @@ class PlacedBy:
 PLACE_TEXT_SCORE = 88
 POST_TEXT_SCORE = 94
 MIN_NAME = 4
+LOOKUPS_KEPT = 50_000
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class Gazetteer:
         self.names = {key: ids.pop() for key, ids in owners.items() if len(ids) == 1}
         self.spelling = spelling
         self._choices = list(self.names)
+        # Posts repeat their place words ("Walney Road", "Thanks", "Great") far more than they repeat posts: each
+        # written phrase is matched once per import. Bounded: a file of new words never grows it without end.
+        self._looked_up: dict[tuple[str, int], tuple[int, str] | None] = {}
 
     @classmethod
     def for_force(cls, force_area_id: int | None = None) -> Gazetteer:
@@ -82,6 +86,14 @@ class Gazetteer:
 
     def lookup(self, phrase: str, *, score_cutoff: int) -> tuple[int, str] | None:
         """One written name: exactly, or the closest gazetteer name at least `score_cutoff` alike."""
+        if (phrase, score_cutoff) in self._looked_up:
+            return self._looked_up[phrase, score_cutoff]
+        if len(self._looked_up) >= LOOKUPS_KEPT:
+            self._looked_up.clear()
+        found = self._looked_up[phrase, score_cutoff] = self._match(phrase, score_cutoff)
+        return found
+
+    def _match(self, phrase: str, score_cutoff: int) -> tuple[int, str] | None:
         key = _normalise(phrase)
         if len(key) < MIN_NAME:
             return None
@@ -131,20 +143,32 @@ def _loaded_place_names(force_area_id):
 
 
 def neighbourhoods_for_points(points: list[tuple[float, float]], force_area_id: int | None = None) -> list[int | None]:
-    """The neighbourhood containing each (longitude, latitude), in one query for the batch."""
+    """The neighbourhood containing each (longitude, latitude), in one query for the batch (the lowest id where
+    two boundaries hold it).
+
+    Each neighbourhood near the batch is read out of storage once (a boundary of many points is stored
+    compressed, and testing points against it where it is stored unpacks it for every test: ten times the cost)
+    and tested against all the batch's points in a row, so PostGIS prepares its shape once."""
     if not points:
         return []
     table = Neighbourhood._meta.db_table
     longitudes = [point[0] for point in points]
     latitudes = [point[1] for point in points]
-    where, params = "", [longitudes, latitudes]
+    where, params = "", [min(longitudes), min(latitudes), max(longitudes), max(latitudes)]
     if force_area_id is not None:
-        where, params = " AND n.force_area_id = %s", [*params, force_area_id]
+        where, params = " AND force_area_id = %s", [*params, force_area_id]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT DISTINCT ON (p.i) p.i, n.id FROM unnest(%s::float8[], %s::float8[]) WITH ORDINALITY p(lng, lat, i) "
-            f"JOIN {table} n ON ST_Intersects(n.boundary, ST_SetSRID(ST_MakePoint(p.lng, p.lat), 4326)){where} ORDER BY p.i, n.id",
-            params,
+            f"""WITH n AS MATERIALIZED (
+                    SELECT id, ST_Multi(boundary) AS shape FROM {table}
+                     WHERE boundary && ST_MakeEnvelope(%s, %s, %s, %s, 4326){where}),
+                p AS MATERIALIZED (
+                    SELECT i, ST_SetSRID(ST_MakePoint(lng, lat), 4326) AS point
+                      FROM unnest(%s::float8[], %s::float8[]) WITH ORDINALITY u(lng, lat, i))
+                SELECT DISTINCT ON (hit.i) hit.i, n.id
+                  FROM n CROSS JOIN LATERAL (SELECT p.i FROM p WHERE ST_Intersects(n.shape, p.point)) hit
+                 ORDER BY hit.i, n.id""",
+            [*params, longitudes, latitudes],
         )
         found = dict(cursor.fetchall())
     return [found.get(index) for index in range(1, len(points) + 1)]

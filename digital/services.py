@@ -3,7 +3,8 @@
 `conversation_import_start` and `conversation_import_confirm` are what the pages call: quick, and the
 work is queued on commit. `conversation_import_check` (the dry run) and `conversation_import_commit`
 (all or nothing, idempotent by the source's post id) are what the tasks run, and what the benchmark
-times. A job's status makes a task that runs twice harmless.
+times. A job's status makes a task that runs twice harmless. The file is read and checked once: the dry
+run keeps the checked posts (digital.models.StagedPost) and the import places, scores and writes those.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import hashlib
 import logging
 import re
 from datetime import timedelta
-from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -22,9 +22,10 @@ from crm.models import IssueCategory
 from access.visibility import can_own, owning_organisation
 from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
-from digital.models import ConversationImport, ImportStatus, Post, Topic
+from digital.models import ConversationImport, ImportStatus, Post, StagedPost, Topic
 from digital.placing import Gazetteer, place_posts
-from digital.writer import PostRow, PostWriter
+from digital.tone import ToneScorer, scored
+from digital.writer import PostRow, PostWriter, drop_staged, held_count, stage_posts, staged_batches
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.models import waiting_fields
 from jobs.worker import job_is_still_mine
@@ -130,24 +131,13 @@ def _scan(job: ConversationImport, *, stop_at_first: bool):
     return posts(), errors
 
 
-def _held_ids(organisation_id: int, batch) -> set[tuple[str, str]]:
-    """Which of a batch's posts the organisation holds already (the same site and post id)."""
-    keys = {(post.site, post.post_id) for post in batch}
-    held = Post.objects.filter(organisation_id=organisation_id, post_id__in=[key[1] for key in keys]).values_list("site", "post_id")
-    return set(held) & keys
-
-
-def _batches(items, size):
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 def _finish(job: ConversationImport, *, status: str, errors: list, **counts) -> None:
     job.status, job.errors, job.finished_at = status, _storable(errors), timezone.now()
     for name, value in counts.items():
         setattr(job, name, value)
     job.save()
+    if status != ImportStatus.CHECKED:  # the job is over: its kept posts (the file's text and handles) go
+        drop_staged([job.pk])
 
 
 def _storable(errors: list) -> list:
@@ -156,16 +146,18 @@ def _storable(errors: list) -> list:
 
 
 def conversation_import_check(*, job_id: int) -> ConversationImport:
+    """The dry run: read and check every row, and keep the checked posts for the import (or none, if any row
+    has a problem)."""
     job = ConversationImport.objects.get(pk=job_id)
     if job.status not in (ImportStatus.QUEUED, ImportStatus.CHECKING):
         return job
     ConversationImport.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING, started_at=timezone.now())
     try:
-        posts, errors = _scan(job, stop_at_first=False)
-        count = held = 0
-        for batch in _batches(posts, BATCH):
-            count += len(batch)
-            held += len(_held_ids(job.organisation_id, batch))
+        with transaction.atomic():
+            drop_staged([job.pk])  # a check that runs again starts afresh
+            posts, errors = _scan(job, stop_at_first=False)
+            count = stage_posts(job.pk, posts)
+            held = held_count(job.pk, job.organisation_id)
     except Exception:
         logger.exception("Conversation import %s: the check failed", job.pk)
         _finish(job, status=ImportStatus.FAILED, errors=[{"row": None, "column": None, "message": STOPPED}])
@@ -178,9 +170,11 @@ def conversation_import_check(*, job_id: int) -> ConversationImport:
 
 
 def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> ConversationImport:
-    """Read every row again (the dry run is advice, not a permission), place and score each post, and write
-    them all in one transaction with one audit record, or write nothing. `attempt` is the worker's claim
-    (jobs.worker): a worker superseded by a newer attempt writes nothing."""
+    """Place and score each post the dry run kept, and write them all in one transaction with one audit record,
+    or write nothing. Whether a post is held already is decided again as it is written (the dry run is advice,
+    not a permission). If the kept posts are not all there (an unlogged table is emptied by a database crash),
+    the file is read and checked again first. `attempt` is the worker's claim (jobs.worker): a worker
+    superseded by a newer attempt writes nothing."""
     job = ConversationImport.objects.select_related("organisation", "created_by").get(pk=job_id)
     if job.status != ImportStatus.IMPORTING:
         return job
@@ -191,13 +185,17 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
         with transaction.atomic():
             if not job_is_still_mine(ConversationImport, job.pk, attempt):
                 return job  # another run of this task finished it, or took it over
-            posts, _errors = _scan(job, stop_at_first=True)
+            count = StagedPost.objects.filter(job=job).count()
+            if not count or count != job.total_rows:
+                drop_staged([job.pk])
+                count = stage_posts(job.pk, _scan(job, stop_at_first=True)[0])
             writer = PostWriter()
-            for batch in _batches(posts, BATCH):
-                rows = build_rows(batch, job=job, gazetteer=gazetteer, force_area_id=force_area_id)
-                # A post already held (the same site and id) is skipped by the database, not written twice.
-                writer.write(rows)
-                total += len(rows)
+            with ToneScorer(count) as tone_scorer:
+                for batch, tones in scored(staged_batches(job.pk, BATCH), tone_scorer):
+                    rows = build_rows(batch, tones, job=job, gazetteer=gazetteer, force_area_id=force_area_id)
+                    # A post already held (the same site and id) is skipped by the database, not written twice.
+                    writer.write(rows)
+                    total += len(rows)
             created = writer.written
             placed = Post.objects.filter(source_import=job, neighbourhood__isnull=False).count()
             _finish(job, status=ImportStatus.IMPORTED, errors=[], total_rows=total, created_count=created,
@@ -223,16 +221,16 @@ def _force_area_id(organisation) -> int | None:
     return ForceArea.objects.filter(force=organisation.force).values_list("pk", flat=True).first()
 
 
-def build_rows(batch, *, job, gazetteer, force_area_id) -> list[PostRow]:
-    """Rows to write for parsed posts: placed and scored for tone."""
+def build_rows(batch, tones: list[float], *, job, gazetteer, force_area_id) -> list[PostRow]:
+    """Rows to write for parsed posts, given their tones: placed."""
     placements = place_posts(batch, gazetteer, force_area_id)
     return [
         PostRow(organisation_id=job.organisation_id, created_by_id=job.created_by_id, source_import_id=job.pk, site=post.site,
                 post_id=post.post_id, posted_at=post.posted_at, text=post.text, author=post.author, url=post.url,
                 place_text=post.place_text, reply_to=post.reply_to, longitude=post.longitude, latitude=post.latitude,
                 neighbourhood_id=placement.neighbourhood_id, placed_by=placement.placed_by, placed_match=placement.matched[:200],
-                tone=analysis.tone(post.text))
-        for post, placement in zip(batch, placements)
+                tone=tone)
+        for post, placement, tone in zip(batch, placements, tones)
     ]
 
 

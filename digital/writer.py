@@ -1,4 +1,5 @@
-"""Writing imported posts: COPY into a temporary staging table, then one INSERT … SELECT per batch.
+"""Writing imported posts: COPY into a temporary staging table, then one INSERT … SELECT per batch. And keeping
+the dry run's checked posts (`stage_posts`) for the import to read back (`staged_batches`) instead of the file.
 
 Django's bulk_create renders every value of a 5,000-row INSERT in Python (psycopg's client-side binding),
 which cost ten times what PostgreSQL spends storing the rows. COPY streams the rows as they are, and the
@@ -13,7 +14,8 @@ from dataclasses import dataclass, fields
 
 from django.db import connection
 
-from digital.models import Post
+from digital.formats import ParsedPost
+from digital.models import Post, StagedPost
 
 STAGING = "digital_post_staging"
 
@@ -89,3 +91,44 @@ class PostWriter:
             )
             self.written += cursor.rowcount
             cursor.execute(f"TRUNCATE {STAGING}")
+
+
+# The dry run's checked posts, in the order of ParsedPost's fields.
+STAGED = ("row", "post_id", "text", "posted_at", "site", "author", "url", "place_text", "longitude", "latitude", "reply_to")
+
+
+def stage_posts(job_id: int, posts: Iterable[ParsedPost]) -> int:
+    """Keep a file's checked posts for its import (COPY, as they are read: the file is never held whole).
+    Returns how many."""
+    count = 0
+    table = StagedPost._meta.db_table
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} (job_id, {', '.join(STAGED)}) FROM STDIN") as copy:
+        for post in posts:
+            copy.write_row((job_id, *(getattr(post, name) for name in STAGED)))
+            count += 1
+    return count
+
+
+def staged_batches(job_id: int, size: int):
+    """The kept posts, as ParsedPost, a batch at a time in the file's order."""
+    last = 0
+    while rows := list(StagedPost.objects.filter(job_id=job_id, pk__gt=last).order_by("pk").values_list("pk", *STAGED)[:size]):
+        last = rows[-1][0]
+        yield [ParsedPost(*row[1:]) for row in rows]
+
+
+def drop_staged(job_ids: list[int]) -> None:
+    """Delete the kept posts of these jobs in one statement (Django's delete() would read every row first)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {StagedPost._meta.db_table} WHERE job_id = ANY(%s)", [list(job_ids)])
+
+
+def held_count(job_id: int, organisation_id: int) -> int:
+    """How many of the kept posts the organisation holds already (the same site and post id)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {StagedPost._meta.db_table} s JOIN {Post._meta.db_table} p "
+            "ON p.organisation_id = %s AND p.site = s.site AND p.post_id = s.post_id WHERE s.job_id = %s",
+            [organisation_id, job_id],
+        )
+        return cursor.fetchone()[0]

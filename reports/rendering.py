@@ -6,6 +6,7 @@ import functools
 import io
 import logging
 
+import pydyf
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,6 +26,25 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 logger = logging.getLogger(__name__)
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1"}  # tagged and accessible (PDF/UA-1): WeasyPrint 70's variant name
+
+
+# WeasyPrint's PDF/UA tagging asks pydyf for `pdf.page_references[page]` for every tagged element, and pydyf builds the
+# tuple of every page's reference afresh each time: tagging grew with elements times pages (a sixteenth of a 200-page
+# report's time, a third of a 1,200-page one's). The tuple is kept until a page is added; the PDF is the same.
+STOCK_PAGE_REFERENCES = pydyf.PDF.__dict__.get("page_references")
+
+
+def kept_page_references(pdf) -> tuple:
+    kids = pdf.pages["Kids"]
+    kept = pdf.__dict__.get("_hub_page_references")
+    if kept is None or kept[0] is not kids or kept[1] != len(kids):
+        kept = (kids, len(kids), STOCK_PAGE_REFERENCES.fget(pdf))
+        pdf._hub_page_references = kept
+    return kept[2]
+
+
+if isinstance(STOCK_PAGE_REFERENCES, property):  # pydyf 0.13's shape; anything else is left as it is
+    pydyf.PDF.page_references = property(kept_page_references)
 
 
 def marking(figures: ReportFigures) -> str:

@@ -151,6 +151,7 @@ def sweep_conversation_exports(*, run: RetentionRun | None, today, dry_run: bool
     with it (a file rejected, failed, or checked and never confirmed holds the same text and handles), one decision
     each. A file a worker is reading now is left. Returns how many."""
     from digital.models import ConversationImport
+    from digital.writer import drop_staged
 
     swept = 0
     for schedule in schedules_in_force(today).filter(record_class=RecordClass.SOCIAL_MEDIA).exclude(end_action=EndAction.REVIEW):
@@ -164,6 +165,7 @@ def sweep_conversation_exports(*, run: RetentionRun | None, today, dry_run: bool
             exports = list(old.select_for_update())
             files = [(export.upload.name, export.upload.storage) for export in exports]
             ConversationImport.objects.filter(pk__in=[export.pk for export in exports]).update(upload="")
+            drop_staged([export.pk for export in exports])  # the dry run's copy of the file's posts goes with it
             RetentionDecision.objects.bulk_create([
                 RetentionDecision(organisation_id=export.organisation_id, record_class=RecordClass.SOCIAL_MEDIA, outcome=Outcome.DELETED,
                                   record_id=f"digital.conversationimport {export.pk}", schedule=schedule, regime=schedule.regime, run=run,

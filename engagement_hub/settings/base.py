@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
+from cluster.config import sentinel_master, transaction_pooling
 from engagement_hub.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 from filestore.config import file_storages
 from read_routing.config import standby_database
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "home",
     "read_routing",
+    "demo",
     "row_security",  # PostgreSQL row-level security on the sensitive tables (row_security/policies.py)
 ]
 
@@ -108,6 +110,8 @@ DATABASES = {
         "PORT": env_int("HUB_DB_PORT", 5432),
         "CONN_MAX_AGE": env_int("HUB_DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,  # a connection kept across a PostgreSQL restart is checked and replaced, not used dead
+        # Through PgBouncer in transaction mode (HUB_DB_TRANSACTION_POOLING, cluster/config.py) a named cursor would not outlive its transaction.
+        "DISABLE_SERVER_SIDE_CURSORS": transaction_pooling(),
         # Connecting gives up after this many seconds (a request answers 503) rather than hanging on an unreachable server.
         "OPTIONS": {"connect_timeout": env_int("HUB_DB_CONNECT_TIMEOUT", 5)},
         # The application role is not a superuser, so it cannot create the PostGIS
@@ -197,10 +201,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A task taken by a worker that then dies is given out again after this; longer than any task
     # runs. The job sweeper recovers such jobs far sooner (JOB_STALE_SECONDS).
     "visibility_timeout": 2 * 60 * 60,
+    **sentinel_master(CELERY_BROKER_URL),  # Redis behind Sentinel: the master's name (cluster/config.py)
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
+                                          **sentinel_master(CELERY_RESULT_BACKEND)}
 # Reports build on their own queue, in their own worker (scripts/hub), with their own limits:
 # WeasyPrint does not give memory back, so that worker's children are replaced when they grow.
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
@@ -209,7 +215,7 @@ REPORT_WORKER_MAX_MEMORY_KB = env_int("HUB_REPORT_WORKER_MAX_MEMORY_KB", 600_000
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Background jobs: re-send what waits in the outbox, take up again what a dead worker left (jobs.sweeper).
-    "sweep-jobs": {"task": "jobs.tasks.sweep_jobs", "schedule": 60.0},
+    "sweep-jobs": {"task": "jobs.tasks.sweep_jobs", "schedule": env_float("HUB_JOB_SWEEP_SECONDS", 60.0)},
     "clear-expired-sessions": {
         "task": "crm.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=15),

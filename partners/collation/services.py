@@ -82,110 +82,146 @@ class Target:
 
 def concerns_place(*, since: datetime | None = None, target: Target | None = None) -> Placement:
     """Put every concern not yet placed (reported since `since`, or the `target` ones) in the neighbourhood
-    and the LSOA that hold its point, in one UPDATE … FROM on the GiST indexes.
-
-    The concerns are joined to "pieces": each neighbourhood paired with each LSOA whose box overlaps
-    it (the point must be in both), plus each neighbourhood's part that no LSOA covers (placed with no
-    LSOA). Joining on pairs of polygons lets PostGIS test many points in a row against the same two
-    polygons (its prepared-geometry cache), which is what makes a hand-written inner join fast; the
-    uncovered parts keep concerns in a neighbourhood without an LSOA. A point on a shared edge is in
-    both areas (ST_Intersects) and the join takes one. Only neighbourhoods whose box meets the box of the
-    target concerns are cut into pieces, so placing one concern at intake cuts one or two, not the force.
-    Concerns that no neighbourhood holds stay unplaced and are counted, to be tried again after the next
-    boundary import."""
+    and the LSOA that hold its point (`place_rows`). Concerns that no neighbourhood holds stay unplaced and are
+    counted, to be tried again after the next boundary import."""
     target = target or Target(since=since)
-    concern, neighbourhood, small_area = Concern._meta.db_table, Neighbourhood._meta.db_table, SmallArea._meta.db_table
+    concern = Concern._meta.db_table
     target_sql, params = target.sql("c")
-    near_sql, _ = target.sql("t")
-    # An import's rows were written in this transaction, so PostgreSQL has no statistics on them and plans for one
-    # row: inlined, the pieces (with their polygon unions) were then cut again for every row of the file (500 rows:
-    # over five minutes). Materialised, they are cut once; and the table is analysed first (ANALYZE counts this
-    # transaction's own rows), so the join is planned for the rows there really are.
-    materialised = "MATERIALIZED" if target.import_job_id is not None else ""
     with connection.cursor() as cursor:
-        if target.import_job_id is not None:
+        if target.concern_ids is None:
+            # The collation's rows may be many (a day's web forms, Open311 requests and imports left unplaced) with no
+            # statistics yet, and a plan made for a few rows cuts the pieces again for every row (see place_rows):
+            # the table is analysed first (ANALYZE counts rows written in this transaction too). A few concerns by
+            # id (one just reported) need not: the plan for a few rows is the right one, and intake must stay quick.
             cursor.execute(f"ANALYZE {concern}")
-        cursor.execute(
-            f"""
-            WITH target_box AS (
-                SELECT ST_Extent(t.location)::geometry AS box FROM {concern} AS t WHERE t.neighbourhood_id IS NULL AND {near_sql}
-            ), near AS (
-                SELECT n.id, n.boundary FROM {neighbourhood} AS n, target_box WHERE n.boundary && ST_SetSRID(target_box.box, 4326)
-            ), pieces AS {materialised} (
-                SELECT n.id AS neighbourhood_id, s.id AS lsoa_id, n.boundary AS outer_area, s.boundary AS inner_area
-                  FROM near AS n JOIN {small_area} AS s ON s.kind = %(lsoa)s AND n.boundary && s.boundary
-                UNION ALL
-                SELECT uncovered.id, NULL, uncovered.boundary, uncovered.rest
-                  FROM (SELECT n.id, n.boundary,
-                               COALESCE(ST_Difference(n.boundary, ST_Union(s.boundary)), n.boundary) AS rest
-                          FROM near AS n
-                          LEFT JOIN {small_area} AS s ON s.kind = %(lsoa)s AND ST_Intersects(n.boundary, s.boundary)
-                         GROUP BY n.id, n.boundary) AS uncovered
-                 WHERE NOT ST_IsEmpty(uncovered.rest)
-            )
-            UPDATE {concern} AS c
-               SET neighbourhood_id = p.neighbourhood_id, lsoa_id = p.lsoa_id
-              FROM pieces AS p
-             WHERE c.neighbourhood_id IS NULL AND {target_sql}
-               AND ST_Intersects(p.outer_area, c.location)
-               AND ST_Intersects(p.inner_area, c.location)
-            """,
-            {"lsoa": SmallAreaKind.LSOA.value, **params},
-        )
-        placed = cursor.rowcount
+        placed = place_rows(cursor, table=concern, where=lambda alias: target.sql(alias)[0], params=params)
         cursor.execute(f"SELECT count(*) FROM {concern} AS c WHERE c.neighbourhood_id IS NULL AND {target_sql}", params)
         unplaced = cursor.fetchone()[0]
     return Placement(placed=placed, unplaced=unplaced)
 
 
+def place_rows(cursor, *, table: str, where=lambda alias: "TRUE", params: dict | None = None, materialise: bool = False) -> int:
+    """The hub's one placement, for any table with a `location` point and `neighbourhood_id` and `lsoa_id` columns
+    (the concerns, or an import's staging table before its rows are written): set the neighbourhood and the LSOA
+    that hold each point of the rows not yet placed that `where(alias)` chooses, in one UPDATE … FROM on the GiST
+    indexes. Returns the rows placed.
+
+    The points are joined to "pieces": each neighbourhood paired with each LSOA whose box overlaps it (the point
+    must be in both), plus each neighbourhood's part that no LSOA covers (placed with no LSOA). Joining on pairs
+    of polygons lets PostGIS test many points in a row against the same two polygons (its prepared-geometry
+    cache), which is what makes a hand-written inner join fast; the uncovered parts keep points in a neighbourhood
+    without an LSOA. A point on a shared edge is in both areas (ST_Intersects) and the join takes one. Only
+    neighbourhoods whose box meets the box of the chosen points are cut into pieces, so placing one concern at
+    intake cuts one or two, not the force. A point no neighbourhood holds (outside the force's neighbourhoods) and
+    a row with no point stay unplaced.
+
+    `materialise`: cut the pieces once, whatever the plan. Where the planner expects one row (no statistics on rows
+    written in this transaction) the inlined pieces, with their polygon unions, were cut again for every row (500
+    rows: over five minutes)."""
+    neighbourhood, small_area = Neighbourhood._meta.db_table, SmallArea._meta.db_table
+    materialised = "MATERIALIZED" if materialise else ""
+    cursor.execute(
+        f"""
+        WITH target_box AS (
+            SELECT ST_Extent(t.location)::geometry AS box FROM {table} AS t WHERE t.neighbourhood_id IS NULL AND {where("t")}
+        ), near AS (
+            SELECT n.id, n.boundary FROM {neighbourhood} AS n, target_box WHERE n.boundary && ST_SetSRID(target_box.box, 4326)
+        ), pieces AS {materialised} (
+            SELECT n.id AS neighbourhood_id, s.id AS lsoa_id, n.boundary AS outer_area, s.boundary AS inner_area
+              FROM near AS n JOIN {small_area} AS s ON s.kind = %(lsoa)s AND n.boundary && s.boundary
+            UNION ALL
+            SELECT uncovered.id, NULL, uncovered.boundary, uncovered.rest
+              FROM (SELECT n.id, n.boundary,
+                           COALESCE(ST_Difference(n.boundary, ST_Union(s.boundary)), n.boundary) AS rest
+                      FROM near AS n
+                      LEFT JOIN {small_area} AS s ON s.kind = %(lsoa)s AND ST_Intersects(n.boundary, s.boundary)
+                     GROUP BY n.id, n.boundary) AS uncovered
+             WHERE NOT ST_IsEmpty(uncovered.rest)
+        )
+        UPDATE {table} AS c
+           SET neighbourhood_id = p.neighbourhood_id, lsoa_id = p.lsoa_id
+          FROM pieces AS p
+         WHERE c.neighbourhood_id IS NULL AND {where("c")}
+           AND ST_Intersects(p.outer_area, c.location)
+           AND ST_Intersects(p.inner_area, c.location)
+        """,
+        {"lsoa": SmallAreaKind.LSOA.value, **(params or {})},
+    )
+    return cursor.rowcount
+
+
 def concerns_link_near_duplicates(*, run: CollationRun | None, window: Window | None = None, target: Target | None = None,
                                   metres: int | None = None, days: int | None = None) -> int:
-    """Link pairs that look like the same thing: the same category, reported by different partners,
-    within `metres` of each other (ST_DWithin on the indexed EPSG:27700 point, so in metres) and
-    within `days` of each other (when it happened). At least one of each pair was reported in the
-    window (or is a `target` concern). Pairs already linked are kept as they are (ON CONFLICT DO
+    """Link pairs that look like the same thing (`near_duplicates_sql`). At least one of each pair was reported
+    in the window (or is a `target` concern). Pairs already linked are kept as they are (ON CONFLICT DO
     NOTHING). Returns the new links."""
-    metres = settings.COLLATION_DUPLICATE_METRES if metres is None else metres
-    days = settings.COLLATION_DUPLICATE_DAYS if days is None else days
-    concern, link = Concern._meta.db_table, ConcernLink._meta.db_table
+    concern = Concern._meta.db_table
     if window is not None:
         chosen_sql, params = "a.reported_at >= %(start)s AND a.reported_at < %(end)s", {"start": window.start, "end": window.end}
     else:
         chosen_sql, params = (target or Target()).sql("a")
+    pairs_sql, pair_params = near_duplicates_sql(chosen=concern, where=chosen_sql, metres=metres, days=days)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO {link} (first_id, second_id, distance_metres, days_apart, found_by_id)
-            SELECT DISTINCT ON (LEAST(a.id, b.id), GREATEST(a.id, b.id))
-                   LEAST(a.id, b.id), GREATEST(a.id, b.id),
-                   ST_Distance(a.location_bng, b.location_bng),
-                   abs(extract(epoch FROM a.occurred_at - b.occurred_at)) / 86400.0,
-                   %(run)s
-              FROM {concern} AS a
-              JOIN {concern} AS b
-                ON b.id <> a.id
-               AND b.category_id = a.category_id
-               AND b.organisation_id <> a.organisation_id
-               AND ST_DWithin(a.location_bng, b.location_bng, %(metres)s)
-               AND b.occurred_at BETWEEN a.occurred_at - %(days)s AND a.occurred_at + %(days)s
-             WHERE {chosen_sql}
-             ORDER BY LEAST(a.id, b.id), GREATEST(a.id, b.id)
-            ON CONFLICT (first_id, second_id) DO NOTHING
-            """,
-            {"run": run.pk if run else None, "metres": float(metres), "days": timedelta(days=days), **params},
-        )
-        return cursor.rowcount
+        return near_duplicates_link(cursor, pairs_sql=pairs_sql, params={**pair_params, **params}, run=run)
+
+
+def near_duplicates_link(cursor, *, pairs_sql: str, params: dict | None = None, run: CollationRun | None = None) -> int:
+    """Link the pairs a SELECT gives (the columns of `near_duplicates_sql`), found by `run` (or at intake: none).
+    Pairs already linked are kept as they are. Returns the new links."""
+    cursor.execute(
+        f"""
+        INSERT INTO {ConcernLink._meta.db_table} (first_id, second_id, distance_metres, days_apart, found_by_id)
+        SELECT first_id, second_id, distance_metres, days_apart, %(run)s FROM ({pairs_sql}) AS pairs
+        ON CONFLICT (first_id, second_id) DO NOTHING
+        """,
+        {"run": run.pk if run else None, **(params or {})},
+    )
+    return cursor.rowcount
+
+
+def near_duplicates_sql(*, chosen: str, where: str = "TRUE", metres: int | None = None, days: int | None = None) -> tuple[str, dict]:
+    """The hub's one rule for near-duplicates, as a SELECT and its parameters: each concern of `chosen` (a table
+    or a subquery, as `a`, with id, category_id, organisation_id, location_bng and occurred_at; `where` chooses
+    among them) paired with each concern held that has the same category, comes from another partner, is within
+    `metres` (ST_DWithin on the indexed EPSG:27700 point, so in metres) and happened within `days` of it.
+    Columns: first_id and second_id (the lower id first, each pair once), distance_metres, days_apart, and
+    chosen_id (the `a` of the pair).
+
+    The concerns near each chosen one are found on the GiST index alone: OFFSET 0 keeps the category and
+    partner tests out of that scan. Given them, PostgreSQL ANDed the point's index with the category's (some
+    5,000 entries for every point: 100,000 rows took over a minute instead of seconds)."""
+    metres = settings.COLLATION_DUPLICATE_METRES if metres is None else metres
+    days = settings.COLLATION_DUPLICATE_DAYS if days is None else days
+    concern = Concern._meta.db_table
+    sql = f"""
+        SELECT DISTINCT ON (LEAST(a.id, b.id), GREATEST(a.id, b.id))
+               LEAST(a.id, b.id) AS first_id, GREATEST(a.id, b.id) AS second_id,
+               ST_Distance(a.location_bng, b.location_bng) AS distance_metres,
+               abs(extract(epoch FROM a.occurred_at - b.occurred_at)) / 86400.0 AS days_apart,
+               a.id AS chosen_id
+          FROM {chosen} AS a
+          JOIN LATERAL (SELECT near.id, near.category_id, near.organisation_id, near.location_bng, near.occurred_at
+                          FROM {concern} AS near
+                         WHERE ST_DWithin(a.location_bng, near.location_bng, %(metres)s) OFFSET 0) AS b
+            ON b.id <> a.id
+           AND b.category_id = a.category_id
+           AND b.organisation_id <> a.organisation_id
+           AND b.occurred_at BETWEEN a.occurred_at - %(days)s AND a.occurred_at + %(days)s
+         WHERE {where}
+         ORDER BY LEAST(a.id, b.id), GREATEST(a.id, b.id)"""
+    return sql, {"metres": float(metres), "days": timedelta(days=days)}
 
 
 # Placing reads the boundaries, and linking compares the new concerns with every partner's (near-duplicates
 # across organisations are the point): system work, whoever reported them.
 @system_context("placing new concerns and linking their near-duplicates")
-def concerns_place_at_intake(*, concern_ids: list[int] | None = None, import_job_id: int | None = None) -> Placement:
+def concerns_place_at_intake(*, concern_ids: list[int]) -> Placement:
     """Place concerns the moment they arrive and link their near-duplicates: the same SQL as the daily
     collation, narrowed to the new rows. Call inside the transaction that saves them, so a concern is
     never held unplaced when a neighbourhood holds it (the collation still places what is left: points
-    outside every neighbourhood, until the boundaries change)."""
-    target = Target(concern_ids=tuple(concern_ids) if concern_ids is not None else None, import_job_id=import_job_id)
+    outside every neighbourhood, until the boundaries change). An import's rows are placed before they are
+    written, by the same SQL on its staging table (partners.imports.writer.place_staged)."""
+    target = Target(concern_ids=tuple(concern_ids))
     placement = concerns_place(target=target)
     concerns_link_near_duplicates(run=None, target=target)
     return placement

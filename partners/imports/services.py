@@ -11,7 +11,7 @@ import hashlib
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from organisations import audit
@@ -24,7 +24,6 @@ from jobs.worker import job_is_still_mine
 from partners.imports import limits, writer
 from partners.imports.files import FileProblem, file_format_for
 from partners.models import ConcernImportJob, ImportJobStatus
-from partners.collation.services import concerns_place_at_intake
 
 logger = logging.getLogger(__name__)
 
@@ -188,14 +187,10 @@ def concern_import_commit(*, job_id: int, attempt: int | None = None) -> Concern
             if not job_is_still_mine(ConcernImportJob, job.pk, attempt):
                 return job  # another run of this task finished it, or took it over
             # The same history context pghistory.context(user=..., via=...) would record, attached once (see writer.write).
-            created = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk,
+            # The rows are placed, and their near-duplicates linked, as they are written (see writer.write).
+            written = writer.write(organisation_id=job.organisation_id, created_by_id=job.created_by_id, import_job_id=job.pk,
                                    history_metadata={"user": job.created_by_id, "via": f"bulk import {job.pk}"})
-            with connection.cursor() as cursor:
-                # As for the writer's INSERT: the placing UPDATE fires the history trigger (a subtransaction per row),
-                # and with the foreign-key checks queued PostgreSQL rescans them all as each ends (quadratic).
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                placement = concerns_place_at_intake(import_job_id=job.pk)
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            created = written.created
             held = outcome.total_rows - created
             _finish(job, status=ImportJobStatus.IMPORTED, errors=[], total_rows=outcome.total_rows, created_count=created,
                     already_held_count=held, strict=True)
@@ -203,7 +198,7 @@ def concern_import_commit(*, job_id: int, attempt: int | None = None) -> Concern
                 actor=job.created_by, organisation=job.organisation, action="concerns.imported",
                 summary=f"Imported concerns from {job.original_name}: {created:,} added, {held:,} already held",
                 job=job.pk, rows=outcome.total_rows, created=created, already_held=held, file_sha256=job.file_sha256,
-                placed=placement.placed, unplaced=placement.unplaced,
+                placed=written.placed, unplaced=created - written.placed,
             )
     except FileProblem as problem:
         _finish(job, status=ImportJobStatus.REJECTED, created_count=0,

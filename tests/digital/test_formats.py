@@ -104,3 +104,22 @@ def test_every_bad_row_is_named_not_only_the_first():
 def test_a_tweet_of_the_wrong_shape_is_named_not_crashed_on():
     (row,) = read('{"data": [{"id": "1", "text": "hi", "created_at": "2026-11-20T18:00:00Z", "geo": "nowhere"}]}', Format.X_API_V2)
     assert isinstance(row, RowProblem) and row.row == 1
+
+
+def test_json_posts_with_differently_spelt_keys_are_each_read_by_their_own_keys():
+    records = [{"ID": "1", "Message": "Bikes again", "Created_At": "2026-11-20T18:00:00Z", "Source": "X"},
+               {"post_id": "2", "text": "Music all night", "time": "2026-11-20T23:10:00Z", "site": "Forum", "place": "Roose"},
+               {"ID": "3", "Message": "", "Created_At": "2026-11-21T08:00:00Z", "Source": "X"}]
+    first, second, third = read(json.dumps(records))
+    assert (first.post_id, first.text, first.site) == ("1", "Bikes again", "X")
+    assert (second.post_id, second.place_text) == ("2", "Roose")
+    assert (third.row, third.column) == (3, "message")
+
+
+def test_a_post_before_the_hubs_earliest_date_is_refused(settings):
+    import datetime
+
+    settings.EARLIEST_DATE = datetime.date(2020, 1, 1)
+    found = problem("post_id,text,time,site\n1,hello,2019-12-31T23:00:00Z,X\n")
+    assert (found.row, found.column) == (2, "time") and "not a plausible date" in found.message
+    assert read("post_id,text,time,site\n1,hello,2020-01-01T09:00:00Z,X\n")[0].text == "hello"

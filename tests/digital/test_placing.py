@@ -41,3 +41,24 @@ def test_a_name_in_two_neighbourhoods_places_nothing():
     gazetteer = Gazetteer([("Station Road", 1), ("Station Road", 2), ("Roose", 3)])
     assert gazetteer.find_in_text("Parking on Station Road", score_cutoff=90) is None
     assert gazetteer.find_in_text("Parking in Roose", score_cutoff=90) == (3, "Roose")
+
+
+def test_a_batch_of_points_is_placed_as_each_point_alone_would_be(places, force_area):
+    import random
+
+    from django.contrib.gis.geos import Point
+
+    from digital.placing import neighbourhoods_for_points
+    from geo.models import Neighbourhood
+    from tests.factories import NeighbourhoodFactory, square
+
+    # Another force's neighbourhood over Roose: never this force's answer.
+    NeighbourhoodFactory(name="Elsewhere", boundary=square(west=-3.22, south=54.10))
+    rng = random.Random(5)
+    points = [(rng.uniform(-3.27, -3.20), rng.uniform(54.095, 54.115)) for _ in range(300)]
+    expected = []
+    for lng, lat in points:
+        inside = Neighbourhood.objects.filter(force_area=force_area, boundary__intersects=Point(lng, lat, srid=4326)).order_by("pk")
+        expected.append(inside.values_list("pk", flat=True).first())
+    assert neighbourhoods_for_points(points, force_area.pk) == expected
+    assert {pk for pk in expected if pk} == {place.pk for place in places.values()} and None in expected

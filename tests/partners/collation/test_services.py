@@ -3,11 +3,12 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from organisations.models import AuditEvent
 from access.roles import Role
-from partners.collation.services import Window, collation_run, concerns_link_near_duplicates, concerns_place
+from partners.collation.services import Window, collation_run, concerns_link_near_duplicates, concerns_place, concerns_place_at_intake
 from partners.models import Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
 from tests.factories import MembershipFactory, UserFactory, issue_category
 from tests.partners.collation.conftest import HINDPOOL_POINT, concern, metres_north, today
@@ -166,3 +167,25 @@ def test_a_digest_counts_only_the_concerns_its_team_may_see(council, fire_servic
     assert content["new_concerns"] == [{"category": "Fly-tipping", "count": 1}] and content["new_total"] == 1
     assert content["hot_spot"] is None and content["rising_topics"] == [] and content["links"] == 0
     assert run.summary["collated"] == 8  # the hub's own work still covers every concern
+
+
+def planner_knows_place(place: str) -> bool:
+    """Whether PostgreSQL's statistics on the concerns (what the planner plans from) have seen `place`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(most_common_vals::text, '') || coalesce(histogram_bounds::text, '') FROM pg_stats "
+                       "WHERE tablename = 'partners_concern' AND attname = 'place'")
+        found = cursor.fetchone()
+    return bool(found) and place in found[0]
+
+
+def test_the_daily_collation_analyses_the_new_concerns_before_placing_them(council, hindpool):
+    # One concern placed at intake is not worth analysing the table for (it must stay quick).
+    one = concern(council, place="Fresh Street 1")
+    concerns_place_at_intake(concern_ids=[one.pk])
+    assert not planner_knows_place("Fresh Street 1")
+    for n in range(2, 8):
+        concern(council, place=f"Fresh Street {n}")
+    # Rows written since the last analysis: the collation plans its placement for them, not for an empty table.
+    run = collation_run(period_end=today())
+    assert run.summary["placed"] == 6
+    assert all(planner_knows_place(f"Fresh Street {n}") for n in range(1, 8))
