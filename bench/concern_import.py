@@ -56,7 +56,7 @@ sys.path.insert(0, str(ROOT))
 from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
 
 BENCH_DB = bench_database_name("import")
-WORK = ROOT / "var" / "bench" / "concern_import"
+WORK = ROOT / "var" / "bench" / "concern_import" / BENCH_DB  # one folder per database: two runs never delete each other's files
 WARM_UP, WARM_UP_ROWS = WORK / "warm-up.csv", 20  # committed untimed before each timed commit (see child)
 WEST, SOUTH, EAST, NORTH = -3.40, 54.00, -3.00, 54.30
 GOAL_COPY_RATIO, GOAL_DEFAULT_SPEEDUP, GOAL_MEMORY_MB = 5.0, 10.0, 500
