@@ -11,17 +11,28 @@ Their grant set is resolved in one query:
 - the unexpired one-off shares to their organisations' groups, per share model.
 
 `visible_to`, `editable_by` (access/visibility.py) and the explanations and disclosure logging
-(sharing_protocols/explain.py) read the grant set and nothing else. It is resolved once per request
+(sharing_protocols/explain.py) read the grant set and nothing else. It is read once per request
 (`GrantScopeMiddleware`), or once inside an explicit `grant_scope()` (a Celery task, a script), and
-otherwise at every call; so suspending a protocol ends access at the next request at the latest, and a
-change to memberships, organisations, protocols or shares within a request drops what it resolved.
+otherwise at every call; a change to memberships, organisations, protocols or shares within a request drops
+what it read.
+
+Each read is checked against the database, but need not resolve again: the answer is kept in this process
+(`_kept`) under the state of the grant-change log (read_routing/models.py: triggers on every table the grant set
+is made of add a row in each changing transaction), today's date, and until the first of its one-off shares
+expires. A later request compares the log's state in one small query and reuses the answer if nothing changed;
+so suspending a protocol, ending a membership or withdrawing a share ends access at the next request, by
+whatever path it was written, and a protocol that lapses at midnight or a share that expires at noon does so
+with no write at all.
 """
 from __future__ import annotations
 
 import contextlib
 import contextvars
+import datetime
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
@@ -85,6 +96,8 @@ class GrantSet:
     flows: tuple[FlowGrant, ...] = ()
     # share table -> {record id: the share includes personal data}
     shares: dict[str, dict[int, bool]] = field(default_factory=dict)
+    # When the first of these one-off shares expires (None: none does): the answer holds until then.
+    expires_at: datetime.datetime | None = field(default=None, compare=False)
 
     @cached_property
     def _providers(self) -> dict[tuple[str, bool, bool], frozenset[int]]:
@@ -102,14 +115,30 @@ class GrantSet:
         protocols including personal data."""
         return self._providers.get((category, sensitive, personal), frozenset())
 
+    @cached_property
+    def _shared(self) -> dict[tuple[str, bool], frozenset[int]]:
+        return {(table, personal): frozenset(pk for pk, with_personal in shares.items() if with_personal or not personal)
+                for table, shares in self.shares.items() for personal in (False, True)}
+
     def shared_ids(self, share_model, *, personal: bool = False) -> frozenset[int]:
-        shares = self.shares.get(share_model._meta.db_table, {})
-        return frozenset(pk for pk, with_personal in shares.items() if with_personal or not personal)
+        return self.shared_in(share_model._meta.db_table, personal=personal)
+
+    def shared_in(self, share_table: str, *, personal: bool = False) -> frozenset[int]:
+        return self._shared.get((share_table, personal), frozenset())
 
     def flows_for(self, category: str, organisation_id: int, classification: str | None = None) -> list[FlowGrant]:
         """The live flows by which the viewer receives a `category` row held by `organisation_id`."""
         return [flow for flow in self.flows
                 if flow.category == category and flow.covers == organisation_id and flow.allows(classification)]
+
+
+@lru_cache(maxsize=4096)
+def array_sql(ids: frozenset[int] | None) -> str:
+    """`ids` as an SQL array literal (`'{1,2,3}'::bigint[]`; None: a NULL array), written once per set: the grant
+    set's arrays go into every query a page makes, and a kept grant set is read by many requests."""
+    if ids is None:
+        return "NULL::bigint[]"
+    return "'{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}'::bigint[]"
 
 
 # -- resolution: one query -------------------------------------------------------------------------------------
@@ -147,7 +176,9 @@ def flows_covering(organisation_id: int, category: str) -> list[FlowGrant]:
         return [FlowGrant(*row[:5], sensitive=bool(row[5]), personal=bool(row[6]), reference=row[7]) for row in cursor.fetchall()]
 
 
-def _resolve(viewer: Viewer) -> GrantSet:
+def _resolve(viewer: Viewer) -> tuple[GrantSet, str | None]:
+    """The viewer's grant set, and the state of the grant-change log it was read under (the same statement);
+    None instead of the state when the reading transaction has written (the answer must not be kept)."""
     from organisations.models import Membership, Organisation
 
     organisation = Organisation._meta.db_table
@@ -161,27 +192,91 @@ def _resolve(viewer: Viewer) -> GrantSet:
            "WHERE vo.is_active")
     flows, flow_params = flow_grants_sql(where="f.recipient_id IN (SELECT id FROM own)", today=timezone.localdate())
     now = timezone.now()
-    parts = ["SELECT 'own', id, NULL, NULL, NULL, NULL, NULL::boolean, NULL::boolean, NULL FROM own",
-             f"SELECT 'flow', g.* FROM ({flows}) g"]
+    parts = ["SELECT 'own', id, NULL, NULL, NULL, NULL, NULL::boolean, NULL::boolean, NULL, NULL::timestamptz FROM own",
+             f"SELECT 'flow', g.*, NULL::timestamptz FROM ({flows}) g"]
     share_params = []
     for table in _share_tables():
-        parts.append(f"SELECT 'share', s.content_object_id, %s, NULL, NULL, NULL, NULL::boolean, s.includes_personal_data, NULL "
-                     f"FROM {table} s WHERE s.expires_at > %s AND s.group_id IN "
+        parts.append(f"SELECT 'share', s.content_object_id, %s, NULL, NULL, NULL, NULL::boolean, s.includes_personal_data, NULL, "
+                     f"s.expires_at FROM {table} s WHERE s.expires_at > %s AND s.group_id IN "
                      f"(SELECT group_id FROM {organisation} WHERE id IN (SELECT id FROM own) AND group_id IS NOT NULL)")
         share_params += [table, now]
+    # The log's state, and whether this transaction has written anything yet (then the answer may reflect
+    # changes no one else can see, or that may still be rolled back: it is not kept).
+    parts.append(f"SELECT 'log', NULL, ({GRANT_LOG_STATE_SQL}), NULL, NULL, NULL, "
+                 "pg_current_xact_id_if_assigned() IS NOT NULL, NULL, NULL, NULL")
     sql = f"WITH own AS ({own}) " + " UNION ALL ".join(parts)
-    own_ids, flow_grants, shares = set(), [], {}
+    own_ids, flow_grants, shares, expires_at, log_state = set(), [], {}, None, None
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *flow_params, *share_params])
-        for kind, a, b, c, d, e, f, g, h in cursor.fetchall():
-            if kind == "own":
+        for kind, a, b, c, d, e, f, g, h, until in cursor.fetchall():
+            if kind == "log":
+                log_state = None if f else b
+            elif kind == "own":
                 own_ids.add(a)
             elif kind == "flow":
                 flow_grants.append(FlowGrant(flow_id=a, category=b, covers=c, provider_id=d, recipient_id=e,
                                              sensitive=bool(f), personal=bool(g), reference=h))
             else:
                 shares.setdefault(b, {})[a] = shares.get(b, {}).get(a, False) or bool(g)
-    return GrantSet(viewer, frozenset(own_ids), tuple(sorted(flow_grants, key=lambda f: (f.flow_id, f.covers))), shares)
+                expires_at = until if expires_at is None else min(expires_at, until)
+    grants = GrantSet(viewer, frozenset(own_ids), tuple(sorted(flow_grants, key=lambda f: (f.flow_id, f.covers))), shares,
+                      expires_at=expires_at)
+    return grants, log_state
+
+
+# -- across requests: kept while the grant-change log says nothing changed -----------------------------------
+
+# The grant-change log's state: its rows' ids and fills. Every committed change to a grant table adds a row with
+# an id never used before (read_routing/migrations/0001_initial.py), and a row is only removed by a later change
+# or filled by a later check, so after any change the state differs from every state before it. An answer read
+# by a transaction that has written anything is not kept: it may hold that transaction's own uncommitted
+# changes, and one transaction's changes share one log row, so a later change in it would not alter the state.
+GRANT_LOG_STATE_SQL = ("SELECT coalesce(string_agg(gc.id::text || ':' || coalesce(gc.lsn::text, ''), ',' ORDER BY gc.id), '') "
+                       "FROM read_routing_grantchange gc")
+KEEP_AT_MOST = 2048  # viewers whose answers this process keeps (the least recently read go first)
+
+_kept: OrderedDict[Viewer, tuple[str, datetime.date, GrantSet]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _log_state() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(GRANT_LOG_STATE_SQL)
+        return cursor.fetchone()[0]
+
+
+def _still_holds(grants: GrantSet, today: datetime.date, kept_on: datetime.date) -> bool:
+    """Whether a kept answer still holds by the clock: read today, and none of its shares expired since."""
+    return kept_on == today and (grants.expires_at is None or timezone.now() < grants.expires_at)
+
+
+def _read(viewer: Viewer) -> GrantSet:
+    """The viewer's grant set: the kept answer if the log and the clock say it still holds (one small query),
+    else resolved now (one query) and kept."""
+    today = timezone.localdate()
+    with _kept_lock:
+        kept = _kept.get(viewer)
+    if kept is not None:
+        state, kept_on, grants = kept
+        if _still_holds(grants, today, kept_on) and _log_state() == state:
+            with _kept_lock:
+                _kept.move_to_end(viewer)
+            return grants
+    grants, state = _resolve(viewer)
+    if state is None:
+        return grants
+    with _kept_lock:
+        _kept[viewer] = (state, today, grants)
+        _kept.move_to_end(viewer)
+        while len(_kept) > KEEP_AT_MOST:
+            _kept.popitem(last=False)
+    return grants
+
+
+def forget_kept_grants() -> None:
+    """Drop every answer this process keeps (the next read of each viewer resolves again)."""
+    with _kept_lock:
+        _kept.clear()
 
 
 # -- the cache: one resolution per request or explicit scope ----------------------------------------------------
@@ -197,11 +292,10 @@ def grants_for(who) -> GrantSet:
     # A superuser's own organisations are resolved too ("only mine", explanations); visible_to never asks.
     cache = _scope.get()
     if cache is None:
-        return _resolve(viewer)
-    key = (viewer.kind, viewer.pk)
-    if key not in cache:
-        cache[key] = _resolve(viewer)
-    return cache[key]
+        return _read(viewer)
+    if viewer not in cache:
+        cache[viewer] = _read(viewer)
+    return cache[viewer]
 
 
 @contextlib.contextmanager

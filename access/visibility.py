@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Expression, F, Q, Value, When
 from django.db.models.query import ModelIterable
 
-from access.grants import Viewer, grants_for
+from access.grants import Viewer, array_sql, grants_for
 from access.withholding import PersonalCover, ViewerQuery, bind_viewer, withholds
 
 PERSONAL_OK = "_personal_ok"
@@ -66,16 +66,30 @@ def visible_organisation_ids(user) -> list[int]:
     return membership_organisation_ids(user)
 
 
+class ArrayLiteral(Expression):
+    """An array of ids written into the SQL itself (access/grants.py's `array_sql`, made once per set): no
+    parameter for Django and psycopg to convert element by element at every query."""
+
+    output_field = ArrayField(models.BigIntegerField())
+
+    def __init__(self, literal: str):
+        super().__init__()
+        self.literal = literal  # a string: cheap for Django to hash and compare as the expression's identity
+
+    def as_sql(self, compiler, connection):
+        return self.literal, []
+
+
 class AnyOf(models.Func):
-    """`column = ANY(%s)` over a literal array from the grant set: nothing for PostgreSQL to plan but an
-    index condition (the rule's subqueries are resolved once per request, not planned into every query)."""
+    """`column = ANY('{…}'::bigint[])` over a literal array from the grant set: nothing for PostgreSQL to plan
+    but an index condition (the rule's subqueries are resolved once per request, not planned into every query)."""
 
     arg_joiner = " = ANY("
     template = "%(expressions)s)"
     output_field = models.BooleanField()
 
     def __init__(self, column: str, ids):
-        super().__init__(F(column), Value(sorted(ids), output_field=ArrayField(models.BigIntegerField())))
+        super().__init__(F(column), ArrayLiteral(array_sql(frozenset(ids))))
 
 
 def any_of(column: str, ids) -> Q:

@@ -42,6 +42,8 @@ from django.db.models.expressions import Col, Expression
 from django.db.models.signals import class_prepared
 from django.utils.functional import cached_property
 
+from access.grants import array_sql
+
 VIEWER = "viewer_grants"  # the Query attribute holding a visible_to queryset's grant set
 OFFICIAL = "official"  # sharing_protocols.models.Classification.OFFICIAL
 
@@ -60,9 +62,7 @@ def _word(value: str) -> str:
 
 
 def _ids(ids) -> str:
-    if ids is None:
-        return "NULL::bigint[]"
-    return "'{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}'::bigint[]"
+    return array_sql(None if ids is None else frozenset(ids))
 
 
 @cache
@@ -84,14 +84,11 @@ def _transaction_arrays(model):
 
 
 def _viewer_arrays(model, grants):
-    from sharing_protocols.shares import share_model_for
-
-    category, _, _, _ = _shape(model)
+    category, _, _, share_table = _shape(model)
     if grants.viewer.sees_everything:
         return [_ids(None), _ids(None)], _ids(())
     covers = [_ids(grants.own | grants.providers(category, sensitive=sensitive, personal=True)) for sensitive in (False, True)]
-    share_model = share_model_for(model)
-    return covers, _ids(grants.shared_ids(share_model, personal=True) if share_model else ())
+    return covers, _ids(grants.shared_in(share_table, personal=True) if share_table else ())
 
 
 def cover_sql(compiler, model, alias: str) -> str:

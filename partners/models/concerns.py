@@ -79,6 +79,9 @@ class Concern(OwnedRecord):
             models.Index(fields=["organisation", "-reported_at"], name="concern_org_reported"),
             models.Index(fields=["category", "reported_at"], name="concern_category_reported"),
             models.Index(fields=["neighbourhood", "reported_at"], name="concern_neighbourhood_reported"),
+            # What visible_to filters on, and the key: a list's capped count ("more than 10,000") reads this index
+            # alone (an index-only scan), not the wide rows (bench/visibility.py).
+            models.Index(fields=["organisation", "classification", "id"], name="concern_visible_count"),
             GistIndex(fields=["location_bng"], name="concern_location_bng"),
         ]
         constraints = [

@@ -11,7 +11,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from access.grants import GrantScopeMiddleware, Viewer, grant_scope, grants_for
+from access.grants import GrantScopeMiddleware, Viewer, forget_kept_grants, grant_scope, grants_for
 from crm.models import Contact
 from organisations.models import OrganisationKind
 from access.roles import Role
@@ -199,10 +199,101 @@ def test_a_request_resolves_the_grants_once_however_many_reads(team, officer, dj
             Contact.objects.visible_to(officer)  # builds the query from the grant set: no query yet
 
 
-def test_outside_a_request_each_call_resolves_afresh(team, officer, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_outside_a_request_each_call_reads_the_grants_afresh(team, officer, django_assert_num_queries):
+    with django_assert_num_queries(2):  # resolved, then checked against the grant-change log
         grants_for(officer)
         grants_for(officer)
+
+
+# -- kept across requests: one small check, and never served once anything it is made of changed ------------------
+# These commit (transaction=True), as requests do: an answer read by a transaction that has written is never kept.
+
+kept_across_requests = pytest.mark.django_db(transaction=True)
+
+def _in_a_request(read):
+    seen = []
+    GrantScopeMiddleware(lambda request: seen.append(read()))(None)
+    return seen[0]
+
+
+def _shared_contacts(partner_user):
+    return _in_a_request(lambda: list(Contact.objects.visible_to(partner_user)))
+
+
+@kept_across_requests
+def test_a_later_request_reuses_the_kept_grants_after_one_small_check(team, officer, django_assert_num_queries):
+    forget_kept_grants()
+    with django_assert_num_queries(1):  # resolved
+        first = _in_a_request(lambda: grants_for(officer))
+    with django_assert_num_queries(1):  # the grant-change log's state, unchanged: the kept answer
+        second = _in_a_request(lambda: grants_for(officer))
+    assert second is first and team.pk in first.own
+
+
+@kept_across_requests
+def test_a_suspended_protocol_is_never_read_from_the_kept_grants(force, council, partner_user, team):
+    """The kept answers listen to no signal: the triggers on the grant tables record the change, in the
+    suspending transaction, and the next request resolves."""
+    from sharing_protocols.services import protocol_change_status
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    contact = ContactFactory(organisation=team)
+    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    assert _shared_contacts(partner_user) == [contact]
+    assert _shared_contacts(partner_user) == [contact]  # read again from the kept answer
+    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
+    assert _shared_contacts(partner_user) == []
+
+
+@kept_across_requests
+def test_a_membership_ended_by_raw_sql_is_never_read_from_the_kept_grants(team, officer):
+    from django.db import connection
+
+    contact = ContactFactory(organisation=team)
+    assert _in_a_request(lambda: list(Contact.objects.visible_to(officer))) == [contact]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM crm_membership WHERE user_id = %s", [officer.pk])
+    assert _in_a_request(lambda: list(Contact.objects.visible_to(officer))) == []
+
+
+@kept_across_requests
+def test_a_protocol_that_lapses_at_midnight_ends_access_with_no_write(force, council, partner_user, team, monkeypatch):
+    from read_routing.models import GrantChange
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    contact = ContactFactory(organisation=team)
+    publish_protocol(provider=force, recipient=council, categories=("contacts",), ends_in_days=0)  # its last day is today
+    assert _shared_contacts(partner_user) == [contact]
+    log = list(GrantChange.objects.values_list("pk", "lsn"))
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    assert _shared_contacts(partner_user) == []
+    assert list(GrantChange.objects.values_list("pk", "lsn")) == log  # nothing was written: the date alone ended it
+
+
+@kept_across_requests
+def test_a_one_off_share_that_expires_ends_access_with_no_write(force, council, partner_user, team, monkeypatch):
+    contact = ContactFactory(organisation=team)
+    ContactShare.objects.create(group=organisation_group(council), permission=view_permission(Contact), content_object=contact,
+                                reason="Joint visit", includes_personal_data=False,
+                                expires_at=timezone.now() + dt.timedelta(hours=1))
+    assert _shared_contacts(partner_user) == [contact]
+    later = timezone.now() + dt.timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert _shared_contacts(partner_user) == []
+
+
+@kept_across_requests
+def test_a_change_rolled_back_is_never_read_from_the_kept_grants(team, officer):
+    """A request that changed a membership and failed: what it resolved under its own change is never served."""
+    contact = ContactFactory(organisation=team)
+    newcomer = UserFactory(username="newcomer")
+    assert _in_a_request(lambda: list(Contact.objects.visible_to(newcomer))) == []
+    with pytest.raises(RuntimeError), transaction.atomic():
+        MembershipFactory(user=newcomer, organisation=team, role=Role.OFFICER)
+        assert _in_a_request(lambda: list(Contact.objects.visible_to(newcomer))) == [contact]
+        raise RuntimeError("the request failed")
+    assert _in_a_request(lambda: list(Contact.objects.visible_to(newcomer))) == []
 
 
 def test_a_protocol_suspended_during_a_request_ends_access_on_the_next(force, council, partner_user, team):
