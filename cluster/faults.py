@@ -3,6 +3,7 @@ on), pieces of it killed under bounded loopback load, and for each fault what wa
 
     scripts/hub cluster faults            # every fault, more load (about five minutes)
     scripts/hub cluster faults --reduced  # CI: a web node and the Redis master, at small load
+    scripts/hub cluster faults --database-only  # the database failover and the restart after it
 
 1. A web node killed (SIGKILL to its process group) under GET load through HAProxy: no request may fail beyond
    those in flight at the kill; recovered when HAProxy's health checks hold the node down.
@@ -11,9 +12,14 @@ on), pieces of it killed under bounded loopback load, and for each fault what wa
 3. (full) A worker node killed mid-import and, once it is back, a worker node killed mid-report: the node's
    job is held half-way by a table lock (its server connection names the node: application_name), the node
    is killed, the sweeper requeues the job and the other node completes it, once.
-4. (full) The PostgreSQL primary stopped under web load and `scripts/hub cluster failover` run: the standby is
-   promoted and PgBouncer pointed at it; the hub reconnects without a restart (a new import completes);
-   recovered at the first good answer after the stop.
+4. (full) The PostgreSQL primary stopped under web load and `scripts/hub cluster failover` run at once (PgBouncer
+   paused, the standby promoted, PgBouncer pointed at it, resumed); the hub carries on without a restart (a new
+   import completes). In flight: the web's queries running on the primary when it stopped (PgBouncer logs each
+   client whose server connection was cut off under it). Recovered at the first good answer after the failover.
+5. (full) Then the whole cluster stopped and started again: only the promoted server starts, pages are served
+   and an import runs; `scripts/hub cluster rejoin` makes the old primary the new standby, streaming.
+
+`--database-only`: 4 and 5 alone.
 
 Prints the fault table (requests failed, jobs lost, jobs doubled, time to recover) and one GOAL line per fault.
 `--json FILE` also writes the figures (tests/cluster/ reads them). The cluster is stopped and its folder removed
@@ -27,6 +33,7 @@ import http.client
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -57,10 +64,12 @@ class FaultResult:
     jobs_doubled: int = 0
     recover_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    checks_failed: list[str] = field(default_factory=list)  # what else went wrong (the wrong server the primary, a standby not streaming)
 
     @property
     def survived(self) -> bool:
-        return self.jobs_lost == 0 and self.jobs_doubled == 0 and self.requests_failed <= self.in_flight_at_fault
+        return (self.jobs_lost == 0 and self.jobs_doubled == 0 and self.requests_failed <= self.in_flight_at_fault
+                and not self.checks_failed)
 
 
 # --- load ------------------------------------------------------------------------------------------------
@@ -371,19 +380,38 @@ def kill_worker_node(cluster: Cluster, node: str) -> None:
             cluster.groups.kill(name)
 
 
+def log_size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def log_since(path: Path, offset: int) -> str:
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        return handle.read().decode(errors="replace")
+
+
+# PgBouncer's line for a client of the web's pool (transaction mode) whose server connection died under its query.
+CUT_OFF = re.compile(rf"LOG C-\S+: {DATABASE}/\S+ closing because: server conn crashed")
+
+
 def primary_stopped(cluster: Cluster, records: dict, *, clients: int, seconds: float) -> FaultResult:
     result = FaultResult("PostgreSQL primary stopped, standby promoted",
                          f"{clients} clients, {seconds:.0f} s of GETs; then an import through the promoted standby")
     with WebLoad(cluster.layout.url, clients) as load:
         time.sleep(seconds / 3)
+        primary = cluster.primary()
+        pgbouncer_log, web_logs = cluster.layout.log / "pgbouncer.log", [cluster.layout.log / f"{node}.log" for node in WEB_NODES]
+        offsets = {path: log_size(path) for path in [pgbouncer_log, *web_logs]}
         stopped_at = time.monotonic()
-        result.in_flight_at_fault = load.in_flight(stopped_at)
-        cluster.primary().stop("fast")
-        took = cluster.failover()  # what `scripts/hub cluster failover` runs
+        primary.stop("fast")
+        took = cluster.failover()  # what `scripts/hub cluster failover` runs (detection is not modelled: it starts at once)
         wait_until(lambda: any(o.ok and o.started > stopped_at + took for o in list(load.outcomes)), timeout=60,
                    what="a good answer after the failover")
         time.sleep(max(0.0, stopped_at + seconds - time.monotonic()))
-    result.in_flight_at_fault = max(result.in_flight_at_fault, load.in_flight(stopped_at))  # counted once they have ended
+    # In flight: the web's queries running on the primary when it stopped, as PgBouncer saw them: each client
+    # whose server connection was cut off under it (a fast shutdown ends running queries).
+    result.in_flight_at_fault = len(CUT_OFF.findall(log_since(pgbouncer_log, offsets[pgbouncer_log])))
+    answered_503 = sum(log_since(path, offsets[path]).count('HTTP/1.1" 503') for path in web_logs)
     failures = load.failures()
     result.requests, result.requests_failed = len(load.outcomes), len(failures)
     # Recovered: the first good answer to a request sent once the failover was done, or the last failure if later.
@@ -395,7 +423,47 @@ def primary_stopped(cluster: Cluster, records: dict, *, clients: int, seconds: f
     imports.wait(timeout=90)
     result.jobs = 1
     result.jobs_lost, result.jobs_doubled = imports.count()
-    result.notes.append(f"promotion and PgBouncer's reload took {took:.1f} s")
+    slowest = max((o.ended - o.started for o in load.outcomes if o.started <= stopped_at + took and o.ended >= stopped_at), default=0.0)
+    result.notes.append(f"failover (PgBouncer paused, promotion, reload, resumed) took {took:.1f} s; {load.in_flight(stopped_at)} "
+                        f"requests were in flight through HAProxy at the stop; the slowest answer across it took {slowest:.1f} s")
+    result.notes.append(f"the web nodes answered 503 {answered_503} time(s) (queries cut off, or sent before PgBouncer paused); "
+                        "HAProxy sent each GET again a second later (retry-on 503), answered then")
+    if failures:
+        result.notes.append("failed: " + ", ".join(sorted({outcome.detail for outcome in failures})))
+    return result
+
+
+def restarted_after_failover(cluster: Cluster, records: dict, start_options: dict) -> FaultResult:
+    """After the failover: the whole cluster stopped and started again (only the promoted server starts, PgBouncer
+    points at it), pages served and an import run; then the old primary rejoined as the new standby."""
+    from django.db import connections
+
+    result = FaultResult("Cluster stopped and started again after the failover", "a GET of each page; one import")
+    cluster.stop()
+    connections.close_all()  # this process's connections went with PgBouncer
+    started = time.monotonic()
+    cluster.start(**start_options)
+    result.recover_seconds = time.monotonic() - started
+    primary = cluster.primary()
+    if primary.data.name != cluster.promoted():
+        result.checks_failed.append(f"the primary after the start is {primary.data.name}, not the promoted server")
+    with WebLoad(cluster.layout.url, 1) as load:
+        wait_until(lambda: len(load.outcomes) >= len(PAGES), timeout=60, what="a GET of each page")
+    failures = load.failures()
+    result.requests, result.requests_failed = len(load.outcomes), len(failures)
+    imports = Imports(records["partner"])
+    imports.send()
+    imports.wait(timeout=90)
+    result.jobs = 1
+    result.jobs_lost, result.jobs_doubled = imports.count()
+    result.notes.append(f"started again in {result.recover_seconds:.1f} s with only {primary.data.name} (promoted) running")
+    rejoin = cluster.rejoin()
+    standby = cluster.standby_server()
+    streaming = standby is not None and standby.is_running() and standby.in_recovery()
+    result.notes.append(f"`scripts/hub cluster rejoin` made {standby.data.name if standby else 'nothing'} the new standby in "
+                        f"{rejoin:.1f} s ({'streaming' if streaming else 'NOT streaming'})")
+    if not streaming:
+        result.checks_failed.append("the old primary is not streaming from the promoted server after rejoin")
     if failures:
         result.notes.append("failed: " + ", ".join(sorted({outcome.detail for outcome in failures})))
     return result
@@ -412,11 +480,12 @@ def print_table(results: list[FaultResult]) -> None:
         jobs = (f"{r.jobs_lost} of {r.jobs}", str(r.jobs_doubled)) if r.jobs else ("no jobs", "no jobs")
         print(f"| {r.fault} | {r.load} | {requests} | {jobs[0]} | {jobs[1]} | {r.recover_seconds:.1f} s |")
     for r in results:
-        for note in r.notes:
+        for note in r.notes + [f"FAILED CHECK: {check}" for check in r.checks_failed]:
             print(f"  {r.fault}: {note}")
 
 
-def run_faults(*, reduced: bool, copy_database: str | None = None, json_path: Path | None = None) -> int:
+def run_faults(*, reduced: bool, copy_database: str | None = None, json_path: Path | None = None, database_only: bool = False) -> int:
+    """`database_only`: the database failover and the restart after it, alone (at the full run's load)."""
     folder = Path(tempfile.mkdtemp(prefix="hub-faults-"))
     folder.chmod(0o755)
     layout = Layout(folder=folder, base=int(os.environ.get("HUB_CLUSTER_FAULTS_PORT_BASE", "17500")))
@@ -424,14 +493,18 @@ def run_faults(*, reduced: bool, copy_database: str | None = None, json_path: Pa
     results: list[FaultResult] = []
     try:
         say(f"A cluster of its own in {folder} on ports {layout.base} to {layout.base + 59}…")
-        cluster.start(copy_database=copy_database, seed=False, static=False, worker_kinds=("general",) if reduced else None,
-                      standby=not reduced)
+        start_options = {"copy_database": copy_database, "seed": False, "static": False,
+                         "worker_kinds": ("general",) if reduced or database_only else None, "standby": not reduced}
+        cluster.start(**start_options)
         os.environ.update(cluster.hub_environment(name="faults"))
         import django
 
         django.setup()
         records = build_records()
-        if reduced:
+        if database_only:
+            results.append(primary_stopped(cluster, records, clients=8, seconds=20))
+            results.append(restarted_after_failover(cluster, records, start_options))
+        elif reduced:
             results.append(web_node_killed(cluster, clients=4, seconds=6))
             results.append(redis_master_killed(cluster, records, jobs=4))
         else:
@@ -441,6 +514,7 @@ def run_faults(*, reduced: bool, copy_database: str | None = None, json_path: Pa
             results.append(worker_killed_mid_import(cluster, records))
             results.append(worker_killed_mid_report(cluster, records))
             results.append(primary_stopped(cluster, records, clients=8, seconds=20))
+            results.append(restarted_after_failover(cluster, records, start_options))
     finally:
         say(f"Stopping the cluster and removing its folder (its logs are kept in {LOGS})…")
         cluster.stop(timeout=3)

@@ -54,9 +54,14 @@ def job_is_still_mine(model, job_id: int, attempt: int | None) -> bool:
 class Heartbeat(threading.Thread):
     def __init__(self, model, job_id: int, attempt: int):
         super().__init__(name=f"heartbeat-{model._meta.label}-{job_id}", daemon=True)
+        # Only while the row is still this attempt's open, claimed work: once the job has moved on (finished a phase,
+        # put back in the outbox by the next step or by the sweeper, heartbeat emptied) a late beat must not make it look
+        # taken, or the next phase's claim is refused and the job waits for ever (the check's last beat landing after
+        # the confirm did exactly that to an import's commit).
         self.sql = (f"UPDATE {model._meta.db_table} SET heartbeat_at = now() WHERE id = "
-                    f"(SELECT id FROM {model._meta.db_table} WHERE id = %s AND attempts = %s FOR UPDATE SKIP LOCKED)")
-        self.params = [job_id, attempt]
+                    f"(SELECT id FROM {model._meta.db_table} WHERE id = %s AND attempts = %s AND status = ANY(%s) "
+                    f"AND heartbeat_at IS NOT NULL FOR UPDATE SKIP LOCKED)")
+        self.params = [job_id, attempt, list(model.JOB_OPEN_STATUSES)]
         self.stopped = threading.Event()
 
     def run(self) -> None:

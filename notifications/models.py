@@ -3,6 +3,8 @@ each person wants each kind by email (at once, in a daily digest, or not at all)
 from django.conf import settings
 from django.db import models
 
+from jobs.models import BackgroundJob
+
 
 class Kind(models.TextChoices):
     CONCERN_TAKEN = "concern_taken", "A concern your organisation reported was taken into a priority"
@@ -47,3 +49,42 @@ class Preference(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind")]
+
+
+class EmailStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to be sent"
+    SENT = "sent", "Sent"
+    NOT_SENT = "not_sent", "Not sent on its own: the recipient chose a daily digest or no email, or has no email address"
+    FAILED = "failed", "Could not be sent"
+
+
+class NotificationEmail(BackgroundJob):
+    """A notification's email at once, as a background job (jobs.models): the row is its outbox. It is saved with the
+    notification and handed to the broker when that commits; if the broker does not answer, the job sweeper sends it
+    once the broker is back, and a worker that died sending it is replaced. The worker's claim and the row lock taken
+    while sending make it go once."""
+
+    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="email")
+    status = models.CharField(max_length=20, choices=EmailStatus.choices, default=EmailStatus.WAITING)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    JOB_OPEN_STATUSES = (EmailStatus.WAITING,)
+    JOB_GAVE_UP_MESSAGE = "The hub's background worker stopped several times while sending this email, so it was not sent."
+    JOB_NEVER_STARTED_MESSAGE = "The hub's task queue did not answer for a day, so this email was not sent."
+
+    class Meta:
+        verbose_name = "notification email"
+        # The sweeper reads the open ones every minute; sent ones are the many.
+        indexes = [models.Index(fields=["status"], condition=models.Q(status="waiting"), name="notification_email_waiting")]
+
+    def __str__(self) -> str:
+        return f"Email of {self.notification} ({self.get_status_display()})"
+
+    def job_task(self):
+        from notifications.tasks import send_notification_email
+
+        return send_notification_email, [self.pk]
+
+    def job_failed_fields(self, message: str) -> dict:
+        return {"status": EmailStatus.FAILED, "error": message}

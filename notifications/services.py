@@ -12,7 +12,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Delivery, Kind, Notification, Preference
+from jobs.dispatch import job_dispatch_on_commit
+from jobs.worker import job_is_still_mine
+from notifications.models import Delivery, EmailStatus, Kind, Notification, NotificationEmail, Preference
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -25,7 +27,8 @@ def notify(*, recipients: Iterable, kind: Kind, subject: str, template: str, con
            about=None) -> list[Notification]:
     """Tell each active recipient. `template` (under templates/notifications/) is rendered with `recipient`,
     `record` and `context`; `record` is `about` as the recipient sees it, and a recipient who may not see
-    `about` at all is not told. Call inside the service's transaction: the emails go once it commits."""
+    `about` at all is not told. Call inside the service's transaction: the emails go once it commits, through
+    the jobs outbox (NotificationEmail), so an email asked for while the broker is down is sent when it is back."""
     created = []
     for recipient in {user.pk: user for user in recipients if user is not None and user.is_active}.values():
         record = None
@@ -37,9 +40,7 @@ def notify(*, recipients: Iterable, kind: Kind, subject: str, template: str, con
         notification = Notification.objects.create(recipient=recipient, kind=kind, subject=subject[:200], body=body, url=url[:500])
         created.append(notification)
         if delivery_for(recipient, kind) == Delivery.IMMEDIATE:
-            from notifications.tasks import send_notification_email
-
-            send_notification_email.delay_on_commit(notification.pk)
+            job_dispatch_on_commit(NotificationEmail.objects.create(notification=notification))
     return created
 
 
@@ -81,20 +82,27 @@ def _message(*, user, subject: str, notifications: list[Notification], kind: str
     return message
 
 
-def email_send(*, notification_id: int) -> bool:
-    """Email one notification, once (a retried task finds it sent and does nothing)."""
+def email_send(*, email_id: int, attempt: int | None = None) -> bool:
+    """Send one notification's email, once: `attempt` is the worker's claim (jobs.worker); a superseded worker, a
+    duplicate message or a retried task finds the email sent, or not its own, and does nothing. Returns whether it sent.
+    The rows stay locked while the SMTP server takes the message, so nothing else can send it meanwhile."""
     with transaction.atomic():
+        if not job_is_still_mine(NotificationEmail, email_id, attempt):
+            return False
         notification = (Notification.objects.select_for_update(of=("self",)).select_related("recipient")
-                        .filter(pk=notification_id, emailed_at__isnull=True).first())
-        if notification is None or not notification.recipient.email or not notification.recipient.is_active:
+                        .get(email__pk=email_id))
+        recipient = notification.recipient
+        # Not wanted any more (the choice changed after it was queued: a digest takes it, or sent it already), or unsendable.
+        if (notification.emailed_at is not None or not recipient.email or not recipient.is_active
+                or delivery_for(recipient, notification.kind) != Delivery.IMMEDIATE):
+            NotificationEmail.objects.filter(pk=email_id).update(status=EmailStatus.NOT_SENT)
             return False
-        if delivery_for(notification.recipient, notification.kind) != Delivery.IMMEDIATE:
-            return False
-        message = _message(user=notification.recipient, subject=notification.subject, notifications=[notification], kind=notification.kind)
+        message = _message(user=recipient, subject=notification.subject, notifications=[notification], kind=notification.kind)
         with get_connection() as mail:
             mail.send_messages([message])
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=now)
+        NotificationEmail.objects.filter(pk=email_id).update(status=EmailStatus.SENT, sent_at=now)
     return True
 
 

@@ -2,11 +2,16 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True)  # idempotent: a notification is emailed once
-def send_notification_email(notification_id: int) -> bool:
+@shared_task(acks_late=True)  # a notification's email is a job (NotificationEmail): claimed once, sent once
+def send_notification_email(email_id: int) -> bool:
+    from jobs.worker import job_running
+    from notifications.models import NotificationEmail
     from notifications.services import email_send
 
-    return email_send(notification_id=notification_id)
+    with job_running(NotificationEmail, email_id) as attempt:
+        if attempt is None:
+            return False  # sent already, or another worker is sending it (a duplicate message)
+        return email_send(email_id=email_id, attempt=attempt)
 
 
 @shared_task

@@ -59,10 +59,6 @@ def take_it_up_again(job, *, done, killed_at: float, capsys) -> None:
         print(f"\n{job._meta.verbose_name} killed mid-job: finished {time.monotonic() - killed_at:.1f} s after the kill")
 
 
-@pytest.mark.skip(reason=(
-    "Known defect, open (27 November 2026): since the read-routing merge the killable worker takes the commit up "
-    "and returns without writing, so it never reaches the locked table; it passes at c737e29 and is not yet "
-    "root-caused. The other three killed-worker tests and the fault run's mid-import kill pass."))
 def test_an_import_killed_while_writing_is_imported_once(partner_user, force, redis_server, worker_process, capsys):
     ForceAreaFactory(force=force, code="cumbria")
     worker = worker_process()

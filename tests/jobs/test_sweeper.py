@@ -1,6 +1,7 @@
 """The one sweeper and the worker's claim, on real rows (an open-data release stands for every job
 model; the killed-worker tests run every kind through real workers)."""
 import datetime
+import time
 
 import pytest
 from django.db import transaction
@@ -9,11 +10,13 @@ from django.utils import timezone
 from engagement_hub.celery import app
 from jobs.models import BackgroundJob
 from jobs.sweeper import job_models, jobs_sweep
-from jobs.worker import job_claim, job_is_still_mine
-from partners.models import CollationRun, ConcernImportJob
+from jobs.models import waiting_fields
+from jobs.worker import Heartbeat, job_claim, job_is_still_mine
+from partners.models import CollationRun, ConcernImportJob, ImportJobStatus
 from publication.models import Release, ReleaseStatus, ReleaseTrigger
 from publication.releases import build
 from reports.models import ReportRun
+from tests.factories import OrganisationFactory
 from tests.jobs.conftest import raw_connection
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
@@ -27,8 +30,9 @@ def a_release(**fields) -> Release:
 
 def test_the_sweeper_knows_every_job_model_and_runs_every_minute():
     from digital.models import ConversationImport
+    from notifications.models import NotificationEmail
 
-    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release, ConversationImport}
+    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release, ConversationImport, NotificationEmail}
     assert all(issubclass(model, BackgroundJob) for model in job_models())
     entry = app.conf.beat_schedule["sweep-jobs"]
     assert entry["task"] == "jobs.tasks.sweep_jobs" and entry["schedule"] == 60.0
@@ -98,3 +102,26 @@ def test_a_worker_claims_a_job_once_and_a_superseded_worker_publishes_nothing(jo
     build(release, attempt=2)  # nor does a late build: a published release is never touched again
     release.refresh_from_db()
     assert release.status == ReleaseStatus.PUBLISHED
+
+
+def test_a_finished_phases_late_heartbeat_does_not_keep_the_next_phase_from_being_claimed(job_settings, settings):
+    """An import's check finishes, but its worker's heartbeat thread beats on until the task returns. The confirm puts
+    the job back in the outbox for its commit; a beat landing after that must not make it look taken, or the commit's
+    worker refuses the claim and the import waits for ever."""
+    settings.JOB_HEARTBEAT_SECONDS = 0.05
+    settings.JOB_STALE_SECONDS = 60.0  # as in production: a fresh beat keeps other workers off for a minute
+    job = ConcernImportJob.objects.create(organisation=OrganisationFactory(kind="council"), original_name="concerns.csv", file_size=1,
+                                          status=ImportJobStatus.QUEUED)
+    check = job_claim(ConcernImportJob, job.pk)
+    heartbeat = Heartbeat(ConcernImportJob, job.pk, check)
+    heartbeat.start()
+    try:
+        ConcernImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.CHECKED)  # the check's outcome
+        time.sleep(0.3)  # several beats of the still-running check task
+        ConcernImportJob.objects.filter(pk=job.pk).update(status=ImportJobStatus.IMPORTING, **waiting_fields())  # confirmed
+        time.sleep(0.3)
+        assert ConcernImportJob.objects.get(pk=job.pk).heartbeat_at is None
+        assert job_claim(ConcernImportJob, job.pk) == check + 1  # the commit's worker takes it up
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join(timeout=5)

@@ -52,9 +52,9 @@ def test_an_outcome_that_fails_screening_is_not_in_the_email(smtp_inbox, officer
         signal()
     notification = Notification.objects.get(recipient=council_reporter)
     assert "01229" not in notification.body and "once it has been checked for publication" in notification.body
-    assert email_send(notification_id=notification.pk)
+    assert email_send(email_id=notification.email.pk)
     assert "01229" not in text_and_html(smtp_inbox.messages[0])[0]
-    assert not email_send(notification_id=notification.pk)  # once only
+    assert not email_send(email_id=notification.email.pk)  # once only
     assert len(smtp_inbox.messages) == 1
 
 
@@ -101,7 +101,7 @@ def test_no_email_when_the_kind_is_turned_off_but_it_is_still_listed(client, cou
 def test_the_unsubscribe_link_turns_that_kind_off_and_a_forged_one_is_refused(client, smtp_inbox, council_reporter, council):
     [notification] = notify(recipients=[council_reporter], kind=Kind.IMPORT_FINISHED, subject="Imported", template="concern_taken.txt",
                             about=ConcernFactory(organisation=council))
-    email_send(notification_id=notification.pk)
+    email_send(email_id=notification.email.pk)
     link = re.search(r"https://hub\.example(/notifications/unsubscribe/[^/\s]+/)", text_and_html(smtp_inbox.messages[0])[0]).group(1)
     assert "Stop these emails?" in client.get(link).content.decode()
     assert "Emails stopped" in client.post(link).content.decode()
