@@ -15,8 +15,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Window
-from django.db.models.functions import Mod, RowNumber
+from django.db.models import CharField
+from django.db.models.functions import MD5, Cast
 from django.utils import timezone
 
 from organisations import audit
@@ -243,7 +243,7 @@ def analyse_conversations(*, organisation_id: int) -> list[Topic]:
     """Find the topics in the organisation's recent posts, map them to issue categories, and file each post
     under its topic. The previous analysis's topics stay for the record but are no longer current.
 
-    Memory stays flat as the posts grow: the topics are fitted on an evenly spread sample (at most
+    Memory stays flat as the posts grow: the topics are fitted on a fixed pseudo-random sample (at most
     analysis.FIT_SAMPLE posts), then the posts are read, filed and written back a batch at a time, keeping
     only each topic's most typical texts for its keywords. One analysis per organisation at a time (a
     transaction lock): two imports finishing together queue two, and the second waits, then runs on what
@@ -294,12 +294,11 @@ def _topic_text(text: str) -> str:
 
 
 def _sample_texts(posts, most: int, total: int) -> list[str]:
-    """At most `most` of the posts' texts, every step-th in the order they were written (the database picks them)."""
-    step = analysis.evenly_spaced(total, most)
-    if step == 1:
+    """At most `most` of the posts' texts, a fixed pseudo-random choice (ordered by a hash of the id, so the same
+    posts each time). Not every n-th: an export sorted by site or by topic would give every n-th post the same few."""
+    if total <= most:
         return list(posts.order_by("pk").values_list("text", flat=True))
-    ranked = posts.annotate(slot=Mod(Window(RowNumber(), order_by=F("pk").asc()), step))
-    return list(ranked.filter(slot=0).order_by("pk").values_list("text", flat=True))
+    return list(posts.order_by(MD5(Cast("pk", output_field=CharField())), "pk").values_list("text", flat=True)[:most])
 
 
 def _post_batches(posts, size: int):

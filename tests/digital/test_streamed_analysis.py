@@ -1,4 +1,4 @@
-"""The analysis of an organisation's posts keeps its memory flat: topics fitted on an evenly spread sample, posts
+"""The analysis of an organisation's posts keeps its memory flat: topics fitted on a fixed pseudo-random sample, posts
 filed a batch at a time, only each topic's most typical texts kept for its keywords; one analysis at a time."""
 import threading
 
@@ -32,7 +32,7 @@ def test_every_post_is_filed_a_batch_at_a_time_against_topics_fitted_on_a_sample
 
     topics = services.analyse_conversations(organisation_id=job.organisation_id)
 
-    assert fitted_on == [150]  # every fourth of the 600 posts
+    assert fitted_on == [150]  # a quarter of the 600 posts
     assert filed_batches == [64] * 9 + [24]
     filed = Post.objects.filter(source_import=job, topic__isnull=False)
     assert filed.count() > 300
@@ -45,12 +45,23 @@ def test_every_post_is_filed_a_batch_at_a_time_against_topics_fitted_on_a_sample
 
 
 @pytest.mark.django_db
-def test_the_sample_is_spread_evenly_through_the_posts(imported):
-    job, _ = imported
+def test_the_sample_is_the_same_each_time_and_not_every_nth_post(imported):
+    job, truth = imported
     posts = Post.objects.filter(source_import=job)
     ordered = list(posts.order_by("pk").values_list("text", flat=True))
-    assert services._sample_texts(posts, 200, len(ordered)) == ordered[2::3]
+    sample = services._sample_texts(posts, 200, len(ordered))
+    assert len(sample) == 200 and sample == services._sample_texts(posts, 200, len(ordered))
+    # The demo's posts cycle through six categories: every third post would hold only two of them.
+    by_text = {p["text"]: p["truth_category"] for p in truth.values()}
+    assert len({by_text[text] for text in sample}) == 6
     assert services._sample_texts(posts, 1000, len(ordered)) == ordered
+
+
+def test_a_sample_of_texts_is_a_fixed_choice_in_order():
+    assert analysis.sample_indexes(5, 10) == [0, 1, 2, 3, 4]
+    chosen = analysis.sample_indexes(600, 100)
+    assert len(chosen) == 100 and chosen == sorted(chosen) == analysis.sample_indexes(600, 100)
+    assert {i % 6 for i in chosen} == set(range(6))
 
 
 def test_only_each_topics_most_typical_texts_are_kept_strongest_first():
