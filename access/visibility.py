@@ -31,6 +31,9 @@ from access.grants import Viewer, grants_for
 from access.withholding import PersonalCover, ViewerQuery, bind_viewer, withholds
 
 PERSONAL_OK = "_personal_ok"
+# Tests only (tests/row_security/test_leak_matrix_rls_only.py): False lets every row through the ORM's door,
+# so that PostgreSQL's row-level security alone decides what a viewer reads. Never set outside tests.
+ORM_PREDICATE = True
 OWN = "_own"
 
 
@@ -137,10 +140,10 @@ class OrganisationScopedQuerySet(models.QuerySet):
         own = any_of(f"{self.organisation_lookup}_id", grants.own)
         category = getattr(self.model, "DATA_CATEGORY", None)
         if category is None:
-            return bind_viewer(self.filter(own), grants)
+            return bind_viewer(self.filter(own) if ORM_PREDICATE else self.all(), grants)
         shared = self._protocol_q(grants, category)
         one_off = self._one_off_q(grants, personal=False)
-        queryset = bind_viewer(self.filter(own | shared | one_off).annotate(**{OWN: _flag(own)}), grants)
+        queryset = bind_viewer((self.filter(own | shared | one_off) if ORM_PREDICATE else self.all()).annotate(**{OWN: _flag(own)}), grants)
         if withholds(self.model):
             # The database blanks the personal columns (access/withholding.py); this flag, from the same test,
             # tells the instances which it blanked.

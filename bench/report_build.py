@@ -337,7 +337,7 @@ def check_agreement(figures, hand) -> None:
 
 
 RENDER_CHILD = r"""
-import json, os, sys, time
+import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
 os.environ["HUB_DB_NAME"] = sys.argv[2]
 os.environ["DJANGO_SETTINGS_MODULE"] = "engagement_hub.settings.local"
@@ -348,6 +348,10 @@ from bench.report_build import scope_and_user
 from reports.figures import ReportScope, report_figures
 from reports.rendering import render_pdf, report_html
 import reports.rendering
+try:  # the report's own path: on two cores when there are two (an earlier copy of the code, for --compare-with, may not have it)
+    from reports.parallel_pdf import render_report_pdf
+except ImportError:
+    render_report_pdf = render_pdf
 
 def status(name):
     for line in open("/proc/self/status"):
@@ -363,9 +367,14 @@ html_seconds = time.perf_counter() - started
 render_pdf('<html lang="en-GB"><head><title>warm</title><link rel="stylesheet" href="https://engagement-hub.invalid/static/hub/report-print.css"></head><body><p>Warm up fonts <svg viewBox="0 0 10 10" width="10" height="10"><text x="1" y="9">1</text></svg></p></body></html>')
 baseline = status("VmRSS")
 started, cpu_started = time.perf_counter(), time.process_time()
-pdf, pages = render_pdf(html, drawings)
+pdf, pages = render_report_pdf(html, drawings)
 seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-print(json.dumps({"pages": pages, "seconds": seconds, "html_seconds": html_seconds, "peak_growth": status("VmHWM") - baseline,
+children = resource.getrusage(resource.RUSAGE_CHILDREN)
+# A forked half's peak counts too: its resident peak (ru_maxrss, in kB) less what it started with (this process's).
+child_growth = max(children.ru_maxrss * 1024 - baseline, 0) if children.ru_maxrss else 0
+cpu_seconds += children.ru_utime + children.ru_stime
+print(json.dumps({"pages": pages, "seconds": seconds, "html_seconds": html_seconds,
+                  "peak_growth": status("VmHWM") - baseline + child_growth, "child_growth": child_growth, "processes": 2 if children.ru_maxrss else 1,
                   "rss_growth": status("VmRSS") - baseline, "bytes": len(pdf), "load": os.getloadavg()[0], "cpu_seconds": cpu_seconds,
                   "code": os.path.dirname(os.path.dirname(reports.rendering.__file__))}))
 """
@@ -442,7 +451,13 @@ def main() -> int:
     mb_per_page = render["peak_growth"] / render["pages"] / 1_000_000
     say(f"Rendering {args.render_neighbourhoods} neighbourhoods in a fresh process: {render['pages']} pages in {render['seconds']:.1f} s "
         f"(HTML, maps and charts: {render['html_seconds']:.2f} s), PDF {render['bytes'] / 1_000_000:.1f} MB")
-    say(f"  peak memory growth {render['peak_growth'] / 1_000_000:.0f} MB, resident after {render['rss_growth'] / 1_000_000:.0f} MB")
+    if render.get("processes", 1) == 2:
+        say(f"  on two cores: the second half of the neighbourhoods laid out and drawn in a forked process, the two PDFs joined "
+            f"(reports/parallel_pdf.py); memory below counts both processes (the child's part: {render['child_growth'] / 1_000_000:.0f} MB)")
+    else:
+        say("  in one process")
+    say(f"  peak memory growth {render['peak_growth'] / 1_000_000:.0f} MB, resident after {render['rss_growth'] / 1_000_000:.0f} MB; "
+        f"CPU {render['cpu_seconds']:.1f} s (both processes); load average at the end {render['load']:.1f}")
 
     if args.compare_with:
         compare_renders(args.render_neighbourhoods, args.compare_with.resolve(), args.rounds)

@@ -41,7 +41,16 @@ hub that granted everything through guardian):
    guardian counts), and the same with the capped count, for comparison;
 4. the hub's page and list count again, in that same database (goal 2 compares 3's full count with 4).
 
-Then the queries each takes for pages of 10, 50 and 200. Ends with one GOAL line per goal.
+Then the queries each takes for pages of 10, 50 and 200.
+
+Row-level security (row_security/) is on throughout, as in the hub: each hub run reads in the partner user's
+context (`viewer_context`, entered inside the timing, so the grant set is resolved and written to
+`hub.grants` inside it too), and the unfiltered runs in a named system context. Its own cost is measured by
+5. the first page through `visible_to` with row-level security off: no context (nothing written to
+   `hub.grants`) and the table's `FORCE ROW LEVEL SECURITY` lifted, so the table's owner (the hub's role) is
+   not subject to its policies; then put back (goal 3 compares 1 with 5, timed alternately, in one run).
+
+Ends with one GOAL line per goal.
 """
 from __future__ import annotations
 
@@ -60,7 +69,7 @@ sys.path.insert(0, str(ROOT))
 from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
 
 BENCH_DB = bench_database_name("visibility")
-GOAL_UNFILTERED_RATIO, GOAL_GUARDIAN_SPEEDUP = 1.3, 10.0
+GOAL_UNFILTERED_RATIO, GOAL_GUARDIAN_SPEEDUP, GOAL_RLS_COST = 1.3, 10.0, 0.10
 PAGE = 50
 PAGE_SIZES = (10, 50, 200)
 PARTNER_KINDS = ("council", "fire_and_rescue", "environmental_health", "trading_standards", "licensing", "housing",
@@ -288,20 +297,57 @@ def page_and_list_count(queryset, size: int = PAGE) -> tuple[list, str]:
 
 
 def median_seconds(make_queryset, repeat: int, measure) -> tuple[float, list, str]:
-    measure(make_queryset())  # warm-up
+    def once():
+        with reading_context(make_queryset)():
+            return measure(make_queryset())
+
+    once()  # warm-up
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
-        rows, total = measure(make_queryset())  # visible_to's grant resolution is inside the timing
+        rows, total = once()  # visible_to's grant resolution, and writing it for row-level security, inside the timing
         times.append(time.perf_counter() - started)
     return statistics.median(times), rows, total
+
+
+CONTEXTS = {}  # make_queryset -> the row-level security context it reads in (a function giving a context manager)
+
+
+def reading_context(make_queryset):
+    import contextlib
+
+    return CONTEXTS.get(make_queryset, contextlib.nullcontext)
+
+
+def force_row_security(on: bool) -> None:
+    """FORCE on: the policies bind the table's owner (the hub's role) too. Off: the owner reads past them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE partners_concern {'' if on else 'NO '}FORCE ROW LEVEL SECURITY")
+
+
+def rls_cost(make_hub, make_off, repeat: int) -> tuple[float, float]:
+    """The first page through visible_to with row-level security on and off, timed alternately (so the
+    shared machine's load falls on both alike): the medians, in seconds."""
+    on_times, off_times = [], []
+    for n in range(repeat * 2 + 2):
+        order = ((make_hub, on_times), (make_off, off_times))
+        for make, times in order if n % 2 == 0 else reversed(order):
+            force_row_security(make is make_hub)
+            started = time.perf_counter()
+            with reading_context(make)():
+                first_page(make())
+            times.append(time.perf_counter() - started)
+    force_row_security(True)
+    return statistics.median(on_times[2:]), statistics.median(off_times[2:])
 
 
 def queries_for(make_queryset, size: int) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as captured:
+    with reading_context(make_queryset)(), CaptureQueriesContext(connection) as captured:
         page_and_list_count(make_queryset(), size)
     return len(captured)
 
@@ -318,7 +364,8 @@ def time_it(name: str, make, repeat: int, results: dict, *, measure=page_and_cou
             cursor.execute(f"SET statement_timeout = '{limit}s'")
         try:
             started = time.perf_counter()
-            _rows, total = measure(make())
+            with reading_context(make)():
+                _rows, total = measure(make())
             seconds = time.perf_counter() - started
         except OperationalError:
             results[name] = float(limit)
@@ -350,12 +397,22 @@ def main() -> int:
     if not args.reuse:
         create_database()
     setup_django()
+    from row_security.context import system_context
+
+    # Everything but the timed reads (each in its own context) runs in a named system context: building the
+    # data, checking the counts.
+    with system_context("visibility benchmark", audit=False):
+        return build_and_measure(args)
+
+
+def build_and_measure(args) -> int:
     from django.core.management import call_command
     from guardian.managers import GroupObjectPermissionManager
     from guardian.shortcuts import get_objects_for_user
 
     from organisations.models import Organisation, User
     from partners.models import Concern
+    from row_security.context import no_context, system_context, viewer_context
     from sharing_protocols.models import ConcernShare, SharingProtocol
 
     if args.reuse:
@@ -387,6 +444,9 @@ def main() -> int:
     hub = lambda: Concern.objects.visible_to(user)  # noqa: E731
     unfiltered = lambda: Concern.objects.all()  # noqa: E731
     guardian = lambda: get_objects_for_user(user, "partners.view_concern", klass=Concern, accept_global_perms=False)  # noqa: E731
+    hub_without_rls = lambda: Concern.objects.visible_to(user)  # noqa: E731
+    CONTEXTS.update({hub: lambda: viewer_context(user), guardian: lambda: viewer_context(user), hub_without_rls: no_context,
+                     unfiltered: lambda: system_context("visibility benchmark: unfiltered", audit=False)})
 
     visible, independent = hub().count(), independent_count(user, partners, teams, force)
     say(f"Data: {Concern.objects.count():,} concerns, {Organisation.objects.count()} organisations, "
@@ -395,6 +455,12 @@ def main() -> int:
     if visible != independent or visible == 0:
         say("visible_to and the plain-SQL rule differ: stopping.")
         return 1
+    with viewer_context(user):
+        through_rls = set(Concern.objects.values_list("pk", flat=True))
+    if len(through_rls) != visible:
+        say(f"Row-level security alone lets the partner read {len(through_rls):,} concerns, visible_to {visible:,}: stopping.")
+        return 1
+    say(f"Row-level security alone (a bare Concern.objects in the partner's context) lets through the same {len(through_rls):,}.")
     withheld = sum(1 for row in first_page(hub())[0] if row.withheld_fields)
     say(f"On the first page, {withheld} of {PAGE} rows come back with personal fields withheld.")
 
@@ -405,6 +471,10 @@ def main() -> int:
     time_it("hub visible_to (list)", hub, args.repeat, results, measure=page_and_list_count)
     time_it("hub visible_to (full count)", hub, args.repeat, results)
     time_it("unfiltered (full count)", unfiltered, args.repeat, results)
+    on, off = rls_cost(hub, hub_without_rls, args.repeat)
+    results["rls on"], results["rls off"] = on, off
+    say(f"  {'hub visible_to, row-level security on / off':52} {'first page of ' + str(PAGE):28}: median {on * 1000:.1f} ms / "
+        f"{off * 1000:.1f} ms over {args.repeat * 2} alternate runs")
     hub_pages = {size: queries_for(hub, size) for size in PAGE_SIZES}
     plain_pages = {size: queries_for(unfiltered, size) for size in PAGE_SIZES}
 
@@ -437,6 +507,9 @@ def main() -> int:
         f"{'MET' if speedup >= GOAL_GUARDIAN_SPEEDUP else 'NOT MET'}")
     say(f"GOAL same-queries-every-page-size: measured {'/'.join(str(hub_pages[s]) for s in PAGE_SIZES)} for pages of "
         f"{'/'.join(str(s) for s in PAGE_SIZES)} (goal the same) {'MET' if same else 'NOT MET'}")
+    cost = results["rls on"] / results["rls off"] - 1
+    say(f"GOAL row-level-security-cost-within-10%: measured {cost:+.1%} on the first page (goal ≤ {GOAL_RLS_COST:.0%}) "
+        f"{'MET' if cost <= GOAL_RLS_COST else 'NOT MET'}")
     say(f"Load average at the end: {', '.join(f'{n:.2f}' for n in os.getloadavg())}")
     return 0
 

@@ -8,6 +8,18 @@ from django.conf import settings
 from digital import services
 from digital.models import ConversationImport
 from jobs.worker import job_running
+from row_security.context import viewer_context
+
+
+def _as_organisation(organisation_id: int | None):
+    """The database reads and writes as the organisation whose posts these are (only its own rows)."""
+    from organisations.models import Organisation
+
+    return viewer_context(Organisation.objects.filter(pk=organisation_id).first())
+
+
+def _as_importer(job_id: int):
+    return _as_organisation(ConversationImport.objects.filter(pk=job_id).values_list("organisation_id", flat=True).first())
 
 LIMITS = {"acks_late": True, "reject_on_worker_lost": True,
           "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
@@ -18,7 +30,8 @@ def check_conversation_import(job_id: int) -> str:
     with job_running(ConversationImport, job_id) as attempt:
         if attempt is None:
             return "not taken up"
-        return services.conversation_import_check(job_id=job_id).status
+        with _as_importer(job_id):
+            return services.conversation_import_check(job_id=job_id).status
 
 
 @shared_task(**LIMITS)
@@ -26,9 +39,11 @@ def commit_conversation_import(job_id: int) -> str:
     with job_running(ConversationImport, job_id) as attempt:
         if attempt is None:
             return "not taken up"
-        return services.conversation_import_commit(job_id=job_id, attempt=attempt).status
+        with _as_importer(job_id):
+            return services.conversation_import_commit(job_id=job_id, attempt=attempt).status
 
 
 @shared_task(**LIMITS)
 def analyse_conversations(organisation_id: int) -> int:
-    return len(services.analyse_conversations(organisation_id=organisation_id))
+    with _as_organisation(organisation_id):
+        return len(services.analyse_conversations(organisation_id=organisation_id))

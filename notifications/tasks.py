@@ -17,5 +17,7 @@ def send_notification_email(email_id: int) -> bool:
 @shared_task
 def send_daily_digests() -> int:
     from notifications.services import daily_digests_send
+    from row_security.context import system_context
 
-    return daily_digests_send()
+    with system_context("daily notification digests"):  # each notification was written for its recipient
+        return daily_digests_send()

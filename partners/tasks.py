@@ -9,6 +9,13 @@ from django.conf import settings
 from jobs.worker import job_running
 from partners.imports.services import concern_import_check, concern_import_commit
 from partners.models import ConcernImportJob
+from row_security.context import viewer_context
+
+
+def _as_importer(job_id: int):
+    """The database reads and writes as the organisation whose file it is (only its own rows)."""
+    job = ConcernImportJob.objects.select_related("organisation").filter(pk=job_id).first()
+    return viewer_context(job.organisation if job else None)
 
 LIMITS = {"acks_late": True, "reject_on_worker_lost": True,
           "time_limit": settings.CELERY_TASK_TIME_LIMIT, "soft_time_limit": settings.CELERY_TASK_TIME_LIMIT - 60}
@@ -19,7 +26,8 @@ def check_concern_import(job_id: int) -> str:
     with job_running(ConcernImportJob, job_id) as attempt:
         if attempt is None:
             return "not taken up"
-        return concern_import_check(job_id=job_id).status
+        with _as_importer(job_id):
+            return concern_import_check(job_id=job_id).status
 
 
 @shared_task(**LIMITS)
@@ -27,4 +35,5 @@ def commit_concern_import(job_id: int) -> str:
     with job_running(ConcernImportJob, job_id) as attempt:
         if attempt is None:
             return "not taken up"
-        return concern_import_commit(job_id=job_id, attempt=attempt).status
+        with _as_importer(job_id):
+            return concern_import_commit(job_id=job_id, attempt=attempt).status

@@ -29,6 +29,7 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
+from row_security.context import system_context
 from crm.models import ActionStatus, EngagementKind, PriorityStatus
 from publication import selectors
 from jobs.worker import job_is_still_mine
@@ -411,6 +412,7 @@ def _schema(dataset: Dataset) -> dict:
     return {"fields": [dict(field) for field in dataset.fields], "missingValues": [""]}
 
 
+@system_context("open-data release")
 def build(release: Release, *, today: dt.date | None = None, attempt: int | None = None) -> Release:
     """Write the release's files and mark it published (or failed, with the reason, writing nothing).
     Only a release still to be built is built: a published one is never touched again. `attempt` is

@@ -176,10 +176,15 @@ def public_priority_wording(priority_id: int) -> dict | None:
     def passed(subject, hash_name):
         return Exists(Screening.objects.publishable().filter(subject=subject, object_id=OuterRef("pk"), content_hash=OuterRef(hash_name)))
 
-    row = (Priority.objects.filter(pk=priority_id)
-           .annotate(issue_hash=TextHash(*PUBLIC_FIELDS[Subject.PRIORITY]), outcome_hash=TextHash(*PUBLIC_FIELDS[Subject.OUTCOME]))
-           .annotate(issue_public=passed(Subject.PRIORITY, "issue_hash"), outcome_public=passed(Subject.OUTCOME, "outcome_hash"))
-           .values("status", "issue", "outcome", "issue_public", "outcome_public").first())
+    # The reader may not read the priority itself (row-level security): this one row is read as the public pages
+    # read, in their named context, and only its status and screened wording leave this function.
+    from row_security.context import system_context
+
+    with system_context("public pages: a priority's status and screened wording", audit=False):
+        row = (Priority.objects.filter(pk=priority_id)
+               .annotate(issue_hash=TextHash(*PUBLIC_FIELDS[Subject.PRIORITY]), outcome_hash=TextHash(*PUBLIC_FIELDS[Subject.OUTCOME]))
+               .annotate(issue_public=passed(Subject.PRIORITY, "issue_hash"), outcome_public=passed(Subject.OUTCOME, "outcome_hash"))
+               .values("status", "issue", "outcome", "issue_public", "outcome_public").first())
     if row is None:
         return None
     return {

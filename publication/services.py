@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
+from row_security.context import system_context
 from organisations import audit
 from crm.models import Engagement, EngagementStatus, Priority, PriorityAction
 from access.roles import Role
@@ -72,6 +73,7 @@ def screening_run(*, subject: Subject, record) -> Screening:
     return screening
 
 
+@system_context("screening public wording")
 def screening_pending(*, limit: int | None = None) -> int:
     """Screen every public text whose current wording has no decision yet. Returns how many were screened."""
     done = 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateField, F, Max, Q, Sum, Window
+from django.db.models import Case, Count, DateField, F, Max, Q, Value, When, Window
 from django.db.models.functions import RowNumber, TruncDate, TruncMonth
 from django.utils import timezone
 
@@ -200,23 +200,33 @@ def held_engagements(*, user, scope: ReportScope):
 
 
 def _engagement_counts(figures, held) -> None:
+    """Counts by type and by month for every neighbourhood, in one pass over the visible engagements' SQL (so the read
+    still goes through visible_to). GROUPING SETS give a row per neighbourhood and type and one per neighbourhood
+    and month (about 14,000 for 600 neighbourhoods) instead of one per all three (about 80,000 to read in Python)."""
     online = Q(kind__in=ONLINE_KINDS) | Q(venue_kind=VenueKind.ONLINE)
-    rows = (
-        held.annotate(month=TruncMonth("starts_at", output_field=DateField())).values("neighbourhood_id", "kind", "month")
-        .annotate(n=Count("pk"), online=Count("pk", filter=online), people=Sum("turnout"),
-                  low=Count("pk", filter=Q(kind__in=MEETING_KINDS, turnout__lt=settings.ENGAGEMENT_LOW_TURNOUT)))
-        .order_by()
-    )
-    for row in rows:
-        n = figures[row["neighbourhood_id"]]
-        month = row["month"]  # truncated in the hub's time zone, as a date
-        n.engagements += row["n"]
-        n.by_kind[row["kind"]] += row["n"]
-        n.by_month[month] += row["n"]
-        n.online += row["online"]
-        n.face_to_face += row["n"] - row["online"]
-        n.turnout += row["people"] or 0
-        n.low_turnout_meetings += row["low"]
+    low = Q(kind__in=MEETING_KINDS, turnout__lt=settings.ENGAGEMENT_LOW_TURNOUT)
+    rows_sql, params = held.values("neighbourhood_id", "kind", "turnout").annotate(
+        month=TruncMonth("starts_at", output_field=DateField()),
+        is_online=Case(When(online, then=Value(1)), default=Value(0)), is_low=Case(When(low, then=Value(1)), default=Value(0)),
+    ).order_by().query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            SELECT neighbourhood_id, kind, month::date, count(*), sum(is_online), sum(turnout), sum(is_low)
+              FROM ({rows_sql}) AS held
+             GROUP BY GROUPING SETS ((neighbourhood_id, kind), (neighbourhood_id, month))
+        """, params)
+        rows = cursor.fetchall()
+    for neighbourhood_id, kind, month, count, online_count, people, low_count in rows:
+        n = figures[neighbourhood_id]
+        if kind is None:  # a (neighbourhood, month) row: the month's count only, the rest is in the type rows
+            n.by_month[month] += count  # truncated in the hub's time zone, as a date
+            continue
+        n.engagements += count
+        n.by_kind[kind] += count
+        n.online += online_count
+        n.face_to_face += count - online_count
+        n.turnout += people or 0
+        n.low_turnout_meetings += low_count
 
 
 def _beat_meetings(figures, held, *, scope: ReportScope) -> None:

@@ -101,7 +101,8 @@ def _progress(run: ReportRun, progress: int, stage: str, **fields) -> None:
 def report_build(*, run_id: int, attempt: int | None = None) -> None:
     """Build the report's PDF, CSV and XLSX, as its requester may see the data. Harmless to run twice:
     a build superseded by a newer attempt (`attempt`, the worker's claim) does not mark the report ready."""
-    from reports.rendering import figure_rows, figures_csv, figures_xlsx, marking, render_pdf, report_html
+    from reports.parallel_pdf import render_report_pdf
+    from reports.rendering import figure_rows, figures_csv, figures_xlsx, marking, report_html
 
     run = ReportRun.objects.select_related("requested_by").filter(pk=run_id).first()
     if run is None or run.status == ReportStatus.DONE:
@@ -119,7 +120,7 @@ def report_build(*, run_id: int, attempt: int | None = None) -> None:
         html, drawings = report_html(figures=figures, area_label=run.area_label, requested_by=user.get_full_name() or user.get_username(),
                            protocols=protocols, include_maps=run.include_maps)
         _progress(run, 50, f"Laying out the pages for {len(figures.neighbourhoods)} neighbourhoods")
-        pdf, pages = render_pdf(html, drawings)
+        pdf, pages = render_report_pdf(html, drawings)
         _progress(run, 90, "Writing the CSV and XLSX files")
         rows = figure_rows(figures, protocols=protocols)
         marking_label = marking(figures)

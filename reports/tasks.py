@@ -5,6 +5,7 @@ from django.conf import settings
 from jobs.worker import job_running
 from reports.models import ReportRun
 from reports.services import report_build
+from row_security.context import viewer_context
 
 
 # Late acknowledgement and a job claim (jobs.worker): a build lost with its worker is taken up again once.
@@ -13,4 +14,6 @@ from reports.services import report_build
 def build_report(run_id: int) -> None:
     with job_running(ReportRun, run_id) as attempt:
         if attempt is not None:
-            report_build(run_id=run_id, attempt=attempt)
+            requester = ReportRun.objects.select_related("requested_by").get(pk=run_id).requested_by
+            with viewer_context(requester):  # the database reads as the requester, as visible_to does
+                report_build(run_id=run_id, attempt=attempt)

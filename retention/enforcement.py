@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from row_security.context import system_context
 from organisations.models import Organisation, OrganisationKind
 from retention.models import DueItem, DueStatus, EndAction, RecordClass, RetentionDecision, RetentionRun, RetentionSchedule, Outcome
 from retention.record_classes import kind_of, months_before
@@ -174,6 +175,7 @@ def sweep_conversation_exports(*, run: RetentionRun | None, today, dry_run: bool
     return swept
 
 
+@system_context("retention enforcement")
 def enforce(*, dry_run: bool, requested_by=None, today=None) -> RetentionRun:
     """One nightly pass. Organisations that own records get the default schedules first (recorded and audited)."""
     now = timezone.now()

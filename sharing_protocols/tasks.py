@@ -28,6 +28,8 @@ def bring_signed_protocols_into_force() -> int:
 @shared_task
 def email_governance_what_waits() -> int:
     """Each morning: each information-governance user is emailed what waits for them, if anything."""
+    from row_security.context import system_context
     from sharing_protocols.notify import send_attention_digests
 
-    return send_attention_digests()
+    with system_context("information governance's morning email"):  # counts what waits, per organisation
+        return send_attention_digests()

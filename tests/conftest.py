@@ -15,6 +15,16 @@ from tests.factories import ForceFactory, MembershipFactory, OrganisationFactory
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def tests_system_context():
+    """Tests build their data in a named system context ("tests"), as the demo seed does; a request inside a
+    test reads as its user (row_security's middleware), and a Celery worker's thread starts with no context."""
+    from row_security.context import system_context
+
+    with system_context("tests", audit=False):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def celery_consumes_every_queue_again(request):
     """A test worker started with queues=[...] narrows the Celery app's own queue selection, which

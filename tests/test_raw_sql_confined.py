@@ -19,6 +19,7 @@ OUTSIDE_THE_RULE = ("tests/", "bench/", "node_modules/", ".venv/", "frontend/")
 ALLOWED = {
     # The access layer.
     "access/grants.py": "the access layer: resolves the viewer's grant set (memberships, live flows, one-off share tables) in one query",
+    "row_security/policies.py": "the access layer's second lock: writes each sensitive table's row-level security policies and reads what the database enforces",
     # System work over every row, by design; row-level security gives it a named system context.
     "partners/collation/services.py": "the daily collation places every unplaced concern in its neighbourhood and LSOA (one UPDATE … FROM)",
     "retention/record_classes.py": "the retention schedule anonymises records and their history rows in set-based UPDATEs",

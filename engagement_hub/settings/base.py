@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "home",
     "read_routing",
     "demo",
+    "row_security",  # PostgreSQL row-level security on the sensitive tables (row_security/policies.py)
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Resolves each reader's sharing grants once per request, and forgets them at its end (access/grants.py).
     "access.grants.GrantScopeMiddleware",
+    # Hands that reader to PostgreSQL, whose row-level security is the second lock (row_security/).
+    "row_security.middleware.RowSecurityMiddleware",
     # Runs the listed read-only pages as named work that may read from a standby (read_routing/middleware.py).
     "read_routing.middleware.StandbyReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -19,6 +19,7 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from row_security.context import system_context
 from organisations import audit
 from organisations.models import Membership, Organisation
 from crm.models import Priority
@@ -211,6 +212,9 @@ def near_duplicates_sql(*, chosen: str, where: str = "TRUE", metres: int | None 
     return sql, {"metres": float(metres), "days": timedelta(days=days)}
 
 
+# Placing reads the boundaries, and linking compares the new concerns with every partner's (near-duplicates
+# across organisations are the point): system work, whoever reported them.
+@system_context("placing new concerns and linking their near-duplicates")
 def concerns_place_at_intake(*, concern_ids: list[int]) -> Placement:
     """Place concerns the moment they arrive and link their near-duplicates: the same SQL as the daily
     collation, narrowed to the new rows. Call inside the transaction that saves them, so a concern is
@@ -230,6 +234,7 @@ def collation_queue(*, period_end: date, requested_by=None, dispatched: bool = F
                                        status=CollationStatus.QUEUED, dispatched_at=timezone.now() if dispatched else None)
 
 
+@system_context("daily collation")
 def collation_run(*, period_end: date, requested_by=None, run: CollationRun | None = None, attempt: int | None = None) -> CollationRun:
     """One collation of every concern reported up to `period_end`, all or nothing: place, link,
     mark what was new as collated, find hot spots and rising topics, and write one digest per
@@ -412,7 +417,12 @@ def concerns_take_into_priority(*, concerns, neighbourhood: Neighbourhood, categ
             priority=Priority(neighbourhood=neighbourhood, category=category, issue=issue, issue_date=issue_date),
             acting_user=acting_user, organisation=team,
         )
-        Concern.objects.filter(pk__in=held).update(priority=priority, status=ConcernStatus.TAKEN_INTO_PRIORITY, updated_at=timezone.now())
+        # The partners' rows record the police's answer (linked to the priority, status "taken into a priority").
+        # Row-level security lets the police change only their own rows, so this one update, of the rows just
+        # locked and checked above, runs in a narrowly named system context. (A police-owned record linked
+        # to each concern, leaving the partner's row untouched, is the fuller answer: see issue 12.)
+        with system_context("police taking partners' concerns into a priority"):
+            Concern.objects.filter(pk__in=held).update(priority=priority, status=ConcernStatus.TAKEN_INTO_PRIORITY, updated_at=timezone.now())
         audit.record(actor=acting_user, organisation=team, action="partners.concerns_taken_into_priority",
                      summary=f"{len(held)} partner concerns taken into the priority '{category}' in {neighbourhood.name}",
                      priority=priority.pk, concerns=sorted(held))

@@ -80,10 +80,14 @@ class Open311View(View):
         return response
 
     def authenticated_key(self):
+        from row_security.context import read_for_rest_of_request
+
         try:
-            return api_key_authenticate(key_from_request(self.request))
+            key = api_key_authenticate(key_from_request(self.request))
         except ApiKeyRefused as refused:
             raise Open311Error(403, str(refused)) from refused
+        read_for_rest_of_request(key.organisation)  # PostgreSQL reads as the key's organisation too
+        return key
 
     def visible_concerns(self, organisation):
         return (concerns_visible_to_organisation(organisation).select_related("category")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
+from row_security.context import system_context
 from crm import demo as crm_demo
 from crm import demo_records
 from crm.models import IssueCategory
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument("--allow-without-debug", action="store_true",
                             help="Seed even though DEBUG is off (tests and benchmarks only; never on a live system).")
 
+    @system_context("the demo seed")
     def handle(self, *args, lsoa_source: Path | None, place: str, lsoas: int | None, scale: int, concerns: int, allow_without_debug: bool, **options):
         if not settings.DEBUG and not allow_without_debug:
             raise CommandError("Demo data is for development: DEBUG is off, so this looks like a live system. Nothing was seeded.")

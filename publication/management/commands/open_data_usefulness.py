@@ -3,6 +3,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from row_security.context import system_context
 from publication.usefulness import report_lines, shares
 
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quarters", type=int, default=settings.OPEN_DATA_QUARTERS, help="Closed quarters to count.")
 
+    @system_context("open-data usefulness figures")
     def handle(self, *args, quarters, **options):
         found = shares(today=timezone.localdate(), base=settings.OPEN_DATA_ROUNDING_BASE, quarters=quarters)
         for line in report_lines(found):

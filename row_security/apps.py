@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class RowSecurityConfig(AppConfig):
+    name = "row_security"
+    verbose_name = "Row-level security"
+
+    def ready(self) -> None:
+        from row_security import signals, statements
+
+        statements.install()
+        signals.connect()

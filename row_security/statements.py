@@ -1,0 +1,147 @@
+"""The context's grant set, written into `hub.grants` at the start of each transaction that needs it.
+
+A `connection.execute_wrapper` sees every statement Django sends. When a statement names a protected table
+(policies.py) and the transaction does not yet carry the current context's grant set, the set is written
+first, with `set_config('hub.grants', …, true)`, which lasts until the transaction ends:
+
+- in autocommit (Django's default outside `atomic`), each statement is its own transaction, so it is
+  written in front of the statement itself, in the same query string;
+- inside a transaction it is written once (and again only when the context changes, or when the savepoint
+  it was written in is gone: a rolled-back savepoint takes its `SET LOCAL` with it).
+
+django-pghistory injects its context the same way (pghistory/runtime.py) but skips statements that begin
+with SELECT; the written prefix therefore begins with a comment, so pghistory still tags the writes after
+it. A server-side cursor (`.iterator()`) or `executemany` cannot carry a prefix: inside a transaction the
+set is written by a statement of its own before them; in autocommit it is written for the session just
+around the statement, and cleared straight after.
+Statements that name no protected table are left alone, so a request that reads none costs nothing here.
+"""
+from __future__ import annotations
+
+import contextvars
+import re
+from functools import cache
+
+import psycopg
+from django.db.backends.signals import connection_created
+
+from access.grant_settings import SETTING
+from row_security.context import current
+
+# Resolving a grant set runs its own query (on tables without policies): that one passes untouched.
+_busy: contextvars.ContextVar[bool] = contextvars.ContextVar("row_security_busy", default=False)
+PREFIX = "/* hub.grants */ SELECT set_config('hub.grants', {placeholder}, true); "
+WRITE = "SELECT set_config('hub.grants', %s, true)"
+WRITE_FOR_SESSION = "SELECT set_config('hub.grants', %s, false)"
+
+
+@cache
+def _protected_pattern() -> re.Pattern:
+    from row_security.policies import protected_tables
+
+    names = sorted({spec.table for spec in protected_tables()}, key=len, reverse=True)
+    # A prefix match: a table's history ("…event"), through-tables and views over it count as the table.
+    return re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, names)) + ")")
+
+
+def names_protected_table(sql) -> bool:
+    if isinstance(sql, bytes):
+        sql = sql.decode(errors="replace")
+    return bool(sql) and _protected_pattern().search(sql) is not None
+
+
+def _savepoints(connection) -> tuple:
+    return tuple(connection.savepoint_ids)
+
+
+def _transaction_starts(connection) -> bool:
+    """Whether this statement starts a transaction (autocommit, or none open): every statement is checked,
+    so a transaction begun by statements on other tables never inherits the last one's mark."""
+    return connection.get_autocommit() or connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+
+
+def _carried(connection, setting: str) -> bool:
+    """Whether the open transaction already carries `setting` (written in it, in a savepoint still open)."""
+    written = connection.__dict__.get("_hub_grants_written")
+    if written is None or _transaction_starts(connection):
+        return False
+    savepoints, value = written
+    return value == setting and _savepoints(connection)[:len(savepoints)] == savepoints
+
+
+def _remember(connection, setting: str) -> None:
+    connection.__dict__["_hub_grants_written"] = None if connection.get_autocommit() else (_savepoints(connection), setting)
+
+
+def _is_explicit_write(sql, params) -> bool:
+    """access.grant_settings.write(): the value it writes stands until the context changes."""
+    return isinstance(sql, str) and "set_config" in sql and isinstance(params, (list, tuple)) and tuple(params[:1]) == (SETTING,)
+
+
+def with_grants(execute, sql, params, many, context):
+    connection = context["connection"]
+    if _busy.get():
+        return execute(sql, params, many, context)
+    if connection.__dict__.get("_hub_grants_written") is not None and _transaction_starts(connection):
+        connection.__dict__["_hub_grants_written"] = None  # what the last transaction carried ended with it
+    if _is_explicit_write(sql, params):
+        result = execute(sql, params, many, context)
+        _remember(connection, _setting())
+        return result
+    if not names_protected_table(sql):
+        return execute(sql, params, many, context)
+    setting = _setting()
+    if _carried(connection, setting):
+        return execute(sql, params, many, context)
+    cursor = context["cursor"]
+    autocommit = connection.get_autocommit()
+    if many or getattr(cursor, "name", None) or isinstance(sql, bytes):
+        if not autocommit:
+            connection.connection.execute(WRITE, [setting])
+            _remember(connection, setting)
+            return execute(sql, params, many, context)
+        # Autocommit: a server-side cursor is declared WITH HOLD, so its rows are read when its own one-statement
+        # transaction commits. The set is written for the session just around it, and cleared at once after.
+        connection.connection.execute(WRITE_FOR_SESSION, [setting])
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            connection.connection.execute(WRITE_FOR_SESSION, [""])
+    if autocommit and not setting:
+        return execute(sql, params, many, context)  # a fresh transaction carries no grants already
+    if isinstance(params, dict):
+        sql, params = PREFIX.format(placeholder="%(hub_grants)s") + sql, {**params, "hub_grants": setting}
+    elif params is None:
+        sql, params = PREFIX.format(placeholder="%s") + sql.replace("%", "%%"), [setting]
+    else:
+        sql, params = PREFIX.format(placeholder="%s") + sql, [setting, *params]
+    result = execute(sql, params, many, context)
+    while cursor.nextset():  # the statement's own result is the last one
+        pass
+    _remember(connection, setting)
+    return result
+
+
+def _setting() -> str:
+    token = _busy.set(True)
+    try:
+        return current().setting()
+    finally:
+        _busy.reset(token)
+
+
+def _install_on(connection) -> None:
+    if with_grants not in connection.execute_wrappers:
+        # First in the list: it wraps outermost, so pghistory's wrapper (pushed later) sees its prefix.
+        connection.execute_wrappers.insert(0, with_grants)
+
+
+def install() -> None:
+    from django.db import connections
+
+    def created(sender, connection, **kwargs):
+        _install_on(connection)
+
+    connection_created.connect(created, weak=False, dispatch_uid="row_security.install")
+    for alias in connections:
+        _install_on(connections[alias])
