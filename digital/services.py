@@ -15,6 +15,8 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import CharField
+from django.db.models.functions import MD5, Cast
 from django.utils import timezone
 
 from organisations import audit
@@ -239,33 +241,83 @@ MENTION_OR_LINK = re.compile(r"@\w+|https?://\S+|#")
 
 def analyse_conversations(*, organisation_id: int) -> list[Topic]:
     """Find the topics in the organisation's recent posts, map them to issue categories, and file each post
-    under its topic. The previous analysis's topics stay for the record but are no longer current."""
+    under its topic. The previous analysis's topics stay for the record but are no longer current.
+
+    Memory stays flat as the posts grow: the topics are fitted on a fixed pseudo-random sample (at most
+    analysis.FIT_SAMPLE posts), then the posts are read, filed and written back a batch at a time, keeping
+    only each topic's most typical texts for its keywords. One analysis per organisation at a time (a
+    transaction lock): two imports finishing together queue two, and the second waits, then runs on what
+    the first left, rather than both marking each other's topics current."""
     since = timezone.now() - timedelta(days=ANALYSIS_DAYS)
-    rows = list(Post.objects.filter(organisation_id=organisation_id, posted_at__gte=since, text_removed_at__isnull=True)
-                .exclude(text="").order_by("pk").values_list("pk", "text"))
-    # Handles and links are not topics: they would name people.
-    model = analysis.find_topics([MENTION_OR_LINK.sub(" ", text) for _, text in rows])
+    posts = (Post.objects.filter(organisation_id=organisation_id, posted_at__gte=since, text_removed_at__isnull=True)
+             .exclude(text=""))
     categories = dict(IssueCategory.objects.values_list("slug", "pk"))
     now = timezone.now()
     with transaction.atomic():
-        Topic.objects.filter(organisation_id=organisation_id, is_current=True).update(is_current=False)
-        topics = Topic.objects.bulk_create([
-            Topic(organisation_id=organisation_id, analysed_at=now, label=found.label[:200],
-                  words=[[word, round(weight, 4)] for word, weight in found.words],
-                  keywords=analysis.keywords_for([rows[i][1] for i in found.members[:analysis.KEYWORD_TEXTS]]),
-                  category_id=categories.get(found.category_slug), post_count=len(found.members))
-            for found in model.topics
-        ])
-        post_ids = [pk for pk, _ in rows]
-        topic_ids = [topics[index].pk if index is not None else None for index in model.assignment]
-        category_ids = [topics[index].category_id if index is not None else None for index in model.assignment]
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {Post._meta.db_table} p SET topic_id = u.topic_id, category_id = u.category_id "
-                "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) u(id, topic_id, category_id) WHERE p.id = u.id",
-                [post_ids, topic_ids, category_ids],
-            )
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [ANALYSIS_LOCK, organisation_id % 2**31])
+        total = posts.count()
+        fit = analysis.fit_topics([_topic_text(text) for text in _sample_texts(posts, analysis.FIT_SAMPLE, total)],
+                                  topics=analysis.topic_count(total))
+        Topic.objects.filter(organisation_id=organisation_id, is_current=True).update(is_current=False)
+        found = fit.topics if fit else []
+        topics = Topic.objects.bulk_create([
+            Topic(organisation_id=organisation_id, analysed_at=now, label=topic.label[:200],
+                  words=[[word, round(weight, 4)] for word, weight in topic.words],
+                  category_id=categories.get(topic.category_slug), post_count=0)
+            for topic in found
+        ])
+        typical = analysis.TypicalTexts(len(topics), analysis.KEYWORD_TEXTS)
+        for batch in _post_batches(posts, analysis.ASSIGN_BATCH):
+            if fit is None:
+                assignment, strengths = [None] * len(batch), [0.0] * len(batch)
+            else:
+                assignment, strengths = fit.assign([_topic_text(text) for _, text in batch])
+            for (_, text), index, strength in zip(batch, assignment, strengths):
+                if index is not None:
+                    topics[index].post_count += 1
+                    typical.offer(index, strength, text)
+            _file_posts([pk for pk, _ in batch], [topics[index] if index is not None else None for index in assignment])
+        for index, topic in enumerate(topics):
+            topic.keywords = analysis.keywords_for(typical.texts(index))
+        Topic.objects.bulk_update(topics, ["post_count", "keywords"])
     return topics
+
+
+# pg_advisory_xact_lock's first key: analyses (the second is the organisation's id).
+ANALYSIS_LOCK = 1801
+
+
+def _topic_text(text: str) -> str:
+    """Handles and links are not topics: they would name people."""
+    return MENTION_OR_LINK.sub(" ", text)
+
+
+def _sample_texts(posts, most: int, total: int) -> list[str]:
+    """At most `most` of the posts' texts, a fixed pseudo-random choice (ordered by a hash of the id, so the same
+    posts each time). Not every n-th: an export sorted by site or by topic would give every n-th post the same few."""
+    if total <= most:
+        return list(posts.order_by("pk").values_list("text", flat=True))
+    return list(posts.order_by(MD5(Cast("pk", output_field=CharField())), "pk").values_list("text", flat=True)[:most])
+
+
+def _post_batches(posts, size: int):
+    """(pk, text) of the posts, `size` at a time in pk order (keyset: no server-side cursor, which PgBouncer in
+    transaction mode would not keep)."""
+    last = 0
+    while batch := list(posts.filter(pk__gt=last).order_by("pk").values_list("pk", "text")[:size]):
+        last = batch[-1][0]
+        yield batch
+
+
+def _file_posts(post_ids: list[int], topics: list[Topic | None]) -> None:
+    """Set each post's topic, and the topic's category, in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Post._meta.db_table} p SET topic_id = u.topic_id, category_id = u.category_id "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) u(id, topic_id, category_id) WHERE p.id = u.id",
+            [post_ids, [topic.pk if topic else None for topic in topics], [topic.category_id if topic else None for topic in topics]],
+        )
 
 
 def raise_at_pact_meeting(*, topic: Topic, neighbourhood, acting_user):
