@@ -53,7 +53,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database, system_work  # noqa: E402
 
 BENCH_DB = bench_database_name("import")
 WORK = ROOT / "var" / "bench" / "concern_import" / BENCH_DB  # one folder per database: two runs never delete each other's files
@@ -82,6 +82,7 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    system_work("concern import benchmark")
     from django.conf import settings
 
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, "refusing to run outside the benchmark database"

@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database, system_work  # noqa: E402
 
 BENCH_DB = bench_database_name("reports")
 GOAL_AGGREGATION_RATIO = 1.5
@@ -58,6 +58,7 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    system_work("report benchmark")
     from django.conf import settings
 
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, "refusing to run outside the benchmark database"
@@ -344,6 +345,8 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "engagement_hub.settings.local"
 os.environ.setdefault("HUB_LOG_LEVEL", "WARNING")
 import django
 django.setup()
+from bench import benchdb
+getattr(benchdb, "system_work", lambda name: None)("report benchmark")  # a checkout from before row-level security has none
 from bench.report_build import scope_and_user
 from reports.figures import ReportScope, report_figures
 from reports.rendering import render_pdf, report_html

@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database  # noqa: E402
+from bench.benchdb import bench_database_name, parse_with_tiny_mode, recreate_database, system_work  # noqa: E402
 
 BENCH_DB = bench_database_name("retention")
 GOAL_PER_SECOND = 100
@@ -47,6 +47,7 @@ def setup_django() -> None:
     import django
 
     django.setup()
+    system_work("retention benchmark")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
