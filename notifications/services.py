@@ -15,6 +15,7 @@ from django.utils import timezone
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.worker import job_is_still_mine
 from notifications.models import Delivery, EmailStatus, Kind, Notification, NotificationEmail, Preference
+from row_security.context import viewer_context
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -31,12 +32,15 @@ def notify(*, recipients: Iterable, kind: Kind, subject: str, template: str, con
     the jobs outbox (NotificationEmail), so an email asked for while the broker is down is sent when it is back."""
     created = []
     for recipient in {user.pk: user for user in recipients if user is not None and user.is_active}.values():
-        record = None
-        if about is not None:
-            record = type(about).objects.visible_to(recipient).filter(pk=about.pk).first()
-            if record is None:
-                continue
-        body = render_to_string(f"notifications/{template}", {"recipient": recipient, "record": record, **(context or {})}).strip()
+        # Read and rendered as the recipient sees it, in the database too: the sender (an officer finishing a priority,
+        # say) may not see the partner's record that the partner is told about.
+        with viewer_context(recipient):
+            record = None
+            if about is not None:
+                record = type(about).objects.visible_to(recipient).filter(pk=about.pk).first()
+                if record is None:
+                    continue
+            body = render_to_string(f"notifications/{template}", {"recipient": recipient, "record": record, **(context or {})}).strip()
         notification = Notification.objects.create(recipient=recipient, kind=kind, subject=subject[:200], body=body, url=url[:500])
         created.append(notification)
         if delivery_for(recipient, kind) == Delivery.IMMEDIATE:

@@ -8,6 +8,7 @@ from access.roles import Role
 from notifications.models import Kind
 from notifications.services import notify
 from partners.models import Concern
+from row_security.context import system_context
 
 
 def _reporters(organisation_id: int):
@@ -38,7 +39,12 @@ def priority_finished_notify(*, sender, priority_id: int, old_status: str, new_s
         return
     if priority.outcome:
         screening_run(subject=Subject.OUTCOME, record=priority)
-    for concern in Concern.objects.filter(priority_id=priority_id).only("pk", "organisation_id", "priority_id"):
+    # The officer finishing the priority may not read the partners' concerns it came from (row-level security hides
+    # them), yet their reporters must be told: finding which concerns and whose is named system work, and each copy
+    # is still rendered as its recipient sees it.
+    with system_context("telling partners what came of the concerns in a finished priority"):
+        concerns = list(Concern.objects.filter(priority_id=priority_id).only("pk", "organisation_id", "priority_id"))
+    for concern in concerns:
         notify(recipients=_reporters(concern.organisation_id), kind=Kind.CONCERN_OUTCOME, about=concern,
                subject=f"What came of your concern {concern.reference}", template="concern_outcome.txt",
                context={"outcome": concern_outcome(concern=concern)}, url=reverse("partners:concern-detail", args=[concern.pk]))
