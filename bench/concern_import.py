@@ -400,9 +400,13 @@ def raw_copy(path: Path) -> tuple[float, int]:
         started = time.perf_counter()
         with transaction.atomic():
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # as the hub's path does (see default_path)
+            # PostgreSQL refuses COPY FROM into a table under row-level security; the floor is the raw COPY, so
+            # the benchmark's own database lifts FORCE for this transaction only (the owner then bypasses policies).
+            cursor.execute("ALTER TABLE partners_concern NO FORCE ROW LEVEL SECURITY")
             with cursor.cursor.copy(f"COPY partners_concern ({', '.join(columns)}) FROM STDIN") as copy, open(copy_file, "rb") as source:
                 while chunk := source.read(1024 * 1024):
                     copy.write(chunk)
+            cursor.execute("ALTER TABLE partners_concern FORCE ROW LEVEL SECURITY")
         seconds = time.perf_counter() - started
     copy_file.unlink()
     return seconds, count

@@ -223,8 +223,17 @@ class Cluster:
         from engagement_hub.env import env_int, env_str
 
         dump = self.layout.folder / "copy.dump"
-        env = {**os.environ, "PGPASSWORD": env_str("HUB_DB_PASSWORD", "engagement_hub_local")}
-        subprocess.run([str(postgres.PG_BIN / "pg_dump"), "-Fc", "--exclude-table-data=spatial_ref_sys", "-h", env_str("HUB_DB_HOST", "127.0.0.1"),
+        import json
+
+        from access.grant_settings import SETTING, system_document
+
+        # Row-level security is forced on the sensitive tables, so the dump reads through the policies
+        # (--enable-row-security) as named system work: every row, as the hub's own system contexts read.
+        grants = json.dumps(system_document("cluster: copying a migrated database")).replace(" ", "")
+        env = {**os.environ, "PGPASSWORD": env_str("HUB_DB_PASSWORD", "engagement_hub_local"),
+               "PGOPTIONS": f"-c {SETTING}={grants}"}
+        subprocess.run([str(postgres.PG_BIN / "pg_dump"), "-Fc", "--enable-row-security", "--exclude-table-data=spatial_ref_sys",
+                        "-h", env_str("HUB_DB_HOST", "127.0.0.1"),
                         "-p", str(env_int("HUB_DB_PORT", 5432)), "-U", env_str("HUB_DB_USER", "engagement_hub"), "-f", str(dump), source],
                        env=env, check=True, timeout=300, capture_output=True)
         restore_env = {**os.environ, "PGPASSWORD": self.secrets()["database_password"]}
