@@ -211,7 +211,7 @@ def main() -> int:
     parser.add_argument("--with-history", action="store_true",
                         help="keep the history triggers on during the timed runs (the same cost, row for row, on both sides)")
     parser.add_argument("--reuse", action="store_true", help="reuse the benchmark database if it already holds the same rows")
-    args = parse_with_tiny_mode(parser, rows=2000, runs=1)
+    args = parse_with_tiny_mode(parser, rows=500, runs=1)
 
     reused = args.reuse and database_holds(args.rows)
     if not reused:

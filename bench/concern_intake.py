@@ -92,7 +92,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="concerns already held (default 1,000,000)")
     parser.add_argument("--intakes", type=int, default=60, help="new concerns timed one by one (default 60)")
     parser.add_argument("--reuse", action="store_true", help="reuse the benchmark database if it already holds the same rows")
-    args = parse_with_tiny_mode(parser, rows=2000, intakes=5)
+    args = parse_with_tiny_mode(parser, rows=500, intakes=5)
     if not (args.reuse and base.database_holds(args.rows)):
         base.create_database()
         base.setup_django()
