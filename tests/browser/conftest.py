@@ -52,3 +52,18 @@ def save_artefact(page, name: str) -> Path:
     path = ARTEFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def wait_until_true(page, expression: str, timeout_ms: int = 10_000) -> None:
+    """Wait until a script expression is true on the page.
+
+    Playwright's wait_for_function turns a string into a function with eval inside the page, which the
+    hub's Content-Security-Policy refuses (no 'unsafe-eval'); page.evaluate goes through the
+    DevTools protocol, which the policy does not govern.
+    """
+    waited = 0
+    while not page.evaluate(expression):
+        if waited >= timeout_ms:
+            raise AssertionError(f"Still false after {timeout_ms} ms: {expression}")
+        page.wait_for_timeout(50)
+        waited += 50

@@ -3,7 +3,7 @@ our scripts, GOV.UK Frontend), and the policy does refuse an inline script, so a
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import save_artefact
+from tests.browser.conftest import save_artefact, wait_until_true
 from tests.browser.test_map_in_browser import barrow_neighbourhoods, sign_in  # noqa: F401 (fixture)
 from tests.browser.test_public_pages_in_browser import public_neighbourhood  # noqa: F401 (fixture)
 from tests.publication.conftest import central, force_area, hindpool, opted_in_officer  # noqa: F401 (fixtures)
@@ -49,7 +49,7 @@ def test_the_policy_refuses_an_inline_script(watched_page, live_server):
         script.textContent = "window.inlineRan = true;";
         document.body.append(script);
     }""")
-    watched_page.wait_for_function("window.cspViolations.length > 0")
+    wait_until_true(watched_page, "window.cspViolations.length > 0")
     assert watched_page.evaluate("window.inlineRan") is None
     assert any(v.startswith("script-src") for v in watched_page.evaluate("window.cspViolations"))
 
@@ -66,7 +66,7 @@ def test_logging_an_engagement_works_under_the_policy(watched_page, live_server,
     sign_in(watched_page, live_server)
     watched_page.wait_for_selector("#map[data-loaded='true']")
     watched_page.goto(f"{live_server.url}/engagements/log/")
-    watched_page.wait_for_function("window.hubLocationMap !== undefined")
+    wait_until_true(watched_page, "window.hubLocationMap !== undefined")
     watched_page.evaluate("hubLocationMap.fire('click', {latlng: L.latLng(54.105, -3.245)})")
     expect(watched_page.locator("#location-status")).to_contain_text("Location set")
     save_artefact(watched_page, "csp-log-engagement")

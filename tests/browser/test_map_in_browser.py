@@ -39,8 +39,7 @@ def test_tapping_the_map_names_the_neighbourhood(phone_page, live_server, office
     sign_in(phone_page, live_server)
     phone_page.wait_for_selector("#map[data-loaded='true']")
     phone_page.evaluate("hubMap.fire('click', {latlng: L.latLng(54.105, -3.245)})")
-    phone_page.wait_for_function("document.getElementById('map-status').innerText.startsWith('That place')")
-    assert phone_page.locator("#map-status").inner_text() == "That place is in Hindpool."
+    expect(phone_page.locator("#map-status")).to_have_text("That place is in Hindpool.")
     save_artefact(phone_page, "map-phone-locate")
 
 
