@@ -14,12 +14,21 @@ SQL reads it through the functions made by crm/migrations/0009_grant_settings_fu
   'official', 'sensitive', 'official_personal' or 'sensitive_personal' (GrantSet.providers's four sets);
 - `hub_shared(share_table, personal)`: record ids shared one-off with the viewer (with personal data).
 
-They are STABLE; a policy calls them inside a sub-select, cast (`col = ANY ((SELECT hub_own())::bigint[])`; without the cast PostgreSQL reads the sub-select form of ANY and compares bigint with bigint[]), so the JSON is
-read once per statement, not once per row.
+They are STABLE; a policy calls them inside a sub-select, cast (`col = ANY ((SELECT hub_own())::bigint[])`; without the cast PostgreSQL reads the sub-select form of ANY and compares bigint with bigint[]), so each
+is evaluated once per statement, not once per row.
+
+The document is parsed once per transaction, not by every function at every statement: `write_sql` writes, in
+the same statement, each array the functions answer as a setting of its own in `bigint[]` text form
+(`settings()`: every category and share table, empty ones too, so an earlier context's arrays never survive a
+change of context), and row_security/migrations/0004 reads them with one `current_setting(...)::bigint[]`. Every
+value is made here from integers and fixed names, never from text a user typed.
 """
 from __future__ import annotations
 
 import json
+
+import re
+from functools import cache
 
 from django.db import connection as default_connection
 
@@ -50,11 +59,75 @@ def system_document(name: str) -> dict:
     return {"context": "system", "name": name, "all": True, "own": [], "providers": {}, "shares": {}}
 
 
+# -- the settings the SQL functions read --------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[a-z0-9_]+")
+
+
+def _plain(name: str) -> str:
+    if not _PLAIN.fullmatch(name):
+        raise ValueError(f"Not a plain setting name: {name!r}")
+    return name
+
+
+def _array(ids) -> str:
+    return "{" + ",".join(str(int(pk)) for pk in sorted(ids)) + "}"
+
+
+@cache
+def _names() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Every data category and every share table: the arrays written at every write, empty or not."""
+    from access.grants import _share_tables
+    from sharing_protocols.models import DataCategory
+
+    return tuple(map(_plain, DataCategory.values)), tuple(map(_plain, _share_tables()))
+
+
+def settings(document: dict | None) -> dict[str, str]:
+    """Every setting a write sets, for `document` (None: no context): the document, and each array ready-made."""
+    document = document or {}
+    categories, share_tables = _names()
+    providers, shares = document.get("providers", {}), document.get("shares", {})
+    values = {SETTING: json.dumps(document, separators=(",", ":")) if document else "",
+              "hub.all": "on" if document.get("all") is True else "", "hub.own": _array(document.get("own", ()))}
+    for category in sorted({*categories, *map(_plain, providers)}):
+        for level in LEVELS:
+            values[f"hub.providers.{category}.{level}"] = _array(providers.get(category, {}).get(level, ()))
+    for table in sorted({*share_tables, *map(_plain, shares)}):
+        for kind in ("any", "personal"):
+            values[f"hub.shared.{table}.{kind}"] = _array(shares.get(table, {}).get(kind, ()))
+    return values
+
+
+def settings_json(document: dict | None) -> str:
+    """The one parameter `write_sql` takes."""
+    return json.dumps(settings(document), separators=(",", ":"))
+
+
+@cache
+def no_context_json() -> str:
+    return settings_json(None)
+
+
+def write_sql(*, local: bool = True, placeholder: str = "%s") -> str:
+    """One statement setting every setting in the JSON object `placeholder` (settings_json), then marking the arrays
+    as derived from the document written (`hub.derived_from`; the functions fall back to the document where the
+    mark differs). Built-in functions only, so it runs before the hub's own functions exist (early migrations).
+    Every set_config is evaluated (the aggregate reads them all); the mark is set after them."""
+    scope = "true" if local else "false"
+    return (f"SELECT set_config('hub.derived_from', string_agg(CASE WHEN s.name = '{SETTING}' THEN set_config(s.name, s.value, {scope}) "
+            f"ELSE left(set_config(s.name, s.value, {scope}), 0) END, ''), {scope}) "
+            f"FROM jsonb_each_text({placeholder}::jsonb) AS s(name, value)")
+
+
+WRITE_LOCAL = write_sql(local=True)
+
+
 def write(document: dict | None, *, using=None) -> None:
     """Set (or, with None, clear) the grant set for the rest of the current transaction."""
     connection = using or default_connection
     with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config(%s, %s, true)", [SETTING, "" if document is None else json.dumps(document)])
+        cursor.execute(WRITE_LOCAL, [settings_json(document)])
 
 
 def read(*, using=None) -> dict | None:

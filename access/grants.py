@@ -126,6 +126,13 @@ class GrantSet:
     def shared_in(self, share_table: str, *, personal: bool = False) -> frozenset[int]:
         return self._shared.get((share_table, personal), frozenset())
 
+    @cached_property
+    def settings_json(self) -> str:
+        """This grant set as row-level security's settings (access/grant_settings.py), made once per grant set."""
+        from access import grant_settings
+
+        return grant_settings.settings_json(grant_settings.grants_document(self))
+
     def flows_for(self, category: str, organisation_id: int, classification: str | None = None) -> list[FlowGrant]:
         """The live flows by which the viewer receives a `category` row held by `organisation_id`."""
         return [flow for flow in self.flows

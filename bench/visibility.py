@@ -358,6 +358,30 @@ def rls_cost(make_hub, make_off, repeat: int) -> tuple[float, float]:
     return statistics.median(on_times[2:]), statistics.median(off_times[2:])
 
 
+def explain_split(make_hub, make_off, repeat: int) -> dict[str, tuple[float, float]]:
+    """The database's share of goal 3: `EXPLAIN (ANALYZE, TIMING OFF)` of the first page through visible_to, row-level
+    security on and off, alternately: the medians of planning and execution, in ms."""
+    from django.db import connection
+
+    from access.grants import grant_scope
+
+    runs = {"on": ([], []), "off": ([], [])}
+    for n in range(repeat * 2 + 2):
+        order = (("on", make_hub), ("off", make_off))
+        for name, make in order if n % 2 == 0 else reversed(order):
+            force_row_security(name == "on")
+            with grant_scope(), reading_context(make)():
+                sql, params = make().order_by("-reported_at", "-pk")[:PAGE].query.sql_with_params()
+                with connection.cursor() as cursor:
+                    cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, params)
+                    plan = cursor.fetchone()[0]
+            if n >= 2:
+                runs[name][0].append(plan[0]["Planning Time"])
+                runs[name][1].append(plan[0]["Execution Time"])
+    force_row_security(True)
+    return {name: (statistics.median(planning), statistics.median(execution)) for name, (planning, execution) in runs.items()}
+
+
 def queries_for(make_queryset, size: int) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -489,6 +513,10 @@ def build_and_measure(args) -> int:
     results["rls on"], results["rls off"] = on, off
     say(f"  {'hub visible_to, row-level security on / off':52} {'first page of ' + str(PAGE):28}: median {on * 1000:.1f} ms / "
         f"{off * 1000:.1f} ms over {args.repeat * 2} alternate runs")
+    split = explain_split(hub, hub_without_rls, args.repeat)
+    say(f"  {'EXPLAIN (ANALYZE, TIMING OFF) of that page, on / off':52} {'planning, execution':28}: "
+        f"{split['on'][0]:.2f} + {split['on'][1]:.2f} ms / {split['off'][0]:.2f} + {split['off'][1]:.2f} ms "
+        f"(medians of {args.repeat * 2} alternate runs)")
     hub_pages = {size: queries_for(hub, size) for size in PAGE_SIZES}
     plain_pages = {size: queries_for(unfiltered, size) for size in PAGE_SIZES}
 

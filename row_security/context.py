@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import json
 import logging
 from dataclasses import dataclass, field
 
@@ -34,20 +33,18 @@ class Context:
     _json: str = field(default="", repr=False)
 
     def setting(self) -> str:
-        """The value of hub.grants for this context ("" for none). A viewer's grant set is read from the
-        request's or scope's cache (access/grants.py), so a change to memberships or protocols shows here too."""
+        """What is written for this context (access/grant_settings.py `settings_json`; "" for none). A viewer's
+        grant set is read from the request's or scope's cache (access/grants.py), so a change to memberships or
+        protocols shows here too; its settings are made once per grant set (a kept one serves many requests)."""
         if self.kind == "none":
             return ""
         if self.kind == "fixed":
             return self._json
         if self.kind == "system":
             if not self._json:
-                self._json = json.dumps(grant_settings.system_document(self.name))
+                self._json = grant_settings.settings_json(grant_settings.system_document(self.name))
             return self._json
-        grants = grants_for(self.who)
-        if grants is not self._grants:
-            self._grants, self._json = grants, json.dumps(grant_settings.grants_document(grants))
-        return self._json
+        return grants_for(self.who).settings_json
 
     def frozen(self) -> Context:
         """This context with its grant set fixed now (a streamed response runs after its request's scope)."""

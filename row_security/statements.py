@@ -2,7 +2,8 @@
 
 A `connection.execute_wrapper` sees every statement Django sends. When a statement names a protected table
 (policies.py) and the transaction does not yet carry the current context's grant set, the set is written
-first, with `set_config('hub.grants', …, true)`, which lasts until the transaction ends:
+first (access/grant_settings.py `write_sql`: the document and its arrays, with `set_config(…, true)`), which
+lasts until the transaction ends:
 
 - in autocommit (Django's default outside `atomic`), each statement is its own transaction, so it is
   written in front of the statement itself, in the same query string;
@@ -25,14 +26,17 @@ from functools import cache
 import psycopg
 from django.db.backends.signals import connection_created
 
-from access.grant_settings import SETTING
+from access import grant_settings
+from access.grant_settings import WRITE_LOCAL, write_sql
 from row_security.context import current
 
 # Resolving a grant set runs its own query (on tables without policies): that one passes untouched.
 _busy: contextvars.ContextVar[bool] = contextvars.ContextVar("row_security_busy", default=False)
-PREFIX = "/* hub.grants */ SELECT set_config('hub.grants', {placeholder}, true); "
-WRITE = "SELECT set_config('hub.grants', %s, true)"
-WRITE_FOR_SESSION = "SELECT set_config('hub.grants', %s, false)"
+PREFIX = "/* hub.grants */ {write}; "
+PREFIXES = {"%s": PREFIX.format(write=write_sql(placeholder="%s")),
+            "%(hub_grants)s": PREFIX.format(write=write_sql(placeholder="%(hub_grants)s"))}
+WRITE = WRITE_LOCAL
+WRITE_FOR_SESSION = write_sql(local=False)
 
 
 @cache
@@ -75,7 +79,7 @@ def _remember(connection, setting: str) -> None:
 
 def _is_explicit_write(sql, params) -> bool:
     """access.grant_settings.write(): the value it writes stands until the context changes."""
-    return isinstance(sql, str) and "set_config" in sql and isinstance(params, (list, tuple)) and tuple(params[:1]) == (SETTING,)
+    return sql == WRITE_LOCAL
 
 
 def with_grants(execute, sql, params, many, context):
@@ -97,29 +101,34 @@ def with_grants(execute, sql, params, many, context):
     autocommit = connection.get_autocommit()
     if many or getattr(cursor, "name", None) or isinstance(sql, bytes):
         if not autocommit:
-            connection.connection.execute(WRITE, [setting])
+            connection.connection.execute(WRITE, [_param(setting)])
             _remember(connection, setting)
             return execute(sql, params, many, context)
         # Autocommit: a server-side cursor is declared WITH HOLD, so its rows are read when its own one-statement
         # transaction commits. The set is written for the session just around it, and cleared at once after.
-        connection.connection.execute(WRITE_FOR_SESSION, [setting])
+        connection.connection.execute(WRITE_FOR_SESSION, [_param(setting)])
         try:
             return execute(sql, params, many, context)
         finally:
-            connection.connection.execute(WRITE_FOR_SESSION, [""])
+            connection.connection.execute(WRITE_FOR_SESSION, [_param("")])
     if autocommit and not setting:
         return execute(sql, params, many, context)  # a fresh transaction carries no grants already
     if isinstance(params, dict):
-        sql, params = PREFIX.format(placeholder="%(hub_grants)s") + sql, {**params, "hub_grants": setting}
+        sql, params = PREFIXES["%(hub_grants)s"] + sql, {**params, "hub_grants": _param(setting)}
     elif params is None:
-        sql, params = PREFIX.format(placeholder="%s") + sql.replace("%", "%%"), [setting]
+        sql, params = PREFIXES["%s"] + sql.replace("%", "%%"), [_param(setting)]
     else:
-        sql, params = PREFIX.format(placeholder="%s") + sql, [setting, *params]
+        sql, params = PREFIXES["%s"] + sql, [_param(setting), *params]
     result = execute(sql, params, many, context)
     while cursor.nextset():  # the statement's own result is the last one
         pass
     _remember(connection, setting)
     return result
+
+
+def _param(setting: str) -> str:
+    """What write_sql takes for a context's setting ("" for none: every array written empty)."""
+    return setting or grant_settings.no_context_json()
 
 
 def _setting() -> str:

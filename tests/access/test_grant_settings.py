@@ -50,3 +50,47 @@ def test_no_context_grants_nothing_and_a_system_context_has_a_name(db):
         assert _sql("hub_sees_all()") is True
     with pytest.raises(ValueError):
         grant_settings.system_document("")
+
+
+def test_a_change_of_context_in_one_transaction_leaves_none_of_the_last_contexts_arrays(force, council, team, partner_user):
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    with transaction.atomic():
+        grant_settings.write(grant_settings.grants_document(grants_for(partner_user)))
+        assert team.pk in _sql("hub_providers('contacts', 'official')")
+        grant_settings.write({"context": "viewer", "all": False, "own": [force.pk], "providers": {}, "shares": {}})
+        assert _sql("hub_providers('contacts', 'official')") == [] and _sql("hub_own()") == [force.pk]
+        grant_settings.write(None)
+        assert _sql("hub_own()") == [] and _sql("hub_sees_all()") is False
+
+
+def test_the_functions_read_ready_made_arrays_and_the_document_itself_when_it_was_written_another_way(council, partner_user):
+    with transaction.atomic():
+        grant_settings.write(grant_settings.system_document("open-data release"))
+        assert _sql("current_setting('hub.all')") == "on" and _sql("hub_settings_current()") is True
+        # Written past write_sql (a client's PGOPTIONS, as the cluster's pg_dump does): the arrays no longer match it,
+        # so the functions read the document, and the system context written before does not linger.
+        _sql(f"set_config('hub.grants', '{{\"all\": false, \"own\": [{council.pk}]}}', true)")
+        assert _sql("hub_settings_current()") is False
+        assert _sql("hub_sees_all()") is False and _sql("hub_own()") == [council.pk]
+
+
+@pytest.mark.parametrize("document", [
+    {"own": ["1}'); SELECT 1; --"]},
+    {"own": [], "providers": {"concerns.official": {"official": [1]}}},
+    {"own": [], "providers": {"concerns' || 'x": {"official": [1]}}},
+    {"own": [], "shares": {"sharing_protocols_concernshare.any": {"any": [1]}}},
+])
+def test_the_settings_are_made_only_of_integers_and_plain_names_so_no_text_can_forge_another_array(document):
+    # Every value comes from the resolver (ids, data categories, share tables); a value that is not an integer or a
+    # plain name is refused, so no text typed into the hub could name or fill another setting.
+    with pytest.raises(ValueError):
+        grant_settings.settings(document)
+
+
+def test_every_category_and_share_table_is_written_at_every_write_empty_or_not(db):
+    values = grant_settings.settings(None)
+    assert values["hub.grants"] == "" and values["hub.all"] == "" and values["hub.own"] == "{}"
+    assert values["hub.providers.concerns.sensitive"] == values["hub.shared.sharing_protocols_concernshare.any"] == "{}"
+    assert grant_settings.settings(grant_settings.system_document("daily collation"))["hub.all"] == "on"
