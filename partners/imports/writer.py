@@ -295,11 +295,11 @@ def place_staged(cursor) -> int:
     staging table. It has no history triggers, so each concern is then written once, already placed, and the
     history records one event for it, not an insert and an update. Returns the rows placed.
 
-    Call it before any other change to the staged rows in this transaction: an index built on a table holding
-    rows updated in the same transaction cannot be used until that transaction ends (PostgreSQL's indcheckxmin),
-    and the join without it tests every row against every piece (20,000 rows: over ten minutes)."""
+    The staged points get a GiST index, so that each boundary piece finds its points on it. Call this before any
+    other change to the staged rows in this transaction: an index built on a table holding rows updated in the
+    same transaction cannot be used until that transaction ends (PostgreSQL's indcheckxmin)."""
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {STAGING}_location ON {STAGING} USING gist (location)")
-    return place_rows(cursor, table=STAGING, materialise=True)
+    return place_rows(cursor, table=STAGING, key="row_number")
 
 
 def find_near_duplicates_staged(cursor, organisation_id: int) -> None:
