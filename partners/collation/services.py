@@ -119,34 +119,43 @@ def place_rows(cursor, *, table: str, key: str = "id", where=lambda alias: "TRUE
     so the cuts' rounded corners never decide. A few points (intake) look up the pieces by their index; many (an
     import, the collation) are found piece by piece on the points' index, each piece tested against many points in
     a row (PostGIS then prepares it once)."""
-    neighbourhood, small_area, pieces = Neighbourhood._meta.db_table, SmallArea._meta.db_table, BoundaryPiece._meta.db_table
     cursor.execute(
         f"""
+        UPDATE {table} AS c
+           SET neighbourhood_id = placed.neighbourhood_id, lsoa_id = placed.lsoa_id
+          FROM ({placing_sql(table=table, key=key, where=lambda alias: f"{alias}.neighbourhood_id IS NULL AND {where(alias)}")}) AS placed
+         WHERE c.{key} = placed.row_key
+        """,
+        {**PLACING_PARAMS, **(params or {})},
+    )
+    return cursor.rowcount
+
+
+PLACING_PARAMS = {"edge": PIECE_EDGE_DEGREES, "neighbourhood": BoundaryPieceKind.NEIGHBOURHOOD.value, "lsoa": BoundaryPieceKind.LSOA.value}
+
+
+def placing_sql(*, table: str, key: str, where=lambda alias: "TRUE") -> str:
+    """The placement `place_rows` makes, as a SELECT (with PLACING_PARAMS): `row_key` (the `key` of each row of
+    `table` that `where(alias)` chooses and a neighbourhood holds), `neighbourhood_id` and `lsoa_id`. An import
+    keeps it apart from its staged rows (partners.imports.writer.place_staged), so they are not rewritten."""
+    neighbourhood, small_area, pieces = Neighbourhood._meta.db_table, SmallArea._meta.db_table, BoundaryPiece._meta.db_table
+    return f"""
         WITH held AS MATERIALIZED (
             SELECT t.{key} AS row_key, p.kind, p.area_id
               FROM {pieces} AS p
               JOIN {table} AS t ON ST_DWithin(p.piece, t.location, %(edge)s)
-             WHERE t.neighbourhood_id IS NULL AND {where("t")}
+             WHERE {where("t")}
                AND CASE WHEN p.edge IS NOT NULL AND NOT ST_DWithin(p.edge, t.location, %(edge)s)
                         THEN ST_Intersects(p.piece, t.location)
                         WHEN p.kind = %(neighbourhood)s
                         THEN EXISTS (SELECT 1 FROM {neighbourhood} AS n WHERE n.id = p.area_id AND ST_Intersects(n.boundary, t.location))
                         ELSE EXISTS (SELECT 1 FROM {small_area} AS s WHERE s.id = p.area_id AND ST_Intersects(s.boundary, t.location))
                     END
-        ), chosen AS (
-            SELECT row_key, min(area_id) FILTER (WHERE kind = %(neighbourhood)s) AS neighbourhood_id,
-                   min(area_id) FILTER (WHERE kind = %(lsoa)s) AS lsoa_id
-              FROM held GROUP BY row_key
         )
-        UPDATE {table} AS c
-           SET neighbourhood_id = chosen.neighbourhood_id, lsoa_id = chosen.lsoa_id
-          FROM chosen
-         WHERE c.{key} = chosen.row_key AND chosen.neighbourhood_id IS NOT NULL
-        """,
-        {"edge": PIECE_EDGE_DEGREES, "neighbourhood": BoundaryPieceKind.NEIGHBOURHOOD.value, "lsoa": BoundaryPieceKind.LSOA.value,
-         **(params or {})},
-    )
-    return cursor.rowcount
+        SELECT row_key, min(area_id) FILTER (WHERE kind = %(neighbourhood)s) AS neighbourhood_id,
+               min(area_id) FILTER (WHERE kind = %(lsoa)s) AS lsoa_id
+          FROM held GROUP BY row_key
+        HAVING min(area_id) FILTER (WHERE kind = %(neighbourhood)s) IS NOT NULL"""
 
 
 def concerns_link_near_duplicates(*, run: CollationRun | None, window: Window | None = None, target: Target | None = None,
