@@ -30,7 +30,7 @@ from django.db import connection
 from django.utils import timezone
 
 from geo.models import ForceArea
-from partners.collation.services import PLACING_PARAMS, near_duplicates_link, near_duplicates_sql, placing_sql
+from partners.collation.services import PLACING_PARAMS, near_duplicates_link, near_duplicates_sql, placing_settings, placing_sql
 from partners.imports import limits
 from partners.imports.files import FileProblem, open_rows
 from partners.imports.resources import ConcernResource
@@ -300,9 +300,10 @@ def place_staged(cursor) -> int:
     other change to the staged rows in this transaction: an index built on a table holding rows updated in the
     same transaction cannot be used until that transaction ends (PostgreSQL's indcheckxmin)."""
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {STAGING}_location ON {STAGING} USING gist (location)")
-    cursor.execute(f"INSERT INTO {PLACED} (row_number, neighbourhood_id, lsoa_id) {placing_sql(table=STAGING, key='row_number')}",
-                   PLACING_PARAMS)
-    return cursor.rowcount
+    with placing_settings(cursor):
+        cursor.execute(f"INSERT INTO {PLACED} (row_number, neighbourhood_id, lsoa_id) {placing_sql(table=STAGING, key='row_number')}",
+                       PLACING_PARAMS)
+        return cursor.rowcount
 
 
 def find_near_duplicates_staged(cursor, organisation_id: int) -> None:
