@@ -2,6 +2,7 @@
 Lengths and areas are measured in British National Grid (EPSG:27700), in metres."""
 import re
 
+import pgtrigger
 from django.contrib.gis.db import models
 from django.contrib.gis.geos import MultiPolygon, Polygon
 from django.contrib.gis.db.models.functions import Area, Perimeter, Transform
@@ -44,6 +45,37 @@ def as_multipolygon(geometry) -> MultiPolygon:
     if isinstance(geometry, Polygon):
         return MultiPolygon(geometry, srid=WGS84)
     return MultiPolygon(*[g for g in geometry if isinstance(g, Polygon)], srid=WGS84)
+
+
+# Placing a point (partners.collation.services.place_rows) looks it up among the boundaries cut into small pieces,
+# each with at most this many vertices: testing a point against a piece of a few dozen vertices is far cheaper
+# than against a whole boundary of hundreds, and the pieces' boxes fit them closely on the GiST index.
+PIECE_MAX_VERTICES = 64
+# A point this near a piece's edge (in degrees: about 0.1 mm) is tested against the whole boundary instead, so that
+# cutting (whose new corners are rounded) never moves a point on or beside an edge into or out of an area.
+PIECE_EDGE_DEGREES = 1e-9
+
+
+class BoundaryPieceKind(models.TextChoices):
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhood"
+    LSOA = "lsoa", "Lower layer super output area (LSOA)"
+
+
+def _pieces_kept(kind: str, *, only_when: str = "") -> pgtrigger.Trigger:
+    """The trigger that keeps a table's boundary pieces in step with its boundaries, whatever writes them (the
+    boundary import, the admin, a fixture, raw SQL): a boundary written is cut again, one deleted loses its pieces."""
+    return pgtrigger.Trigger(
+        name="boundary_pieces_kept", when=pgtrigger.After,
+        operation=pgtrigger.Insert | pgtrigger.UpdateOf("boundary", *(("kind",) if kind == BoundaryPieceKind.LSOA else ())) | pgtrigger.Delete,
+        func=f"""
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                DELETE FROM geo_boundarypiece WHERE kind = '{kind}' AND area_id = OLD.id;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE'){f" AND {only_when}" if only_when else ""} THEN
+                PERFORM geo_boundary_pieces_cut('{kind}', NEW.id, NEW.boundary);
+            END IF;
+            RETURN NULL;""",
+    )
 
 
 class BoundaryQuerySet(models.QuerySet):
@@ -107,6 +139,7 @@ class Neighbourhood(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force_area", "code"], name="neighbourhood_code_unique_in_force"),
         ]
+        triggers = [_pieces_kept(BoundaryPieceKind.NEIGHBOURHOOD)]
 
     def __str__(self) -> str:
         return self.name
@@ -128,6 +161,7 @@ class SmallArea(models.Model):
     class Meta:
         ordering = ["code"]
         indexes = [models.Index(fields=["kind", "neighbourhood"])]
+        triggers = [_pieces_kept(BoundaryPieceKind.LSOA, only_when="NEW.kind = 'lsoa'")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -135,6 +169,24 @@ class SmallArea(models.Model):
     def clean(self) -> None:
         if self.kind and (problem := ons_code_problem(self.kind, self.code)):
             raise ValidationError({"code": problem[0].upper() + problem[1:] + "."})
+
+
+class BoundaryPiece(models.Model):
+    """A piece of a neighbourhood's or an LSOA's boundary (ST_Subdivide, at most PIECE_MAX_VERTICES vertices), with
+    the piece's own edge: what placing looks points up in. Kept by triggers on the boundaries' tables (function
+    geo_boundary_pieces_cut, migration 0002), never written by the application. A boundary PostGIS finds invalid
+    is not cut: its one piece is its box with no edge, so every point in the box is tested against the whole."""
+
+    kind = models.CharField(max_length=20, choices=BoundaryPieceKind.choices)
+    area_id = models.BigIntegerField(help_text="The neighbourhood's or the small area's id.")
+    piece = models.GeometryField(srid=WGS84)
+    edge = models.GeometryField(srid=WGS84, null=True, spatial_index=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "area_id"])]
+
+    def __str__(self) -> str:
+        return f"A piece of {self.kind} {self.area_id}"
 
 
 # Categories follow the 2021 Census's high-level classifications, so that who an
