@@ -73,10 +73,10 @@ def community_of(*, named: str = "", thread_account: str = "", url: str = "", te
         return CommunityKind.GROUP, named.strip()[:200]
     if thread_account.strip():
         return CommunityKind.ACCOUNT, "@" + thread_account.strip().lstrip("@")[:199]
-    found = _from_url(url) if url else None
+    found = _from_url(url) if url and ("facebook.com" in url or "reddit.com" in url) else None
     if found:
         return found[0], found[1][:200]
-    tag = _HASHTAG.search(text or "")
+    tag = _HASHTAG.search(text) if text and "#" in text else None
     if tag:
         return CommunityKind.HASHTAG, f"#{tag.group(1)}"
     return CommunityKind.NONE, ""

@@ -26,12 +26,11 @@ WORDS = (
 # How alike a long word must be to a gazetteer word to count (rapidfuzz's 0–100 scale), and how long it must be.
 FUZZY_SCORE = 88
 FUZZY_FROM = 8
-LONGEST_PHRASE = 4
-_WORD = re.compile(r"[\w']+")
+_WORD = re.compile(r"[^\W_]+")
 
 
 def _words(text: str) -> list[str]:
-    return [word.strip("'") for word in _WORD.findall(text.lower())]
+    return _WORD.findall(text.lower())
 
 
 def force_names(organisations) -> list[str]:
@@ -55,8 +54,13 @@ class PoliceTerms:
             key = tuple(_words(term))
             if key:
                 self.phrases.setdefault(key, term.lower() if term in WORDS else term)
-        self.longest = min(max((len(key) for key in self.phrases), default=1), LONGEST_PHRASE)
         self._long_words = [key[0] for key in self.phrases if len(key) == 1 and len(key[0]) >= FUZZY_FROM]
+        # For each word a phrase begins with, the lengths of those phrases, longest first.
+        self._lengths: dict[str, list[int]] = {}
+        for key in self.phrases:
+            self._lengths.setdefault(key[0], []).append(len(key))
+        for sizes in self._lengths.values():
+            sizes.sort(reverse=True)
         self._fuzzy_seen: dict[str, str | None] = {}
 
     @classmethod
@@ -75,23 +79,27 @@ class PoliceTerms:
     def match(self, text: str) -> list[str]:
         words = _words(text)
         found: list[str] = []
-        position = 0
-        while position < len(words):
-            hit = None
-            for size in range(min(self.longest, len(words) - position), 0, -1):  # the longest phrase first
-                hit = self.phrases.get(tuple(words[position:position + size]))
-                if hit:
-                    position += size
+        lengths, phrases = self._lengths, self.phrases
+        consumed = 0
+        for position in [i for i, word in enumerate(words) if word in lengths]:  # only where a phrase could begin
+            if position < consumed:
+                continue
+            for size in lengths[words[position]]:  # the longest phrase first
+                term = phrases.get(tuple(words[position:position + size]))
+                if term:
+                    consumed = position + size
+                    if term not in found:
+                        found.append(term)
                     break
-            if hit is None:
-                hit = self._fuzzy(words[position])
-                position += 1
-            if hit and hit not in found:
-                found.append(hit)
+        if self._long_words:
+            for word in words:
+                if len(word) >= FUZZY_FROM and (term := self._fuzzy(word)) and term not in found:
+                    found.append(term)
         return found
 
     def _fuzzy(self, word: str) -> str | None:
-        if len(word) < FUZZY_FROM or not self._long_words:
+        """A long word near a long gazetteer word (an exact one was found by the pattern already)."""
+        if (word,) in self.phrases:
             return None
         if word not in self._fuzzy_seen:
             if len(self._fuzzy_seen) > 50_000:
