@@ -164,11 +164,14 @@ def ranking(user, neighbourhood=None, *, organisation=None, days: int = RANKING_
 
     since = timezone.now() - timedelta(days=days)
     posts = visible_posts(user, neighbourhood, police_only=True).filter(posted_at__gte=since)
-    rows = (posts.exclude(community="").values("community_kind", "community")
+    rows = list(posts.values("community_kind", "community")
             .annotate(posts=Count("pk"), accounts=Count("author", distinct=True, filter=~Q(author="")),
                       positive=Count("pk", filter=Q(tone__gte=POSITIVE)), negative=Count("pk", filter=Q(tone__lte=NEGATIVE)))
             .order_by())
-    published = force_accounts(organisation)
+    police_posts = sum(row["posts"] for row in rows)  # posts with no community too: one query for both
+    rows = [row for row in rows if row["community"]]
+    # The force's published accounts are looked up only when an account is among the communities.
+    published = force_accounts(organisation) if any(row["community_kind"] == CommunityKind.ACCOUNT for row in rows) else set()
     listed, small, individual = [], [], []
     for row in rows:
         is_account = row["community_kind"] == CommunityKind.ACCOUNT
@@ -187,4 +190,4 @@ def ranking(user, neighbourhood=None, *, organisation=None, days: int = RANKING_
     ]
     negative = sorted((r for r in listed if r.negative), key=lambda r: (-r.negative, -r.negative_percent, r.label))[:SHOWN]
     positive = sorted((r for r in listed if r.positive), key=lambda r: (-r.positive, -r.positive_percent, r.label))[:SHOWN]
-    return CommunityRanking(most_negative=negative, most_positive=positive, folded=folded, police_posts=posts.count())
+    return CommunityRanking(most_negative=negative, most_positive=positive, folded=folded, police_posts=police_posts)
