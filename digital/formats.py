@@ -28,6 +28,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from digital.communities import community_of
+
 
 class Format:
     GENERIC = "generic"
@@ -70,6 +72,8 @@ class ParsedPost:
     longitude: float | None = None
     latitude: float | None = None
     reply_to: str = ""
+    community_kind: str = ""
+    community: str = ""
 
 
 def _clean(value, row: int, column: str, *, limit: int = 500, required: bool = False) -> str:
@@ -130,17 +134,22 @@ def _coordinate(value, row: int, column: str, low: float, high: float) -> float 
 
 
 def _post(row: int, *, post_id, text, when, when_column, site, author="", url="", place="", lat=None, lng=None,
-          reply_to="", columns: dict) -> ParsedPost:
+          reply_to="", community="", thread_account="", columns: dict) -> ParsedPost:
     latitude = _coordinate(lat, row, columns.get("latitude", "latitude"), -90, 90)
     longitude = _coordinate(lng, row, columns.get("longitude", "longitude"), -180, 180)
     if (latitude is None) != (longitude is None):
         raise RowProblem(row, columns.get("latitude", "latitude"), "a post needs both latitude and longitude, or neither")
+    text = _clean(text, row, columns.get("text", "text"), limit=MAX_TEXT, required=True)
+    url = _clean(url, row, columns.get("url", "url"), limit=500)
+    community_kind, community = community_of(named=_clean(community, row, columns.get("community", "community"), limit=200),
+                                             thread_account=_clean(thread_account, row, "in_reply_to_user_id", limit=200),
+                                             url=url, text=text)
     return ParsedPost(
         row=row, post_id=_clean(post_id, row, columns.get("post_id", "post_id"), limit=100, required=True),
-        text=_clean(text, row, columns.get("text", "text"), limit=MAX_TEXT, required=True),
+        text=text, community_kind=community_kind, community=community,
         posted_at=_when(when, row, when_column), site=_clean(site, row, columns.get("site", "site"), limit=100, required=True),
         author=_clean(author, row, columns.get("author", "author"), limit=200),
-        url=_clean(url, row, columns.get("url", "url"), limit=500),
+        url=url,
         place_text=_clean(place, row, columns.get("place", "place"), limit=300),
         latitude=latitude, longitude=longitude, reply_to=_clean(reply_to, row, columns.get("reply_to", "reply_to"), limit=100),
     )
@@ -189,7 +198,7 @@ GENERIC_ALIASES = {
     "post_id": ("post_id", "id"), "text": ("text", "message", "body"), "time": ("time", "created_at", "date"),
     "site": ("site", "source", "source_site"), "author": ("author", "author_handle", "handle"), "url": ("url", "link"),
     "place": ("place", "place_text", "location"), "latitude": ("latitude", "lat"), "longitude": ("longitude", "lng", "lon"),
-    "reply_to": ("reply_to", "in_reply_to"),
+    "reply_to": ("reply_to", "in_reply_to"), "community": ("community", "group", "page", "subreddit"),
 }
 
 
@@ -226,7 +235,7 @@ def _generic(record: dict, row: int) -> ParsedPost:
     value = {field: "" if key is None else record[key] for field, key in sources.items()}
     return _post(row, post_id=value["post_id"], text=value["text"], when=value["time"], when_column=columns["time"],
                  site=value["site"], author=value["author"], url=value["url"], place=value["place"],
-                 lat=value["latitude"], lng=value["longitude"], reply_to=value["reply_to"], columns=columns)
+                 lat=value["latitude"], lng=value["longitude"], reply_to=value["reply_to"], community=value["community"], columns=columns)
 
 
 def _or_problem(build, *args):
@@ -250,7 +259,7 @@ def _whole(stream) -> str:
     return text
 
 
-def read_generic(stream) -> Iterator[ParsedPost | RowProblem]:
+def read_generic(stream, on_total=None) -> Iterator[ParsedPost | RowProblem]:
     try:
         start = stream.read(256).lstrip()
     except UnicodeDecodeError:
@@ -261,6 +270,7 @@ def read_generic(stream) -> Iterator[ParsedPost | RowProblem]:
         records = data.get("data", data.get("posts")) if isinstance(data, dict) else data
         if not isinstance(records, list):
             raise RowProblem(None, None, "The JSON must be a list of posts (or an object with a “posts” list)")
+        _tell(on_total, len(records))
         for number, record in enumerate(records, start=1):
             if not isinstance(record, dict):
                 raise RowProblem(number, None, "is not an object with the post's fields")
@@ -270,13 +280,14 @@ def read_generic(stream) -> Iterator[ParsedPost | RowProblem]:
         yield _or_problem(_generic, record, line)
 
 
-def read_x_api_v2(stream) -> Iterator[ParsedPost | RowProblem]:
+def read_x_api_v2(stream, on_total=None) -> Iterator[ParsedPost | RowProblem]:
     data = _json(_whole(stream))
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise RowProblem(None, "data", "This is not an X API v2 answer: it needs a “data” list of tweets")
     includes = data.get("includes") or {}
     users = {user.get("id"): user.get("username", "") for user in includes.get("users", []) if isinstance(user, dict)}
     places = {place.get("id"): place.get("full_name", "") for place in includes.get("places", []) if isinstance(place, dict)}
+    _tell(on_total, len(data["data"]))
     for number, tweet in enumerate(data["data"], start=1):
         yield _or_problem(_tweet, tweet, number, users, places)
 
@@ -294,13 +305,15 @@ def _tweet(tweet, number: int, users: dict, places: dict) -> ParsedPost:
     return _post(number, post_id=tweet.get("id"), text=tweet.get("text"), when=tweet.get("created_at"), when_column="created_at",
                 site="X", author=username, url=url, place=places.get(geo.get("place_id"), ""), lat=point[1], lng=point[0],
                 reply_to=replied[0] if replied else "",
+                thread_account=users.get(tweet.get("in_reply_to_user_id"), "") if replied else "",
                 columns={"post_id": "id", "latitude": "geo.coordinates", "longitude": "geo.coordinates", "author": "author_id"})
 
 
-def read_facebook(stream) -> Iterator[ParsedPost | RowProblem]:
+def read_facebook(stream, on_total=None) -> Iterator[ParsedPost | RowProblem]:
     data = _json(_whole(stream))
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise RowProblem(None, "data", "This is not a Facebook Graph API answer: it needs a “data” list of comments")
+    _tell(on_total, len(data["data"]))
     for number, comment in enumerate(data["data"], start=1):
         yield _or_problem(_comment, comment, number)
 
@@ -319,11 +332,11 @@ def _comment(comment, number: int) -> ParsedPost:
 MONITORING_ALIASES = {
     "text": ("mention", "full text", "snippet", "content"), "time": ("date", "published", "date (utc)"),
     "author": ("author", "author handle", "screen name"), "url": ("url", "link"), "site": ("site", "source", "domain", "page type"),
-    "place": ("location", "city"),
+    "place": ("location", "city"), "community": ("subreddit", "group", "source name", "community"),
 }
 
 
-def read_media_monitoring(stream) -> Iterator[ParsedPost | RowProblem]:
+def read_media_monitoring(stream, on_total=None) -> Iterator[ParsedPost | RowProblem]:
     for line, record in _csv_rows(stream, heading_must_hold={"url"}):
         yield _or_problem(_mention, record, line)
 
@@ -339,7 +352,7 @@ def _mention(record: dict, line: int) -> ParsedPost:
     url_column, url = cell("url")
     # A monitoring tool's only stable identity for a mention is its URL.
     return _post(line, post_id=url, text=cell("text")[1], when=cell("time")[1], when_column=columns["time"],
-                site=cell("site")[1], author=cell("author")[1], url=url, place=cell("place")[1],
+                site=cell("site")[1], author=cell("author")[1], url=url, place=cell("place")[1], community=cell("community")[1],
                 columns={**{key: value.title() for key, value in columns.items()}, "post_id": url_column.title()})
 
 
@@ -349,12 +362,18 @@ READERS = {
 }
 
 
-def read_posts(source, file_format: str) -> Iterator[ParsedPost | RowProblem]:
+def _tell(on_total, count: int) -> None:
+    if on_total is not None:
+        on_total(count)
+
+
+def read_posts(source, file_format: str, *, on_total=None) -> Iterator[ParsedPost | RowProblem]:
     """The posts of a file (bytes, or a binary file open for reading), each row a ParsedPost or the
-    RowProblem naming its row and column. A file that cannot be read at all raises a RowProblem."""
+    RowProblem naming its row and column. A file that cannot be read at all raises a RowProblem.
+    `on_total(count)` is told how many records a JSON file holds, once it is parsed (for progress)."""
     handle = io.BytesIO(source) if isinstance(source, bytes) else source
     head = handle.read(4096)
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise RowProblem(None, None, "The file holds nothing but NUL characters." if b"\x00" in head else "The file is empty.")
     handle.seek(0)
-    yield from READERS[file_format](_open_text(handle))
+    yield from READERS[file_format](_open_text(handle), on_total)

@@ -11,6 +11,9 @@ from django.contrib.gis.db import models
 from django.utils import timezone
 
 from access.models import OwnedRecord
+from django.contrib.postgres.fields import ArrayField
+
+from digital.communities import CommunityKind
 from digital.formats import Format
 from jobs.models import BackgroundJob
 from digital.placing import PlacedBy
@@ -108,7 +111,7 @@ class Post(OwnedRecord):
     """One post or comment, placed in a neighbourhood where it could be."""
 
     DATA_CATEGORY = DataCategory.SOCIAL_MEDIA
-    PERSONAL_FIELDS = ("text", "author", "url", "place_text")
+    PERSONAL_FIELDS = ("text", "author", "url", "place_text", "community")
 
     source_import = models.ForeignKey(ConversationImport, on_delete=models.PROTECT, related_name="posts")
     site = models.CharField(max_length=100, help_text="Where it was posted: X, Facebook, a forum, a page or group.")
@@ -127,6 +130,11 @@ class Post(OwnedRecord):
     topic = models.ForeignKey(Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     category = models.ForeignKey("crm.IssueCategory", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     text_removed_at = models.DateTimeField(null=True, blank=True, help_text="When the retention schedule removed its text, handle, link and place words.")
+    community_kind = models.CharField(max_length=20, choices=CommunityKind.CHOICES, blank=True, default="",
+                                      help_text="What kind of community the post was part of (digital.communities).")
+    community = models.CharField(max_length=200, blank=True, help_text="The group, page, subreddit, hashtag or account whose conversation it joined.")
+    police_terms = ArrayField(models.CharField(max_length=200), default=list, blank=True,
+                              help_text="The words of the police gazetteer the post holds (digital.police_terms): about the police if any.")
 
     class Meta:
         ordering = ["-posted_at", "-pk"]
@@ -166,6 +174,21 @@ class MeetingQuestion(OwnedRecord):
         return f"Question for {self.engagement_id} ({self.created_at:%d %b %Y})"
 
 
+class ImportProgress(models.Model):
+    """How far a running import has got (digital.progress): counts only, written on a connection of its own so the
+    page sees them while the import's transaction is open. No foreign key: checking it would wait on the job's lock.
+    One row per job, kept after it (counts only)."""
+
+    job_id = models.BigIntegerField(primary_key=True)
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, help_text="The step these counts are of: checking or importing.")
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Import {self.job_id}: {self.done} of {self.total}"
+
+
 class StagedPost(models.Model):
     """A post the dry run read from an import's file, checked and kept for the import itself, so the file is
     read and checked once: the import places, scores and writes these rows, then deletes them. They hold the
@@ -186,6 +209,8 @@ class StagedPost(models.Model):
     reply_to = models.CharField(max_length=100, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     latitude = models.FloatField(null=True, blank=True)
+    community_kind = models.CharField(max_length=20, blank=True, default="")
+    community = models.CharField(max_length=200, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["job", "id"], name="staged_post_job")]

@@ -47,12 +47,16 @@ def _week_start(moment):
     return (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def visible_posts(user, neighbourhood=None):
+def visible_posts(user, neighbourhood=None, *, police_only: bool = False):
+    """The posts the viewer may see, of one neighbourhood or all; `police_only`: only those about the police
+    (holding a word of the police gazetteer, digital.police_terms)."""
     posts = Post.objects.visible_to(user)
+    if police_only:
+        posts = posts.exclude(police_terms=[])
     return posts.filter(neighbourhood=neighbourhood) if neighbourhood is not None else posts
 
 
-def topic_summaries(user, neighbourhood=None, *, now=None) -> list[TopicSummary]:
+def topic_summaries(user, neighbourhood=None, *, now=None, police_only: bool = False) -> list[TopicSummary]:
     """The current topics the viewer may see, with this week's posts against the baseline weeks, rising first."""
     now = now or timezone.now()
     this_week = _week_start(now)
@@ -60,7 +64,7 @@ def topic_summaries(user, neighbourhood=None, *, now=None) -> list[TopicSummary]
     topics = {topic.pk: topic for topic in Topic.objects.visible_to(user).filter(is_current=True).select_related("category")}
     if not topics:
         return []
-    weekly = (visible_posts(user, neighbourhood).filter(topic_id__in=topics, posted_at__gte=since)
+    weekly = (visible_posts(user, neighbourhood, police_only=police_only).filter(topic_id__in=topics, posted_at__gte=since)
               .annotate(week=TruncWeek("posted_at")).values("topic_id", "week").annotate(n=Count("pk"), avg_tone=Avg("tone")))
     counts: dict[int, dict] = defaultdict(dict)
     tones: dict[int, list[tuple[float, int]]] = defaultdict(list)
@@ -79,11 +83,11 @@ def topic_summaries(user, neighbourhood=None, *, now=None) -> list[TopicSummary]
         tone = round(sum(t * n for t, n in weighted) / total, 2) if total else None
         summaries.append(TopicSummary(topic, by_week.get(this_week, 0), baseline, tone))
     summaries.sort(key=lambda s: (not s.rising, -s.this_week, -sum(s.baseline)))
-    _attach_examples(user, summaries, neighbourhood)
+    _attach_examples(user, summaries, neighbourhood, police_only)
     return summaries
 
 
-def _attach_examples(user, summaries, neighbourhood) -> None:
+def _attach_examples(user, summaries, neighbourhood, police_only: bool = False) -> None:
     """A few recent posts per topic, in one query (the newest of each topic by a window)."""
     from django.db.models import F, Window
     from django.db.models.functions import RowNumber
@@ -91,7 +95,7 @@ def _attach_examples(user, summaries, neighbourhood) -> None:
     wanted = [summary.topic.pk for summary in summaries]
     if not wanted:
         return
-    ranked = (visible_posts(user, neighbourhood).filter(topic_id__in=wanted, text_removed_at__isnull=True)
+    ranked = (visible_posts(user, neighbourhood, police_only=police_only).filter(topic_id__in=wanted, text_removed_at__isnull=True)
               .annotate(rank=Window(RowNumber(), partition_by=[F("topic_id")], order_by=F("posted_at").desc())))
     examples = defaultdict(list)
     for post in Post.objects.visible_to(user).filter(pk__in=ranked.filter(rank__lte=EXAMPLES).values("pk")).order_by("-posted_at"):
@@ -100,12 +104,12 @@ def _attach_examples(user, summaries, neighbourhood) -> None:
         summary.examples = examples.get(summary.topic.pk, [])
 
 
-def tone_over_time(user, neighbourhood=None, *, weeks: int = 12, now=None) -> list[dict]:
+def tone_over_time(user, neighbourhood=None, *, weeks: int = 12, now=None, police_only: bool = False) -> list[dict]:
     """Weekly posts and average tone, oldest first, with every week present (a zero week is news too)."""
     now = now or timezone.now()
     this_week = _week_start(now)
     since = this_week - timedelta(weeks=weeks - 1)
-    rows = (visible_posts(user, neighbourhood).filter(posted_at__gte=since).annotate(week=TruncWeek("posted_at"))
+    rows = (visible_posts(user, neighbourhood, police_only=police_only).filter(posted_at__gte=since).annotate(week=TruncWeek("posted_at"))
             .values("week").annotate(n=Count("pk"), avg_tone=Avg("tone"),
                                      positive=Count("pk", filter=Q(tone__gte=0.05)), negative=Count("pk", filter=Q(tone__lte=-0.05))))
     by_week = {_week_start(row["week"]): row for row in rows}
@@ -118,11 +122,11 @@ def tone_over_time(user, neighbourhood=None, *, weeks: int = 12, now=None) -> li
     return series
 
 
-def sites(user, neighbourhood=None, *, days: int = 91) -> list[dict]:
+def sites(user, neighbourhood=None, *, days: int = 91, police_only: bool = False) -> list[dict]:
     """The sites and pages generating the most posts, with their positive and negative shares and how many
     accounts took part: counts only, never the accounts themselves."""
     since = timezone.now() - timedelta(days=days)
-    rows = (visible_posts(user, neighbourhood).filter(posted_at__gte=since).values("site")
+    rows = (visible_posts(user, neighbourhood, police_only=police_only).filter(posted_at__gte=since).values("site")
             .annotate(posts=Count("pk"), accounts=Count("author", distinct=True, filter=~Q(author="")), avg_tone=Avg("tone"),
                       positive=Count("pk", filter=Q(tone__gte=0.05)), negative=Count("pk", filter=Q(tone__lte=-0.05)))
             .order_by("-posts", "site")[:SITES_SHOWN])
@@ -131,23 +135,23 @@ def sites(user, neighbourhood=None, *, days: int = 91) -> list[dict]:
              "negative_percent": round(100 * row["negative"] / row["posts"]) if row["posts"] else 0} for row in rows]
 
 
-def placing_summary(user, neighbourhood=None) -> list[tuple[str, int]]:
+def placing_summary(user, neighbourhood=None, *, police_only: bool = False) -> list[tuple[str, int]]:
     """How many posts each way of placing placed."""
     from digital.placing import PlacedBy
 
     labels = dict(PlacedBy.CHOICES)
-    counts = Counter(dict(visible_posts(user, neighbourhood).values_list("placed_by").annotate(n=Count("pk")).values_list("placed_by", "n")))
+    counts = Counter(dict(visible_posts(user, neighbourhood, police_only=police_only).values_list("placed_by").annotate(n=Count("pk")).values_list("placed_by", "n")))
     return [(labels[key], counts.get(key, 0)) for key, _ in PlacedBy.CHOICES]
 
 
-def across_channels(user, neighbourhood=None, *, days: int = 28) -> list[dict]:
+def across_channels(user, neighbourhood=None, *, days: int = 28, police_only: bool = False) -> list[dict]:
     """Per issue category over the last `days`: posts online, partners' concerns and issues raised at
     engagements, so a theme can be seen across channels. Each count through visible_to."""
     from crm.models import EngagementIssue, IssueCategory
     from partners.models import Concern
 
     since = timezone.now() - timedelta(days=days)
-    posts = visible_posts(user, neighbourhood).filter(posted_at__gte=since, category__isnull=False)
+    posts = visible_posts(user, neighbourhood, police_only=police_only).filter(posted_at__gte=since, category__isnull=False)
     concerns = Concern.objects.visible_to(user).filter(reported_at__gte=since)
     issues = EngagementIssue.objects.visible_to(user).filter(engagement__starts_at__gte=since)
     if neighbourhood is not None:

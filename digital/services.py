@@ -26,6 +26,8 @@ from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
 from digital.models import ConversationImport, ImportStatus, Post, StagedPost, Topic
 from digital.placing import Gazetteer, place_posts
+from digital.police_terms import PoliceTerms
+from digital.progress import ProgressReporter, estimated_total
 from digital.tone import ToneScorer, scored
 from digital.writer import PostRow, PostWriter, drop_staged, held_count, stage_posts, staged_batches
 from jobs.dispatch import job_dispatch_on_commit
@@ -102,16 +104,22 @@ class _Rejected(Exception):
         self.errors = errors
 
 
-def _scan(job: ConversationImport, *, stop_at_first: bool):
+def _scan(job: ConversationImport, *, stop_at_first: bool, progress=None):
     """The file's posts one by one, read as they go (a CSV file is never held whole). Problems are collected
-    in `errors` (at most MAX_ERRORS); with `stop_at_first`, the first one raises _Rejected."""
+    in `errors` (at most MAX_ERRORS); with `stop_at_first`, the first one raises _Rejected. `progress(done, total)`
+    hears of every row read, with the file's rows (estimated from how far into the file they reach)."""
     errors: list[dict] = []
     seen: set[tuple[str, str]] = set()
+    known: list[int] = []
 
     def posts():
         with job.upload.open("rb") as handle:
+            size, done = job.upload.size or 0, 0
             try:
-                for post in read_posts(handle, job.file_format):
+                for post in read_posts(handle, job.file_format, on_total=known.append):
+                    done += 1
+                    if progress is not None:
+                        progress(done, lambda: estimated_total(done, handle.tell(), size, known[0] if known else None))
                     problem = post.as_dict() if isinstance(post, RowProblem) else None
                     if problem is None and (post.site, post.post_id) in seen:
                         problem = {"row": post.row, "column": None,
@@ -157,8 +165,9 @@ def conversation_import_check(*, job_id: int) -> ConversationImport:
     try:
         with transaction.atomic():
             drop_staged([job.pk])  # a check that runs again starts afresh
-            posts, errors = _scan(job, stop_at_first=False)
-            count = stage_posts(job.pk, posts)
+            with ProgressReporter(job.pk, ImportStatus.CHECKING) as progress:
+                posts, errors = _scan(job, stop_at_first=False, progress=progress)
+                count = stage_posts(job.pk, posts)
             held = held_count(job.pk, job.organisation_id)
     except Exception:
         logger.exception("Conversation import %s: the check failed", job.pk)
@@ -183,6 +192,7 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
     try:
         force_area_id = _force_area_id(job.organisation)
         gazetteer = Gazetteer.for_force(force_area_id)
+        police_terms = PoliceTerms.for_organisation(job.organisation)
         total = placed = 0
         with transaction.atomic():
             if not job_is_still_mine(ConversationImport, job.pk, attempt):
@@ -192,12 +202,13 @@ def conversation_import_commit(*, job_id: int, attempt: int | None = None) -> Co
                 drop_staged([job.pk])
                 count = stage_posts(job.pk, _scan(job, stop_at_first=True)[0])
             writer = PostWriter()
-            with ToneScorer(count) as tone_scorer:
+            with ToneScorer(count) as tone_scorer, ProgressReporter(job.pk, ImportStatus.IMPORTING) as progress:
                 for batch, tones in scored(staged_batches(job.pk, BATCH), tone_scorer):
-                    rows = build_rows(batch, tones, job=job, gazetteer=gazetteer, force_area_id=force_area_id)
+                    rows = build_rows(batch, tones, job=job, gazetteer=gazetteer, force_area_id=force_area_id, police_terms=police_terms)
                     # A post already held (the same site and id) is skipped by the database, not written twice.
                     writer.write(rows)
                     total += len(rows)
+                    progress(total, count)
             created = writer.written
             placed = Post.objects.filter(source_import=job, neighbourhood__isnull=False).count()
             _finish(job, status=ImportStatus.IMPORTED, errors=[], total_rows=total, created_count=created,
@@ -223,15 +234,16 @@ def _force_area_id(organisation) -> int | None:
     return ForceArea.objects.filter(force=organisation.force).values_list("pk", flat=True).first()
 
 
-def build_rows(batch, tones: list[float], *, job, gazetteer, force_area_id) -> list[PostRow]:
-    """Rows to write for parsed posts, given their tones: placed."""
+def build_rows(batch, tones: list[float], *, job, gazetteer, force_area_id, police_terms=None) -> list[PostRow]:
+    """Rows to write for parsed posts, given their tones: placed, and with the police words each holds."""
     placements = place_posts(batch, gazetteer, force_area_id)
+    police_terms = police_terms or PoliceTerms()
     return [
         PostRow(organisation_id=job.organisation_id, created_by_id=job.created_by_id, source_import_id=job.pk, site=post.site,
                 post_id=post.post_id, posted_at=post.posted_at, text=post.text, author=post.author, url=post.url,
                 place_text=post.place_text, reply_to=post.reply_to, longitude=post.longitude, latitude=post.latitude,
                 neighbourhood_id=placement.neighbourhood_id, placed_by=placement.placed_by, placed_match=placement.matched[:200],
-                tone=tone)
+                tone=tone, community_kind=post.community_kind, community=post.community, police_terms=police_terms.match(post.text))
         for post, placement, tone in zip(batch, placements, tones)
     ]
 

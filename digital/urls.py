@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", views.ImportListView.as_view(), name="import-list"),
     path("imports/upload/", views.ImportUploadView.as_view(), name="import-upload"),
     path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import-detail"),
+    path("imports/<int:pk>/status/", views.ImportStatusView.as_view(), name="import-status"),
     path("imports/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import-confirm"),
     path("imports/<int:pk>/retry/", views.ImportRetryView.as_view(), name="import-retry"),
 ]

@@ -3,16 +3,17 @@
 Police roles only; every read through visible_to; the work is in digital.services and selectors."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from access.views import PoliceRoleRequiredMixin, add_service_errors
-from digital import charts, selectors
+from digital import charts, communities, selectors
 from digital.forms import ConversationUploadForm, MeetingQuestionForm, RaiseTopicForm
 from digital.models import ConversationImport, ImportStatus, Post, Topic
+from digital.progress import progress_of
 from digital.services import (
     conversation_import_confirm, conversation_import_start, importing_organisation, question_send, raise_at_pact_meeting,
 )
@@ -29,17 +30,26 @@ class HotTopicsView(PoliceRoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         chosen = request.GET.get("n", "")
         if chosen.isdigit() and len(chosen) < 12:  # the neighbourhood chooser's form, for browsers without script
-            return redirect("digital:neighbourhood", pk=int(chosen))
+            target = reverse("digital:neighbourhood", args=[int(chosen)])
+            return redirect(f"{target}?police=1" if self.police_only else target)
         return super().get(request, *args, **kwargs)
 
+    @property
+    def police_only(self) -> bool:
+        """"About the police only": posts holding a word of the police gazetteer (digital.police_terms)."""
+        return self.request.GET.get("police") == "1"
+
     def get_context_data(self, **kwargs):
-        user, place = self.request.user, self.neighbourhood
-        series = selectors.tone_over_time(user, place)
+        user, place, police = self.request.user, self.neighbourhood, self.police_only
+        series = selectors.tone_over_time(user, place, police_only=police)
         return super().get_context_data(
-            neighbourhood=place, topics=selectors.topic_summaries(user, place), tone_series=series,
-            chart=charts.tone_chart(series), sites=selectors.sites(user, place), placing=selectors.placing_summary(user, place),
-            channels=selectors.across_channels(user, place), neighbourhoods=Neighbourhood.objects.order_by("name").only("pk", "name"),
-            has_posts=selectors.visible_posts(user, place).exists(), **kwargs,
+            neighbourhood=place, topics=selectors.topic_summaries(user, place, police_only=police), tone_series=series,
+            chart=charts.tone_chart(series), sites=selectors.sites(user, place, police_only=police),
+            placing=selectors.placing_summary(user, place, police_only=police),
+            channels=selectors.across_channels(user, place, police_only=police),
+            neighbourhoods=Neighbourhood.objects.order_by("name").only("pk", "name"), police_only=police,
+            communities=communities.ranking(user, place, organisation=importing_organisation(user)),
+            has_posts=selectors.visible_posts(user, place, police_only=police).exists(), **kwargs,
         )
 
 
@@ -133,9 +143,28 @@ class ImportDetailView(ImporterMixin, DetailView):
     context_object_name = "job"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(running=self.object.status in RUNNING, errors=self.object.errors[:200],
-                                        kept_for=posts_kept_for(self.request.user),
+        running = self.object.status in RUNNING
+        return super().get_context_data(running=running, errors=self.object.errors[:200], kept_for=posts_kept_for(self.request.user),
+                                        progress=import_progress(self.object) if running else None,
+                                        status_url=reverse("digital:import-status", args=[self.object.pk]),
                                         retry_url=reverse("digital:import-retry", args=[self.object.pk]), **kwargs)
+
+
+def import_progress(job) -> dict:
+    """Rows done of the total while a job runs, in the shape hub/import-progress.js reads (as concern imports give it)."""
+    done, total = progress_of(job)
+    return {"status": job.status, "status_label": job.get_status_display(), "processed_rows": done, "total_rows": total,
+            "percent": min(int(100 * done / total), 100) if total else 0, "running": job.status in RUNNING}
+
+
+class ImportStatusView(ImporterMixin, View):
+    """The job's progress for import-progress.js: small, and never cached."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(self.get_queryset().select_related(None).only("status", "organisation_id"), pk=pk)
+        response = JsonResponse(import_progress(job))
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class ImportRetryView(ImporterMixin, JobRetryView):

@@ -10,7 +10,7 @@ is dropped at its end.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 from django.db import connection
 
@@ -41,6 +41,9 @@ class PostRow:
     placed_by: str
     placed_match: str
     tone: float | None
+    community_kind: str = ""
+    community: str = ""
+    police_terms: list = field(default_factory=list)
 
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, name) for name in COLUMNS)
@@ -56,7 +59,8 @@ def _create_staging(cursor) -> None:
             organisation_id bigint NOT NULL, created_by_id bigint, source_import_id bigint NOT NULL, site text NOT NULL,
             post_id text NOT NULL, posted_at timestamptz NOT NULL, text text NOT NULL, author text NOT NULL, url text NOT NULL,
             place_text text NOT NULL, reply_to text NOT NULL, longitude double precision, latitude double precision,
-            neighbourhood_id bigint, placed_by text NOT NULL, placed_match text NOT NULL, tone double precision
+            neighbourhood_id bigint, placed_by text NOT NULL, placed_match text NOT NULL, tone double precision,
+            community_kind text NOT NULL, community text NOT NULL, police_terms text[] NOT NULL
         ) ON COMMIT DROP"""
     )
 
@@ -94,7 +98,8 @@ class PostWriter:
 
 
 # The dry run's checked posts, in the order of ParsedPost's fields.
-STAGED = ("row", "post_id", "text", "posted_at", "site", "author", "url", "place_text", "longitude", "latitude", "reply_to")
+STAGED = ("row", "post_id", "text", "posted_at", "site", "author", "url", "place_text", "longitude", "latitude", "reply_to",
+          "community_kind", "community")
 
 
 def stage_posts(job_id: int, posts: Iterable[ParsedPost]) -> int:

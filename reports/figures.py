@@ -23,6 +23,7 @@ from crm.models import (
     UnderRepresentedGroup,
 )
 from crm.models.engagements import MEETING_KINDS, ONLINE_KINDS, VenueKind
+from digital.models import MeetingQuestion
 from geo.models import AGE_BANDS, DISABILITY_STATUSES, ETHNIC_GROUPS, DemographicProfile, Neighbourhood
 from geo.selectors import PROFILE_TABLES
 
@@ -80,6 +81,7 @@ class NeighbourhoodFigures:
     by_month: Counter = field(default_factory=Counter)
     online: int = 0
     face_to_face: int = 0
+    questions_in_advance: int = 0  # a third channel of engagement, beside online and face to face
     beat_meetings: int = 0
     longest_gap_days: int = 0
     gaps_over_policy: int = 0
@@ -177,6 +179,7 @@ def report_figures(*, user, scope: ReportScope) -> ReportFigures:
     }
     held = held_engagements(user=user, scope=scope)
     _engagement_counts(figures, held)
+    _questions_in_advance(figures, user=user, scope=scope)
     _beat_meetings(figures, held, scope=scope)
     _reach(figures, held)
     _advice(figures, held, user=user)
@@ -227,6 +230,18 @@ def _engagement_counts(figures, held) -> None:
         n.face_to_face += count - online_count
         n.turnout += people or 0
         n.low_turnout_meetings += low_count
+
+
+def _questions_in_advance(figures, *, user, scope: ReportScope) -> None:
+    """Questions residents sent before a meeting are engagement too, by a channel of their own: those received in
+    the period, for a meeting in one of the report's neighbourhoods (whatever became of the meeting)."""
+    rows = (
+        MeetingQuestion.objects.visible_to(user)
+        .filter(created_at__gte=scope.starts, created_at__lt=scope.ends, engagement__neighbourhood_id__in=scope.neighbourhood_ids)
+        .values("engagement__neighbourhood_id").annotate(n=Count("pk")).order_by()
+    )
+    for row in rows:
+        figures[row["engagement__neighbourhood_id"]].questions_in_advance = row["n"]
 
 
 def _beat_meetings(figures, held, *, scope: ReportScope) -> None:

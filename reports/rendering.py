@@ -93,7 +93,7 @@ def report_html(*, figures: ReportFigures, area_label: str, requested_by: str, p
         n.concern_bars = drawing.bar_chart([(name, now) for name, now, _ in n.concern_categories[:8] if now])
         n.concern_bars["chart"] = drawings.add(f"concerns-{n.pk}", n.concern_bars["svg"]) if n.concern_bars["rows"] else ""
     totals = {name: figures.total(name) for name in (
-        "engagements", "online", "face_to_face", "turnout", "beat_meetings", "low_turnout_meetings", "iag_consultations",
+        "engagements", "online", "face_to_face", "questions_in_advance", "turnout", "beat_meetings", "low_turnout_meetings", "iag_consultations",
         "concerns", "concerns_previous", "priorities_total", "actions_done")}
     by_kind = figures.by_kind
     by_kind_bars = drawing.bar_chart(by_kind)
@@ -200,6 +200,7 @@ def figure_rows(figures: ReportFigures, *, protocols: list[dict]) -> list[tuple]
         add("Engagements", "Engagements held", "", n.engagements)
         add("Engagements", "Online", "", n.online)
         add("Engagements", "Face to face", "", n.face_to_face)
+        add("Engagements", "Questions sent before a meeting", "", n.questions_in_advance)
         add("Engagements", "People who took part", "", n.turnout)
         if n.population:
             add("Engagements", "Engagements per 1,000 residents", "", n.per_thousand_residents)

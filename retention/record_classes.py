@@ -422,7 +422,9 @@ class SocialMedia(RecordKind):
 
         # A geotagged post's point can be the author's home: it becomes a point in its neighbourhood.
         points = area_points(records)
+        # An account's handle (a reply thread's) is personal like the author's; a group, subreddit or hashtag stays counted.
         values = {record.pk: {"text": "", "author": "", "url": "", "place_text": "", "reply_to": "", "placed_match": "",
+                              "community": "" if record.community_kind == "account" else record.community,
                               "text_removed_at": timezone.now(), "location": points.get(record.pk)} for record in records}
         set_values(self.model, values)
         # The uploaded export holds the same text and handles: it goes from storage too (the hub has the posts).

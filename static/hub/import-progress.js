@@ -1,4 +1,4 @@
-// The progress of a file of concerns being checked or imported: polls the job's small JSON
+// The progress of an import (a file of concerns, or of online conversations) being checked or imported: polls the job's small JSON
 // status and moves the bar; when the job stops running, reloads the page to show the result.
 const box = document.getElementById("import-progress");
 
