@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "digital",
     "retention",
     "subject_access",
+    "documents",
     "input_rules",
     "notifications",
     "home",
@@ -213,7 +214,7 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "i
                                           **sentinel_master(CELERY_RESULT_BACKEND)}
 # Reports build on their own queue, in their own worker (scripts/hub), with their own limits:
 # WeasyPrint does not give memory back, so that worker's children are replaced when they grow.
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}, "documents.tasks.*": {"queue": "reports"}}  # documents: agreements, packages
 REPORT_TIME_LIMIT = env_int("HUB_REPORT_TIME_LIMIT", 15 * 60)
 REPORT_WORKER_MAX_MEMORY_KB = env_int("HUB_REPORT_WORKER_MAX_MEMORY_KB", 600_000)
 CELERY_TIMEZONE = TIME_ZONE

@@ -164,6 +164,9 @@ def test_erasure_leaves_no_personal_value_in_the_database_or_media_and_the_log_v
     for item in access.items.all():
         police_dpo.post(f"/subject-access/{access.pk}/items/{item.pk}/", {"decision": "include"})
     police_dpo.post(f"/subject-access/{access.pk}/", {"action": "package"})
+    from tests.documents.helpers import make_waiting_documents
+
+    make_waiting_documents()
     police_dpo.post(f"/subject-access/{access.pk}/", {"action": "complete"})
     assert access.packages.exists()
 
