@@ -47,7 +47,14 @@ def agreement_store(version: ProtocolVersion, fingerprint: str, pdf: bytes) -> A
     """Store the rendered agreement and record it; the version's older files are deleted once this commits (until
     then they are what the register points at). Call inside the transaction that records the build."""
     name = agreement_name(version, fingerprint)
-    stored_name = name if default_storage.exists(name) else default_storage.save(name, ContentFile(pdf))
+    recorded = AgreementFile.objects.filter(version=version, fingerprint=fingerprint).first()
+    if recorded is not None and default_storage.exists(recorded.name):
+        stored_name = recorded.name
+    else:
+        # A file of this name that is not recorded may be a worker's half-written one (killed while saving): replaced.
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        stored_name = default_storage.save(name, ContentFile(pdf))
     stored, _ = AgreementFile.objects.update_or_create(version=version, fingerprint=fingerprint, defaults={"name": stored_name})
     older = AgreementFile.objects.filter(version=version).exclude(pk=stored.pk)
     older_names = list(older.values_list("name", flat=True))
