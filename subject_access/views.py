@@ -59,8 +59,12 @@ class RequestDetailView(RequestMixin, DetailView):
         items = list(self.object.items.all())
         for item in items:
             item.label = label_for(item)
+        from documents.models import DocumentBuild
+
+        package_builds = DocumentBuild.objects.visible_to(self.request.user).filter(
+            data_request=self.object, status__in=DocumentBuild.JOB_OPEN_STATUSES)
         return super().get_context_data(items=items, pending=sum(i.decision == ItemDecision.PENDING for i in items),
-                                        packages=self.object.packages.all(), **kwargs)
+                                        packages=self.object.packages.all(), package_builds=package_builds, **kwargs)
 
     ACTIONS = {
         "search": (services.request_search, "Search done: {result} new record(s) found."),

@@ -34,6 +34,7 @@ def test_a_package_is_asked_for_made_in_the_background_and_downloaded_from_the_r
     assert (build.kind, build.status, build.data_request) == (DocumentKind.SUBJECT_ACCESS_PACKAGE, BuildStatus.QUEUED, request)
     assert not request.packages.exists()  # nothing rendered in the request
     assert AuditEvent.objects.filter(action="subject_access.package_requested").count() == 1
+    assert reverse("documents:build-detail", args=[build.pk]) in governance_client.get(f"/subject-access/{request.pk}/").content.decode()
     again = governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"}, follow=True)
     assert "already being made" in again.content.decode() and DocumentBuild.objects.count() == 1
 

@@ -122,8 +122,8 @@ def test_a_collation_killed_while_placing_concerns_collates_once(officer, team, 
 
 
 def test_an_agreement_killed_while_being_stored_is_made_once(force, council, redis_server, worker_process, files, capsys):
-    """The agreement's PDF is rendered, then the worker is killed as it records it: nothing recorded, and the sweeper's
-    second attempt stores one copy (the half-stored file of the first is deleted with the version's older copies)."""
+    """The agreement's PDF is rendered and stored, then the worker is killed as it records it: nothing recorded, and the
+    sweeper's second attempt replaces the unrecorded file rather than trusting it, leaving one recorded copy."""
     from documents.models import AgreementFile, BuildStatus
     from documents.services import agreement_request
     from sharing_protocols.services import protocol_send_for_signature
@@ -132,7 +132,8 @@ def test_an_agreement_killed_while_being_stored_is_made_once(force, council, red
     force_ig = governance("force-ig", force)
     version = draft(force_ig, force, council)
     protocol_send_for_signature(version=version, acting_user=force_ig, acted_for=force)
-    with table_locked("documents_agreementfile", "ACCESS EXCLUSIVE"):  # the build waits as it records the stored file
+    # SHARE: the build reads on and stores the PDF, then waits to record it (its INSERT); a FK check still passes.
+    with table_locked("documents_agreementfile", "SHARE"):
         worker = worker_process()
         build = agreement_request(version=version, acting_user=force_ig, organisation=force)
         killed_at = kill_it_mid_job(worker, build)
