@@ -34,7 +34,7 @@ def test_the_printable_agreement_is_made_in_the_background_and_opened_when_ready
         expect(open_link).to_be_visible(timeout=60_000)  # the page polled its status and reloaded itself
     expect(page.locator("[data-document-label]")).to_have_text("Ready")
     save_artefact(page, "agreement-ready")
-    pdf = page.request.get(open_link.get_attribute("href"))
+    pdf = page.request.get(live_server.url + open_link.get_attribute("href"))
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF-")
 
     page.get_by_role("link", name="Notifications").first.click()
