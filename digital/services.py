@@ -379,5 +379,7 @@ def question_send(*, meeting, question: str, name: str = "", email: str = "", cl
                                               name=name.strip(), email=email.strip(), screening_findings=findings)
         audit.record(actor=None, organisation=meeting.organisation, action="digital.question_received",
                      summary=f"A question was sent online before {meeting.title}", engagement=meeting.pk, question=kept.pk)
-    cache.set(key, sent + 1, 3600)
+    # Counted in the shared cache with Redis's own increment, so two web nodes (or two requests at once) count together.
+    cache.add(key, 0, 3600)
+    cache.incr(key)
     return kept

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("finder.urls")),  # before publication's, whose your-area/<force>/<code>/ would take its paths
     path("retention/", include("retention.urls")),
     path("subject-access/", include("subject_access.urls")),
+    path("documents/", include("documents.urls")),
     path("notifications/", include("notifications.urls")),
     path("home/", include("home.urls")),
     path("", include("publication.urls")),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -40,6 +41,29 @@ def job_claim(model, job_id: int) -> int | None:
         )
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    text: str
+    level: int
+
+
+# Why a claim was refused, and how loudly to say so. A message delivered twice (the sweeper re-sends, the broker
+# redelivers a late-acknowledged task) finds its job finished or in a live worker's hands: normal, INFO. A job
+# that is not there at all should never be sent: a row deleted under its task, or one the worker's database
+# session may not read (row-level security with no context): something is wrong, WARNING.
+FINISHED = Refusal("finished already (a repeated message)", logging.INFO)
+HELD = Refusal("another worker has it and its heartbeat is fresh", logging.INFO)
+MISSING = Refusal("no such job: deleted while queued, or not readable in this worker's database context", logging.WARNING)
+
+
+def claim_refusal(model, job_id: int) -> Refusal:
+    """Why job_claim refused the job (read just after the refusal; the row may have moved on since)."""
+    row = model.objects.filter(pk=job_id).values("status").first()
+    if row is None:
+        return MISSING
+    return HELD if row["status"] in model.JOB_OPEN_STATUSES else FINISHED
 
 
 def job_is_still_mine(model, job_id: int, attempt: int | None) -> bool:
@@ -82,7 +106,8 @@ def job_running(model, job_id: int):
     """Claim the job and beat its heart while the block runs; yields the attempt number (or None)."""
     attempt = job_claim(model, job_id)
     if attempt is None:
-        logger.info("%s %s not taken up: finished already, or another worker has it", model.__name__, job_id)
+        reason = claim_refusal(model, job_id)
+        logger.log(reason.level, "%s %s not taken up: %s", model.__name__, job_id, reason.text)
         yield None
         return
     heartbeat = Heartbeat(model, job_id, attempt)

@@ -11,6 +11,7 @@ class Kind(models.TextChoices):
     CONCERN_OUTCOME = "concern_outcome", "What came of a priority your organisation's concern went into"
     IMPORT_FINISHED = "import_finished", "A file of concerns you uploaded finished importing or failed"
     SCREENING_REJECTED = "screening_rejected", "Your public wording was rejected by a reviewer"
+    DOCUMENT_READY = "document_ready", "A document you asked for (an agreement, a subject access package) is ready"
 
 
 class Delivery(models.TextChoices):

@@ -66,4 +66,9 @@ DEFAULTS = (
         "UK GDPR article 5(1)(e); DPA 2018 s.39 for the police. Assumption: imported posts are for spotting hot topics, which "
         "takes weeks; three months after import, then each post's text, author handle, link and place words are removed "
         "and only counts stay (neighbourhood, topic, category, tone, site, time)."),
+    DefaultSchedule(
+        RecordClass.AGREEMENT_PDFS, LegalRegime.UK_GDPR, LegalRegime.UK_GDPR, 72, EndAction.DELETE,
+        "UK GDPR article 5(1)(e). A printed agreement names its signatories and their roles. Assumption: six years after the "
+        "protocol ended (the Limitation Act 1980 period for a claim under it), then deleted; the register keeps the version "
+        "and its signatures, from which the PDF can be made again."),
 )

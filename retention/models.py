@@ -24,6 +24,7 @@ class RecordClass(models.TextChoices):
     NOTIFICATIONS = "notifications", "Notifications and emails sent"
     HISTORY_ROWS = "history_rows", "History of changes"
     SOCIAL_MEDIA = "social_media", "Social-media content"
+    AGREEMENT_PDFS = "agreement_pdfs", "Printed sharing agreements (PDF)"
 
 
 class LegalRegime(models.TextChoices):

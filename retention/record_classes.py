@@ -438,6 +438,39 @@ class SocialMedia(RecordKind):
         transaction.on_commit(lambda: [storage.delete(name) for name, storage in files])
 
 
+class AgreementPdfs(RecordKind):
+    """The stored PDFs of a sharing protocol's versions (documents.AgreementFile): they name the signatories and their
+    roles, and can be made again from the register. Their clock runs from the day the protocol ended: terminated
+    (the terminating version's date) or past the end date of the version in force; a protocol in force never falls due."""
+
+    def clock(self):
+        from sharing_protocols.models import ProtocolStatus
+
+        current = "version__protocol__current_version"
+        return models.Case(
+            models.When(**{f"{current}__status": ProtocolStatus.TERMINATED}, then=TruncDate(f"{current}__created_at")),
+            models.When(**{f"{current}__ends_on__isnull": False}, then=models.F(f"{current}__ends_on")),
+            default=None, output_field=models.DateField())
+
+    def url_of(self, record):
+        return reverse("sharing:protocol-version", args=[record.version.protocol_id, record.version.number])
+
+    def url(self, record_id):
+        stored = self.model.objects.select_related("version").filter(pk=record_id).first()
+        return self.url_of(stored) if stored else None
+
+    def delete_many(self, records):
+        """The rows go now; the files (and any older copy of the same version) once the batch commits."""
+        from django.db import transaction
+
+        from documents.agreements import agreement_files_delete
+
+        versions = {record.version_id: record.version for record in records}
+        names = [record.name for record in records]
+        self.model.objects.filter(pk__in=[r.pk for r in records]).delete()
+        transaction.on_commit(lambda: [agreement_files_delete(version, also=names) for version in versions.values()])
+
+
 class HistoryRows(RecordKind):
     """Swept by age, table by table (see enforcement.sweep_history); never listed one row at a time."""
 
@@ -470,6 +503,10 @@ KINDS: dict[str, RecordKind] = {
         RecordClass.HISTORY_ROWS, None, allowed_actions=(EndAction.DELETE,),
         why_not="History rows older than the period are deleted; they are too many to review one by one."),
     RecordClass.SOCIAL_MEDIA: SocialMedia(RecordClass.SOCIAL_MEDIA, "digital.Post", erasure_action=EndAction.ANONYMISE),
+    RecordClass.AGREEMENT_PDFS: AgreementPdfs(
+        RecordClass.AGREEMENT_PDFS, "documents.AgreementFile", organisation_lookup="version__protocol__lead_organisation",
+        allowed_actions=(EndAction.REVIEW, EndAction.DELETE),
+        why_not="A printed agreement is a copy of the register's version: it is deleted (and can be made again), not anonymised."),
 }
 
 

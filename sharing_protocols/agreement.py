@@ -1,12 +1,9 @@
 """The printable agreement of one protocol version: a tagged PDF (PDF/UA) through the reports' renderer,
 with its signatures and the SHA-256 of the version's content, so the paper and the register can be compared.
-An agreement is two or three pages, so it renders while the person waits, once: the PDF is kept in storage under
-a fingerprint of its content, and made again only when something it shows changes (a signature, a party)."""
-import hashlib
+It is rendered by the background worker, never in a web request, and kept in storage under a fingerprint of what
+it shows (documents.agreements): made again only when that changes (a signature, a party)."""
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -33,12 +30,3 @@ def agreement_html(version: ProtocolVersion, *, printed_at=PRINTED_NOW) -> str:
 
 def agreement_pdf(version: ProtocolVersion) -> bytes:
     return render_pdf(agreement_html(version))[0]
-
-
-def agreement_file(version: ProtocolVersion) -> str:
-    """The name in the default storage of the version's agreement PDF, made and stored the first time it is asked for."""
-    fingerprint = hashlib.sha256(agreement_html(version, printed_at=None).encode()).hexdigest()[:32]
-    name = f"agreements/protocol-{version.protocol_id}/v{version.number}-{fingerprint}.pdf"
-    if default_storage.exists(name):
-        return name
-    return default_storage.save(name, ContentFile(agreement_pdf(version)))

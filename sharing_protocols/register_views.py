@@ -282,10 +282,18 @@ class AgreementPdfView(GovernanceMixin, View):
     """The printable agreement of one version: its terms, parties, flows, signatures and SHA-256."""
 
     def get(self, request, pk, number):
-        from sharing_protocols.agreement import agreement_file
+        """The stored PDF if what the version shows is stored already; else it is made in the background
+        (documents.services) and the person waits on its page, which links back here once it is ready."""
+        from documents.agreements import agreement_fingerprint, stored_agreement
+        from documents.services import agreement_request
 
         version = self.version(number)
-        return download_response(default_storage, agreement_file(version), content_type="application/pdf", as_attachment=False,
+        stored = stored_agreement(version, agreement_fingerprint(version))
+        if stored is None:
+            organisation = self.protocol.lead_organisation if self.leads else Organisation.objects.get(pk=min(self.governs))
+            build = agreement_request(version=version, acting_user=request.user, organisation=organisation)
+            return redirect("documents:build-detail", pk=build.pk)
+        return download_response(default_storage, stored.name, content_type="application/pdf", as_attachment=False,
                                  filename=f"{self.protocol.reference}-v{version.number}.pdf")
 
 

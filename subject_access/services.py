@@ -153,21 +153,30 @@ def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
-def package_make(*, request: DataSubjectRequest, acting_user) -> SubjectAccessPackage:
-    """The tagged PDF (cover letter and records) and the JSON, stored, hashed, audited and logged as a disclosure."""
-    from sharing_protocols.disclosures import disclosure_record
-    from sharing_protocols.models import DisclosureAction
-    from subject_access.package import package_content, package_json, package_pdf
-
+def package_check(*, request: DataSubjectRequest, acting_user) -> None:
+    """Whether a package can be made now: ValidationError naming what is missing if not."""
     _require(acting_user, request)
     if request.kind != RequestKind.ACCESS:
         raise ValidationError("Only a subject access request has a package.")
     pending = request.items.filter(decision=ItemDecision.PENDING).count()
     if pending and not request.restriction:
         raise ValidationError(f"Review every record first: {pending} still to review.")
+
+
+def package_make(*, request: DataSubjectRequest, acting_user, still_mine=None) -> SubjectAccessPackage | None:
+    """The tagged PDF (cover letter and records) and the JSON, stored, hashed, audited and logged as a disclosure.
+    Made by the background worker (documents.tasks); `still_mine`, called inside the final transaction, says whether
+    the worker's job is still its own (a superseded worker saves nothing and gets None)."""
+    from sharing_protocols.disclosures import disclosure_record
+    from sharing_protocols.models import DisclosureAction
+    from subject_access.package import package_content, package_json, package_pdf
+
+    package_check(request=request, acting_user=acting_user)
     content = package_content(acting_user, request)
     pdf, data = package_pdf(content), package_json(content)
     with transaction.atomic():
+        if still_mine is not None and not still_mine():
+            return None
         package = SubjectAccessPackage(request=request, made_by=acting_user, pdf_sha256=_sha256(pdf), json_sha256=_sha256(data),
                                        items_included=len(content["items"]))
         package.pdf.save(f"{request.reference}.pdf", ContentFile(pdf), save=False)

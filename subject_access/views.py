@@ -59,12 +59,15 @@ class RequestDetailView(RequestMixin, DetailView):
         items = list(self.object.items.all())
         for item in items:
             item.label = label_for(item)
+        from documents.models import DocumentBuild
+
+        package_builds = DocumentBuild.objects.visible_to(self.request.user).filter(
+            data_request=self.object, status__in=DocumentBuild.JOB_OPEN_STATUSES)
         return super().get_context_data(items=items, pending=sum(i.decision == ItemDecision.PENDING for i in items),
-                                        packages=self.object.packages.all(), **kwargs)
+                                        packages=self.object.packages.all(), package_builds=package_builds, **kwargs)
 
     ACTIONS = {
         "search": (services.request_search, "Search done: {result} new record(s) found."),
-        "package": (services.package_make, "Package made."),
         "complete": (services.request_complete, "Request completed."),
         "erase": (services.request_erase, "Erasure done: {count} record(s) erased; the request keeps only a hash of who asked."),
         "rectify": (services.request_rectify, "Corrections made to {count} record(s)."),
@@ -73,6 +76,8 @@ class RequestDetailView(RequestMixin, DetailView):
     def post(self, request, pk):
         data_request = self.get_request()
         action = request.POST.get("action")
+        if action == "package":
+            return self.package_request(data_request)
         if action not in self.ACTIONS:
             raise Http404
         service, message = self.ACTIONS[action]
@@ -84,6 +89,19 @@ class RequestDetailView(RequestMixin, DetailView):
             return redirect("subject_access:request-detail", data_request.pk)
         messages.success(request, message.format(result=result, count=len(result) if isinstance(result, list) else 0))
         return redirect("subject_access:request-detail", data_request.pk)
+
+
+    def package_request(self, data_request):
+        """The package is made in the background: the person waits on its page (documents)."""
+        from documents.services import package_request
+
+        try:
+            build = package_request(request=data_request, acting_user=self.request.user)
+        except ValidationError as error:
+            for problem in error.messages:
+                messages.error(self.request, problem)
+            return redirect("subject_access:request-detail", data_request.pk)
+        return redirect("documents:build-detail", build.pk)
 
 
 class ItemReviewView(RequestMixin, FormView):

@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 from cluster.config import sentinel_master, transaction_pooling
+from cluster.redis_cache import redis_cache
 from engagement_hub.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 from filestore.config import file_storages
 from read_routing.config import standby_database
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "digital",
     "retention",
     "subject_access",
+    "documents",
     "input_rules",
     "notifications",
     "home",
@@ -203,13 +205,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 2 * 60 * 60,
     **sentinel_master(CELERY_BROKER_URL),  # Redis behind Sentinel: the master's name (cluster/config.py)
 }
+# Django's cache is the broker's Redis (or its Sentinels), shared by every web node and worker, so a limit kept in it
+# (the public question form's per address) is one limit for the hub, not one per process (cluster/redis_cache.py).
+CACHES = {"default": redis_cache(env_str("HUB_CACHE_URL", CELERY_BROKER_URL))}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_BROKER_CONNECTION_TIMEOUT
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5},
                                           **sentinel_master(CELERY_RESULT_BACKEND)}
 # Reports build on their own queue, in their own worker (scripts/hub), with their own limits:
 # WeasyPrint does not give memory back, so that worker's children are replaced when they grow.
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}, "documents.tasks.*": {"queue": "reports"}}  # documents: agreements, packages
 REPORT_TIME_LIMIT = env_int("HUB_REPORT_TIME_LIMIT", 15 * 60)
 REPORT_WORKER_MAX_MEMORY_KB = env_int("HUB_REPORT_WORKER_MAX_MEMORY_KB", 600_000)
 CELERY_TIMEZONE = TIME_ZONE

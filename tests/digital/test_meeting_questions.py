@@ -2,10 +2,10 @@
 import time
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from organisations.models import AuditEvent
+from cluster.redis_cache import cache_forget_all
 from digital.forms import MeetingQuestionForm
 from digital.models import MeetingQuestion
 from tests.publication.conftest import force_area, hindpool, screen, upcoming_meeting  # noqa: F401 (fixtures)
@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def fresh_limits():
-    cache.clear()
+    cache_forget_all()
     yield
-    cache.clear()
+    cache_forget_all()
 
 
 @pytest.fixture

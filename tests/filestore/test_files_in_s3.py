@@ -19,6 +19,7 @@ from reports.models import ReportRun
 from reports.services import report_build, report_request
 from retention.models import RecordClass
 from retention.record_classes import kind_of
+from tests.documents.helpers import make_waiting_documents
 from sharing_protocols.services import protocol_send_for_signature
 from tests.factories import ForceAreaFactory
 from tests.partners.imports.conftest import csv_bytes, rows
@@ -162,6 +163,8 @@ def test_an_agreement_pdf_is_kept_in_the_store_once_and_made_again_when_signed(s
     protocol_send_for_signature(version=version, acting_user=force_ig, acted_for=force)
     url = reverse("sharing:protocol-agreement", args=[version.protocol_id, 1])
     client.force_login(council_ig)
+    assert client.get(url).status_code == 302  # made in the background: the person waits on its page
+    make_waiting_documents()
     first = b"".join(client.get(url).streaming_content)
     assert first.startswith(b"%PDF")
     assert client.get(url)["Content-Disposition"] == 'inline; filename="furness-contacts-v1.pdf"'
@@ -169,8 +172,12 @@ def test_an_agreement_pdf_is_kept_in_the_store_once_and_made_again_when_signed(s
     assert len(kept) == 1 and s3_files.read(kept[0]) == first  # the second request read the kept file
 
     sign(version, force, force_ig, name="Jo Whitfield")
-    assert b"".join(client.get(url).streaming_content).startswith(b"%PDF")
-    assert len(s3_files.keys("media/agreements/")) == 2  # a signature changes what the paper shows
+    assert client.get(url).status_code == 302
+    make_waiting_documents()
+    signed = b"".join(client.get(url).streaming_content)
+    assert signed.startswith(b"%PDF") and signed != first  # a signature changes what the paper shows
+    now_kept = s3_files.keys("media/agreements/")
+    assert len(now_kept) == 1 and now_kept != kept  # the unsigned copy was deleted once the signed one was stored
 
     client.force_login(partner_user)  # not information governance
     assert client.get(url).status_code == 403
@@ -196,6 +203,7 @@ def test_a_subject_access_package_is_kept_in_the_store_and_downloaded_by_governa
     for item in request.items.all():
         governance_client.post(f"/subject-access/{request.pk}/items/{item.pk}/", {"decision": "include"})
     governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"})
+    make_waiting_documents()
     package = request.packages.get()
     assert {key.rsplit(".", 1)[-1] for key in s3_files.keys("media/")} == {"pdf", "json"}
     url = f"/subject-access/{request.pk}/packages/{package.pk}/json/"

@@ -119,3 +119,26 @@ def test_a_collation_killed_while_placing_concerns_collates_once(officer, team, 
     assert CollationRun.objects.count() == 1 and run.summary["collated"] == 2 and run.summary["linked"] == 1
     assert set(Concern.objects.values_list("neighbourhood", "status")) == {(hindpool.pk, ConcernStatus.COLLATED)}
     assert ConcernLink.objects.count() == 1 and NeighbourhoodDigest.objects.filter(run=run).count() == 1
+
+
+def test_an_agreement_killed_while_being_stored_is_made_once(force, council, redis_server, worker_process, files, capsys):
+    """The agreement's PDF is rendered and stored, then the worker is killed as it records it: nothing recorded, and the
+    sweeper's second attempt replaces the unrecorded file rather than trusting it, leaving one recorded copy."""
+    from documents.models import AgreementFile, BuildStatus
+    from documents.services import agreement_request
+    from sharing_protocols.services import protocol_send_for_signature
+    from tests.sharing_protocols.test_protocol_sign_off import draft, governance
+
+    force_ig = governance("force-ig", force)
+    version = draft(force_ig, force, council)
+    protocol_send_for_signature(version=version, acting_user=force_ig, acted_for=force)
+    # SHARE: the build reads on and stores the PDF, then waits to record it (its INSERT); a FK check still passes.
+    with table_locked("documents_agreementfile", "SHARE"):
+        worker = worker_process()
+        build = agreement_request(version=version, acting_user=force_ig, organisation=force)
+        killed_at = kill_it_mid_job(worker, build)
+    assert build.status == BuildStatus.BUILDING and not AgreementFile.objects.exists()
+
+    take_it_up_again(build, done=BuildStatus.READY, killed_at=killed_at, capsys=capsys)
+    assert AgreementFile.objects.count() == 1 and build.agreement_id is not None
+    assert len(list((files.MEDIA_ROOT / f"agreements/protocol-{version.protocol_id}").iterdir())) == 1

@@ -172,6 +172,10 @@ def test_the_printable_agreement_is_a_tagged_pdf_with_its_signatures_and_hash(cl
     protocol_send_for_signature(version=version, acting_user=force_ig, acted_for=force)
     sign(version, force, force_ig, name="Jo Whitfield")
     client.force_login(council_ig)
+    from tests.documents.helpers import make_waiting_documents
+
+    client.get(reverse("sharing:protocol-agreement", args=[version.protocol_id, 1]))
+    make_waiting_documents()
     response = client.get(reverse("sharing:protocol-agreement", args=[version.protocol_id, 1]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))

@@ -11,6 +11,7 @@ from partners.models import Concern
 from retention.models import Outcome, RecordClass, RetentionDecision
 from sharing_protocols.disclosures import disclosure_record
 from sharing_protocols.models import DisclosureAction, DisclosureEntry
+from tests.documents.helpers import make_waiting_documents
 from subject_access.models import DataSubjectRequest, ItemDecision, RequestItem, RequestKind, RequestStatus
 from tests.factories import (
     AdvisoryMembershipFactory, ConcernFactory, ContactFactory, DoorstepVisitFactory, EngagementFactory,
@@ -105,6 +106,7 @@ def test_review_exempt_redact_and_package_as_pdf_and_json(governance_client, mar
             governance_client.post(f"/subject-access/{request.pk}/items/{item.pk}/", {"decision": "include"})
     assert not request.items.filter(decision=ItemDecision.PENDING).exists()
     governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"})
+    make_waiting_documents()
     package = request.packages.get()
     from pypdf import PdfReader
 
@@ -138,6 +140,7 @@ def test_a_restriction_under_s45_makes_the_package_neither_confirm_nor_deny(gove
     assert "necessary and proportionate" in refused.content.decode()
     governance_client.post(f"/subject-access/{request.pk}/restrict/", {"restriction": "prejudice_crime", "restriction_note": "Live investigation"})
     governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"})
+    make_waiting_documents()
     data = json.loads(request.packages.get().json.read())
     assert data["neither_confirm_nor_deny"] is True and data["records"] == [] and data["records_withheld"] == 0
 
