@@ -23,6 +23,7 @@ from sharing_protocols.models import Classification, DataCategory, ProtocolStatu
 from sharing_protocols.services import protocol_change_status
 from tests.factories import (ConcernFactory, ConcernResponseFactory, ForceFactory, MembershipFactory, OrganisationFactory, PriorityFactory,
                              TeamFactory, UserFactory)
+from tests.built_once import built_once_per_module
 from tests.sharing_protocols.conftest import publish_protocol
 
 pytestmark = pytest.mark.django_db
@@ -73,17 +74,7 @@ def build_world() -> World:
     return world
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once, inside a transaction that is rolled back when the module is done."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+world = built_once_per_module(build_world)
 
 
 @pytest.mark.parametrize("orm_predicate", [False, True], ids=["row-level-security-alone", "both-locks"])
