@@ -38,6 +38,8 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from access import sources
+
 OFFICIAL_SENSITIVE = "official_sensitive"  # sharing_protocols.models.Classification.OFFICIAL_SENSITIVE
 
 
@@ -52,11 +54,9 @@ class Viewer:
 
     @classmethod
     def of(cls, who) -> Viewer:
-        from organisations.models import Organisation
-
         if isinstance(who, Viewer):
             return who
-        if isinstance(who, Organisation):
+        if isinstance(who, sources.organisation_model()):
             return cls("organisation", who.pk, bool(who.is_active))
         if who is None or not getattr(who, "is_authenticated", False):
             return cls("nobody")
@@ -151,9 +151,7 @@ def array_sql(ids: frozenset[int] | None) -> str:
 # -- resolution: one query -------------------------------------------------------------------------------------
 
 def _share_tables() -> list[str]:
-    from sharing_protocols.shares import _share_models
-
-    return sorted(model._meta.db_table for model in _share_models().values())
+    return sorted(model._meta.db_table for model in sources.grant_sources().share_models())
 
 
 def flow_grants_sql(*, where: str, today) -> tuple[str, list]:
@@ -161,15 +159,13 @@ def flow_grants_sql(*, where: str, today) -> tuple[str, list]:
     organisation each carries (the provider and its active units): the rule's one statement of "live" and
     of "a force's units", read by the resolver (flows to the viewer) and by "who can see this" (flows from
     a record's holder)."""
-    from organisations.models import Organisation
-    from sharing_protocols.models import ProtocolDataFlow, ProtocolVersion, SharingProtocol, live_flow_ids_sql
-
-    live, live_params = live_flow_ids_sql(today)
-    organisation = Organisation._meta.db_table
+    live, live_params = sources.grant_sources().live_flow_ids_sql(today)
+    flow_table, version_table, protocol_table = sources.grant_sources().flow_tables()
+    organisation = sources.organisation_model()._meta.db_table
     sql = (f"SELECT f.id, f.category, c.id, f.provider_id, f.recipient_id, v.highest_classification = %s, "
            f"v.includes_personal_data, p.reference || ' v' || v.number || ', clause ' || f.clause "
-           f"FROM {ProtocolDataFlow._meta.db_table} f JOIN {ProtocolVersion._meta.db_table} v ON v.id = f.version_id "
-           f"JOIN {SharingProtocol._meta.db_table} p ON p.id = v.protocol_id "
+           f"FROM {flow_table} f JOIN {version_table} v ON v.id = f.version_id "
+           f"JOIN {protocol_table} p ON p.id = v.protocol_id "
            f"JOIN {organisation} c ON (c.id = f.provider_id OR c.parent_id = f.provider_id) AND c.is_active "
            f"WHERE f.id IN ({live}) AND {where}")
     return sql, [OFFICIAL_SENSITIVE, *live_params]
@@ -186,13 +182,11 @@ def flows_covering(organisation_id: int, category: str) -> list[FlowGrant]:
 def _resolve(viewer: Viewer) -> tuple[GrantSet, str | None]:
     """The viewer's grant set, and the state of the grant-change log it was read under (the same statement);
     None instead of the state when the reading transaction has written (the answer must not be kept)."""
-    from organisations.models import Membership, Organisation
-
-    organisation = Organisation._meta.db_table
+    organisation = sources.organisation_model()._meta.db_table
     if viewer.kind == "organisation":
         direct, params = "SELECT %s::bigint", [viewer.pk]
     else:
-        direct = (f"SELECT vm.organisation_id FROM {Membership._meta.db_table} vm JOIN {organisation} vmo "
+        direct = (f"SELECT vm.organisation_id FROM {sources.membership_model()._meta.db_table} vm JOIN {organisation} vmo "
                   "ON vmo.id = vm.organisation_id WHERE vm.user_id = %s AND vmo.is_active")
         params = [viewer.pk]
     own = (f"SELECT DISTINCT vo.id FROM {organisation} vo JOIN ({direct}) vd(id) ON vo.id = vd.id OR vo.parent_id = vd.id "

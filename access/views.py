@@ -3,6 +3,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from access.roles import Role
 from access.pagination import CappedPaginator, KeysetPagesMixin
+from access.sources import disclosure_hooks, share_model_for
 from access.visibility import owning_organisation  # noqa: F401 (views import it from here)
 
 POLICE_ROLES = (Role.OFFICER, Role.MANAGER, Role.ADMINISTRATOR)
@@ -23,18 +24,12 @@ class DisclosedDetailMixin(VisibleToUserMixin):
     """A detail page that says why a shared record is visible, and logs the read in the disclosure log."""
 
     def get_object(self, queryset=None):
-        from sharing_protocols.explain import log_shared_reads
-
         record = super().get_object(queryset)
-        log_shared_reads(user=self.request.user, records=[record], purpose=f"Viewed on {self.request.path}")
+        disclosure_hooks().log_shared_reads(user=self.request.user, records=[record], purpose=f"Viewed on {self.request.path}")
         return record
 
     def get_context_data(self, **kwargs):
-        from sharing_protocols.explain import why_visible
-
-        from sharing_protocols.shares import share_model_for
-
-        reasons = [r for r in why_visible(self.request.user, self.object) if r.is_shared] if getattr(self.object, "is_shared", False) else []
+        reasons = [r for r in disclosure_hooks().why_visible(self.request.user, self.object) if r.is_shared] if getattr(self.object, "is_shared", False) else []
         user = self.request.user
         return super().get_context_data(
             visibility_reasons=reasons, record_label=self.object._meta.label_lower,
@@ -45,19 +40,16 @@ class DisclosedDetailMixin(VisibleToUserMixin):
 
 def may_ask_who_can_see(user, record) -> bool:
     """Whether "Who can see this" would answer this IG user (it answers 404 otherwise, so no link)."""
-    from sharing_protocols.explain import who_can_see_for
-
-    return who_can_see_for(user, record) is not None
+    return disclosure_hooks().who_can_see_for(user, record) is not None
 
 
 class DisclosedListMixin(VisibleToUserMixin):
     """A list page that logs the shared records it shows (one disclosure entry per page, none if all are own)."""
 
     def get_context_data(self, **kwargs):
-        from sharing_protocols.explain import listing_purpose, log_shared_reads
-
         context = super().get_context_data(**kwargs)
-        log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=listing_purpose(self.request))
+        hooks = disclosure_hooks()
+        hooks.log_shared_reads(user=self.request.user, records=list(context["object_list"]), purpose=hooks.listing_purpose(self.request))
         return context
 
 

@@ -27,8 +27,9 @@ from django.db import models
 from django.db.models import Case, Expression, F, Q, Value, When
 from django.db.models.query import ModelIterable
 
+from access import sources
 from access.grants import Viewer, array_sql, grants_for
-from access.withholding import PersonalCover, ViewerQuery, bind_viewer, withholds
+from access.withholding import OFFICIAL, PersonalCover, ViewerQuery, bind_viewer, withholds
 
 PERSONAL_OK = "_personal_ok"
 # Tests only (tests/row_security/test_leak_matrix_rls_only.py): False lets every row through the ORM's door,
@@ -172,16 +173,12 @@ class OrganisationScopedQuerySet(models.QuerySet):
         any_level = any_of(column, grants.providers(category, sensitive=True, personal=personal))
         if not hasattr(self.model, "CLASSIFICATION_FIELD"):
             return any_of(column, grants.providers(category, personal=personal))
-        from sharing_protocols.models import Classification
-
-        official = Q(**{self.model.CLASSIFICATION_FIELD: Classification.OFFICIAL}) & any_of(
+        official = Q(**{self.model.CLASSIFICATION_FIELD: OFFICIAL}) & any_of(
             column, grants.providers(category, personal=personal))
         return any_level | official
 
     def _one_off_q(self, grants, *, personal: bool) -> Q:
-        from sharing_protocols.shares import share_model_for
-
-        share_model = share_model_for(self.model)
+        share_model = sources.share_model_for(self.model)
         if share_model is None:
             return Q(pk__in=[])
         return any_of("pk", grants.shared_ids(share_model, personal=personal))

@@ -43,6 +43,7 @@ from django.db.models.signals import class_prepared
 from django.utils.functional import cached_property
 
 from access.grants import array_sql
+from access.sources import share_model_for
 
 VIEWER = "viewer_grants"  # the Query attribute holding a visible_to queryset's grant set
 OFFICIAL = "official"  # sharing_protocols.models.Classification.OFFICIAL
@@ -68,8 +69,6 @@ def _ids(ids) -> str:
 @cache
 def _shape(model) -> tuple[str, str, str | None, str | None]:
     """The category, the organisation column, the classification column and the one-off share table."""
-    from sharing_protocols.shares import share_model_for
-
     classification = getattr(model, "CLASSIFICATION_FIELD", None)
     share_model = share_model_for(model)
     return (str(model.DATA_CATEGORY), model._meta.get_field("organisation").column,

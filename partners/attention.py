@@ -1,13 +1,14 @@
 """What needs attention about partner concerns, for the home page: for officers, new concerns placed in their
 neighbourhoods since they last looked; for partner users, their organisation's concerns the police moved
 and their finished imports since they last looked. Reads through visible_to / editable_by; counts capped."""
-from django.db.models import Q
 from django.urls import reverse
 
 from access.roles import Role
 from home.attention import Item, capped_count, look_url
 from home.models import last_looked
-from partners.models import Concern, ConcernImportJob, ConcernStatus, ImportJobStatus
+from access.visibility import membership_organisation_ids
+from partners.models import Concern, ConcernImportJob, ImportJobStatus
+from partners.responses.selectors import answers_visible_to
 
 
 def _since(queryset, field: str, at):
@@ -27,9 +28,9 @@ def items_for(user) -> list[Item]:
         items.append({"kind": "new-concerns", "label": "New partner concerns in your neighbourhoods since you last looked",
                       "count": capped_count(new), "url": look_url("new-concerns", target)})
     if user.has_role(Role.PARTNER_USER):
-        moved = _since(Concern.objects.editable_by(user).filter(
-            Q(status=ConcernStatus.TAKEN_INTO_PRIORITY) | Q(priority__status__in=("resolved", "closed"))), "updated_at",
-            last_looked(user, "concerns-moved"))
+        # The police's answers to the organisation's concerns (their own records), since the user last looked.
+        moved = _since(answers_visible_to(user).filter(concern_organisation_id__in=membership_organisation_ids(user)),
+                       "created_at", last_looked(user, "concerns-moved"))
         items.append({"kind": "concerns-moved", "label": "Your organisation's concerns taken into a police priority since you last looked",
                       "count": capped_count(moved),
                       "url": look_url("concerns-moved", f"{reverse('partners:concern-list')}?status=taken_into_priority")})

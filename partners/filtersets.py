@@ -7,13 +7,15 @@ from crm.filtersets import partner_agencies
 from crm.models import IssueCategory
 from geo.models import Neighbourhood
 from partners.models import Concern, ConcernImportJob, ConcernStatus, ImportJobStatus
+from partners.responses.selectors import with_shown_status
 from partners.selectors import concern_search
 
 
 class ConcernFilterSet(HubFilterSet):
     q = django_filters.CharFilter(label="Search place or description", method="filter_q", max_length=200)
     category = django_filters.ModelChoiceFilter(queryset=IssueCategory.objects.all(), empty_label="All categories")
-    status = django_filters.ChoiceFilter(choices=ConcernStatus.choices, empty_label="Any status")
+    # "Taken into a priority" is the police's answer (partners.responses), not a value on the concern's row.
+    status = django_filters.ChoiceFilter(choices=ConcernStatus.choices, empty_label="Any status", method="filter_status")
     neighbourhood = django_filters.ModelChoiceFilter(queryset=lambda request: Neighbourhood.objects.only("pk", "name").order_by("name"),
                                                      empty_label="All neighbourhoods")
     organisation = django_filters.ModelChoiceFilter(queryset=partner_agencies, empty_label="All organisations",
@@ -26,6 +28,9 @@ class ConcernFilterSet(HubFilterSet):
     class Meta:
         model = Concern
         fields = []
+
+    def filter_status(self, queryset, name, value):
+        return with_shown_status(queryset, value, self.request.user)
 
     def filter_q(self, queryset, name, value):
         return concern_search(queryset, value.strip()) if value.strip() else queryset

@@ -3,12 +3,13 @@ Through notifications.services.notify, so each person's copy is rendered from th
 from django.urls import reverse
 
 from crm.models import FINISHED_STATUSES
-from organisations.models import Membership
+from organisations.models import Membership, User
 from access.roles import Role
 from notifications.models import Kind
 from notifications.services import notify
 from partners.models import Concern
-from row_security.context import system_context
+from partners.responses.models import ConcernResponse
+from row_security.context import viewer_context
 
 
 def _reporters(organisation_id: int):
@@ -16,12 +17,14 @@ def _reporters(organisation_id: int):
             .select_related("user")]
 
 
-def concerns_taken_notify(*, concern_ids: list[int], team_name: str, neighbourhood_name: str) -> None:
-    for concern in Concern.objects.filter(pk__in=concern_ids).only("pk", "organisation_id"):
-        notify(recipients=_reporters(concern.organisation_id), kind=Kind.CONCERN_TAKEN, about=concern,
+def concerns_taken_notify(*, reported_by: dict[int, int], team_name: str, neighbourhood_name: str) -> None:
+    """`reported_by`: {concern id: its reporting organisation's id}, from the police's answers."""
+    for concern_id, organisation_id in sorted(reported_by.items()):
+        concern = Concern(pk=concern_id, organisation_id=organisation_id)  # each recipient reads it as they see it (notify)
+        notify(recipients=_reporters(organisation_id), kind=Kind.CONCERN_TAKEN, about=concern,
                subject=f"Your concern {concern.reference} was taken into a priority", template="concern_taken.txt",
                context={"team": team_name, "neighbourhood": neighbourhood_name},
-               url=reverse("partners:concern-detail", args=[concern.pk]))
+               url=reverse("partners:concern-detail", args=[concern_id]))
 
 
 def priority_finished_notify(*, sender, priority_id: int, old_status: str, new_status: str, **kwargs) -> None:
@@ -30,8 +33,8 @@ def priority_finished_notify(*, sender, priority_id: int, old_status: str, new_s
     if new_status not in FINISHED_STATUSES:
         return
     from crm.models import Priority
-    from partners.selectors import concern_outcome
     from publication.models import Subject
+    from publication.selectors import public_priority_wording
     from publication.services import screening_run
 
     priority = Priority.objects.filter(pk=priority_id).first()
@@ -39,12 +42,16 @@ def priority_finished_notify(*, sender, priority_id: int, old_status: str, new_s
         return
     if priority.outcome:
         screening_run(subject=Subject.OUTCOME, record=priority)
-    # The officer finishing the priority may not read the partners' concerns it came from (row-level security hides
-    # them), yet their reporters must be told: finding which concerns and whose is named system work, and each copy
-    # is still rendered as its recipient sees it.
-    with system_context("telling partners what came of the concerns in a finished priority"):
-        concerns = list(Concern.objects.filter(priority_id=priority_id).only("pk", "organisation_id", "priority_id"))
-    for concern in concerns:
-        notify(recipients=_reporters(concern.organisation_id), kind=Kind.CONCERN_OUTCOME, about=concern,
+    # The concerns it took in are found from the team's own answers, read as the officer who finished it (their
+    # team's records): no need to read the partners' rows, which row-level security may hide from them. Each
+    # copy is rendered as its recipient sees the concern.
+    acting_user = User.objects.filter(pk=kwargs.get("acting_user_id")).first()
+    with viewer_context(acting_user):
+        answers = list(ConcernResponse.objects.visible_to(acting_user).filter(priority_id=priority_id)
+                       .values_list("concern_id", "concern_organisation_id").order_by("concern_id"))
+    outcome = public_priority_wording(priority_id)
+    for concern_id, organisation_id in answers:
+        concern = Concern(pk=concern_id, organisation_id=organisation_id)
+        notify(recipients=_reporters(organisation_id), kind=Kind.CONCERN_OUTCOME, about=concern,
                subject=f"What came of your concern {concern.reference}", template="concern_outcome.txt",
-               context={"outcome": concern_outcome(concern=concern)}, url=reverse("partners:concern-detail", args=[concern.pk]))
+               context={"outcome": outcome}, url=reverse("partners:concern-detail", args=[concern_id]))

@@ -8,6 +8,7 @@ from organisations.models import Organisation
 from crm.models import Priority
 from access.visibility import can_see_everything, membership_organisation_ids
 from partners.models import Concern, ConcernLink
+from partners.responses.selectors import with_police_answer
 
 
 def concern_search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]:
@@ -20,8 +21,10 @@ def concern_search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]
 
 
 def concern_detail(*, user, pk: int) -> Concern:
-    """One visible concern with what its page shows; Concern.DoesNotExist when it is not visible."""
-    return Concern.objects.visible_to(user).select_related("category", "organisation", "neighbourhood", "lsoa").get(pk=pk)
+    """One visible concern with what its page shows (the police's answer too, as far as the user may read it);
+    Concern.DoesNotExist when it is not visible."""
+    concerns = Concern.objects.visible_to(user).select_related("category", "organisation", "neighbourhood", "lsoa")
+    return with_police_answer(concerns, user).get(pk=pk)
 
 
 def concern_near_duplicates(*, user, concern: Concern) -> QuerySet[Concern]:
@@ -38,22 +41,24 @@ def concern_near_duplicates(*, user, concern: Concern) -> QuerySet[Concern]:
 
 
 def concern_priority(*, user, concern: Concern) -> Priority | None:
-    """The PACT priority the concern was taken into, if the user may see it (else None: not named)."""
-    if concern.priority_id is None:
+    """The PACT priority the police took the concern into, as their answer says (`answered_priority_id`, read with
+    the concern by concern_detail: None when there is none the user may read), if the user may read the priority
+    too (else None: not named)."""
+    if concern.answered_priority_id is None:
         return None
-    return Priority.objects.visible_to(user).select_related("neighbourhood").filter(pk=concern.priority_id).first()
+    return Priority.objects.visible_to(user).select_related("neighbourhood").filter(pk=concern.answered_priority_id).first()
 
 
 def concern_outcome(*, concern: Concern) -> dict | None:
     """What the reporting organisation is told of the priority its concern went into, when it cannot read the
     priority itself: its status (a label, nothing sensitive), and its issue and outcome only in the wording
     screened for the public page (publication's door for public text), so nothing unscreened leaves the team.
-    One query."""
-    if concern.priority_id is None:
+    From the police's answer to the concern (`answered_priority_id`), which the reporting organisation may read."""
+    if concern.answered_priority_id is None:
         return None
     from publication.selectors import public_priority_wording
 
-    return public_priority_wording(concern.priority_id)
+    return public_priority_wording(concern.answered_priority_id)
 
 
 def reporting_organisations(user) -> QuerySet[Organisation]:

@@ -10,7 +10,9 @@ The policies say what `visible_to` says, from the grant set in `hub.grants` (acc
 
 - read: a system context; the viewer's own organisations; the providers whose rows a live protocol flow
   gives them for the table's category (at OFFICIAL, or OFFICIAL-SENSITIVE where the protocol allows it);
-  records shared one-off with them. A child row: when its parent row is readable (the parent's policy);
+  records shared one-off with them; a model's READER_ORGANISATION_FIELD names one more organisation that may read
+  the row (a police response is read by the partner that reported the concern). A child row: when its parent
+  row is readable (the parent's policy);
 - insert, update (the new row) and delete: a system context, or the viewer's own organisations. An update
   may find any readable row, so a change to another organisation's row fails loudly (WITH CHECK), not
   quietly as "no row".
@@ -71,9 +73,13 @@ class TableSpec:
     parent_table: str = ""
     parent_column: str = ""
     parent_organisation_column: str = ""
+    reader_column: str = ""  # one more organisation that may read the row (not write it)
 
     def comment(self) -> str:
-        return "row_security " + json.dumps(asdict(self), sort_keys=True)
+        spec = asdict(self)
+        if not spec["reader_column"]:
+            del spec["reader_column"]  # so the tables guarded before it existed keep their comments
+        return "row_security " + json.dumps(spec, sort_keys=True)
 
 
 # -- from the models ------------------------------------------------------------------------------------------
@@ -111,8 +117,10 @@ def _spec(model, table: str) -> TableSpec:
         return TableSpec(table=table, parent_table=parent_model._meta.db_table, parent_column=f"{parent}_id",
                          parent_organisation_column=f"{parent_queryset.organisation_lookup}_id")
     share_model = share_model_for(model)
+    reader = getattr(model, "READER_ORGANISATION_FIELD", "")
     return TableSpec(
         table=table,
+        reader_column=model._meta.get_field(reader).column if reader else "",
         organisation_column=f"{model._default_manager.get_queryset().organisation_lookup}_id",
         category=str(model.DATA_CATEGORY),
         classification_column=getattr(model, "CLASSIFICATION_FIELD", ""),
@@ -163,6 +171,8 @@ def read_condition(spec: TableSpec) -> str:
         parts.append(f"{column} = ANY ((SELECT hub_providers({category}, 'official'))::bigint[])")
     if spec.share_table:
         parts.append(f"id = ANY ((SELECT hub_shared({_literal(spec.share_table)}, false))::bigint[])")
+    if spec.reader_column:
+        parts.append(f"{_q(spec.reader_column)} = ANY ((SELECT hub_own())::bigint[])")
     return " OR ".join(parts)
 
 

@@ -17,14 +17,16 @@ LONGEST_SHARE = timedelta(days=90)
 
 
 @cache
-def _share_models() -> dict:
+def share_models() -> dict:
+    """{shared model: its direct-foreign-key share model}, read from the app registry once (visible_to asks on
+    every query it builds)."""
     return {model._meta.get_field("content_object").related_model: model
             for model in apps.get_models() if issubclass(model, OneOffShare)}
 
 
 def share_model_for(model):
     """The direct-foreign-key share model for `model`, or None if its records are never shared one-off."""
-    return _share_models().get(model)
+    return share_models().get(model)
 
 
 def organisation_group(organisation) -> Group:

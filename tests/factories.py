@@ -282,3 +282,18 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     channel = ConcernChannel.PHONE
     description = factory.Sequence(lambda n: f"Bags of rubbish dumped behind the shops, report {n}.")
     fingerprint = factory.Sequence(lambda n: f"{n:064x}")
+
+
+from partners.responses.models import ConcernResponse  # noqa: E402
+
+
+class ConcernResponseFactory(factory.django.DjangoModelFactory):
+    """The police's answer to a partner's concern: taken into a priority, owned by the priority's team."""
+
+    class Meta:
+        model = ConcernResponse
+
+    concern = factory.SubFactory(ConcernFactory)
+    priority = factory.SubFactory(PriorityFactory)
+    concern_organisation = factory.SelfAttribute("concern.organisation")
+    organisation = factory.SelfAttribute("priority.organisation")

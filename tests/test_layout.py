@@ -36,16 +36,23 @@ def _load_time_imports(tree: ast.Module):
                 pending.extend(handler.body)
 
 
-def app_imports(root: Path, packages: set[str]) -> dict[str, dict[str, list[str]]]:
+def _every_import(tree: ast.Module):
+    """Every import statement, those inside functions (run later) included."""
+    return (node for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom)))
+
+
+def app_imports(root: Path, packages: set[str], *, inside_functions: bool = False) -> dict[str, dict[str, list[str]]]:
     """{app: {imported app: ["crm/models/groups.py:10", …]}} for load-time imports between first-party apps
-    (migrations left out: they are history, loaded only by the migration framework)."""
+    (migrations left out: they are history, loaded only by the migration framework); with `inside_functions`,
+    the imports that run later inside functions too."""
     graph: dict[str, dict[str, list[str]]] = {package: {} for package in packages}
     for package in packages:
         for path in sorted((root / package).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
             module_parts = path.relative_to(root).with_suffix("").parts
-            for node in _load_time_imports(ast.parse(path.read_text(), str(path))):
+            tree = ast.parse(path.read_text(), str(path))
+            for node in (_every_import(tree) if inside_functions else _load_time_imports(tree)):
                 if isinstance(node, ast.Import):
                     targets = [alias.name for alias in node.names]
                 elif node.level:
@@ -115,6 +122,22 @@ def test_access_and_hub_ui_import_no_app_above_them_as_they_load():
     graph = app_imports(ROOT, first_party_packages(ROOT))
     assert set(graph["hub_ui"]) == set(), graph["hub_ui"]
     assert set(graph["access"]) <= {"hub_ui"}, graph["access"]
+
+
+def test_access_imports_no_app_above_it_even_inside_functions():
+    """The rule's upward dependencies (protocols, shares, the disclosure log) are registered by sharing_protocols
+    at start-up (access/sources.py); organisations and memberships are read by label from the app registry."""
+    graph = app_imports(ROOT, first_party_packages(ROOT), inside_functions=True)
+    assert set(graph["access"]) <= {"hub_ui"}, graph["access"]
+
+
+def test_an_upward_import_inside_a_function_is_found(tmp_path):
+    for name, source in {"lower": "def later():\n    from upper import views\n", "upper": ""}.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+        (tmp_path / name / "models.py").write_text(source)
+    assert app_imports(tmp_path, {"lower", "upper"})["lower"] == {}
+    assert app_imports(tmp_path, {"lower", "upper"}, inside_functions=True)["lower"] == {"upper": ["lower/models.py:2"]}
 
 
 def test_a_reintroduced_circle_is_found(tmp_path):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "crm",
     "geo",
     "partners",
+    "partners.responses",  # the police's answers to partner concerns: their own records (issue 12)
     "sharing_protocols",
     "reports",
     "publication",

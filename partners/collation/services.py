@@ -23,10 +23,7 @@ from django.utils import timezone
 from row_security.context import system_context
 from organisations import audit
 from organisations.models import Membership, Organisation
-from crm.models import Priority
 from access.roles import Role
-from crm.services.priorities import priority_agree
-from access.visibility import can_own
 from geo.models import PIECE_EDGE_DEGREES, BoundaryPiece, BoundaryPieceKind, Neighbourhood, SmallArea
 from jobs.dispatch import job_dispatch_on_commit
 from jobs.worker import job_is_still_mine
@@ -415,43 +412,3 @@ def _force_of(user):
     membership = (Membership.objects.filter(user=user, organisation__is_active=True, organisation__kind__in=["police_force", "neighbourhood_team"])
                   .select_related("organisation", "organisation__parent").order_by("pk").first())
     return membership.organisation.force if membership else None
-
-
-def concerns_take_into_priority(*, concerns, neighbourhood: Neighbourhood, category, issue: str, issue_date: date,
-                                acting_user) -> Priority:
-    """One action: agree a PACT priority, owned by the neighbourhood's team (the officer must belong
-    to it), and link the chosen concerns to it. `concerns` must come from visible_to. All or nothing."""
-    team = neighbourhood.team
-    if team is None:
-        raise ValidationError(f"{neighbourhood.name} has no neighbourhood team to own a priority.")
-    if not can_own(acting_user, team):
-        raise ValidationError(f"Only members of {team.name} can take concerns into its priorities.")
-    chosen = list(concerns)
-    if not chosen:
-        raise ValidationError({"concerns": "Choose at least one concern."})
-    elsewhere = [c for c in chosen if c.neighbourhood_id != neighbourhood.pk]
-    if elsewhere:
-        raise ValidationError({"concerns": f"Concern {elsewhere[0].pk} is not in {neighbourhood.name}."})
-    with transaction.atomic(), pghistory.context(user=acting_user.pk):
-        # Lock the rows so that two officers cannot take the same concern into two priorities.
-        held = dict(Concern.objects.select_for_update().filter(pk__in=[c.pk for c in chosen]).values_list("pk", "priority_id"))
-        taken = sorted(pk for pk, priority_id in held.items() if priority_id is not None)
-        if taken:
-            raise ValidationError({"concerns": f"Concern {taken[0]} is already in a priority: choose only concerns not yet taken."})
-        priority = priority_agree(
-            priority=Priority(neighbourhood=neighbourhood, category=category, issue=issue, issue_date=issue_date),
-            acting_user=acting_user, organisation=team,
-        )
-        # The partners' rows record the police's answer (linked to the priority, status "taken into a priority").
-        # Row-level security lets the police change only their own rows, so this one update, of the rows just
-        # locked and checked above, runs in a narrowly named system context. (A police-owned record linked
-        # to each concern, leaving the partner's row untouched, is the fuller answer: see issue 12.)
-        with system_context("police taking partners' concerns into a priority"):
-            Concern.objects.filter(pk__in=held).update(priority=priority, status=ConcernStatus.TAKEN_INTO_PRIORITY, updated_at=timezone.now())
-        audit.record(actor=acting_user, organisation=team, action="partners.concerns_taken_into_priority",
-                     summary=f"{len(held)} partner concerns taken into the priority '{category}' in {neighbourhood.name}",
-                     priority=priority.pk, concerns=sorted(held))
-        from partners.notices import concerns_taken_notify
-
-        concerns_taken_notify(concern_ids=sorted(held), team_name=team.name, neighbourhood_name=neighbourhood.name)
-    return priority

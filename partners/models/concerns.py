@@ -24,6 +24,10 @@ class ConcernChannel(models.TextChoices):
 
 
 class ConcernStatus(models.TextChoices):
+    """A concern's status as people see it. NEW, COLLATED and CLOSED are stored on the partner's row (the partner
+    closes it; the collation places it). TAKEN_INTO_PRIORITY is never stored there: it is shown when the police
+    have answered with their own record (partners.responses; Concern.shown_status)."""
+
     NEW = "new", "New"
     COLLATED = "collated", "Collated"
     TAKEN_INTO_PRIORITY = "taken_into_priority", "Taken into a priority"
@@ -70,8 +74,6 @@ class Concern(OwnedRecord):
     neighbourhood = models.ForeignKey("geo.Neighbourhood", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns")
     lsoa = models.ForeignKey("geo.SmallArea", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns")
     collated_at = models.DateTimeField(null=True, blank=True)
-    priority = models.ForeignKey("crm.Priority", null=True, blank=True, on_delete=models.SET_NULL, related_name="concerns",
-                                 help_text="The PACT priority this concern was taken into.")
 
     class Meta:
         ordering = ["-reported_at", "-pk"]
@@ -94,6 +96,17 @@ class Concern(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.category} at {self.place or 'a mapped place'} ({self.reported_at:%d %B %Y})"
+
+    @property
+    def shown_status(self) -> str:
+        """Closed by its partner; else taken into a priority when the police's answer is read with it
+        (partners.responses.selectors.with_police_answer); else as the collation left it."""
+        if self.status != ConcernStatus.CLOSED and getattr(self, "answered_priority_id", None):
+            return ConcernStatus.TAKEN_INTO_PRIORITY
+        return self.status
+
+    def get_shown_status_display(self) -> str:
+        return ConcernStatus(self.shown_status).label
 
     @property
     def reference(self) -> str:

@@ -17,6 +17,8 @@ from geo.models import Neighbourhood
 from jobs.views import JobRetryView
 from partners.collation import selectors, services
 from partners.forms.collation import TakeIntoPriorityForm
+from partners.responses.selectors import answered
+from partners.responses.services import concerns_take_into_priority
 from partners.models import CollationRun, CollationStatus, Concern, ConcernLink, ConcernStatus, NeighbourhoodDigest
 from sharing_protocols.explain import log_shared_reads
 
@@ -119,7 +121,7 @@ class NeighbourhoodConcernsView(ForceNeighbourhoodsMixin, TemplateView):
 
     def open_concerns(self):
         return (Concern.objects.visible_to(self.request.user)
-                .filter(neighbourhood=self.neighbourhood, status__in=OPEN_STATUSES, priority__isnull=True))
+                .filter(neighbourhood=self.neighbourhood, status__in=OPEN_STATUSES).exclude(answered(self.request.user)))
 
     def get_context_data(self, form=None, **kwargs):
         concerns = list(self.open_concerns().select_related("category", "organisation").order_by("-reported_at", "-pk")[:CONCERNS_SHOWN])
@@ -144,7 +146,7 @@ class NeighbourhoodConcernsView(ForceNeighbourhoodsMixin, TemplateView):
         form = TakeIntoPriorityForm(request.POST, concerns=self.open_concerns())
         if form.is_valid():
             try:
-                priority = services.concerns_take_into_priority(
+                priority = concerns_take_into_priority(
                     concerns=form.cleaned_data["concerns"], neighbourhood=self.neighbourhood, category=form.cleaned_data["category"],
                     issue=form.cleaned_data["issue"], issue_date=form.cleaned_data["issue_date"], acting_user=request.user,
                 )

@@ -15,6 +15,7 @@ from partners.filtersets import ConcernFilterSet
 from partners.forms.concerns import ConcernCloseForm, ConcernForm
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.services import concern_report
+from partners.responses.selectors import with_police_answer
 from partners.services_concerns import concern_close, concern_update
 from sharing_protocols.explain import listing_purpose, log_shared_reads, why_visible
 
@@ -38,7 +39,8 @@ class ConcernListView(FilteredListMixin, VisibleToUserMixin, ListView):
     paginate_by = 25
 
     def get_queryset(self):
-        return super().get_queryset().select_related("category", "organisation", "neighbourhood")
+        # The status column shows the police's answer where the user may read it (partners.responses).
+        return with_police_answer(super().get_queryset().select_related("category", "organisation", "neighbourhood"), self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -72,7 +74,7 @@ class ConcernDetailView(VisibleToUserMixin, DetailView):
             priority=priority,
             # A reporter who cannot read the priority is still told what came of it, in its public wording.
             outcome=selectors.concern_outcome(concern=concern) if priority is None else None,
-            may_agree_priority=(concern.priority_id is None and concern.neighbourhood_id is not None
+            may_agree_priority=(concern.answered_priority_id is None and concern.neighbourhood_id is not None
                                 and concern.status != ConcernStatus.CLOSED and user.has_role(*POLICE_ROLES)),
             can_change=can_change and not getattr(concern, "withheld_fields", ()),
             tile_url=settings.MAP_TILE_URL,

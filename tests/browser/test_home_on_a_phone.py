@@ -10,7 +10,7 @@ from access.roles import Role
 from publication.models import Screening, ScreeningStatus, Subject
 from tests.browser.conftest import save_artefact
 from tests.factories import (
-    ConcernFactory, ForceAreaFactory, MembershipFactory, NeighbourhoodFactory, PriorityFactory, UserFactory, square,
+    ConcernFactory, ConcernResponseFactory, ForceAreaFactory, MembershipFactory, NeighbourhoodFactory, PriorityFactory, UserFactory, square,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,8 +60,8 @@ def test_an_officer_follows_a_priority_with_no_action_and_records_one(phone_page
 
 
 def test_a_partner_follows_a_concern_the_police_took_into_a_priority(phone_page, live_server, partner_user, council, team, hindpool):
-    ConcernFactory(organisation=council, neighbourhood=hindpool, place="Rear of Market Street", status="taken_into_priority",
-                   priority=PriorityFactory(organisation=team, neighbourhood=hindpool))
+    ConcernResponseFactory(concern=ConcernFactory(organisation=council, neighbourhood=hindpool, place="Rear of Market Street"),
+                           priority=PriorityFactory(organisation=team, neighbourhood=hindpool))
     page = phone_page
     sign_in(page, live_server, "sam-council")
     save_artefact(page, "home-partner-phone")

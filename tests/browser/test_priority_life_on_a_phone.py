@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from crm.models import PriorityStatus
 from tests.browser.conftest import save_artefact
 from tests.browser.test_home_on_a_phone import fits_the_screen, hindpool, sign_in  # noqa: F401 (hindpool: a fixture)
-from tests.factories import ConcernFactory, PriorityFactory
+from tests.factories import ConcernFactory, ConcernResponseFactory, PriorityFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,8 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_an_officer_resolves_a_priority_and_the_partner_reads_what_came_of_their_concern(phone_page, live_server, officer, partner_user,
                                                                                           council, team, hindpool):  # noqa: F811
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool, issue="Fly-tipping behind Market Street.")
-    concern = ConcernFactory(organisation=council, neighbourhood=hindpool, place="Rear of Market Street", status="taken_into_priority",
-                             priority=priority)
+    concern = ConcernFactory(organisation=council, neighbourhood=hindpool, place="Rear of Market Street")
+    ConcernResponseFactory(concern=concern, priority=priority)
     page = phone_page
     sign_in(page, live_server, "pc-shah")
     page.goto(f"{live_server.url}/priorities/{priority.pk}/")

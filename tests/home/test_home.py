@@ -13,7 +13,7 @@ from notifications.services import notify
 from partners.models import ImportJobStatus
 from publication.models import Screening, ScreeningStatus, Subject
 from tests.factories import (
-    ConcernFactory, EngagementFactory, ForceAreaFactory, MembershipFactory, NeighbourhoodFactory, PriorityActionFactory, PriorityFactory,
+    ConcernFactory, ConcernResponseFactory, EngagementFactory, ForceAreaFactory, MembershipFactory, NeighbourhoodFactory, PriorityActionFactory, PriorityFactory,
     UserFactory, square,
 )
 
@@ -93,7 +93,7 @@ def test_the_look_link_goes_only_to_this_site(officer_client):
 def test_a_partner_sees_concerns_the_police_took_their_imports_and_unread_notifications(partner_client, partner_user, council, team):
     from partners.models import ConcernImportJob
 
-    concern = ConcernFactory(organisation=council, status="taken_into_priority", priority=PriorityFactory(organisation=team))
+    concern = ConcernResponseFactory(concern=ConcernFactory(organisation=council), priority=PriorityFactory(organisation=team)).concern
     ConcernImportJob.objects.create(organisation=council, created_by=partner_user, original_name="march.csv", file_format="csv", file_size=120,
                                     upload="x.csv", status=ImportJobStatus.IMPORTED, finished_at=timezone.now())
     notify(recipients=[partner_user], kind=Kind.CONCERN_TAKEN, subject="Taken", template="concern_taken.txt", about=concern)

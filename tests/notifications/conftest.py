@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from access.roles import Role
-from tests.factories import ConcernFactory, MembershipFactory, PriorityFactory, UserFactory
+from tests.factories import ConcernFactory, ConcernResponseFactory, MembershipFactory, PriorityFactory, UserFactory
 
 
 class Inbox:
@@ -53,9 +53,9 @@ def concern_in_priority(council, team):
     from geo.models import Neighbourhood  # noqa: F401 (the factory builds one)
 
     priority = PriorityFactory(organisation=team, issue="Fly-tipping in the back lanes.")
-    concern = ConcernFactory(organisation=council, priority=priority, place="Rear of Market Street", holds_personal_data=True,
-                             description="Margaret Holt of 12 Abbey Road saw the van.", reporter_name="Margaret Holt",
-                             status="taken_into_priority")
+    concern = ConcernFactory(organisation=council, place="Rear of Market Street", holds_personal_data=True,
+                             description="Margaret Holt of 12 Abbey Road saw the van.", reporter_name="Margaret Holt")
+    ConcernResponseFactory(concern=concern, priority=priority)
     return priority, concern
 
 

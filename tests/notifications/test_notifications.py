@@ -134,8 +134,8 @@ def test_each_person_chooses_per_kind(client, council_reporter):
     assert Preference.objects.get(user=council_reporter, kind=Kind.CONCERN_OUTCOME).delivery == Delivery.DAILY
 
 
-def test_taking_concerns_into_a_priority_tells_the_reporting_partner(officer, council_reporter, council, team):
-    from partners.collation.services import concerns_take_into_priority
+def test_taking_concerns_into_a_priority_tells_the_reporting_partner(officer, council_reporter, council, team, council_shares_concerns):
+    from partners.responses.services import concerns_take_into_priority
     from tests.factories import NeighbourhoodFactory, issue_category
 
     hindpool = NeighbourhoodFactory(team=team)

@@ -6,7 +6,9 @@ from django.urls import reverse
 from organisations.models import AuditEvent
 from crm.models import Priority
 from access.roles import Role
-from partners.collation.services import collation_run, concerns_take_into_priority
+from partners.collation.services import collation_run
+from partners.responses.models import ConcernResponse
+from partners.responses.services import concerns_take_into_priority
 from partners.models import Concern, ConcernStatus, NeighbourhoodDigest
 from tests.factories import MembershipFactory, UserFactory, issue_category
 from tests.partners.collation.conftest import HINDPOOL_POINT, concern, metres_north, today
@@ -87,8 +89,11 @@ def test_chosen_concerns_are_taken_into_one_pact_priority(officer_client, office
     priority = Priority.objects.get()
     assert response.status_code == 302 and response.url == reverse("crm:priority-detail", args=[priority.pk])
     assert (priority.organisation, priority.neighbourhood, priority.issue) == (team, hindpool, "Fly-tipping behind Abbey Road.")
-    assert sorted(priority.concerns.values_list("pk", flat=True)) == sorted(chosen)
-    assert set(Concern.objects.filter(pk__in=chosen).values_list("status", flat=True)) == {ConcernStatus.TAKEN_INTO_PRIORITY}
+    # The team's own answers, one a concern; the partners' rows are as the collation left them.
+    answers = ConcernResponse.objects.filter(priority=priority)
+    assert sorted(answers.values_list("concern_id", flat=True)) == sorted(chosen)
+    assert {(a.organisation_id, a.created_by_id) for a in answers} == {(team.pk, officer.pk)}
+    assert set(Concern.objects.filter(pk__in=chosen).values_list("status", flat=True)) == {ConcernStatus.COLLATED}
     event = AuditEvent.objects.get(action="partners.concerns_taken_into_priority")
     assert (event.actor, event.organisation, sorted(event.details["concerns"])) == (officer, team, sorted(chosen))
     assert "3 concerns taken into a new priority for Hindpool." in officer_client.get(response.url).content.decode()
@@ -105,7 +110,7 @@ def test_a_concern_from_another_neighbourhood_or_none_chosen_is_refused_with_a_m
     page = officer_client.post(url, fields).content.decode()
     assert "Choose at least one concern." in page
     assert not Priority.objects.exists()
-    assert not Concern.objects.filter(status=ConcernStatus.TAKEN_INTO_PRIORITY).exists()
+    assert not ConcernResponse.objects.exists()
 
 
 def test_only_the_neighbourhood_teams_members_take_its_concerns_into_a_priority(collated, hindpool, ormsgill):
@@ -176,7 +181,7 @@ def test_collation_pages_take_the_same_queries_however_many_rows(officer_client,
 
 
 def test_agree_a_priority_from_a_concern_starts_with_it_chosen_and_its_category(officer_client, collated, hindpool):
-    concern = Concern.objects.filter(neighbourhood=hindpool, priority__isnull=True).order_by("pk").first()
+    concern = Concern.objects.filter(neighbourhood=hindpool, police_response__isnull=True).order_by("pk").first()
     detail = officer_client.get(reverse("partners:concern-detail", args=[concern.pk])).content.decode()
     link = f'{reverse("partners:collation-neighbourhood", args=[hindpool.pk])}?concern={concern.pk}'
     assert link in detail and "Agree a priority from this concern" in detail

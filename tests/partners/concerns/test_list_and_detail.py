@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partners.models import ConcernLink, ConcernStatus
-from tests.factories import ConcernFactory, PriorityFactory, issue_category, point
+from tests.factories import ConcernFactory, ConcernResponseFactory, PriorityFactory, issue_category, point
 from tests.partners.concerns.conftest import share_concerns
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +84,8 @@ def test_an_official_sensitive_concern_needs_a_protocol_at_that_level(officer_cl
 
 def test_the_page_shows_the_marking_organisation_channel_map_and_what_it_was_taken_into(partner_client, council, team, hindpool):
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool, issue="Fly-tipping in the back lanes of Hindpool")
-    concern = ConcernFactory(organisation=council, classification="official_sensitive", priority=priority,
-                             status=ConcernStatus.TAKEN_INTO_PRIORITY, neighbourhood=hindpool)
+    concern = ConcernFactory(organisation=council, classification="official_sensitive", neighbourhood=hindpool)
+    ConcernResponseFactory(concern=concern, priority=priority)
     page = partner_client.get(detail(concern.pk)).content.decode()
     assert page.index("OFFICIAL-SENSITIVE") < page.index("<h1")
     assert "Concern reported by Westmorland and Furness Council" in page and "Phone call" in page
@@ -101,7 +101,7 @@ def test_the_page_shows_the_marking_organisation_channel_map_and_what_it_was_tak
 
 def test_the_officer_sees_the_priority_named(officer_client, council, team, hindpool, council_shares_concerns_with_police):
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool, issue="Fly-tipping in the back lanes of Hindpool")
-    concern = ConcernFactory(organisation=council, priority=priority, status=ConcernStatus.TAKEN_INTO_PRIORITY)
+    concern = ConcernResponseFactory(concern=ConcernFactory(organisation=council), priority=priority).concern
     page = officer_client.get(detail(concern.pk)).content.decode()
     assert "Taken into" in page and "Fly-tipping in the back lanes of Hindpool" in page
 
@@ -189,7 +189,7 @@ def test_the_page_takes_the_same_queries_however_many_links(partner_client, coun
 def test_a_shared_page_takes_the_same_queries_however_many_links(officer_client, council, team, hindpool, council_shares_concerns_with_police,
                                                                  django_assert_num_queries):
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
-    concern = ConcernFactory(organisation=council, priority=priority, neighbourhood=hindpool)
+    concern = ConcernResponseFactory(concern=ConcernFactory(organisation=council, neighbourhood=hindpool), priority=priority).concern
     officer_client.get(detail(concern.pk))  # warm Django's per-process SRID cache
     add_links(concern, 1)
     # 1 session, 2 user, 3 the concern, 4 the visible near-duplicates, 5-10 one disclosure entry for the concern and

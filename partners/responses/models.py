@@ -1,0 +1,59 @@
+"""A police team's answer to a partner's concern: its own record, linked to the concern."""
+import pghistory
+from django.db import models
+
+from access import visibility
+from access.grants import grants_for
+from access.models import OwnedRecord
+from access.visibility import OrganisationScopedQuerySet, any_of, can_see_everything, can_see_nothing
+from access.withholding import bind_viewer
+from sharing_protocols.models import DataCategory
+
+
+class ConcernResponseKind(models.TextChoices):
+    TAKEN_INTO_PRIORITY = "taken_into_priority", "Taken into a priority"
+
+
+class ConcernResponseQuerySet(OrganisationScopedQuerySet):
+    def visible_to(self, user):
+        """The usual rule (the responding team and its force; recipients of a live protocol flow of the team's
+        concerns), and the organisation that reported the concern: the answer is written for it. Row-level
+        security says the same (READER_ORGANISATION_FIELD; row_security/policies.py)."""
+        if can_see_nothing(user):
+            return self.none()
+        if can_see_everything(user):
+            return self.all()
+        grants = grants_for(user)
+        own = any_of("organisation_id", grants.own)
+        readable = own | any_of("concern_organisation_id", grants.own) | self._protocol_q(grants, self.model.DATA_CATEGORY)
+        queryset = self.filter(readable) if visibility.ORM_PREDICATE else self.all()
+        is_own = models.Case(models.When(own, then=models.Value(True)), default=models.Value(False), output_field=models.BooleanField())
+        return bind_viewer(queryset.annotate(**{visibility.OWN: is_own}), grants)
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+class ConcernResponse(OwnedRecord):
+    """The police's answer to one partner concern. `organisation` is the responding neighbourhood team; the
+    concern's reporting organisation is copied beside it so that row-level security can let it read the answer
+    without a join. One per concern (the unique concern): two officers taking the same concern at once cannot
+    both succeed."""
+
+    DATA_CATEGORY = DataCategory.CONCERNS
+    # Besides the usual rule, this organisation may read the row (row_security/policies.py).
+    READER_ORGANISATION_FIELD = "concern_organisation"
+
+    concern = models.OneToOneField("partners.Concern", on_delete=models.CASCADE, related_name="police_response")
+    concern_organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+",
+                                             help_text="The organisation that reported the concern.")
+    kind = models.CharField(max_length=30, choices=ConcernResponseKind.choices, default=ConcernResponseKind.TAKEN_INTO_PRIORITY)
+    priority = models.ForeignKey("crm.Priority", on_delete=models.CASCADE, related_name="concern_responses",
+                                 help_text="The PACT priority the concern was taken into.")
+
+    objects = ConcernResponseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["concern_organisation", "-created_at"], name="response_reporter_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: concern {self.concern_id}"
