@@ -92,10 +92,12 @@ TEXT_ANALYSIS_LOCK = 1802
 
 
 def text_analyses_after_collation() -> int:
-    """After the daily collation: an analysis for every active organisation with active people."""
-    from organisations.models import Organisation
+    """After the daily collation: an analysis for every active organisation with active people whose analysis someone
+    reads (a neighbourhood team's people read their force's)."""
+    from organisations.models import Organisation, OrganisationKind
 
-    organisations = Organisation.objects.filter(is_active=True, memberships__user__is_active=True).distinct()
+    organisations = (Organisation.objects.filter(is_active=True, memberships__user__is_active=True)
+                     .exclude(kind=OrganisationKind.NEIGHBOURHOOD_TEAM).distinct())
     return sum(text_analysis_request(organisation=organisation)[1] for organisation in organisations)
 
 
