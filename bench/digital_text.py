@@ -161,7 +161,8 @@ def main() -> None:
             shown = channel_topics(officer)
         page_s = time.perf_counter() - started
     load_after = os.getloadavg()
-    planted = [s for summaries in shown.channels.values() for s in summaries if "scrambler" in s.topic.label or "playing field" in s.topic.label]
+    planted = [topic for topic in TextTopic.objects.filter(analysis=shown.analysis)
+               if any(term in word for word, _ in topic.words[:5] for term in ("scrambler", "quad", "playing field"))]
 
     say(f"Load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}; "
         f"after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f} (2 cores, shared)")
@@ -169,7 +170,8 @@ def main() -> None:
     for name, (texts, seconds, topics) in results.items():
         say(f"The {name}'s analysis: {texts:,} texts in {seconds:.2f} s ({texts / seconds:,.0f} a second), {topics} topics")
     say(f"The page's channel topics for the officer: {page_s * 1000:.0f} ms, {len(queries)} queries; "
-        f"the planted theme found in {len(planted)} topic(s) across channels")
+        f"the planted theme (15% of texts) leads {len(planted)} of the force's topics, holding "
+        f"{sum(topic.count for topic in planted):,} texts")
     say(f"Peak memory of this process (VmHWM): {peak_mb():.0f} MB")
     texts, seconds, _ = results["force"]
     rate = texts / seconds
