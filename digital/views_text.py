@@ -4,10 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.views import View
 from django.views.generic import TemplateView
 
-from access.views import PoliceRoleRequiredMixin
 from access.visibility import any_of
 from digital.analysis_text import analysing_organisation, finished_analysis, readable_by, text_analysis_request
 from digital.text_models import TextChannel
@@ -16,8 +17,23 @@ from geo.models import Neighbourhood
 MEMBERS_SHOWN = 50
 
 
-class TextAnalysisRequestView(PoliceRoleRequiredMixin, View):
-    """"Find topics again": queue the organisation's analysis (one at a time; asking again adds none)."""
+class PartnerTextTopicsView(LoginRequiredMixin, TemplateView):
+    """A partner's topics in the issues raised and concerns it may read: its own agency's analysis (built only from
+    what the agency may read), the same columns as the police's hot-topics page without the posts online."""
+
+    template_name = "digital/partner_text_topics.html"
+
+    def get_context_data(self, **kwargs):
+        from digital.views import _text_topics_context
+
+        if analysing_organisation(self.request.user) is None:
+            raise PermissionDenied
+        return super().get_context_data(neighbourhood=None, hide_posts=True, **_text_topics_context(self.request, None), **kwargs)
+
+
+class TextAnalysisRequestView(LoginRequiredMixin, View):
+    """"Find topics again": queue the organisation's analysis (one at a time; asking again adds none). Anyone who
+    may make records for their organisation: the police for their force's, a partner for its agency's."""
 
     def post(self, request):
         organisation = analysing_organisation(request.user)
@@ -30,15 +46,18 @@ class TextAnalysisRequestView(PoliceRoleRequiredMixin, View):
         else:
             messages.success(request, "The topics in issues raised and concerns are being found again. This page shows how far it has got."
                              if queued else "The topics are already being found. This page shows how far it has got.")
+        if not organisation.is_police:
+            return redirect("digital:partner-text-topics")
         place = request.POST.get("neighbourhood", "")
         if place.isdigit() and len(place) < 12 and Neighbourhood.objects.filter(pk=int(place)).exists():
             return redirect("digital:neighbourhood", pk=int(place))
         return redirect("digital:hot-topics")
 
 
-class TextTopicDetailView(PoliceRoleRequiredMixin, TemplateView):
+class TextTopicDetailView(LoginRequiredMixin, TemplateView):
     """Everything behind a topic in issues raised or concerns: its words and weights, key phrases, where it is
-    raised, and the engagements or concerns themselves, as the viewer may read them now."""
+    raised, and the engagements or concerns themselves, as the viewer may read them now. Only a topic of the
+    viewer's own organisation's analysis, while they may read every text behind it; any other answers 404."""
 
     template_name = "digital/text_topic.html"
 
@@ -69,8 +88,9 @@ class TextTopicDetailView(PoliceRoleRequiredMixin, TemplateView):
         by_place = sorted(((names.get(pk, "Not placed (counted for the force only)"), pk if pk in names else None, n) for pk, n in places.items()),
                           key=lambda row: (-row[2], row[0]))
         most = max([weight for _, weight in topic.words] + [1e-9])
+        police = job.organisation.is_police
         return super().get_context_data(
-            topic=topic, analysis=job, members=members, more=max(0, topic.count - len(members)), by_place=by_place,
+            police=police, back_url=reverse("digital:hot-topics" if police else "digital:partner-text-topics"), topic=topic, analysis=job, members=members, more=max(0, topic.count - len(members)), by_place=by_place,
             words=[(word, weight, round(100 * weight / most)) for word, weight in topic.words],
             weeks=list(enumerate(topic.weekly.get("all", []))), **kwargs,
         )

@@ -127,7 +127,7 @@ def test_a_partner_never_learns_a_word_of_another_organisations_concerns(force, 
 
     client = Client()
     client.force_login(partner_user)
-    assert client.get(reverse("digital:text-topic", args=[topic.pk])).status_code == 403
+    assert client.get(reverse("digital:text-topic", args=[topic.pk])).status_code == 404
 
 
 def test_a_withheld_concern_text_is_never_analysed(force, council, officer):
@@ -213,9 +213,10 @@ def test_asking_from_the_page_queues_the_analysis_and_shows_progress(officer_cli
     assert "text-analysis-progress" in response.content.decode()
 
 
-def test_a_partner_cannot_ask_for_the_polices_analysis(partner_client, force):
-    assert partner_client.post(reverse("digital:text-analysis-request")).status_code == 403
+def test_a_partner_asking_queues_its_own_agencys_analysis_never_the_polices(partner_client, force, council):
+    assert partner_client.post(reverse("digital:text-analysis-request")).status_code == 302
     assert not TextAnalysis.objects.filter(organisation=force).exists()
+    assert TextAnalysis.objects.filter(organisation=council).count() == 1
 
 
 def test_the_force_page_with_channel_topics_reads_in_a_fixed_number_of_queries(force, team, council, officer_client,
@@ -241,3 +242,17 @@ def test_the_topic_page_lists_the_engagements_behind_it(force, team, officer_cli
 
     assert "text-topic-words" in page and "scrambler" in page.lower()
     assert len(re.findall(r'href="/engagements/\d+/"', page)) == topic.count
+
+
+def test_a_partner_reads_its_own_agencys_topics_and_opens_the_concerns_behind_them(force, team, council, partner_client, partner_user):
+    report_concerns(council, texts(SCRAMBLERS, 10, 20, seed=16))
+    response = partner_client.post(reverse("digital:text-analysis-request"))
+    assert response.status_code == 302
+    job = TextAnalysis.objects.get(organisation=council)
+    with viewer_context(council):
+        text_analysis_run(analysis_id=job.pk)
+    page = partner_client.get(reverse("digital:partner-text-topics")).content.decode()
+    assert 'id="channel-concerns"' in page and 'id="channel-posts"' not in page
+    topic = TextTopic.objects.filter(analysis=job, channel="concerns").first()
+    detail = partner_client.get(reverse("digital:text-topic", args=[topic.pk])).content.decode()
+    assert reverse("partners:concern-detail", args=[topic.member_ids[0]]) in detail
