@@ -1,70 +1,14 @@
-"""The demo data: a force from Barrow-in-Furness's real LSOAs, reproducible, one login per role."""
+"""Seeding the demo its own way, from an empty database: at a scale, over a wider area, and the refusals.
+What the seeded demo holds is in test_the_seeded_demo.py (seeded once for its module)."""
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from crm.demo import DEMO_LOGINS
 from organisations.models import Membership, Organisation, OrganisationKind, User
-from access.roles import Role
-from geo.models import DemographicProfile, ForceArea, Neighbourhood, SmallArea
-from geo.selectors import neighbourhood_for_point
+from geo.models import Neighbourhood, SmallArea
+from tests.demo.seeding import seed
 
 pytestmark = pytest.mark.django_db
-
-
-def seed(lsoa_wheel, *extra):
-    call_command("seed_demo", "--lsoa-source", str(lsoa_wheel), "--allow-without-debug", *extra, stdout=open("/dev/null", "w"))
-
-
-def snapshot():
-    return {
-        "organisations": sorted(Organisation.objects.values_list("slug", flat=True)),
-        "users": sorted(User.objects.values_list("username", flat=True)),
-        "memberships": Membership.objects.count(),
-        "lsoas": sorted(SmallArea.objects.values_list("code", "neighbourhood__code")),
-        "neighbourhoods": sorted(Neighbourhood.objects.values_list("code", "name")),
-        "profiles": sorted(DemographicProfile.objects.values_list("area__code", "bsl_users")),
-    }
-
-
-def test_barrow_in_furness_becomes_a_force_of_49_lsoas_in_10_neighbourhoods(lsoa_wheel):
-    seed(lsoa_wheel)
-    assert SmallArea.objects.count() == 49
-    assert SmallArea.objects.filter(code="E01019138", name="Barrow-in-Furness 010A").exists()
-    assert Neighbourhood.objects.count() == 10
-    assert not SmallArea.objects.filter(neighbourhood__isnull=True).exists()
-    force_area = ForceArea.objects.get(code="cumbria")
-    assert force_area.boundary is not None
-    # Barrow town hall lies in one of the seeded neighbourhoods.
-    assert neighbourhood_for_point(longitude=-3.2261, latitude=54.1108) is not None
-    assert DemographicProfile.objects.count() == 49
-    for profile in DemographicProfile.objects.all():
-        profile.full_clean()  # every synthetic profile adds up
-
-
-def test_there_is_one_login_per_role_and_partners_of_every_type(lsoa_wheel):
-    seed(lsoa_wheel)
-    roles = {login.role for login in DEMO_LOGINS}
-    assert roles == set(Role.values)
-    for login in DEMO_LOGINS:
-        user = User.objects.get(username=login.username)
-        assert user.check_password("engagement-hub-demo")
-        assert login.role in user.roles
-    partner_kinds = set(Organisation.objects.values_list("kind", flat=True))
-    assert partner_kinds == set(OrganisationKind.values)
-    assert not User.objects.filter(is_superuser=True).exists()
-
-
-def test_seeding_twice_gives_the_same_data_and_no_new_audit_records(lsoa_wheel):
-    # One pair of seeds for both checks: each seed takes seconds, and CI counts them.
-    from organisations.models import AuditEvent
-
-    seed(lsoa_wheel)
-    first = snapshot()
-    organisation_events = AuditEvent.objects.filter(action__startswith="organisation.").count()
-    seed(lsoa_wheel)
-    assert snapshot() == first
-    assert AuditEvent.objects.filter(action__startswith="organisation.").count() == organisation_events
 
 
 def test_scale_adds_that_many_bulk_records_and_replaces_them_on_a_rerun(lsoa_wheel):
@@ -117,20 +61,3 @@ def test_it_refuses_to_seed_a_live_system(lsoa_wheel):
 def test_an_unknown_place_is_refused(lsoa_wheel):
     with pytest.raises(CommandError, match="No LSOA is named after 'Atlantis'"):
         seed(lsoa_wheel, "--place", "Atlantis")
-
-
-def test_the_demo_officer_sees_a_working_crm(lsoa_wheel, client):
-    from django.urls import reverse
-
-    from crm.models import Engagement
-
-    seed(lsoa_wheel)
-    client.force_login(User.objects.get(username="officer"))
-    engagements = client.get(reverse("crm:engagement-list")).content.decode()
-    assert "Beat meeting" in engagements and "StreetSafe" in engagements
-    door_to_door = Engagement.objects.get(title__startswith="StreetSafe")
-    assert "Door-to-door visits" in client.get(reverse("crm:engagement-detail", args=[door_to_door.pk])).content.decode()
-    neighbourhood = door_to_door.neighbourhood
-    assert "Extra evening patrols" in client.get(reverse("crm:you-said-we-did", args=[neighbourhood.pk])).content.decode()
-    assert "Furness Independent Advisory Group" in client.get(reverse("crm:advisory-list")).content.decode()
-    assert "Recent engagements" in client.get(reverse("geo:neighbourhood", args=[neighbourhood.pk])).content.decode()

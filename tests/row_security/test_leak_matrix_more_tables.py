@@ -28,6 +28,7 @@ from row_security.context import system_context, viewer_context
 from sharing_protocols.models import Classification, DataCategory, ProtocolStatus
 from sharing_protocols.services import protocol_change_status
 from sharing_protocols.shares import record_share, share_model_for
+from tests.built_once import built_once_per_module
 from tests.factories import (AdvisoryAdviceFactory, AdvisoryGroupFactory, AdvisoryMembershipFactory, CommunityGroupFactory,
                              DoorstepVisitFactory, EngagementFactory, EngagementIssueFactory, ForceFactory, MembershipFactory,
                              NeighbourhoodFactory, OrganisationFactory, PartnerContactFactory, PriorityActionFactory, PriorityFactory,
@@ -151,17 +152,7 @@ def build_world() -> World:
     return world
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once, inside a transaction that is rolled back when the module is done."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+world = built_once_per_module(build_world)
 
 
 @pytest.fixture(autouse=True)

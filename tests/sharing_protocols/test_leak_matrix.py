@@ -42,7 +42,6 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -54,6 +53,7 @@ from partners.models import Concern
 from sharing_protocols.models import Classification, ConcernShare, ContactShare, ProtocolStatus
 from sharing_protocols.services import protocol_change_status
 from sharing_protocols.shares import record_share
+from tests.built_once import built_once_per_module
 from tests.factories import (
     ConcernFactory, ContactFactory, ForceAreaFactory, ForceFactory, MembershipFactory, NeighbourhoodFactory, OrganisationFactory,
     TeamFactory, UserFactory,
@@ -222,17 +222,7 @@ def build_world() -> World:
     return world
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """Built once, inside a transaction that is rolled back when the module is done."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield build_world()
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+world = built_once_per_module(build_world)
 
 
 pytestmark = pytest.mark.django_db

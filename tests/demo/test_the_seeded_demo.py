@@ -1,0 +1,70 @@
+"""The seeded demo, seeded once for the module (each seed takes seconds, and CI counts them): what it holds, one login
+per role, a working CRM for the demo officer, and seeding it again changes nothing. The tests that seed it their own
+way (a scale, a wider area, refusals) are in test_seed_demo.py, from an empty database."""
+import pytest
+
+from crm.demo import DEMO_LOGINS
+from organisations.models import Organisation, OrganisationKind, User
+from access.roles import Role
+from geo.models import DemographicProfile, ForceArea, Neighbourhood, SmallArea
+from geo.selectors import neighbourhood_for_point
+from tests.built_once import built_once_per_module
+from tests.demo.seeding import seed, snapshot
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded_demo")]
+
+seeded_demo = built_once_per_module(seed, name="seeded_demo", uses=("lsoa_wheel",))
+
+
+def test_barrow_in_furness_becomes_a_force_of_49_lsoas_in_10_neighbourhoods():
+    assert SmallArea.objects.count() == 49
+    assert SmallArea.objects.filter(code="E01019138", name="Barrow-in-Furness 010A").exists()
+    assert Neighbourhood.objects.count() == 10
+    assert not SmallArea.objects.filter(neighbourhood__isnull=True).exists()
+    force_area = ForceArea.objects.get(code="cumbria")
+    assert force_area.boundary is not None
+    # Barrow town hall lies in one of the seeded neighbourhoods.
+    assert neighbourhood_for_point(longitude=-3.2261, latitude=54.1108) is not None
+    assert DemographicProfile.objects.count() == 49
+    for profile in DemographicProfile.objects.all():
+        profile.full_clean()  # every synthetic profile adds up
+
+
+def test_there_is_one_login_per_role_and_partners_of_every_type():
+    roles = {login.role for login in DEMO_LOGINS}
+    assert roles == set(Role.values)
+    for login in DEMO_LOGINS:
+        user = User.objects.get(username=login.username)
+        assert user.check_password("engagement-hub-demo")
+        assert login.role in user.roles
+    partner_kinds = set(Organisation.objects.values_list("kind", flat=True))
+    assert partner_kinds == set(OrganisationKind.values)
+    assert not User.objects.filter(is_superuser=True).exists()
+
+
+def test_seeding_twice_gives_the_same_data_and_no_new_audit_records(lsoa_wheel):
+    # The module's seed is the first; one more for both checks (each seed takes seconds, and CI counts them).
+    from organisations.models import AuditEvent
+
+    first = snapshot()
+    organisation_events = AuditEvent.objects.filter(action__startswith="organisation.").count()
+    seed(lsoa_wheel)
+    assert snapshot() == first
+    assert AuditEvent.objects.filter(action__startswith="organisation.").count() == organisation_events
+
+
+def test_the_demo_officer_sees_a_working_crm(client):
+    from django.urls import reverse
+
+    from crm.models import Engagement
+
+    client.force_login(User.objects.get(username="officer"))
+    engagements = client.get(reverse("crm:engagement-list")).content.decode()
+    assert "Beat meeting" in engagements and "StreetSafe" in engagements
+    door_to_door = Engagement.objects.get(title__startswith="StreetSafe")
+    assert "Door-to-door visits" in client.get(reverse("crm:engagement-detail", args=[door_to_door.pk])).content.decode()
+    neighbourhood = door_to_door.neighbourhood
+    assert "Extra evening patrols" in client.get(reverse("crm:you-said-we-did", args=[neighbourhood.pk])).content.decode()
+    assert "Furness Independent Advisory Group" in client.get(reverse("crm:advisory-list")).content.decode()
+    assert "Recent engagements" in client.get(reverse("geo:neighbourhood", args=[neighbourhood.pk])).content.decode()
+
