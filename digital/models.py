@@ -217,3 +217,4 @@ class StagedPost(models.Model):
 
     def __str__(self) -> str:
         return f"Row {self.row} of import {self.job_id}"
+from digital.text_models import TextAnalysis, TextTopic  # noqa: E402,F401  topics in the hub's own free text

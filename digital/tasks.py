@@ -47,3 +47,28 @@ def commit_conversation_import(job_id: int) -> str:
 def analyse_conversations(organisation_id: int) -> int:
     with _as_organisation(organisation_id):
         return len(services.analyse_conversations(organisation_id=organisation_id))
+
+
+@shared_task(**LIMITS)
+def analyse_free_text(analysis_id: int) -> str:
+    """Topics in the issues raised and concerns one organisation may read, read as that organisation."""
+    from digital.analysis_text import text_analysis_run
+    from digital.text_models import TextAnalysis
+
+    with job_running(TextAnalysis, analysis_id) as attempt:
+        if attempt is None:
+            return "not taken up"
+        organisation_id = TextAnalysis.objects.filter(pk=analysis_id).values_list("organisation_id", flat=True).first()
+        with _as_organisation(organisation_id):
+            return text_analysis_run(analysis_id=analysis_id, attempt=attempt).status
+
+
+@shared_task(acks_late=True)
+def analyse_free_text_after_collation() -> int:
+    """After the daily collation: drop topics whose texts retention removed, then queue one analysis per organisation."""
+    from digital.analysis_text import text_analyses_after_collation, text_topics_expire
+    from row_security.context import system_context
+
+    text_topics_expire()
+    with system_context("queueing each organisation's topics in issues raised and concerns"):
+        return text_analyses_after_collation()

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from access.views import PoliceRoleRequiredMixin, add_service_errors
+from access.visibility import can_own
 from digital import charts, communities, selectors
 from digital.forms import ConversationUploadForm, MeetingQuestionForm, RaiseTopicForm
 from digital.models import ConversationImport, ImportStatus, Post, Topic
@@ -49,8 +50,21 @@ class HotTopicsView(PoliceRoleRequiredMixin, TemplateView):
             channels=selectors.across_channels(user, place, police_only=police),
             neighbourhoods=Neighbourhood.objects.order_by("name").only("pk", "name"), police_only=police,
             communities=communities.ranking(user, place, organisation=importing_organisation(user)),
-            has_posts=selectors.visible_posts(user, place, police_only=police).exists(), **kwargs,
+            has_posts=selectors.visible_posts(user, place, police_only=police).exists(), **_text_topics_context(self.request, place),
+            **kwargs,
         )
+
+
+def _text_topics_context(request, place) -> dict:
+    """The hub's own free text beside the posts: topics in issues raised and in partners' concerns."""
+    from digital.analysis_text import analysing_organisation, channel_topics
+    from sharing_protocols.explain import log_shared_reads
+
+    organisation = analysing_organisation(request.user)
+    text_topics = channel_topics(request.user, place, organisation=organisation)
+    shown = [example for summary in text_topics.channels.get("concerns", []) for example in summary.examples]
+    log_shared_reads(user=request.user, records=shown, purpose=f"Example concerns of a topic on {request.path}")
+    return {"text_topics": text_topics, "may_ask_for_text_topics": organisation is not None and can_own(request.user, organisation)}
 
 
 class NeighbourhoodHotTopicsView(HotTopicsView):

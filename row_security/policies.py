@@ -45,6 +45,8 @@ EXEMPT = {
     "publication.Screening": "screening verdicts on public wording, read by the public pages",
     "digital.ConversationImport": "an upload's progress and errors, read by the job sweeper across organisations",
     "digital.MeetingQuestion": "questions sent to a public online meeting",
+    "digital.TextAnalysis": ("topics in issues raised and concerns: read by the job sweeper across organisations; shown only to its "
+                             "own organisation, and only while the reader may read every text it was built from"),
     "retention.RetentionSchedule": "retention rules: no personal data",
     "retention.DueItem": "the retention worklist: ids and dates, read by the nightly run across organisations",
     "retention.RetentionDecision": "retention decisions: ids and reasons",
