@@ -40,3 +40,20 @@ def sign_in_locked_out(request, original_response=None, credentials=None):
 
     minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def sign_in_username(request, credentials=None) -> str | None:
+    """The username django-axes counts failed sign-ins by, cut to the 255 characters its table holds.
+
+    Django's sign-in form adds its username length limit after the field is built, so a longer username still
+    reaches authenticate(); axes then failed to store it and the sign-in page answered 500. No account's
+    username is longer than 150 characters, so the cut never joins two real accounts' counts.
+    """
+    from django.conf import settings
+
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    source = credentials if credentials else getattr(request, "data", None) or request.POST
+    username = source.get(field) if source is not None else None
+    if not isinstance(username, str):
+        return username
+    return username.replace("\x00", "")[:255]

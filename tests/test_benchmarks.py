@@ -20,7 +20,7 @@ pytestmark = pytest.mark.benchmark_smoke
 
 BENCH = PROJECT_ROOT / "bench"
 # Longest first, so that the two at a time finish together (each uses its own database and, for load.py, its own cluster).
-TINY_RUNS = ["load.py", "concern_intake.py", "concern_assign.py", "digital.py", "report_build.py", "concern_import.py", "visibility.py", "retention.py"]
+TINY_RUNS = ["load.py", "concern_intake.py", "concern_assign.py", "digital.py", "digital_text.py", "report_build.py", "concern_import.py", "visibility.py", "retention.py"]
 AT_ONCE = 2  # the CI machine's two cores: a tiny run mostly waits on one process and its database
 # Benchmarks whose reduced run is a test of its own rather than a --tiny run here: the fault run starts a whole
 # cluster, so CI runs its reduced version (two faults, small load) once, in the cluster tests.

@@ -149,6 +149,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("HUB_SIGN_IN_LOCKOUT_MINU
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account and per address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "engagement_hub.security.sign_in_locked_out"
+AXES_USERNAME_CALLABLE = "engagement_hub.security.sign_in_username"  # cut to the length axes stores
 # The address is the connection's own (REMOTE_ADDR, axes' default): a client-supplied X-Forwarded-For is never believed.
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

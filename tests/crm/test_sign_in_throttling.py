@@ -94,3 +94,14 @@ def test_signing_in_works_again_once_the_lockout_period_is_over(client, officer,
     with override_settings(AXES_COOLOFF_TIME=datetime.timedelta(seconds=0)):
         assert sign_in(client, "pc-shah", PASSWORD).status_code == 302
     assert signed_in(client)
+
+
+@pytest.mark.parametrize("path", ["login", "admin:login"])
+def test_a_username_longer_than_any_account_is_refused_on_the_page_not_with_a_500(client, path):
+    long_name = "a" * 300
+    response = client.post(reverse(path), {"username": long_name, "password": "wrong"}, REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 200
+    assert not signed_in(client)
+    from axes.models import AccessAttempt
+
+    assert AccessAttempt.objects.get(ip_address="203.0.113.9").username == "a" * 255  # counted, cut to what axes stores

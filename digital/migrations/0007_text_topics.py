@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0010_personal_visible_functions'),
-        ('digital', '0005_staged_posts'),
+        ('digital', '0006_import_progress_communities_police_terms'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
