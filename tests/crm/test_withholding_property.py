@@ -52,11 +52,12 @@ SECRETS = {
     "reporter_email": ("zqxjv@rep.example", "aqxjv@rep.example"), "reporter_phone": ("07999 qxjv 33", "07111 qxjv 44"),
     "description": ("Zqxjv at number 4", "Aqxjv at number 9"), "text": ("Zqxjv says hello", "Aqxjv says bye"),
     "author": ("@zqxjv", "@aqxjv"), "url": ("https://x.example/zqxjv", "https://x.example/aqxjv"), "place_text": ("Zqxjv Road", "Aqxjv Lane"),
+    "community": ("r/zqxjvgroup", "r/aqxjvgroup"),
 }
 OWN = {"first_name": "Alice", "last_name": "Ordinary", "email": "alice@council.example", "phone": "01229 000000",
        "postcode": "LA14 1AA", "notes": "Own note", "name": "Bea Own", "reporter_name": "Cal Own", "reporter_email": "cal@council.example",
        "reporter_phone": "01229 111111", "description": "Own description", "text": "Own post", "author": "@own",
-       "url": "https://x.example/own", "place_text": "Own Street"}
+       "url": "https://x.example/own", "place_text": "Own Street", "community": "r/owngroup"}
 FRAGMENTS = sorted({"", "a", "Z", "qxjv", "Zqxjv", "aqxjv", "07999", "@", "Own", *(s[:4] for pair in SECRETS.values() for s in pair)})
 
 

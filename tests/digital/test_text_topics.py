@@ -226,10 +226,10 @@ def test_the_force_page_with_channel_topics_reads_in_a_fixed_number_of_queries(f
     report_concerns(council, texts(SCRAMBLERS, 10, 20, seed=14))
     analyse(force)
     officer_client.get(reverse("digital:hot-topics"))
-    # The posts' sections as before (13), then: the viewer's memberships and force, the latest analysis, the two
+    # The posts' sections as before (15, with the communities' ranking and the force's published accounts), then: the viewer's memberships and force, the latest analysis, the two
     # readability counts, its topics, an example query per channel, and the disclosure log's entry for the partner's
     # concerns shown as examples. However many topics or texts: the same.
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(31):
         officer_client.get(reverse("digital:hot-topics"))
 
 
