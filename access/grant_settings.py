@@ -78,9 +78,9 @@ def _array(ids) -> str:
 def _names() -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Every data category and every share table: the arrays written at every write, empty or not."""
     from access.grants import _share_tables
-    from sharing_protocols.models import DataCategory
+    from access.sources import grant_sources
 
-    return tuple(map(_plain, DataCategory.values)), tuple(map(_plain, _share_tables()))
+    return tuple(map(_plain, grant_sources().data_categories())), tuple(map(_plain, _share_tables()))
 
 
 def settings(document: dict | None) -> dict[str, str]:

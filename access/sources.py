@@ -27,6 +27,7 @@ class GrantSources:
     share_models: Callable  # () -> every one-off share model
     flow_tables: Callable  # () -> (flow table, version table, protocol table)
     live_flow_ids_sql: Callable  # (today) -> (SQL selecting the live flows' ids, its parameters)
+    data_categories: Callable  # () -> every data category's value (the grant-set settings name one array per category)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ ALLOWED = {
     "crm/demo.py": "the demo seed removes the previous run's demo users and their memberships",
     # Operators' tools, never reached by a request.
     "cluster/faults.py": "the fault run holds a lock on the concerns table to catch a worker mid-import, and counts what an import wrote",
+    "digital/analysis_text.py": "retention: finds the topic analyses that read a concern or issue whose text has since been removed (named system work; ids and the removal marker only)",
     "jobs/worker.py": "the background-job claim and heartbeat UPDATE the job bookkeeping columns of any job table (imports among them)",
     # Writes of the acting organisation's own rows, in the service that validated them.
     "partners/imports/writer.py": "a validated concern import commits INSERT … SELECT from its staging table, as the importing organisation's rows",

@@ -30,10 +30,11 @@ def a_release(**fields) -> Release:
 
 def test_the_sweeper_knows_every_job_model_and_runs_every_minute():
     from digital.models import ConversationImport
+    from digital.text_models import TextAnalysis
     from documents.models import DocumentBuild
     from notifications.models import NotificationEmail
 
-    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release, ConversationImport, NotificationEmail, DocumentBuild}
+    assert set(job_models()) == {ConcernImportJob, CollationRun, ReportRun, Release, ConversationImport, NotificationEmail, DocumentBuild, TextAnalysis}
     assert all(issubclass(model, BackgroundJob) for model in job_models())
     entry = app.conf.beat_schedule["sweep-jobs"]
     assert entry["task"] == "jobs.tasks.sweep_jobs" and entry["schedule"] == 60.0
