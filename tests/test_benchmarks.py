@@ -54,34 +54,79 @@ def bench_environment(prefix: str, template: str | None) -> dict:
     return env
 
 
-@pytest.fixture(scope="module")
-def migrated_template():
-    """One migrated copy of the PostGIS template that every benchmark copies, so that the migrations run once, not five times."""
-    prefix = database_prefix()
+def migrated_template(prefix: str) -> str:
+    """One migrated copy of the PostGIS template that every benchmark copies, so that the migrations run once, not nine times."""
     template = f"{prefix}_template"
     drop_databases(prefix)
     with admin_connection() as connection:
         connection.execute(f'CREATE DATABASE "{template}" TEMPLATE "{env_str("HUB_DB_TEMPLATE", "engagement_hub_template")}"')
     env = {**bench_environment(prefix, None), "HUB_DB_NAME": template, "DJANGO_SETTINGS_MODULE": "engagement_hub.settings.local"}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=PROJECT_ROOT, env=env, check=True, timeout=600)
-    yield prefix, template
-    drop_databases(prefix)
+    return template
 
 
-def tiny_run(script: str, prefix: str, template: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, f"bench/{script}", "--tiny"], cwd=PROJECT_ROOT, env=bench_environment(prefix, template),
+def tiny_run(script: str, prefix: str, template) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, f"bench/{script}", "--tiny"], cwd=PROJECT_ROOT, env=bench_environment(prefix, template.result()),
                           capture_output=True, text=True, timeout=600)
 
 
+class TinyRuns:
+    """The session's tiny runs, started in the background as soon as the tests are collected.
+
+    Each tiny run is a subprocess that mostly keeps one core and its own database busy; the rest of the suite is
+    one pytest process. Started at collection, one at a time, they run on the second core beside the suite (one after
+    another at the end they took over four minutes of CI); once this module is reached, the ones not yet started
+    run two at a time.
+    """
+
+    def __init__(self, scripts: list[str]):
+        self.prefix = database_prefix()
+        self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiny-run")
+        self.template = self.background.submit(migrated_template, self.prefix)
+        self.runs = {script: self.background.submit(tiny_run, script, self.prefix, self.template) for script in scripts}
+        self.rest = None
+
+    def hurry(self) -> None:
+        """The suite has reached the benchmarks: what has not started yet runs two at a time."""
+        if self.rest is not None:
+            return
+        self.rest = ThreadPoolExecutor(max_workers=AT_ONCE, thread_name_prefix="tiny-run-rest")
+        for script, future in list(self.runs.items()):
+            if future.cancel():
+                self.runs[script] = self.rest.submit(tiny_run, script, self.prefix, self.template)
+
+    def finish(self) -> None:
+        for pool in (self.background, self.rest):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        drop_databases(self.prefix)
+
+
+_started: TinyRuns | None = None
+
+
+def start_tiny_runs(items) -> None:
+    """Called by tests/conftest.py once the session's tests are collected."""
+    global _started
+    asked = {item.callspec.params["script"] for item in items
+             if item.nodeid.startswith("tests/test_benchmarks.py::") and hasattr(item, "callspec")}
+    if asked and _started is None:
+        _started = TinyRuns([script for script in TINY_RUNS if script in asked])
+
+
+def finish_tiny_runs() -> None:
+    global _started
+    if _started is not None:
+        _started.finish()
+        _started = None
+
+
 @pytest.fixture(scope="module")
-def tiny_runs(request, migrated_template):
-    """Every tiny run this session asks for, started at once, two at a time: one after another they took over four
-    minutes of CI."""
-    prefix, template = migrated_template
-    asked = {item.callspec.params["script"] for item in request.session.items
-             if item.module is request.module and hasattr(item, "callspec")}
-    with ThreadPoolExecutor(max_workers=AT_ONCE) as pool:
-        yield {script: pool.submit(tiny_run, script, prefix, template) for script in TINY_RUNS if script in asked}
+def tiny_runs(request):
+    if _started is None:  # collected some other way than through tests/conftest.py
+        start_tiny_runs(request.session.items)
+    _started.hurry()
+    return _started.runs
 
 
 @pytest.mark.parametrize("script", TINY_RUNS)
