@@ -28,5 +28,9 @@ NOT_LEAKPROOF_SQL = """
 
 def missing(cursor, signatures: list[str] | None = None) -> list[str]:
     """Which of the functions are not LEAKPROOF (or do not exist: PostGIS missing) in the cursor's database."""
-    cursor.execute(NOT_LEAKPROOF_SQL, [signatures if signatures is not None else functions()])
+    signatures = signatures if signatures is not None else functions()
+    cursor.execute("SELECT to_regtype('geometry') IS NOT NULL")
+    if not cursor.fetchone()[0]:  # no PostGIS yet: to_regprocedure would raise on the unknown type
+        return list(signatures)
+    cursor.execute(NOT_LEAKPROOF_SQL, [signatures])
     return [row[0] for row in cursor.fetchall()]
