@@ -45,7 +45,7 @@ def test_every_protected_geometry_column_is_a_point_with_a_fixed_srid(db):
                            WHERE c.relrowsecurity AND a.atttypid = 'geometry'::regtype AND NOT a.attisdropped""")
         columns = dict(cursor.fetchall())
     assert "partners_concern.location_bng" in columns and "digital_post.location" in columns
-    assert {kind for kind in columns.values()} <= {"geometry(Point,4326)", "geometry(Point,27700)"}, columns
+    assert set(columns.values()) <= {"geometry(Point,4326)", "geometry(Point,27700)"}, columns
 
 
 def test_the_near_duplicate_search_under_a_partners_context_uses_the_gist_index(partner_user):
