@@ -60,8 +60,11 @@ def test_the_near_duplicate_search_under_a_partners_context_uses_the_gist_index(
 @pytest.mark.parametrize("model, index", [(Concern, "partners_concern_location"), (Engagement, "crm_engagement_location"),
                                           (Post, "digital_post_location")])
 def test_a_map_bounding_box_under_a_partners_context_uses_the_gist_index(partner_user, model, index):
+    # Row-level security alone, unordered: otherwise the planner may rightly prefer the ordering's index or the ORM
+    # door's organisation index on a table whose statistics say it is nearly empty, and the test would say nothing
+    # about the policies. Here the box is the only condition an index can serve, and only if && is leakproof.
     with viewer_context(partner_user):
-        query = model.objects.visible_to(partner_user).filter(location__bboverlaps=BARROW_BOX).values("pk").query
+        query = model.objects.filter(location__bboverlaps=BARROW_BOX).order_by().values("pk").query
         explained = plan(*query.sql_with_params())
     assert f"Index Scan using {index}" in explained or f"Bitmap Index Scan on {index}" in explained, explained
     assert "Index Cond: (location && " in explained, explained
