@@ -12,11 +12,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_scale_adds_that_many_bulk_records_and_replaces_them_on_a_rerun(lsoa_wheel):
+    from partners.models import Concern
+
     seed(lsoa_wheel, "--scale", "2500")
     assert User.objects.filter(username__startswith="demo-bulk-").count() == 2500
     assert Membership.objects.filter(user__username__startswith="demo-bulk-").count() == 2500
+    concerns = Concern.objects.count()
+    assert concerns >= 250  # the demo's own concerns: a scale adds people, not concerns
     seed(lsoa_wheel, "--scale", "1000")
     assert User.objects.filter(username__startswith="demo-bulk-").count() == 1000
+    assert Concern.objects.count() == concerns
 
 
 def test_a_wider_area_takes_barrow_and_the_nearest_lsoas_and_a_smaller_seed_after_it_leaves_only_the_smaller_force(lsoa_wheel):

@@ -48,9 +48,31 @@ def test_seeding_twice_gives_the_same_data_and_no_new_audit_records(lsoa_wheel):
 
     first = snapshot()
     organisation_events = AuditEvent.objects.filter(action__startswith="organisation.").count()
+    profiles_saved = AuditEvent.objects.filter(action="publication.profile_saved").count()
     seed(lsoa_wheel)
     assert snapshot() == first
     assert AuditEvent.objects.filter(action__startswith="organisation.").count() == organisation_events
+    assert AuditEvent.objects.filter(action="publication.profile_saved").count() == profiles_saved  # no profile saved again
+
+
+def test_the_demo_constable_and_inspector_are_named_on_the_public_pages(client):
+    import json
+
+    from django.urls import reverse
+
+    from organisations.models import AuditEvent, Membership
+    from publication.models import PublicProfile
+
+    assert sorted(PublicProfile.objects.filter(published=True).values_list("user__username", "display_name")) == [
+        ("manager", "Inspector Alex Morgan"), ("officer", "PC Priya Shah"),
+    ]
+    assert AuditEvent.objects.filter(action="publication.profile_saved").count() == 2
+    team = Membership.objects.get(user__username="officer", organisation__kind=OrganisationKind.NEIGHBOURHOOD_TEAM).organisation
+    place = Neighbourhood.objects.select_related("force_area").get(team=team)
+    page = client.get(reverse("publication:area", args=[place.force_area.code, place.code])).content.decode()
+    assert "PC Priya Shah" in page and "Police Constable" in page
+    people = json.loads(client.get(reverse("publication:api-force-people", args=[place.force_area.code])).content)
+    assert "Inspector Alex Morgan" in [person["name"] for person in people]
 
 
 def test_the_demo_officer_sees_a_working_crm(client):
@@ -68,3 +90,15 @@ def test_the_demo_officer_sees_a_working_crm(client):
     assert "Furness Independent Advisory Group" in client.get(reverse("crm:advisory-list")).content.decode()
     assert "Recent engagements" in client.get(reverse("geo:neighbourhood", args=[neighbourhood.pk])).content.decode()
 
+
+
+def test_the_demo_reports_its_concerns_placed_and_linked_and_concerns_adds_bulk_ones(lsoa_wheel):
+    from partners.models import Concern, ConcernLink
+
+    demo = Concern.objects.count()
+    assert demo >= 250
+    # Each was linked to its near-duplicates as it was reported (found by no collation run: none ran).
+    assert not ConcernLink.objects.filter(found_by__isnull=False).exists()
+    assert not Concern.objects.filter(neighbourhood__isnull=True).exclude(lsoa__isnull=True).exists()
+    seed(lsoa_wheel, "--concerns", "300")
+    assert Concern.objects.count() == demo + 300

@@ -1,13 +1,12 @@
 """Demo concerns for Barrow-in-Furness, and the bulk seeder the benchmarks use."""
 import pytest
-from django.core.management import call_command
 from django.db import connection
 
 from crm.demo import PARTNERS
 from organisations.models import AuditEvent, OrganisationKind
 from crm.models import IssueCategory
 from partners.demo import HEARD, seed_bulk_concerns, seed_demo_concerns
-from partners.models import Concern, ConcernLink
+from partners.models import Concern
 from tests.factories import ForceAreaFactory, OrganisationFactory, square
 
 pytestmark = pytest.mark.django_db
@@ -70,16 +69,3 @@ def test_bulk_seeding_keeps_concerns_that_were_really_reported(barrow, demo_part
     seed_bulk_concerns(count=100, organisations=demo_partners, categories=IssueCategory.objects.all(), within=barrow.boundary)
     seed_bulk_concerns(count=0, organisations=demo_partners, categories=IssueCategory.objects.all(), within=barrow.boundary)
     assert Concern.objects.count() == real
-
-
-def test_seed_demo_adds_concerns_but_scale_adds_no_more_and_concerns_adds_bulk(lsoa_wheel):
-    call_command("seed_demo", "--lsoa-source", str(lsoa_wheel), "--allow-without-debug", "--scale", "20", stdout=open("/dev/null", "w"))
-    demo = Concern.objects.count()
-    assert demo >= 250
-    # Each was linked to its near-duplicates as it was reported (found by no collation run: none ran).
-    assert not ConcernLink.objects.filter(found_by__isnull=False).exists()
-    assert not Concern.objects.filter(neighbourhood__isnull=True).exclude(lsoa__isnull=True).exists()
-    call_command("seed_demo", "--lsoa-source", str(lsoa_wheel), "--allow-without-debug", "--scale", "40", stdout=open("/dev/null", "w"))
-    assert Concern.objects.count() == demo
-    call_command("seed_demo", "--lsoa-source", str(lsoa_wheel), "--allow-without-debug", "--concerns", "300", stdout=open("/dev/null", "w"))
-    assert Concern.objects.count() == demo + 300
