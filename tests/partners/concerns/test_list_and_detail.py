@@ -199,6 +199,13 @@ def test_only_mine_for_a_partner_is_their_organisations_concerns(partner_client,
     assert "Only mine" in response.content.decode()
 
 
+def test_a_concern_outside_every_neighbourhood_says_so_in_the_list(partner_client, council):
+    # Concerns are placed the moment they arrive: one without a neighbourhood lies outside them all, not "not placed yet".
+    ConcernFactory(organisation=council, place="Out in the bay", neighbourhood=None)
+    page = listed_places(partner_client)
+    assert "Outside every neighbourhood" in page and "Not placed yet" not in page
+
+
 def test_a_reversed_date_range_is_named_and_narrows_nothing(partner_client, council):
     ConcernFactory(organisation=council, place="Abbey Road")
     page = listed_places(partner_client, reported_from="2026-05-10", reported_to="2026-05-01")
