@@ -97,8 +97,8 @@ def service_request(concern) -> dict:
     Expects `category` selected with it and `agency_responsible` annotated."""
     return {
         "service_request_id": str(concern.pk),
-        "status": STATUS_MAP.get(concern.status, OPEN),
-        "status_notes": concern.get_status_display(),
+        "status": STATUS_MAP.get(concern.shown_status, OPEN),
+        "status_notes": concern.get_shown_status_display(),
         "service_name": concern.category.name,
         "service_code": concern.category.slug,
         "description": description_for_reader(concern),
