@@ -103,6 +103,17 @@ def test_a_partner_sees_concerns_the_police_took_their_imports_and_unread_notifi
     assert "beat-meetings-overdue" not in items and "screening-waiting" not in items
 
 
+def test_a_partner_sees_what_came_of_their_concerns_until_they_read_it(partner_client, partner_user, council, team):
+    concern = ConcernResponseFactory(concern=ConcernFactory(organisation=council), priority=PriorityFactory(organisation=team)).concern
+    [told] = notify(recipients=[partner_user], kind=Kind.CONCERN_OUTCOME, subject=f"What came of your concern {concern.reference}",
+                    template="concern_outcome.txt", about=concern, context={"outcome": {"status": "Resolved", "outcome": "Cleared."}})
+    item = queue(partner_client)["concern-outcomes"]
+    assert item["count"] == 1 and item["url"] == f"{reverse('notifications:list')}?show=unread"
+    assert f"What came of your concern {concern.reference}" in partner_client.get(item["url"]).content.decode()
+    partner_client.post(reverse("notifications:open", args=[told.pk]))
+    assert "concern-outcomes" not in queue(partner_client)
+
+
 def test_a_manager_sees_coverage_gaps_and_screening_waiting(manager_client, force, team, hindpool):
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
     Screening.objects.create(organisation=team, subject=Subject.PRIORITY, object_id=priority.pk, content_hash="x" * 64,
@@ -185,9 +196,10 @@ def add_partner_rows(partner_user, council, team):
 
 def test_the_partners_home_takes_the_same_queries_however_many_rows(partner_client, partner_user, council, team, django_assert_num_queries):
     partner_client.get(reverse("home"))
-    # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 last looked at the
-    # police's answers, 8 answers, 9 last looked at imports, 10 imports, 11 memberships for the navigation.
-    with django_assert_num_queries(11) as first:
+    # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 unread outcomes of the
+    # organisation's concerns, 8 last looked at the police's answers, 9 answers, 10 last looked at imports, 11 imports,
+    # 12 memberships for the navigation.
+    with django_assert_num_queries(12) as first:
         partner_client.get(reverse("home"))
     for _ in range(3):
         add_partner_rows(partner_user, council, team)
