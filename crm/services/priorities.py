@@ -11,6 +11,7 @@ from organisations import audit
 from crm.models import FINISHED_STATUSES, PRIORITY_MOVES, EngagementIssue, Priority, PriorityAction, PriorityStatus
 from crm.signals import priority_moved
 from access.visibility import can_own
+from geo.models import Neighbourhood
 
 
 def priority_agree(*, priority: Priority, acting_user, organisation=None, raised_issues: Iterable[EngagementIssue] = ()) -> Priority:
@@ -21,6 +22,7 @@ def priority_agree(*, priority: Priority, acting_user, organisation=None, raised
             priority.organisation = organisation
             priority.created_by = acting_user
         priority.full_clean()
+        _refuse_another_forces_neighbourhood(priority)
         raised_issues = list(raised_issues)
         elsewhere = [issue for issue in raised_issues if issue.engagement.neighbourhood_id != priority.neighbourhood_id]
         if elsewhere:
@@ -28,6 +30,13 @@ def priority_agree(*, priority: Priority, acting_user, organisation=None, raised
         priority.save()
         priority.raised_issues.set(raised_issues)
     return priority
+
+
+def _refuse_another_forces_neighbourhood(priority: Priority) -> None:
+    # A priority goes on its neighbourhood's public page: only the force that polices it may agree one there.
+    force_pk = priority.organisation.force_pk
+    if force_pk is None or not Neighbourhood.objects.filter(pk=priority.neighbourhood_id, force_area__force_id=force_pk).exists():
+        raise ValidationError(f"{priority.neighbourhood.name} is not in your force's area: agree priorities only for its neighbourhoods.")
 
 
 def _editable(model, pk: int, acting_user):
