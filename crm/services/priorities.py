@@ -4,6 +4,7 @@ from collections.abc import Iterable
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from django.utils import timezone
 
@@ -33,9 +34,11 @@ def priority_agree(*, priority: Priority, acting_user, organisation=None, raised
 
 
 def _refuse_another_forces_neighbourhood(priority: Priority) -> None:
-    # A priority goes on its neighbourhood's public page: only the force that polices it may agree one there.
+    # A priority goes on its neighbourhood's public page: only the force that polices it (or the neighbourhood's own
+    # team) may agree one there.
     force_pk = priority.organisation.force_pk
-    if force_pk is None or not Neighbourhood.objects.filter(pk=priority.neighbourhood_id, force_area__force_id=force_pk).exists():
+    policed = Q(force_area__force_id=force_pk) | Q(team_id=priority.organisation_id) if force_pk else Q(team_id=priority.organisation_id)
+    if not Neighbourhood.objects.filter(policed, pk=priority.neighbourhood_id).exists():
         raise ValidationError(f"{priority.neighbourhood.name} is not in your force's area: agree priorities only for its neighbourhoods.")
 
 
