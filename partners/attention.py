@@ -23,8 +23,9 @@ def items_for(user) -> list[Item]:
         neighbourhoods = my_neighbourhood_ids(user)
         new = _since(Concern.objects.visible_to(user).filter(neighbourhood_id__in=neighbourhoods), "created_at",
                      last_looked(user, "new-concerns"))
-        target = f"{reverse('partners:concern-list')}?status=new" if len(neighbourhoods) != 1 else \
-            f"{reverse('partners:concern-list')}?status=new&neighbourhood={neighbourhoods[0]}"
+        # Every concern placed in the officer's neighbourhoods, newest first ("only mine", for the police): a concern
+        # counted here may have been collated already, so the list is not narrowed to "new".
+        target = f"{reverse('partners:concern-list')}?mine=on"
         items.append({"kind": "new-concerns", "label": "New partner concerns in your neighbourhoods since you last looked",
                       "count": capped_count(new), "url": look_url("new-concerns", target)})
     if user.has_role(Role.PARTNER_USER):
@@ -38,5 +39,6 @@ def items_for(user) -> list[Item]:
             created_by=user, status__in=(ImportJobStatus.CHECKED, ImportJobStatus.IMPORTED, ImportJobStatus.REJECTED, ImportJobStatus.FAILED)),
             "finished_at", last_looked(user, "imports-finished"))
         items.append({"kind": "imports-finished", "label": "Your imports that finished, failed or wait for you to confirm",
-                      "count": capped_count(finished), "url": look_url("imports-finished", reverse("partners:import-list"))})
+                      "count": capped_count(finished),
+                      "url": look_url("imports-finished", f"{reverse('partners:import-list')}?mine=on")})
     return items

@@ -3,6 +3,7 @@ The search reads the description through its withholding expression, so it finds
 import django_filters
 
 from access.filtering import HubFilterSet, date_from, date_to
+from access.views import POLICE_ROLES
 from crm.filtersets import partner_agencies
 from crm.models import IssueCategory
 from geo.models import Neighbourhood
@@ -22,12 +23,30 @@ class ConcernFilterSet(HubFilterSet):
                                                     label="Reporting organisation")
     reported_from = date_from("reported_at", "Reported from")
     reported_to = date_to("reported_at", "Reported to")
+    # "status" sorts by the status the list shows (partners.responses.selectors.with_shown_status_key, from the list's
+    # own reads), not the one stored on the partner's row.
     o = django_filters.OrderingFilter(fields=(("reported_at", "reported"), ("category__name", "category"),
-                                              ("neighbourhood__name", "neighbourhood"), ("status", "status")), label="Sort by")
+                                              ("neighbourhood__name", "neighbourhood"), ("shown_status_key", "status")), label="Sort by")
 
     class Meta:
         model = Concern
         fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self._police_reader():
+            self.filters["mine"].label = "Only my neighbourhoods"
+
+    def _police_reader(self) -> bool:
+        # The police report no concerns: "mine", for them, is the concerns placed in their teams' neighbourhoods.
+        return self.request is not None and self.request.user.has_role(*POLICE_ROLES)
+
+    def filter_mine(self, queryset, name, value):
+        if value and self._police_reader():
+            from crm.attention import my_neighbourhood_ids
+
+            return queryset.filter(neighbourhood_id__in=my_neighbourhood_ids(self.request.user))
+        return super().filter_mine(queryset, name, value)
 
     def filter_status(self, queryset, name, value):
         return with_shown_status(queryset, value, self.request.user)

@@ -60,9 +60,23 @@ class PriorityActionForm(forms.ModelForm):
 class NeighbourhoodChoiceForm(forms.Form):
     """The first step of agreeing a priority: where. The form that follows offers only that neighbourhood's issues."""
 
-    neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.order_by("name"), label="Neighbourhood",
+    neighbourhood = forms.ModelChoiceField(queryset=Neighbourhood.objects.none(), label="Neighbourhood",
                                            empty_label="Choose a neighbourhood",
                                            error_messages={"required": "Choose the neighbourhood the priority is for."})
+
+    def __init__(self, *args, neighbourhoods, **kwargs):
+        """`neighbourhoods`: those of the user's own force (priorities_neighbourhoods), the only ones it may agree priorities for."""
+        super().__init__(*args, **kwargs)
+        self.fields["neighbourhood"].queryset = neighbourhoods.order_by("name")
+
+
+def priorities_neighbourhoods(user):
+    """The neighbourhoods `user`'s force polices: where they may agree priorities."""
+    from access.visibility import owning_organisation
+
+    owner = owning_organisation(user)
+    force_pk = owner.force_pk if owner is not None else None
+    return Neighbourhood.objects.filter(force_area__force_id=force_pk) if force_pk else Neighbourhood.objects.none()
 
 
 class PriorityMoveForm(forms.Form):

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from organisations import audit
 from crm.models import FINISHED_STATUSES, PRIORITY_MOVES, EngagementIssue, Priority, PriorityAction, PriorityStatus
 from crm.signals import priority_moved
 from access.visibility import can_own
+from geo.models import Neighbourhood
 
 
 def priority_agree(*, priority: Priority, acting_user, organisation=None, raised_issues: Iterable[EngagementIssue] = ()) -> Priority:
@@ -21,6 +23,7 @@ def priority_agree(*, priority: Priority, acting_user, organisation=None, raised
             priority.organisation = organisation
             priority.created_by = acting_user
         priority.full_clean()
+        _refuse_another_forces_neighbourhood(priority)
         raised_issues = list(raised_issues)
         elsewhere = [issue for issue in raised_issues if issue.engagement.neighbourhood_id != priority.neighbourhood_id]
         if elsewhere:
@@ -28,6 +31,15 @@ def priority_agree(*, priority: Priority, acting_user, organisation=None, raised
         priority.save()
         priority.raised_issues.set(raised_issues)
     return priority
+
+
+def _refuse_another_forces_neighbourhood(priority: Priority) -> None:
+    # A priority goes on its neighbourhood's public page: only the force that polices it (or the neighbourhood's own
+    # team) may agree one there.
+    force_pk = priority.organisation.force_pk
+    policed = Q(force_area__force_id=force_pk) | Q(team_id=priority.organisation_id) if force_pk else Q(team_id=priority.organisation_id)
+    if not Neighbourhood.objects.filter(policed, pk=priority.neighbourhood_id).exists():
+        raise ValidationError(f"{priority.neighbourhood.name} is not in your force's area: agree priorities only for its neighbourhoods.")
 
 
 def _editable(model, pk: int, acting_user):

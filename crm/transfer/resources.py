@@ -36,6 +36,7 @@ from crm.transfer.widgets import (
     JOINER, ChoiceListWidget, ChoiceWidget, DateTimeWidget, DateWidget, DayAsDateTimeWidget, IdWidget, Lookup, NamedForeignKeyWidget,
     NamedManyWidget, TextListWidget, TextWidget, WholeNumberWidget, YesNoWidget,
 )
+from access.roles import Role
 from access.visibility import owning_organisation
 from geo.coordinates import gb_point
 from geo.models import Neighbourhood
@@ -485,7 +486,9 @@ class EngagementResource(HubResource):
         self.fields["neighbourhood"].widget.lookup = self.neighbourhood_lookup()
         self.fields["groups_reached"].widget.lookup = self.community_lookup()
         self.fields["officers"].widget.lookup = Lookup(
-            lambda: User.objects.visible_to(self.user).filter(memberships__organisation__kind__in=POLICE_KINDS).distinct(),
+            # Warranted officers and PCSOs (the officer role), as the form offers: not the force's administrators, managers or governance.
+            lambda: User.objects.visible_to(self.user).filter(memberships__organisation__kind__in=POLICE_KINDS,
+                                                              memberships__role=Role.OFFICER).distinct(),
             lambda u: u.email, what="police officer or PCSO with the email address",
         )
         self.fields["partners"].widget.lookup = Lookup(

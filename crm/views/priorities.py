@@ -5,7 +5,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
-from crm.forms.priorities import ActionWithdrawForm, NeighbourhoodChoiceForm, PriorityActionForm, PriorityForm, PriorityMoveForm
+from crm.forms.priorities import (
+    ActionWithdrawForm, NeighbourhoodChoiceForm, PriorityActionForm, PriorityForm, PriorityMoveForm, priorities_neighbourhoods,
+)
 from access.filtering import FilteredListMixin
 from crm.filtersets import PriorityFilterSet
 from crm.history import history_for
@@ -63,13 +65,14 @@ class PriorityCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
                     EngagementIssue.objects.visible_to(request.user).select_related("engagement__neighbourhood", "category"), pk=query["issue"])
                 self.neighbourhood = self.from_issue.engagement.neighbourhood
             elif query.get("neighbourhood", "").isdigit():
-                self.neighbourhood = Neighbourhood.objects.filter(pk=query["neighbourhood"]).first()
+                self.neighbourhood = priorities_neighbourhoods(request.user).filter(pk=query["neighbourhood"]).first()
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if self.neighbourhood is None:
             return self.render_to_response({
-                "choice_form": NeighbourhoodChoiceForm(request.GET if "neighbourhood" in request.GET else None),
+                "choice_form": NeighbourhoodChoiceForm(request.GET if "neighbourhood" in request.GET else None,
+                                                       neighbourhoods=priorities_neighbourhoods(request.user)),
                 "unplaced_issue": self.from_issue is not None,
             })
         return super().get(request, *args, **kwargs)

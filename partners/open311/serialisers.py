@@ -97,8 +97,8 @@ def service_request(concern) -> dict:
     Expects `category` selected with it and `agency_responsible` annotated."""
     return {
         "service_request_id": str(concern.pk),
-        "status": STATUS_MAP.get(concern.status, OPEN),
-        "status_notes": concern.get_status_display(),
+        "status": STATUS_MAP.get(concern.shown_status, OPEN),
+        "status_notes": concern.get_shown_status_display(),
         "service_name": concern.category.name,
         "service_code": concern.category.slug,
         "description": description_for_reader(concern),
@@ -117,11 +117,16 @@ def service_request(concern) -> dict:
 
 
 def created_request(concern) -> dict:
-    """The answer to POST requests: the id (we create requests at once), the token, the notice."""
+    """The answer to POST requests: the id (we create requests at once), the token, and a notice that tells the
+    reporter at once what the web form tells a person: the hub's reference and the neighbourhood it was placed in."""
+    if concern.neighbourhood_id:
+        placed = f"placed in the {concern.neighbourhood.name} neighbourhood"
+    else:
+        placed = "outside every neighbourhood the hub knows: the force's analysts will place it by hand"
     return {
         "service_request_id": str(concern.pk),
         "token": str(concern.open311_token),
-        "service_notice": SERVICE_NOTICE,
+        "service_notice": f"Recorded as {concern.reference}, {placed}. {SERVICE_NOTICE}",
         "account_id": None,
     }
 

@@ -27,6 +27,7 @@ from partners.open311.intake import MAX_RESULTS, read_filters, read_new_request,
 from partners.open311.rendering import render, render_errors
 from partners.open311.selectors import concerns_visible_to_organisation
 from sharing_protocols.explain import log_shared_reads
+from partners.responses.selectors import with_police_answer
 from partners.services import concern_report
 
 BIGINT_MAX = 2**63 - 1
@@ -90,8 +91,9 @@ class Open311View(View):
         return key
 
     def visible_concerns(self, organisation):
-        return (concerns_visible_to_organisation(organisation).select_related("category")
-                .annotate(agency_responsible=F("neighbourhood__team__name")))
+        # With the police's answer the organisation may read, so the status is the one its pages show (Concern.shown_status).
+        return with_police_answer(concerns_visible_to_organisation(organisation).select_related("category")
+                                  .annotate(agency_responsible=F("neighbourhood__team__name")), organisation)
 
 
 class DiscoveryView(Open311View):

@@ -2,7 +2,7 @@
 reporting organisation and the responding team read them, and no one else but by the usual sharing rule."""
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
 from partners.models import Concern, ConcernStatus
 from partners.responses.models import ConcernResponse
@@ -22,6 +22,17 @@ def with_police_answer(concerns: QuerySet[Concern], user) -> QuerySet[Concern]:
     their answer (None otherwise); Concern.shown_status reads it. One subquery, no extra query."""
     answer = answers_visible_to(user).filter(concern_id=OuterRef("pk")).values("priority_id")[:1]
     return concerns.annotate(answered_priority_id=Subquery(answer))
+
+
+def with_shown_status_key(concerns: QuerySet[Concern]) -> QuerySet[Concern]:
+    """`shown_status_key`, Concern.shown_status in SQL, for sorting a list by the status it shows: a concern the
+    police took into a priority sorts as "taken into a priority", not as the "collated" stored on the partner's
+    row. An alias over `answered_priority_id` (with_police_answer first): selected only when a sort uses it."""
+    return concerns.alias(shown_status_key=Case(
+        When(status=ConcernStatus.CLOSED, then=Value(ConcernStatus.CLOSED.value)),
+        When(answered_priority_id__isnull=False, then=Value(ConcernStatus.TAKEN_INTO_PRIORITY.value)),
+        default=F("status"), output_field=CharField(),
+    ))
 
 
 def answered(user) -> Exists:

@@ -15,7 +15,7 @@ from partners.filtersets import ConcernFilterSet
 from partners.forms.concerns import ConcernCloseForm, ConcernForm
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.services import concern_report
-from partners.responses.selectors import with_police_answer
+from partners.responses.selectors import with_police_answer, with_shown_status_key
 from partners.services_concerns import concern_close, concern_update
 from sharing_protocols.explain import listing_purpose, log_shared_reads, why_visible
 
@@ -38,9 +38,11 @@ class ConcernListView(FilteredListMixin, VisibleToUserMixin, ListView):
     context_object_name = "concerns"
     paginate_by = 25
 
-    def get_queryset(self):
-        # The status column shows the police's answer where the user may read it (partners.responses).
-        return with_police_answer(super().get_queryset().select_related("category", "organisation", "neighbourhood"), self.request.user)
+    def list_queryset(self, queryset):
+        # The status column shows the police's answer where the user may read it (partners.responses); read before
+        # the filters, so that sorting by status sorts by what the column shows.
+        concerns = super().list_queryset(queryset).select_related("category", "organisation", "neighbourhood")
+        return with_shown_status_key(with_police_answer(concerns, self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

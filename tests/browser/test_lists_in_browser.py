@@ -93,7 +93,8 @@ def test_an_officer_searches_filters_and_sorts_contacts_groups_and_advisory_grou
     expect(page.locator("tbody")).to_contain_text("Barrow IAG")
     assert fits_the_screen(page)
 
-    page.goto(f"{live_server.url}/partner-contacts/")
+    open_from_menu(page, "Contacts")
+    page.get_by_role("link", name="partner contacts").click()
     search_and_filter(page)
     page.get_by_label("Agency", exact=True).select_option(label="Barrow Licensing Service")
     page.get_by_role("button", name="Apply").click()

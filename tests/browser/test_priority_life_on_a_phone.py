@@ -4,6 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from crm.models import PriorityStatus
+from notifications.models import Delivery, Kind, Preference
 from tests.browser.conftest import save_artefact
 from tests.browser.test_home_on_a_phone import fits_the_screen, hindpool, sign_in  # noqa: F401 (hindpool: a fixture)
 from tests.factories import ConcernFactory, ConcernResponseFactory, PriorityFactory
@@ -30,9 +31,19 @@ def test_an_officer_resolves_a_priority_and_the_partner_reads_what_came_of_their
 
     page.context.clear_cookies()
     sign_in(page, live_server, "sam-council")
-    page.goto(f"{live_server.url}/notifications/")
+    # The partner's home page counts what came of their concerns; the item opens the unread notifications.
+    page.get_by_role("link", name="What came of your organisation's concerns (priorities resolved or closed)").click()
     expect(page.get_by_role("heading", name=f"What came of your concern {concern.reference}")).to_be_visible()
     save_artefact(page, "partner-notification-outcome-phone")
     page.get_by_role("button", name=f"What came of your concern {concern.reference}").click()  # "Open: …"
     expect(page.locator("#concern-reference")).to_have_text(concern.reference)
     assert fits_the_screen(page)
+
+    # The partner chooses a daily digest for this kind of notification instead of an email at once.
+    page.goto(f"{live_server.url}/notifications/")
+    page.get_by_role("link", name="Choose what is emailed to you").click()
+    page.get_by_role("group", name=Kind.CONCERN_OUTCOME.label).get_by_label("Email me a daily digest").check()
+    page.get_by_role("button", name="Save choices").click()
+    expect(page.get_by_text("Your email choices are saved.")).to_be_visible()
+    assert fits_the_screen(page)
+    assert Preference.objects.get(user=partner_user, kind=Kind.CONCERN_OUTCOME).delivery == Delivery.DAILY

@@ -103,6 +103,17 @@ def test_a_partner_sees_concerns_the_police_took_their_imports_and_unread_notifi
     assert "beat-meetings-overdue" not in items and "screening-waiting" not in items
 
 
+def test_a_partner_sees_what_came_of_their_concerns_until_they_read_it(partner_client, partner_user, council, team):
+    concern = ConcernResponseFactory(concern=ConcernFactory(organisation=council), priority=PriorityFactory(organisation=team)).concern
+    [told] = notify(recipients=[partner_user], kind=Kind.CONCERN_OUTCOME, subject=f"What came of your concern {concern.reference}",
+                    template="concern_outcome.txt", about=concern, context={"outcome": {"status": "Resolved", "outcome": "Cleared."}})
+    item = queue(partner_client)["concern-outcomes"]
+    assert item["count"] == 1 and item["url"] == f"{reverse('notifications:list')}?show=unread"
+    assert f"What came of your concern {concern.reference}" in partner_client.get(item["url"]).content.decode()
+    partner_client.post(reverse("notifications:open", args=[told.pk]))
+    assert "concern-outcomes" not in queue(partner_client)
+
+
 def test_a_manager_sees_coverage_gaps_and_screening_waiting(manager_client, force, team, hindpool):
     priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
     Screening.objects.create(organisation=team, subject=Subject.PRIORITY, object_id=priority.pk, content_hash="x" * 64,
@@ -158,3 +169,86 @@ def test_the_officers_home_takes_the_same_queries_however_many_rows(officer_clie
         add_rows()
     with django_assert_num_queries(len(first.captured_queries)):
         officer_client.get(reverse("home"))
+
+
+def test_a_partners_finished_imports_item_opens_their_own_files(partner_client, partner_user, council):
+    from partners.models import ConcernImportJob
+
+    colleague = UserFactory(username="council-colleague")
+    MembershipFactory(user=colleague, organisation=council, role=Role.PARTNER_USER)
+    for user, name in ((partner_user, "mine.csv"), (colleague, "theirs.csv")):
+        ConcernImportJob.objects.create(organisation=council, created_by=user, original_name=name, file_format="csv", file_size=120,
+                                        upload="x.csv", status=ImportJobStatus.IMPORTED, finished_at=timezone.now())
+    item = queue(partner_client)["imports-finished"]
+    assert item["count"] == 1
+    listed = partner_client.get(item["url"], follow=True).context["object_list"]
+    assert [job.original_name for job in listed] == ["mine.csv"]
+
+
+def add_partner_rows(partner_user, council, team):
+    from partners.models import ConcernImportJob
+
+    concern = ConcernResponseFactory(concern=ConcernFactory(organisation=council), priority=PriorityFactory(organisation=team)).concern
+    ConcernImportJob.objects.create(organisation=council, created_by=partner_user, original_name="march.csv", file_format="csv",
+                                    file_size=120, upload="x.csv", status=ImportJobStatus.IMPORTED, finished_at=timezone.now())
+    notify(recipients=[partner_user], kind=Kind.CONCERN_TAKEN, subject="Taken", template="concern_taken.txt", about=concern)
+
+
+def test_the_partners_home_takes_the_same_queries_however_many_rows(partner_client, partner_user, council, team, django_assert_num_queries):
+    partner_client.get(reverse("home"))
+    # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 unread outcomes of the
+    # organisation's concerns, 8 last looked at the police's answers, 9 answers, 10 last looked at imports, 11 imports,
+    # 12 memberships for the navigation.
+    with django_assert_num_queries(12) as first:
+        partner_client.get(reverse("home"))
+    for _ in range(3):
+        add_partner_rows(partner_user, council, team)
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = partner_client.get(reverse("home"))
+    assert {item["kind"]: item["count"] for item in page.context["waiting"]}["concerns-moved"] == 3
+
+
+def test_the_managers_home_takes_the_same_queries_however_many_rows(manager_client, team, hindpool, django_assert_num_queries):
+    manager_client.get(reverse("home"))
+    # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 coverage gaps,
+    # 8 screening waiting, 9 last looked at reports, 10 reports ready, 11 memberships for the navigation.
+    with django_assert_num_queries(11) as first:
+        manager_client.get(reverse("home"))
+    for n in range(3):
+        NeighbourhoodFactory(force_area=hindpool.force_area, team=team)
+        priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
+        Screening.objects.create(organisation=team, subject=Subject.PRIORITY, object_id=priority.pk, content_hash=f"{n}" * 64,
+                                 status=ScreeningStatus.FLAGGED)
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = manager_client.get(reverse("home"))
+    counts = {item["kind"]: item["count"] for item in page.context["waiting"]}
+    assert counts["coverage-gaps"] == 4 and counts["screening-waiting"] == 3
+
+
+def test_governances_home_takes_the_same_queries_however_many_rows(governance_client, force, team, hindpool, council,
+                                                                    django_assert_num_queries):
+    from tests.partners.concerns.conftest import share_concerns
+
+    governance_client.get(reverse("home"))
+    # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 screening waiting,
+    # 8 the organisations governed (protocols), 9 signatures awaited, 10 reviews due, 11 protocols lapsing, 12 stopped by
+    # another party, 13 the last chain check, 14 memberships, 15 the organisations governed (retention), 16 records due for
+    # review, 17-18 subject access requests overdue and due soon.
+    with django_assert_num_queries(18) as first:
+        governance_client.get(reverse("home"))
+    officer = UserFactory(username="pc-sharer")
+    MembershipFactory(user=officer, organisation=force, role=Role.OFFICER)
+    for n in range(3):
+        share_concerns(provider=partner_agency(n), recipient=force, acting_user=officer)
+        priority = PriorityFactory(organisation=team, neighbourhood=hindpool)
+        Screening.objects.create(organisation=team, subject=Subject.PRIORITY, object_id=priority.pk, content_hash=f"{n}" * 64,
+                                 status=ScreeningStatus.FLAGGED)
+    with django_assert_num_queries(len(first.captured_queries)):
+        page = governance_client.get(reverse("home"))
+    assert {item["kind"]: item["count"] for item in page.context["waiting"]}["screening-waiting"] == 3
+
+
+def partner_agency(n):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(name=f"Partner agency {n}", slug=f"partner-agency-{n}", kind="council")

@@ -146,3 +146,14 @@ def test_attention_counts_the_records_waiting_for_a_persons_review(governance, t
     assert items_for(governance) == [{"kind": "retention_review", "label": "Records due for retention review", "count": 2,
                                       "url": "/retention/due/?end_action=review"}]
     assert items_for(officer) == []
+
+
+def test_attention_stops_counting_at_the_home_pages_cap(governance, team, monkeypatch):
+    import home.attention
+    from retention.attention import items_for
+
+    for _ in range(3):
+        age(ContactFactory(organisation=team), 800)
+    enforce(dry_run=True)
+    monkeypatch.setattr(home.attention, "COUNT_CAP", 2)
+    assert [item["count"] for item in items_for(governance)] == [2]

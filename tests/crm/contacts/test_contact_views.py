@@ -372,3 +372,9 @@ def test_another_teams_contact_is_hidden_from_a_team_member(client, force, team)
     contact = ContactFactory(organisation=walney, first_name="Walter", last_name="Walney")
     client.force_login(team_colleague(team))
     assert client.get(reverse("crm:contact-detail", args=[contact.pk])).status_code == 404
+
+
+def test_the_contact_list_leads_to_the_partner_contacts(officer_client):
+    # The partner contacts list is in no menu of its own: the community contacts list leads to it.
+    page = officer_client.get(reverse("crm:contact-list")).content.decode()
+    assert f'href="{reverse("crm:partner-contact-list")}"' in page

@@ -156,3 +156,15 @@ def test_agree_a_priority_from_an_issue_raised_is_prefilled(officer_client, team
 def test_an_issue_the_user_cannot_see_is_a_404(outsider_client, team, hindpool):
     issue = EngagementIssueFactory(engagement=EngagementFactory(organisation=team, neighbourhood=hindpool))
     assert outsider_client.get(reverse("crm:priority-create"), {"issue": issue.pk}).status_code == 404
+
+
+def test_a_priority_is_agreed_only_for_a_neighbourhood_of_the_officers_own_force(officer_client, officer, team, hindpool, lancashire_beat):
+    # It would go on that neighbourhood's public page: another force's neighbourhood is neither offered nor accepted.
+    choices = officer_client.get(reverse("crm:priority-create")).context["choice_form"].fields["neighbourhood"].queryset
+    assert list(choices) == [hindpool]
+    crafted = officer_client.get(reverse("crm:priority-create"), {"neighbourhood": lancashire_beat.pk})
+    assert crafted.templates[0].name == "crm/priorities/choose_neighbourhood.html"
+    with pytest.raises(ValidationError, match="Preston centre is not in your force's area"):
+        services.priority_agree(priority=Priority(neighbourhood=lancashire_beat, category=issue_category("speeding"), issue="Speeding.",
+                                                  issue_date=timezone.localdate()), acting_user=officer, organisation=team)
+    assert not Priority.objects.exists()

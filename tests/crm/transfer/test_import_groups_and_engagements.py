@@ -106,6 +106,23 @@ def test_each_engagement_rule_is_reported_on_its_row(officer_client, officer, te
     assert not Engagement.objects.exists()
 
 
+def test_officers_present_are_officers_and_pcsos_only_not_the_forces_other_staff(officer_client, officer, force, team, hindpool):
+    # The form offers warranted officers and PCSOs only (the officer role); a file may name no one else either.
+    manager = UserFactory(username="insp-malik", email="a.malik@example.org")
+    MembershipFactory(user=manager, organisation=force, role=Role.MANAGER, warranted=True)
+    governance = UserFactory(username="ig-lead", email="jo.whitfield@example.org")
+    MembershipFactory(user=governance, organisation=force, role=Role.INFORMATION_GOVERNANCE)
+    text = page_text(upload(officer_client, "engagements", csv_file([
+        ENGAGEMENT_HEADINGS,
+        meeting(officer, **{"Type of engagement": "Surgery", "Officers present (email addresses)": manager.email}),
+        meeting(officer, **{"Type of engagement": "Surgery", "Officers present (email addresses)": governance.email}),
+    ])))
+    for row, email in ((2, manager.email), (3, governance.email)):
+        assert (f"Row {row}, Officers present (email addresses): There is no police officer or PCSO with the email address "
+                f"“{email}” that you can choose.") in text
+    assert not Engagement.objects.exists()
+
+
 def test_a_planned_engagement_may_be_in_the_future(officer_client, officer, hindpool):
     tomorrow = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
     upload_and_confirm(officer_client, "engagements", csv_file([ENGAGEMENT_HEADINGS, meeting(officer, Started=tomorrow, Ended="", Status="Planned")]))

@@ -143,6 +143,69 @@ def test_the_list_filters_by_category_status_organisation_dates_and_words(partne
     assert "Abbey Road" not in listed_places(partner_client, q="needles")
 
 
+def listed_in_order(client, **params) -> list[tuple[str, str]]:
+    concerns = client.get(LIST, params).context["concerns"]
+    return [(concern.place, concern.get_shown_status_display()) for concern in concerns]
+
+
+def test_sorting_by_status_sorts_a_concern_taken_into_a_priority_by_the_status_the_list_shows(partner_client, council, team, hindpool):
+    # Stored as "collated" on the council's row; the police team's answer makes it "taken into a priority".
+    taken = ConcernFactory(organisation=council, place="Taken Lane", status=ConcernStatus.COLLATED, neighbourhood=hindpool)
+    ConcernResponseFactory(concern=taken, priority=PriorityFactory(organisation=team, neighbourhood=hindpool))
+    ConcernFactory(organisation=council, place="Collated Close", status=ConcernStatus.COLLATED, neighbourhood=hindpool)
+    ConcernFactory(organisation=council, place="New Street", status=ConcernStatus.NEW)
+    ConcernFactory(organisation=council, place="Closed Court", status=ConcernStatus.CLOSED)
+    shown = [("Closed Court", "Closed"), ("Collated Close", "Collated"), ("New Street", "New"), ("Taken Lane", "Taken into a priority")]
+    assert listed_in_order(partner_client, o="status") == shown
+    assert listed_in_order(partner_client, o="-status") == shown[::-1]
+
+
+def test_the_next_page_of_a_list_sorted_by_status_follows_the_status_shown(partner_client, council, team, hindpool):
+    taken = ConcernFactory(organisation=council, place="Taken Lane", status=ConcernStatus.COLLATED, neighbourhood=hindpool)
+    ConcernResponseFactory(concern=taken, priority=PriorityFactory(organisation=team, neighbourhood=hindpool))
+    ConcernFactory.create_batch(25, organisation=council, place="New Street", status=ConcernStatus.NEW)
+    first = partner_client.get(LIST, {"o": "status"})
+    assert [c.place for c in first.context["concerns"]] == ["New Street"] * 25
+    # "Next" reads by keyset from the last row shown (access/pagination.py), in the same order.
+    last = first.context["page_obj"].last_pk
+    assert listed_in_order(partner_client, o="status", page=2, after=last) == [("Taken Lane", "Taken into a priority")]
+
+
+def test_only_mine_for_an_officer_is_the_concerns_placed_in_their_teams_neighbourhoods(officer_client, council, team, force, force_area,
+                                                                                        hindpool, council_shares_concerns_with_police):
+    from tests.factories import NeighbourhoodFactory, TeamFactory, square
+
+    ormsgill = NeighbourhoodFactory(force_area=force_area, name="Ormsgill", team=team, boundary=square(west=-3.25, south=54.13, size=0.03))
+    walney = NeighbourhoodFactory(force_area=force_area, name="Walney", boundary=square(west=-3.28, south=54.06, size=0.03),
+                                  team=TeamFactory(name="Walney neighbourhood team", slug="team-walney", parent=force))
+    ConcernFactory(organisation=council, place="Hindpool Road", neighbourhood=hindpool)
+    ConcernFactory(organisation=council, place="Ormsgill Lane", neighbourhood=ormsgill)
+    ConcernFactory(organisation=council, place="Walney Promenade", neighbourhood=walney)
+    response = officer_client.get(LIST, {"mine": "on"})
+    # The police report no concerns: theirs are those in their team's neighbourhoods, and the box says so.
+    assert sorted(c.place for c in response.context["concerns"]) == ["Hindpool Road", "Ormsgill Lane"]
+    assert "Only my neighbourhoods" in response.content.decode()
+
+
+def test_only_mine_for_a_partner_is_their_organisations_concerns(partner_client, partner_user, council, housing, hindpool):
+    from access.roles import Role
+    from tests.factories import MembershipFactory
+
+    MembershipFactory(user=partner_user, organisation=housing, role=Role.PARTNER_USER)
+    ConcernFactory(organisation=council, place="Abbey Road")
+    ConcernFactory(organisation=housing, place="Crellin Street")
+    response = partner_client.get(LIST, {"mine": "on"})
+    assert sorted(c.place for c in response.context["concerns"]) == ["Abbey Road", "Crellin Street"]
+    assert "Only mine" in response.content.decode()
+
+
+def test_a_concern_outside_every_neighbourhood_says_so_in_the_list(partner_client, council):
+    # Concerns are placed the moment they arrive: one without a neighbourhood lies outside them all, not "not placed yet".
+    ConcernFactory(organisation=council, place="Out in the bay", neighbourhood=None)
+    page = listed_places(partner_client)
+    assert "Outside every neighbourhood" in page and "Not placed yet" not in page
+
+
 def test_a_reversed_date_range_is_named_and_narrows_nothing(partner_client, council):
     ConcernFactory(organisation=council, place="Abbey Road")
     page = listed_places(partner_client, reported_from="2026-05-10", reported_to="2026-05-01")
@@ -162,6 +225,10 @@ def test_the_list_takes_the_same_queries_however_many_concerns(partner_client, c
     # + 1: the reader's grant set, resolved once per request (access/grants.py).
     with django_assert_num_queries(10):
         response = partner_client.get(LIST, {"q": "rubbish", "status": "new"})
+    assert len(response.context["concerns"]) == 25
+    # Sorted by the status shown (the police's answer read in the page's own query): no query more.
+    with django_assert_num_queries(10):
+        response = partner_client.get(LIST, {"o": "-status"})
     assert len(response.context["concerns"]) == 25
 
 

@@ -24,8 +24,10 @@ def test_a_partner_reports_a_concern_with_its_key(live_server, council_key, coun
     assert response.status_code == 200, response.text
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     concern = Concern.objects.get()
+    # No neighbourhood covers the place in this force area: the reporter is told so, with the hub's reference.
+    notice = f"Recorded as {concern.reference}, outside every neighbourhood the hub knows: the force's analysts will place it by hand. "
     assert response.json() == [{"service_request_id": str(concern.pk), "token": str(concern.open311_token),
-                                "service_notice": SERVICE_NOTICE, "account_id": None}]
+                                "service_notice": notice + SERVICE_NOTICE, "account_id": None}]
     assert concern.organisation == council and concern.channel == ConcernChannel.OPEN311
     assert concern.category.slug == "fly-tipping" and concern.place == "Rear of Market Street car park"
     assert (round(concern.location.y, 3), round(concern.location.x, 3)) == (54.115, -3.227)
@@ -33,6 +35,18 @@ def test_a_partner_reports_a_concern_with_its_key(live_server, council_key, coun
     assert concern.classification == "official_sensitive" and concern.holds_personal_data is False
     event = AuditEvent.objects.get(action="concern.reported")
     assert event.organisation == council and event.actor is None and event.details["via"] == f"api key {key.prefix}"
+
+
+def test_the_answer_tells_the_reporter_the_reference_and_the_neighbourhood_at_once(live_server, council_key, force_area, team):
+    from tests.factories import NeighbourhoodFactory, square
+
+    NeighbourhoodFactory(force_area=force_area, name="Hindpool", team=team, boundary=square(west=-3.25, south=54.10, size=0.03))
+    body = report(api_key=council_key[1])
+    first = post(live_server, body).json()[0]
+    concern = Concern.objects.get()
+    assert first["service_notice"].startswith(f"Recorded as {concern.reference}, placed in the Hindpool neighbourhood. ")
+    # A retry of the same report is told the same.
+    assert post(live_server, body).json()[0]["service_notice"] == first["service_notice"]
 
 
 def test_the_answer_comes_in_the_specs_xml_too(live_server, council_key):

@@ -49,6 +49,17 @@ def test_the_council_reads_its_own_concern(client, councils_concern, council_key
     assert item["service_code"] == "fly-tipping" and item["status"] == "open" and item["status_notes"] == "New"
 
 
+def test_a_concern_the_police_took_into_a_priority_reads_as_its_pages_show_it(client, councils_concern, council_key, team):
+    from tests.factories import ConcernResponseFactory, PriorityFactory
+
+    # Stored as "new" on the council's row; the police team's answer (which the council may read) takes it into a priority.
+    ConcernResponseFactory(concern=councils_concern, priority=PriorityFactory(organisation=team))
+    single = get(client, f"requests/{councils_concern.pk}.json", council_key[1]).json()[0]
+    [listed] = get(client, "requests.json", council_key[1]).json()
+    for item in (single, listed):
+        assert item["status"] == "open" and item["status_notes"] == "Taken into a priority"
+
+
 @pytest.mark.parametrize("path", ["requests.json", "requests/1.json", "tokens/00000000-0000-0000-0000-000000000000.json"])
 def test_reading_requests_needs_a_key(client, councils_concern, path):
     response = client.get(f"/open311/v2/{path}")
