@@ -67,6 +67,20 @@ def setup_django() -> None:
     assert settings.DATABASES["default"]["NAME"] == BENCH_DB, "refusing to run outside the benchmark database"
 
 
+def say_leakproof() -> None:
+    """Whether this database has the PostGIS functions row-level security needs LEAKPROOF for the concerns' spatial
+    indexes (row_security/leakproof.sql, marked in the template by scripts/hub): without them the figures measure
+    whole-table scans."""
+    from django.db import connection
+
+    from row_security import leakproof
+
+    with connection.cursor() as cursor:
+        missing = leakproof.missing(cursor)
+    say("PostGIS functions LEAKPROOF (row_security/leakproof.sql): " + (
+        "yes" if not missing else f"NO, {', '.join(missing)} not marked: spatial filters on concerns cannot use their indexes"))
+
+
 def build_boundaries(cursor, force_area_id: int) -> None:
     """The force's 600 grid-square neighbourhoods, each split into four LSOAs, edges densified to real vertex counts
     (also used by bench/concern_import.py to place an import's rows)."""
@@ -222,6 +236,7 @@ def main() -> int:
         say(f"Reusing {BENCH_DB}: it already holds the same {args.rows:,} concerns.")
     else:
         build(args.rows)
+    say_leakproof()
 
     results = {"ours": [], "hand": []}
     checksums = {}

@@ -101,6 +101,7 @@ def main() -> int:
     else:
         base.setup_django()
         base.say(f"Reusing {base.BENCH_DB} ({args.rows:,} concerns)")
+    base.say_leakproof()
     from partners.models import Concern
 
     if not Concern.objects.filter(neighbourhood__isnull=False).exists():  # an earlier run stopped before placing them

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import psycopg
 
+from row_security import leakproof
+
 PG_BIN = Path(os.environ.get("HUB_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SHARED_PORT = 5432  # the shared server every engineer's hub uses: never ours
 REPLICATION_ROLE = "replicator"
@@ -228,6 +230,8 @@ class PostgresServer:
         self.sql(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
         if postgis:
             self.sql("CREATE EXTENSION IF NOT EXISTS postgis", database=name)
+            # The PostGIS functions spatial filters on row-level-security tables need (row_security/leakproof.sql).
+            self.sql(leakproof.sql(), database=name)
         self.sql(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(sql.Identifier(owner)), database=name)
 
     def current_wal_lsn(self) -> str:

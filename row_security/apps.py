@@ -6,7 +6,7 @@ class RowSecurityConfig(AppConfig):
     verbose_name = "Row-level security"
 
     def ready(self) -> None:
-        from row_security import signals, statements
+        from row_security import checks, signals, statements  # noqa: F401 (checks registers the leakproof check)
 
         statements.install()
         signals.connect()

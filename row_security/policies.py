@@ -158,7 +158,7 @@ def own_condition(spec: TableSpec) -> str:
     return f"(SELECT hub_sees_all()) OR {_q(spec.organisation_column)} = ANY ((SELECT hub_own())::bigint[])"
 
 
-def read_condition(spec: TableSpec) -> str:
+def read_condition(spec: TableSpec, *, hashed_shares: bool = True) -> str:
     if spec.parent_table:
         # The parent's own read policy applies inside this sub-select: a child is readable with its parent.
         return (f"(SELECT hub_sees_all()) OR EXISTS (SELECT 1 FROM {_q(spec.parent_table)} parent "
@@ -172,14 +172,18 @@ def read_condition(spec: TableSpec) -> str:
     else:
         parts.append(f"{column} = ANY ((SELECT hub_providers({category}, 'official'))::bigint[])")
     if spec.share_table:
-        parts.append(f"id = ANY ((SELECT hub_shared({_literal(spec.share_table)}, false))::bigint[])")
+        # IN over the unnested ids, not `= ANY` of the array: PostgreSQL hashes the sub-select once per statement,
+        # where `= ANY` of a sub-select's array searches it row by row (a partner with 800 shares: a capped list
+        # count of 10,001 rows went from about 190 to 17 ms in the policy alone).
+        shared = f"hub_shared({_literal(spec.share_table)}, false)"
+        parts.append(f"id IN (SELECT unnest({shared}))" if hashed_shares else f"id = ANY ((SELECT {shared})::bigint[])")
     if spec.reader_column:
         parts.append(f"{_q(spec.reader_column)} = ANY ((SELECT hub_own())::bigint[])")
     return " OR ".join(parts)
 
 
-def install_sql(spec: TableSpec) -> str:
-    table, read, own = _q(spec.table), read_condition(spec), own_condition(spec)
+def install_sql(spec: TableSpec, *, hashed_shares: bool = True) -> str:
+    table, read, own = _q(spec.table), read_condition(spec, hashed_shares=hashed_shares), own_condition(spec)
     comment = _literal(spec.comment())
     return "\n".join([
         drop_sql(spec),
