@@ -13,7 +13,6 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from documents.models import AgreementFile
-from jobs.files import StoredFiles
 from sharing_protocols.agreement import agreement_html, agreement_pdf
 from sharing_protocols.models import ProtocolVersion
 
@@ -44,10 +43,9 @@ def agreement_render(version: ProtocolVersion) -> tuple[str, bytes]:
     return agreement_fingerprint(version), agreement_pdf(version)
 
 
-def agreement_store(version: ProtocolVersion, fingerprint: str, pdf: bytes, *, files: StoredFiles) -> AgreementFile:
+def agreement_store(version: ProtocolVersion, fingerprint: str, pdf: bytes) -> AgreementFile:
     """Store the rendered agreement and record it; the version's older files are deleted once this commits (until
-    then they are what the register points at), the new one if it does not. Call inside the transaction that records
-    the build (`files`, jobs.files)."""
+    then they are what the register points at). Call inside the transaction that records the build."""
     name = agreement_name(version, fingerprint)
     recorded = AgreementFile.objects.filter(version=version, fingerprint=fingerprint).first()
     if recorded is not None and default_storage.exists(recorded.name):
@@ -56,7 +54,7 @@ def agreement_store(version: ProtocolVersion, fingerprint: str, pdf: bytes, *, f
         # A file of this name that is not recorded may be a worker's half-written one (killed while saving): replaced.
         if default_storage.exists(name):
             default_storage.delete(name)
-        stored_name = files.save(default_storage, name, ContentFile(pdf))
+        stored_name = default_storage.save(name, ContentFile(pdf))
     stored, _ = AgreementFile.objects.update_or_create(version=version, fingerprint=fingerprint, defaults={"name": stored_name})
     older = AgreementFile.objects.filter(version=version).exclude(pk=stored.pk)
     older_names = list(older.values_list("name", flat=True))
