@@ -9,6 +9,7 @@ from jobs.models import BackgroundJob
 class Kind(models.TextChoices):
     CONCERN_TAKEN = "concern_taken", "A concern your organisation reported was taken into a priority"
     CONCERN_OUTCOME = "concern_outcome", "What came of a priority your organisation's concern went into"
+    CONCERN_CLOSED_BY_POLICE = "concern_closed_by_police", "A concern your organisation reported was closed or reopened by the police"
     IMPORT_FINISHED = "import_finished", "A file of concerns you uploaded finished importing or failed"
     SCREENING_REJECTED = "screening_rejected", "Your public wording was rejected by a reviewer"
     DOCUMENT_READY = "document_ready", "A document you asked for (an agreement, a subject access package) is ready"

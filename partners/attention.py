@@ -32,9 +32,10 @@ def items_for(user) -> list[Item]:
         # The police's answers to the organisation's concerns (their own records), since the user last looked.
         moved = _since(answers_visible_to(user).filter(concern_organisation_id__in=membership_organisation_ids(user)),
                        "created_at", last_looked(user, "concerns-moved"))
-        items.append({"kind": "concerns-moved", "label": "Your organisation's concerns taken into a police priority since you last looked",
+        # Taken into a priority or closed by the police with an outcome: the list, sorted by the status it shows.
+        items.append({"kind": "concerns-moved", "label": "Your organisation's concerns the police took into a priority or closed since you last looked",
                       "count": capped_count(moved),
-                      "url": look_url("concerns-moved", f"{reverse('partners:concern-list')}?status=taken_into_priority")})
+                      "url": look_url("concerns-moved", f"{reverse('partners:concern-list')}?o=-status")})
         finished = _since(ConcernImportJob.objects.editable_by(user).filter(
             created_by=user, status__in=(ImportJobStatus.CHECKED, ImportJobStatus.IMPORTED, ImportJobStatus.REJECTED, ImportJobStatus.FAILED)),
             "finished_at", last_looked(user, "imports-finished"))

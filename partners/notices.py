@@ -27,6 +27,21 @@ def concerns_taken_notify(*, reported_by: dict[int, int], team_name: str, neighb
                url=reverse("partners:concern-detail", args=[concern_id]))
 
 
+def concern_closed_by_police_notify(*, concern_id: int, organisation_id: int, team_name: str, outcome: str) -> None:
+    """The team's outcome, written for the reporting organisation; the concern as each recipient sees it."""
+    concern = Concern(pk=concern_id, organisation_id=organisation_id)
+    notify(recipients=_reporters(organisation_id), kind=Kind.CONCERN_CLOSED_BY_POLICE, about=concern,
+           subject=f"Your concern {concern.reference} was closed by the police", template="concern_closed_by_police.txt",
+           context={"team": team_name, "outcome": outcome}, url=reverse("partners:concern-detail", args=[concern_id]))
+
+
+def concern_reopened_by_police_notify(*, concern_id: int, organisation_id: int, team_name: str, reason: str) -> None:
+    concern = Concern(pk=concern_id, organisation_id=organisation_id)
+    notify(recipients=_reporters(organisation_id), kind=Kind.CONCERN_CLOSED_BY_POLICE, about=concern,
+           subject=f"Your concern {concern.reference} was reopened by the police", template="concern_reopened_by_police.txt",
+           context={"team": team_name, "reason": reason}, url=reverse("partners:concern-detail", args=[concern_id]))
+
+
 def priority_finished_notify(*, sender, priority_id: int, old_status: str, new_status: str, **kwargs) -> None:
     """On a priority resolved or closed: its outcome is screened at once (so a clean wording can go in the
     email), and each reporting organisation of its concerns is told."""

@@ -16,6 +16,7 @@ urlpatterns += [
 ]
 # Partner concerns on the web (issue 5): report, list, read, edit and close.
 from partners.views import concerns as concern_views  # noqa: E402
+from partners.responses import views as response_views  # noqa: E402
 
 urlpatterns += [
     path("concerns/", concern_views.ConcernListView.as_view(), name="concern-list"),
@@ -23,6 +24,8 @@ urlpatterns += [
     path("concerns/<int:pk>/", concern_views.ConcernDetailView.as_view(), name="concern-detail"),
     path("concerns/<int:pk>/edit/", concern_views.ConcernEditView.as_view(), name="concern-edit"),
     path("concerns/<int:pk>/close/", concern_views.ConcernCloseView.as_view(), name="concern-close"),
+    path("concerns/<int:pk>/police-close/", response_views.ConcernPoliceCloseView.as_view(), name="concern-police-close"),
+    path("concerns/<int:pk>/police-reopen/", response_views.ConcernPoliceReopenView.as_view(), name="concern-police-reopen"),
 ]
 # Bulk files of concerns (issue 5).
 urlpatterns += [

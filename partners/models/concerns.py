@@ -25,12 +25,13 @@ class ConcernChannel(models.TextChoices):
 
 class ConcernStatus(models.TextChoices):
     """A concern's status as people see it. NEW, COLLATED and CLOSED are stored on the partner's row (the partner
-    closes it; the collation places it). TAKEN_INTO_PRIORITY is never stored there: it is shown when the police
-    have answered with their own record (partners.responses; Concern.shown_status)."""
+    closes it; the collation places it). TAKEN_INTO_PRIORITY and CLOSED_BY_POLICE are never stored there: they are
+    shown when the police have answered with their own record (partners.responses; Concern.shown_status)."""
 
     NEW = "new", "New"
     COLLATED = "collated", "Collated"
     TAKEN_INTO_PRIORITY = "taken_into_priority", "Taken into a priority"
+    CLOSED_BY_POLICE = "closed_by_police", "Closed by the police"
     CLOSED = "closed", "Closed"
 
 
@@ -99,11 +100,22 @@ class Concern(OwnedRecord):
 
     @property
     def shown_status(self) -> str:
-        """Closed by its partner; else taken into a priority when the police's answer is read with it
-        (partners.responses.selectors.with_police_answer); else as the collation left it."""
-        if self.status != ConcernStatus.CLOSED and getattr(self, "answered_priority_id", None):
+        """Closed by its partner; else closed by the police or taken into a priority when the police's answer is read
+        with it (partners.responses.selectors.with_police_answer); else as the collation left it."""
+        if self.status == ConcernStatus.CLOSED:
+            return self.status
+        if getattr(self, "police_outcome", None):
+            return ConcernStatus.CLOSED_BY_POLICE
+        if getattr(self, "answered_priority_id", None):
             return ConcernStatus.TAKEN_INTO_PRIORITY
         return self.status
+
+    @property
+    def shown_status_note(self) -> str:
+        """The shown status in words, with the police's outcome when they closed it (Open311's status notes)."""
+        if self.shown_status == ConcernStatus.CLOSED_BY_POLICE:
+            return f"{self.get_shown_status_display()}: {self.police_outcome}"
+        return self.get_shown_status_display()
 
     def get_shown_status_display(self) -> str:
         return ConcernStatus(self.shown_status).label

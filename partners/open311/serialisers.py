@@ -17,6 +17,7 @@ STATUS_MAP = {
     ConcernStatus.COLLATED: OPEN,
     ConcernStatus.TAKEN_INTO_PRIORITY: OPEN,
     ConcernStatus.CLOSED: CLOSED,
+    ConcernStatus.CLOSED_BY_POLICE: CLOSED,
 }
 SERVICE_NOTICE = (
     "Concerns are collated every day and taken to the neighbourhood's PACT meeting. "
@@ -98,7 +99,7 @@ def service_request(concern) -> dict:
     return {
         "service_request_id": str(concern.pk),
         "status": STATUS_MAP.get(concern.shown_status, OPEN),
-        "status_notes": concern.get_shown_status_display(),
+        "status_notes": concern.shown_status_note,
         "service_name": concern.category.name,
         "service_code": concern.category.slug,
         "description": description_for_reader(concern),

@@ -12,6 +12,8 @@ from sharing_protocols.models import DataCategory
 
 class ConcernResponseKind(models.TextChoices):
     TAKEN_INTO_PRIORITY = "taken_into_priority", "Taken into a priority"
+    # The police dealt with it without a priority (passed to the council, a civil matter...): the outcome says how.
+    CLOSED_BY_POLICE = "closed_by_police", "Closed by the police"
 
 
 class ConcernResponseQuerySet(OrganisationScopedQuerySet):
@@ -46,14 +48,22 @@ class ConcernResponse(OwnedRecord):
     concern_organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+",
                                              help_text="The organisation that reported the concern.")
     kind = models.CharField(max_length=30, choices=ConcernResponseKind.choices, default=ConcernResponseKind.TAKEN_INTO_PRIORITY)
-    priority = models.ForeignKey("crm.Priority", on_delete=models.CASCADE, related_name="concern_responses",
-                                 help_text="The PACT priority the concern was taken into.")
+    priority = models.ForeignKey("crm.Priority", on_delete=models.CASCADE, related_name="concern_responses", null=True, blank=True,
+                                 help_text="The PACT priority the concern was taken into (none when the police closed it).")
+    outcome = models.TextField(blank=True, help_text="What the police did, when they closed the concern without a priority: "
+                                                     "written for the reporting organisation.")
 
     objects = ConcernResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["concern_organisation", "-created_at"], name="response_reporter_created")]
+        constraints = [
+            # Each kind carries what it means: a priority, or an outcome without one.
+            models.CheckConstraint(name="response_kind_has_its_fields", condition=(
+                models.Q(kind=ConcernResponseKind.TAKEN_INTO_PRIORITY, priority__isnull=False)
+                | (models.Q(kind=ConcernResponseKind.CLOSED_BY_POLICE, priority__isnull=True) & ~models.Q(outcome="")))),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: concern {self.concern_id}"

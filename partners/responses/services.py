@@ -77,3 +77,70 @@ def _refuse_answered(concern_ids) -> None:
     answered = sorted(ConcernResponse.objects.filter(concern_id__in=concern_ids).values_list("concern_id", flat=True))
     if answered:
         raise ValidationError({"concerns": f"Concern {answered[0]} is already in a priority: choose only concerns not yet taken."})
+
+
+def _answering_team(*, concern: Concern, acting_user):
+    """The neighbourhood team that answers for `concern`: the officer must belong to it."""
+    team = concern.neighbourhood.team if concern.neighbourhood_id else None
+    if team is None:
+        raise ValidationError("This concern is not placed in a neighbourhood with a team: no team can answer it yet.")
+    if not can_own(acting_user, team):
+        raise ValidationError(f"Only members of {team.name} can answer concerns in {concern.neighbourhood.name}.")
+    return team
+
+
+def concern_close_by_police(*, concern: Concern, outcome: str, acting_user) -> ConcernResponse:
+    """The neighbourhood team closes a partner's concern without a priority, saying what it did (passed to the
+    council's housing team; no police action, a civil matter). The team's own answer, audited; the reporting
+    organisation is told once it commits. `concern` must come from visible_to."""
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": "Say what the police did about this concern: the reporting organisation reads it."})
+    if len(outcome) > 2000:
+        raise ValidationError({"outcome": "Keep the outcome to 2,000 characters or fewer."})
+    team = _answering_team(concern=concern, acting_user=acting_user)
+    try:
+        with transaction.atomic(), pghistory.context(user=acting_user.pk):
+            # A lock, not a write, on the partner's row: a second officer waits, then finds this answer.
+            held = (Concern.objects.visible_to(acting_user).select_for_update(of=("self",)).filter(pk=concern.pk)
+                    .values("status", "organisation_id").first())
+            if held is None:
+                raise ValidationError(f"Concern {concern.reference} cannot be found.")
+            if held["status"] == ConcernStatus.CLOSED:
+                raise ValidationError(f"Concern {concern.reference} was closed by its partner: there is nothing to close.")
+            _refuse_answered([concern.pk])
+            answer = ConcernResponse.objects.create(
+                concern_id=concern.pk, concern_organisation_id=held["organisation_id"], organisation=team,
+                kind=ConcernResponseKind.CLOSED_BY_POLICE, outcome=outcome, created_by=acting_user)
+            audit.record(actor=acting_user, organisation=team, action="partners.concern_closed_by_police",
+                         summary=f"Partner concern {concern.reference} closed by the police with an outcome", concern=concern.pk)
+            from partners.notices import concern_closed_by_police_notify
+
+            concern_closed_by_police_notify(concern_id=concern.pk, organisation_id=held["organisation_id"], team_name=team.name,
+                                            outcome=outcome)
+    except IntegrityError as error:
+        if "concern_id" not in str(error):
+            raise
+        raise ValidationError("The police answered this concern a moment ago: look at the concern again.") from None
+    return answer
+
+
+def concern_reopen_by_police(*, concern: Concern, reason: str, acting_user) -> None:
+    """The team withdraws its "closed by the police" answer: the concern shows as the collation left it again and
+    can be taken into a priority. The answer's history (pghistory) keeps what it said; the audit says why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the concern is reopened: the reporting organisation reads it."})
+    team = _answering_team(concern=concern, acting_user=acting_user)
+    with transaction.atomic(), pghistory.context(user=acting_user.pk, reason=reason):
+        answer = (ConcernResponse.objects.visible_to(acting_user).select_for_update()
+                  .filter(concern_id=concern.pk, kind=ConcernResponseKind.CLOSED_BY_POLICE, organisation=team).first())
+        if answer is None:
+            raise ValidationError(f"Concern {concern.reference} is not closed by {team.name}: there is nothing to reopen.")
+        organisation_id = answer.concern_organisation_id
+        answer.delete()
+        audit.record(actor=acting_user, organisation=team, action="partners.concern_reopened_by_police",
+                     summary=f"Partner concern {concern.reference} reopened by the police: {reason}", concern=concern.pk)
+        from partners.notices import concern_reopened_by_police_notify
+
+        concern_reopened_by_police_notify(concern_id=concern.pk, organisation_id=organisation_id, team_name=team.name, reason=reason)

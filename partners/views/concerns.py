@@ -16,6 +16,7 @@ from partners.forms.concerns import ConcernCloseForm, ConcernForm
 from partners.models import Concern, ConcernChannel, ConcernStatus
 from partners.services import concern_report
 from partners.responses.selectors import with_police_answer, with_shown_status_key
+from partners.responses.views import answering_team
 from partners.services_concerns import concern_close, concern_update
 from sharing_protocols.explain import listing_purpose, log_shared_reads, why_visible
 
@@ -77,7 +78,12 @@ class ConcernDetailView(VisibleToUserMixin, DetailView):
             # A reporter who cannot read the priority is still told what came of it, in its public wording.
             outcome=selectors.concern_outcome(concern=concern) if priority is None else None,
             may_agree_priority=(concern.answered_priority_id is None and concern.neighbourhood_id is not None
-                                and concern.status != ConcernStatus.CLOSED and user.has_role(*POLICE_ROLES)),
+                                and not concern.police_outcome and concern.status != ConcernStatus.CLOSED
+                                and user.has_role(*POLICE_ROLES)),
+            # The police's own answers (partners.responses): only the concern's neighbourhood team gives them.
+            may_close_by_police=(concern.shown_status in (ConcernStatus.NEW, ConcernStatus.COLLATED)
+                                 and answering_team(user, concern) is not None),
+            may_reopen_by_police=(concern.shown_status == ConcernStatus.CLOSED_BY_POLICE and answering_team(user, concern) is not None),
             can_change=can_change and not getattr(concern, "withheld_fields", ()),
             tile_url=settings.MAP_TILE_URL,
             visibility_reasons=self.visibility_reasons(),

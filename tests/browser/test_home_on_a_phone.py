@@ -65,7 +65,7 @@ def test_a_partner_follows_a_concern_the_police_took_into_a_priority(phone_page,
     page = phone_page
     sign_in(page, live_server, "sam-council")
     save_artefact(page, "home-partner-phone")
-    page.get_by_role("link", name="Your organisation's concerns taken into a police priority since you last looked").click()
+    page.get_by_role("link", name="Your organisation's concerns the police took into a priority or closed since you last looked").click()
     page.locator("#concern-table").get_by_role("link", name="Fly-tipping").first.click()
     expect(page.locator("#concern-priority")).to_contain_text("Taken into a priority (agreed)")
     assert fits_the_screen(page)
