@@ -16,7 +16,10 @@ from access.roles import Role
 from crm.models.engagements import MEETING_KINDS
 from access.visibility import membership_organisation_ids
 from geo.models import Neighbourhood
-from home.attention import Item, capped_count
+from home.attention import COUNT_CAP, Item, capped_count
+
+
+SECTOR_CHECK_NEIGHBOURHOODS = 12
 
 
 def my_neighbourhood_ids(user) -> list[int]:
@@ -83,14 +86,27 @@ def officer_items(user) -> list[Item]:
     since = timezone.localdate() - timedelta(days=30 * settings.ENGAGEMENT_SIGNAL_MONTHS)
     held = Engagement.objects.visible_to(user).filter(neighbourhood_id__in=neighbourhoods, status=EngagementStatus.HELD,
                                                       starts_at__date__gte=since)
-    low = held.filter(kind__in=MEETING_KINDS, turnout__lt=settings.ENGAGEMENT_LOW_TURNOUT)
-    items.append({"kind": "low-turnout", "label": "Meetings with low turnout (may need rethinking)", "count": capped_count(low),
-                  "url": where if first else reverse("geo:neighbourhood-list")})
+    # Counted and the newest one's neighbourhood found in one query: the link opens the page that lists it.
+    low = list(held.filter(kind__in=MEETING_KINDS, turnout__lt=settings.ENGAGEMENT_LOW_TURNOUT).order_by("-starts_at", "-pk")
+               .values_list("neighbourhood_id", flat=True)[:COUNT_CAP])
+    items.append({"kind": "low-turnout", "label": "Meetings with low turnout (may need rethinking)", "count": len(low),
+                  "url": reverse("geo:neighbourhood", args=[low[0]]) if low else reverse("geo:neighbourhood-list")})
+    # A sector not reached: the neighbourhood page's selector (crm.effectiveness.missed_sectors), two queries a
+    # neighbourhood, so checked for the first SECTOR_CHECK_NEIGHBOURHOODS of mine (a team has a handful).
+    from crm.effectiveness import held_since, missed_sectors
+
+    unreached = [pk for pk in neighbourhoods[:SECTOR_CHECK_NEIGHBOURHOODS]
+                 if missed_sectors(neighbourhood=Neighbourhood(pk=pk), held=held_since(neighbourhood=pk, user=user, since=since))]
+    items.append({"kind": "sectors-not-reached", "label": "Neighbourhoods with a group of residents no engagement reached (may need rethinking)",
+                  "count": len(unreached), "url": reverse("geo:neighbourhood", args=[unreached[0]]) if unreached else reverse("geo:neighbourhood-list")})
     repeated = (EngagementIssue.objects.visible_to(user).filter(engagement__in=held)
                 .values("engagement__neighbourhood_id", "category_id").annotate(meetings=Count("engagement", distinct=True))
                 .filter(meetings__gte=settings.ENGAGEMENT_REPEATED_ISSUE_MEETINGS))
-    items.append({"kind": "repeated-issues", "label": "Issues raised again and again (may need rethinking)",
-                  "count": min(len(repeated[:100]), 100), "url": reverse("geo:neighbourhood-list")})
+    repeated = list(repeated.order_by("engagement__neighbourhood_id", "category_id")[:100])
+    # The link opens the (first) neighbourhood whose page lists the repeated issue.
+    items.append({"kind": "repeated-issues", "label": "Issues raised again and again (may need rethinking)", "count": len(repeated),
+                  "url": reverse("geo:neighbourhood", args=[repeated[0]["engagement__neighbourhood_id"]]) if repeated
+                  else reverse("geo:neighbourhood-list")})
     return items
 
 

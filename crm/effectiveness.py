@@ -49,13 +49,29 @@ class Signals:
         return bool(self.low_turnout or self.missed_sectors or self.repeated_issues or self.beat_meeting_overdue)
 
 
+def held_since(*, neighbourhood, user, since: date):
+    return Engagement.objects.visible_to(user).filter(neighbourhood=neighbourhood, status=EngagementStatus.HELD, starts_at__date__gte=since)
+
+
+def missed_sectors(*, neighbourhood, held, profile: dict | None = None) -> list[dict]:
+    """The under-represented groups living in the neighbourhood in numbers (its profile) that none of `held`
+    reached. Two queries: the profile (unless given) and the groups."""
+    profile = profile if profile is not None else neighbourhood_profile(neighbourhood)
+    if not profile or not profile["population"]:
+        return []
+    groups = {
+        g.slug: g for g in UnderRepresentedGroup.objects.filter(slug__in=[slug for slug, _, _ in PROFILE_SECTORS], is_active=True)
+        .annotate(reached=Exists(held.filter(groups_reached=OuterRef("pk"))))
+    }
+    return [{"group": groups[slug], "reason": reason.format(share=SHARE_OF[slug](profile))}
+            for slug, reason, present in PROFILE_SECTORS if slug in groups and not groups[slug].reached and present(profile)]
+
+
 def neighbourhood_signals(*, neighbourhood, user, today: date | None = None, profile: dict | None = None) -> Signals:
     """Low turnout, sectors not reached, issues raised again and again, an overdue beat meeting."""
     today = today or timezone.localdate()
     since = today - timedelta(days=30 * settings.ENGAGEMENT_SIGNAL_MONTHS)
-    held = Engagement.objects.visible_to(user).filter(
-        neighbourhood=neighbourhood, status=EngagementStatus.HELD, starts_at__date__gte=since,
-    )
+    held = held_since(neighbourhood=neighbourhood, user=user, since=since)
     signals = Signals(since=since)
     signals.low_turnout = list(
         held.filter(kind__in=MEETING_KINDS, turnout__lt=settings.ENGAGEMENT_LOW_TURNOUT).order_by("-starts_at")
@@ -66,15 +82,7 @@ def neighbourhood_signals(*, neighbourhood, user, today: date | None = None, pro
         .values("category__name").annotate(meetings=Count("engagement", distinct=True))
         .filter(meetings__gte=settings.ENGAGEMENT_REPEATED_ISSUE_MEETINGS).order_by("-meetings", "category__name")
     )
-    profile = profile if profile is not None else neighbourhood_profile(neighbourhood)
-    if profile and profile["population"]:
-        groups = {
-            g.slug: g for g in UnderRepresentedGroup.objects.filter(slug__in=[slug for slug, _, _ in PROFILE_SECTORS], is_active=True)
-            .annotate(reached=Exists(held.filter(groups_reached=OuterRef("pk"))))
-        }
-        for slug, reason, present in PROFILE_SECTORS:
-            if slug in groups and not groups[slug].reached and present(profile):
-                signals.missed_sectors.append({"group": groups[slug], "reason": reason.format(share=SHARE_OF[slug](profile))})
+    signals.missed_sectors = missed_sectors(neighbourhood=neighbourhood, held=held, profile=profile)
     signals.last_beat_meeting = (
         Engagement.objects.visible_to(user)
         .filter(neighbourhood=neighbourhood, kind=EngagementKind.BEAT_MEETING, status=EngagementStatus.HELD)

@@ -16,8 +16,9 @@ def items_for(user) -> list[Item]:
          capped_count(unread.filter(kind=Kind.SCREENING_REJECTED)), "url": f"{reverse('notifications:list')}?show=unread"},
     ]
     if user.has_role(Role.PARTNER_USER):
-        # A priority the police resolved or closed, with what came of it: told in a notification, counted here until read.
-        items.append({"kind": "concern-outcomes", "label": "What came of your organisation's concerns (priorities resolved or closed)",
-                      "count": capped_count(unread.filter(kind=Kind.CONCERN_OUTCOME)),
+        # A priority the police resolved or closed, or a concern they closed (or reopened) without one, with what came
+        # of it: told in a notification, counted here until read.
+        items.append({"kind": "concern-outcomes", "label": "What came of your organisation's concerns (the police's outcomes)",
+                      "count": capped_count(unread.filter(kind__in=(Kind.CONCERN_OUTCOME, Kind.CONCERN_CLOSED_BY_POLICE))),
                       "url": f"{reverse('notifications:list')}?show=unread"})
     return items

@@ -108,7 +108,8 @@ def concern_close_by_police(*, concern: Concern, outcome: str, acting_user) -> C
                 raise ValidationError(f"Concern {concern.reference} cannot be found.")
             if held["status"] == ConcernStatus.CLOSED:
                 raise ValidationError(f"Concern {concern.reference} was closed by its partner: there is nothing to close.")
-            _refuse_answered([concern.pk])
+            if ConcernResponse.objects.filter(concern_id=concern.pk).exists():
+                raise ValidationError(f"The police have already answered concern {concern.reference}: reopen it first to answer it again.")
             answer = ConcernResponse.objects.create(
                 concern_id=concern.pk, concern_organisation_id=held["organisation_id"], organisation=team,
                 kind=ConcernResponseKind.CLOSED_BY_POLICE, outcome=outcome, created_by=acting_user)

@@ -32,7 +32,7 @@ def test_an_officer_resolves_a_priority_and_the_partner_reads_what_came_of_their
     page.context.clear_cookies()
     sign_in(page, live_server, "sam-council")
     # The partner's home page counts what came of their concerns; the item opens the unread notifications.
-    page.get_by_role("link", name="What came of your organisation's concerns (priorities resolved or closed)").click()
+    page.get_by_role("link", name="What came of your organisation's concerns (the police's outcomes)").click()
     expect(page.get_by_role("heading", name=f"What came of your concern {concern.reference}")).to_be_visible()
     save_artefact(page, "partner-notification-outcome-phone")
     page.get_by_role("button", name=f"What came of your concern {concern.reference}").click()  # "Open: …"

@@ -1,10 +1,15 @@
 """A partner user reports a concern on a phone-sized screen by typing its coordinates."""
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from partners.models import Concern
 from tests.browser.conftest import save_artefact
-from tests.factories import ForceAreaFactory, NeighbourhoodFactory, square
+from organisations.models import OrganisationKind
+from tests.factories import ConcernFactory, ForceAreaFactory, NeighbourhoodFactory, OrganisationFactory, point, square
+from tests.partners.concerns.conftest import share_concerns
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +31,13 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_partner_user_reports_a_concern_on_a_phone_by_typing_coordinates(phone_page, live_server, partner_user, barrow):
+def test_a_partner_user_reports_a_concern_on_a_phone_by_typing_coordinates(phone_page, live_server, partner_user, council, barrow):
+    # Reported yesterday a few metres away by a housing association sharing its concerns with the council: a
+    # near-duplicate the new concern is checked against at once (near-duplicates come from another partner).
+    housing = OrganisationFactory(name="Furness Housing Services", slug="furness-housing", kind=OrganisationKind.HOUSING)
+    share_concerns(provider=housing, recipient=council, acting_user=partner_user)
+    earlier = ConcernFactory(organisation=housing, place="Dalton Road back lane", reported_at=timezone.now() - timedelta(days=1),
+                             location=point(-3.2271, 54.1151))
     page = phone_page
     sign_in(page, live_server, "/partners/concerns/report/")
     expect(page.get_by_role("heading", name="Report a concern", level=1)).to_be_visible()
@@ -47,22 +58,26 @@ def test_a_partner_user_reports_a_concern_on_a_phone_by_typing_coordinates(phone
     expect(summary).to_contain_text("look swapped")
     expect(summary.get_by_role("link")).to_have_attribute("href", "#id_latitude")
     save_artefact(page, "report-concern-phone-error")
-    assert not Concern.objects.exists()
+    assert list(Concern.objects.values_list("pk", flat=True)) == [earlier.pk]
 
     page.get_by_label("Latitude").fill("54.1150")
     page.get_by_label("Longitude").fill("-3.2270")
     expect(page.get_by_label("Place description")).to_have_value("Back lane behind Dalton Road")
     page.get_by_role("button", name="Report concern").click()
 
-    expect(page.get_by_text("Fly-tipping at Back lane behind Dalton Road, ")).to_be_visible()
-    expect(page.locator("#concern-reference")).to_have_text(Concern.objects.get().reference)
+    concern = Concern.objects.exclude(pk=earlier.pk).get()
+    # Placed and checked at once: the reference, the neighbourhood and the near-duplicate, before any collation runs.
+    expect(page.get_by_text(f"Concern recorded, reference {concern.reference}: Fly-tipping at Back lane behind Dalton Road, "
+                            "placed in Hindpool.")).to_be_visible()
+    expect(page.locator("#concern-reference")).to_have_text(concern.reference)
+    expect(page.locator("#concern-summary")).to_contain_text("Hindpool")
+    expect(page.locator("#near-duplicates")).to_contain_text("Dalton Road back lane, reported by Furness Housing Services")
     expect(page.get_by_role("heading", level=1)).to_have_text("Fly-tipping at Back lane behind Dalton Road")
     expect(page.locator("#classification-marking")).to_contain_text("OFFICIAL")
     expect(page.locator("#reporter-name")).to_contain_text("Margaret Holt")
     page.wait_for_selector("#concern-map[data-loaded='true']")
     assert fits_the_screen(page)
     save_artefact(page, "report-concern-phone-detail")
-    concern = Concern.objects.get()
     assert (round(concern.location.y, 4), round(concern.location.x, 4)) == (54.115, -3.227)
 
     page.get_by_role("link", name="All concerns").click()

@@ -8,7 +8,6 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from access.roles import Role
-from home.attention import items_for
 from notifications.models import Kind, Notification
 from organisations.models import AuditEvent
 from partners.api_keys import api_key_issue
@@ -63,7 +62,7 @@ def test_closing_needs_an_outcome_and_refuses_a_concern_already_answered_or_clos
         close(concern, officer, outcome="   ")
     assert "Say what the police did" in refused.value.message_dict["outcome"][0]
     close(concern, officer)
-    with pytest.raises(ValidationError, match="already in a priority|answered"):
+    with pytest.raises(ValidationError, match="The police have already answered concern"):
         close(concern, officer)
     partner_closed = ConcernFactory(organisation=council, neighbourhood=hindpool, status=ConcernStatus.CLOSED)
     with pytest.raises(ValidationError, match="closed by its partner"):
@@ -89,11 +88,13 @@ def test_the_partner_sees_closed_by_the_police_with_the_outcome_in_the_list_filt
     assert served["status"] == "closed" and served["status_notes"] == f"Closed by the police: {OUTCOME}"
 
 
-def test_the_partners_home_counts_the_police_closing_its_concern(officer, partner_user, concern):
+def test_the_partners_home_counts_the_police_closing_its_concern_and_opens_what_came_of_it(client, officer, partner_user, concern):
     close(concern, officer)
-    with viewer_context(partner_user):
-        items = {item["kind"]: item for item in items_for(partner_user)}
-    assert items["concerns-moved"]["count"] == 1
+    client.force_login(partner_user)
+    items = {item["kind"]: item for item in client.get(reverse("home")).context["waiting"]}
+    assert items["concerns-moved"]["count"] == 1 and items["concern-outcomes"]["count"] == 1
+    assert "Closed by the police" in client.get(items["concerns-moved"]["url"], follow=True).content.decode()
+    assert f"Your concern {concern.reference} was closed by the police" in client.get(items["concern-outcomes"]["url"]).content.decode()
 
 
 def test_the_officer_of_the_team_closes_and_reopens_through_the_pages_with_history(client, officer, partner_user, concern,
