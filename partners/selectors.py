@@ -23,7 +23,7 @@ def concern_search(concerns: QuerySet[Concern], words: str) -> QuerySet[Concern]
 def concern_detail(*, user, pk: int) -> Concern:
     """One visible concern with what its page shows (the police's answer too, as far as the user may read it);
     Concern.DoesNotExist when it is not visible."""
-    concerns = Concern.objects.visible_to(user).select_related("category", "organisation", "neighbourhood", "lsoa")
+    concerns = Concern.objects.visible_to(user).select_related("category", "organisation", "neighbourhood__team", "lsoa")
     return with_police_answer(concerns, user).get(pk=pk)
 
 

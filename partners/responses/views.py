@@ -17,10 +17,10 @@ from partners.responses.services import concern_close_by_police, concern_reopen_
 
 def answering_team(user, concern: Concern):
     """The concern's neighbourhood team when `user` may answer for it (a police user of that team), else None."""
-    team = concern.neighbourhood.team if concern.neighbourhood_id else None
-    if team is None or not user.has_role(*POLICE_ROLES) or not can_own(user, team):
+    if not user.has_role(*POLICE_ROLES) or concern.neighbourhood_id is None:
         return None
-    return team
+    team = concern.neighbourhood.team  # read with the concern (partners.selectors.concern_detail): no query
+    return team if team is not None and can_own(user, team) else None
 
 
 class PoliceAnswerMixin(LoginRequiredMixin):
