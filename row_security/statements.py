@@ -56,7 +56,21 @@ _MAINTENANCE = re.compile(r"\s*(?:VACUUM|ANALYZE|REINDEX|CLUSTER|CREATE\s+(?:UNI
 def names_protected_table(sql) -> bool:
     if isinstance(sql, bytes):
         sql = sql.decode(errors="replace")
-    return bool(sql) and _protected_pattern().search(sql) is not None and not _MAINTENANCE.match(sql)
+    if not sql:
+        return False
+    # The ORM sends the same few statements again and again (a page's SQL differs only in its parameters): the
+    # answer is kept per statement text, so the pattern runs over each text once, not at every request.
+    found = _answers.get(sql)
+    if found is None:
+        found = _protected_pattern().search(sql) is not None and not _MAINTENANCE.match(sql)
+        if len(_answers) >= _KEEP:
+            _answers.clear()
+        _answers[sql] = found
+    return found
+
+
+_answers: dict[str, bool] = {}
+_KEEP = 512
 
 
 def _savepoints(connection) -> tuple:
