@@ -56,21 +56,9 @@ _MAINTENANCE = re.compile(r"\s*(?:VACUUM|ANALYZE|REINDEX|CLUSTER|CREATE\s+(?:UNI
 def names_protected_table(sql) -> bool:
     if isinstance(sql, bytes):
         sql = sql.decode(errors="replace")
-    if not sql:
-        return False
-    # The ORM sends the same few statements again and again (a page's SQL differs only in its parameters): the
-    # answer is kept per statement text, so the pattern runs over each text once, not at every request.
-    found = _answers.get(sql)
-    if found is None:
-        found = _protected_pattern().search(sql) is not None and not _MAINTENANCE.match(sql)
-        if len(_answers) >= _KEEP:
-            _answers.clear()
-        _answers[sql] = found
-    return found
-
-
-_answers: dict[str, bool] = {}
-_KEEP = 512
+    # The search stops at the first protected name (a few microseconds on a 20,000-character page statement);
+    # keeping answers per statement text cost more than that, in hashing the text.
+    return bool(sql) and _protected_pattern().search(sql) is not None and not _MAINTENANCE.match(sql)
 
 
 def _savepoints(connection) -> tuple:
@@ -100,13 +88,18 @@ def _remember(connection, setting: str) -> None:
 # (`_carried` compares them), but `transaction.savepoint_rollback()` and a hand-written ROLLBACK TO do not: any
 # statement that rolls back forgets the mark, so the next protected statement writes the grant set again rather
 # than read under whatever the database went back to (an outer system context's, say).
-_ROLLS_BACK = re.compile(r"\bROLLBACK\b", re.IGNORECASE)
+# Anchored, so a long statement costs nothing here: a ROLLBACK at its start (after any comments), or after a ";"
+# in the rare statement text that holds several (the ORM's hold none).
+_ROLLS_BACK = re.compile(r"(?:\s|/\*.*?\*/|--[^\n]*\n)*ROLLBACK\b", re.IGNORECASE | re.DOTALL)
+_ROLLS_BACK_LATER = re.compile(r";(?:\s|/\*.*?\*/|--[^\n]*\n)*ROLLBACK\b", re.IGNORECASE | re.DOTALL)
 
 
 def _rolls_back(sql) -> bool:
     if isinstance(sql, bytes):
         sql = sql.decode(errors="replace")
-    return isinstance(sql, str) and _ROLLS_BACK.search(sql) is not None
+    if not isinstance(sql, str):
+        return False
+    return _ROLLS_BACK.match(sql) is not None or (";" in sql and _ROLLS_BACK_LATER.search(sql) is not None)
 
 
 def _is_explicit_write(sql, params) -> bool:

@@ -230,3 +230,4 @@ def test_force_lifted_by_another_connection_lets_the_owner_read_every_row_unless
                     _bare()
     with viewer_context(partner_user):
         assert _bare() == mine
+
