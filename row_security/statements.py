@@ -8,13 +8,16 @@ lasts until the transaction ends:
 - in autocommit (Django's default outside `atomic`), each statement is its own transaction, so it is
   written in front of the statement itself, in the same query string;
 - inside a transaction it is written once (and again only when the context changes, or when the savepoint
-  it was written in is gone: a rolled-back savepoint takes its `SET LOCAL` with it).
+  it was written in is gone: a rolled-back savepoint takes its `SET LOCAL` with it, whether Django's atomic
+  block rolled it back or a hand-written `transaction.savepoint_rollback()` / ROLLBACK TO did).
 
 django-pghistory injects its context the same way (pghistory/runtime.py) but skips statements that begin
 with SELECT; the written prefix therefore begins with a comment, so pghistory still tags the writes after
 it. A server-side cursor (`.iterator()`) or `executemany` cannot carry a prefix: inside a transaction the
 set is written by a statement of its own before them; in autocommit it is written for the session just
-around the statement, and cleared straight after.
+around the statement, and cleared straight after (if that clearing is interrupted, the next statement on the
+connection clears it first). VACUUM and index maintenance get no prefix: they read no rows under policies and
+cannot run inside the transaction block a prefix makes.
 Statements that name no protected table are left alone, so a request that reads none costs nothing here.
 """
 from __future__ import annotations
