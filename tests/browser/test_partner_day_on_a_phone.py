@@ -11,11 +11,20 @@ from partners.imports.services import concern_import_check, concern_import_commi
 from partners.models import Concern, ConcernImportJob, ImportJobStatus, PartnerApiKey
 from sharing_protocols.shares import record_share
 from tests.browser.conftest import save_artefact
+from tests.browser.test_every_page_on_a_phone_and_with_axe import BLOCKING, axe_violations
 from tests.factories import ForceAreaFactory, NeighbourhoodFactory, PriorityFactory, square
 from tests.jobs.conftest import redis_server  # noqa: F401 (fixture: the import's jobs go to a Redis of this test's own)
 from tests.partners.imports.conftest import csv_bytes, rows
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone, as tests/browser/conftest.py's, letting axe-core's script in past the hub's content security policy."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB", bypass_csp=True)
+    yield context.new_page()
+    context.close()
 
 
 def sign_in(page, live_server, username: str):
@@ -37,6 +46,13 @@ def fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def accessible(page) -> bool:
+    """Fits a phone and axe-core finds no serious or critical violation (as the every-page walk checks its pages)."""
+    blocking = [violation for violation in axe_violations(page) if violation["impact"] in BLOCKING]
+    assert not blocking, blocking
+    return fits_the_screen(page)
+
+
 def test_a_partner_renews_a_key_about_to_expire_and_replaces_an_expired_one(phone_page, live_server, partner_user, council):
     soon, _ = api_key_issue(organisation=council, name="Council case management system", acting_user=partner_user)
     gone, _ = api_key_issue(organisation=council, name="Old reporting tool", acting_user=partner_user)
@@ -48,8 +64,9 @@ def test_a_partner_renews_a_key_about_to_expire_and_replaces_an_expired_one(phon
     expect(page.locator(f"#key-{soon.pk}-expires")).to_contain_text("Expires soon")
     expect(page.locator(f"#key-{gone.pk}-expires")).to_contain_text("Expired")
     save_artefact(page, "partner-keys-expiring-phone")
-    assert fits_the_screen(page)
+    assert accessible(page)
     page.get_by_role("link", name=f"Renew the key for Council case management system starting {soon.prefix}").click()
+    assert accessible(page)
     page.get_by_role("button", name="Renew this key").click()
     expect(page.get_by_text("is renewed: it now works until")).to_be_visible()
     expect(page.locator(f"#key-{soon.pk}-expires")).not_to_contain_text("Expires soon")
@@ -72,7 +89,7 @@ def test_a_partner_opens_what_was_shared_with_their_organisation(phone_page, liv
     expect(page.locator("#shared-records")).to_contain_text("Joint traffic survey with the council")
     expect(page.locator("#shared-records")).to_contain_text("New")
     save_artefact(page, "partner-shared-with-us-phone")
-    assert fits_the_screen(page)
+    assert accessible(page)
     page.locator("#shared-records").get_by_role("link").first.click()
     expect(page).to_have_url(f"{live_server.url}/priorities/{priority.pk}/")
     # Looked at: the home page no longer counts it.
@@ -106,6 +123,6 @@ def test_a_partner_imports_a_file_and_sees_each_concern_placed_at_once(phone_pag
         expect(page.locator("#import-created")).to_contain_text(concern.reference)
     expect(page.locator("#import-created")).to_contain_text("Hindpool")
     save_artefact(page, "partner-import-result-phone")
-    assert fits_the_screen(page)
+    assert accessible(page)
     page.get_by_role("link", name="See the concerns this file created in your concerns list").click()
     expect(page.locator("#concern-table tbody tr")).to_have_count(3)
