@@ -353,26 +353,55 @@ def reading_context(make_queryset):
 
 
 def force_row_security(on: bool) -> None:
-    """FORCE on: the policies bind the table's owner (the hub's role) too. Off: the owner reads past them."""
+    """FORCE on: the policies bind the table's owner (the hub's role) too. Off: the owner reads past them, for every
+    session of that role while it lasts (ALTER TABLE commits at once here): hence one run at a time
+    (`one_run_at_a_time`) and FORCE put back before the checks (`force_left_off`) and after each timing."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE partners_concern {'' if on else 'NO '}FORCE ROW LEVEL SECURITY")
 
 
+RUN_LOCK = 0x76697369  # a session advisory lock: one run of this benchmark at a time in its database
+
+
+def one_run_at_a_time() -> bool:
+    """Take the benchmark's lock for this session; False if another run holds it (its "row-level security off"
+    timings would let this run's checks and timings read past the policies)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [RUN_LOCK])
+        return cursor.fetchone()[0]
+
+
+def force_left_off() -> bool:
+    """Whether a run killed during its "off" timings left FORCE lifted; if so, it is put back."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relforcerowsecurity FROM pg_class WHERE oid = 'partners_concern'::regclass")
+        if cursor.fetchone()[0]:
+            return False
+    force_row_security(True)
+    return True
+
+
 def rls_cost(make_hub, make_off, repeat: int) -> tuple[float, float]:
     """The first page through visible_to with row-level security on and off, timed alternately (so the
     shared machine's load falls on both alike): the medians, in seconds."""
     on_times, off_times = [], []
-    for n in range(repeat * 2 + 2):
-        order = ((make_hub, on_times), (make_off, off_times))
-        for make, times in order if n % 2 == 0 else reversed(order):
-            force_row_security(make is make_hub)
-            started = time.perf_counter()
-            with reading_context(make)():
-                first_page(make())
-            times.append(time.perf_counter() - started)
-    force_row_security(True)
+    try:
+        for n in range(repeat * 2 + 2):
+            order = ((make_hub, on_times), (make_off, off_times))
+            for make, times in order if n % 2 == 0 else reversed(order):
+                force_row_security(make is make_hub)
+                started = time.perf_counter()
+                with reading_context(make)():
+                    first_page(make())
+                times.append(time.perf_counter() - started)
+    finally:
+        force_row_security(True)
     return statistics.median(on_times[2:]), statistics.median(off_times[2:])
 
 
@@ -384,19 +413,21 @@ def explain_split(make_hub, make_off, repeat: int) -> dict[str, tuple[float, flo
     from access.grants import grant_scope
 
     runs = {"on": ([], []), "off": ([], [])}
-    for n in range(repeat * 2 + 2):
-        order = (("on", make_hub), ("off", make_off))
-        for name, make in order if n % 2 == 0 else reversed(order):
-            force_row_security(name == "on")
-            with grant_scope(), reading_context(make)():
-                sql, params = make().order_by("-reported_at", "-pk")[:PAGE].query.sql_with_params()
-                with connection.cursor() as cursor:
-                    cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, params)
-                    plan = cursor.fetchone()[0]
-            if n >= 2:
-                runs[name][0].append(plan[0]["Planning Time"])
-                runs[name][1].append(plan[0]["Execution Time"])
-    force_row_security(True)
+    try:
+        for n in range(repeat * 2 + 2):
+            order = (("on", make_hub), ("off", make_off))
+            for name, make in order if n % 2 == 0 else reversed(order):
+                force_row_security(name == "on")
+                with grant_scope(), reading_context(make)():
+                    sql, params = make().order_by("-reported_at", "-pk")[:PAGE].query.sql_with_params()
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + sql, params)
+                        plan = cursor.fetchone()[0]
+                if n >= 2:
+                    runs[name][0].append(plan[0]["Planning Time"])
+                    runs[name][1].append(plan[0]["Execution Time"])
+    finally:
+        force_row_security(True)
     return {name: (statistics.median(planning), statistics.median(execution)) for name, (planning, execution) in runs.items()}
 
 
@@ -454,6 +485,12 @@ def main() -> int:
     # Everything but the timed reads (each in its own context) runs in a named system context: building the
     # data, checking the counts.
     with system_context("visibility benchmark", audit=False):
+        if not one_run_at_a_time():
+            say(f"Another run of this benchmark is using {BENCH_DB}: stopping (its row-level security \"off\" timings "
+                "would let this run read past the policies). Wait for it, or give this run its own HUB_BENCH_DB_PREFIX.")
+            return 1
+        if args.reuse and force_left_off():
+            say("A run killed during its row-level security \"off\" timings had left FORCE lifted on partners_concern: put back.")
         return build_and_measure(args)
 
 
