@@ -90,6 +90,6 @@ def estimated_total(done: int, position: int, size: int, known: int | None) -> i
 
 def progress_of(job) -> tuple[int, int]:
     """(rows done, total) of a running job, as its page shows it: (0, 0) before the first report of its present
-    step (a row left by the check is not the import's progress). The row stays after the job: counts only."""
+    step (a row of another step is not this one's progress). A step deletes its row when it ends."""
     row = ImportProgress.objects.filter(job_id=job.pk, status=job.status).values_list("done", "total").first()
     return row or (0, 0)

@@ -24,7 +24,7 @@ from crm.models import IssueCategory
 from access.visibility import can_own, owning_organisation
 from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
-from digital.models import ConversationImport, ImportStatus, Post, StagedPost, Topic
+from digital.models import ConversationImport, ImportProgress, ImportStatus, Post, StagedPost, Topic
 from digital.placing import Gazetteer, place_posts
 from digital.police_terms import PoliceTerms
 from digital.progress import ProgressReporter, estimated_total
@@ -146,6 +146,9 @@ def _finish(job: ConversationImport, *, status: str, errors: list, **counts) -> 
     for name, value in counts.items():
         setattr(job, name, value)
     job.save()
+    # The step is over: its progress counts go (the page shows them only while the step runs). The import, a step of
+    # its own, writes new ones.
+    ImportProgress.objects.filter(job_id=job.pk).delete()
     if status != ImportStatus.CHECKED:  # the job is over: its kept posts (the file's text and handles) go
         drop_staged([job.pk])
 
@@ -358,28 +361,66 @@ def raise_at_pact_meeting(*, topic: Topic, neighbourhood, acting_user):
 # -- Questions sent before a meeting (no account) --------------------------------------------------------------------
 
 QUESTIONS_PER_ADDRESS_PER_HOUR = 5
+# While the shared counter (the hub's Redis cache) does not answer, questions are still taken, at most this many per
+# meeting per hour from everyone together, counted in the database (which keeps no one's address).
+QUESTIONS_PER_MEETING_PER_HOUR_WITHOUT_COUNTER = 30
+TOO_MANY_FROM_ADDRESS = "You have sent several questions in the last hour. Please try again later, or call 101."
+TOO_MANY_FOR_MEETING = ("Many questions have been sent for this meeting in the last hour. Please try again in an hour, or call 101. "
+                        "In an emergency, call 999.")
 
 
 def question_send(*, meeting, question: str, name: str = "", email: str = "", client_address: str = ""):
     """Keep a resident's question for a public meeting's team, screened for what must not be read out.
     A few per address per hour: more is refused with a clear message (the form also has a honeypot and a
-    minimum filling time against scripts)."""
-    from django.core.cache import cache
+    minimum filling time against scripts).
 
+    The per-address count lives in the hub's Redis cache. If Redis does not answer, the question is still taken
+    (a resident's question before a meeting is not lost for a fault of ours, and a force would rather read one
+    question too many than miss one), limited instead per meeting in the database; the team reads every
+    question before the meeting either way."""
     from digital.models import MeetingQuestion
     from publication.screening import FINDING_LABELS, screen_fields
 
     key = f"digital:questions:{client_address}"
-    sent = cache.get(key, 0)
-    if client_address and sent >= QUESTIONS_PER_ADDRESS_PER_HOUR:
-        raise ValidationError("You have sent several questions in the last hour. Please try again later, or call 101.")
+    sent = _counter_read(key)
+    if sent is None:
+        hour_ago = timezone.now() - timedelta(hours=1)
+        if MeetingQuestion.objects.filter(engagement=meeting, created_at__gte=hour_ago).count() >= QUESTIONS_PER_MEETING_PER_HOUR_WITHOUT_COUNTER:
+            raise ValidationError(TOO_MANY_FOR_MEETING)
+    elif client_address and sent >= QUESTIONS_PER_ADDRESS_PER_HOUR:
+        raise ValidationError(TOO_MANY_FROM_ADDRESS)
     findings = sorted({FINDING_LABELS.get(finding.kind, finding.kind) for finding in screen_fields({"question": question})})
     with transaction.atomic():
         kept = MeetingQuestion.objects.create(organisation=meeting.organisation, engagement=meeting, question=question.strip(),
                                               name=name.strip(), email=email.strip(), screening_findings=findings)
         audit.record(actor=None, organisation=meeting.organisation, action="digital.question_received",
                      summary=f"A question was sent online before {meeting.title}", engagement=meeting.pk, question=kept.pk)
-    # Counted in the shared cache with Redis's own increment, so two web nodes (or two requests at once) count together.
-    cache.add(key, 0, 3600)
-    cache.incr(key)
+    if sent is not None:
+        _counter_add(key)
     return kept
+
+
+def _counter_read(key: str) -> int | None:
+    """The question counter at `key`, or None if the cache does not answer (logged: the operators need to know)."""
+    from django.core.cache import cache
+    from redis.exceptions import RedisError
+
+    try:
+        return cache.get(key, 0)
+    except RedisError:
+        logger.warning("The question form's counter did not answer; questions are limited per meeting meanwhile", exc_info=True)
+        return None
+
+
+def _counter_add(key: str) -> None:
+    """Count one more at `key`, for an hour from the first. Counted in the shared cache with Redis's own increment, so two
+    web nodes (or two requests at once) count together. The question is kept already: a cache that stops answering
+    now only misses one count."""
+    from django.core.cache import cache
+    from redis.exceptions import RedisError
+
+    try:
+        cache.add(key, 0, 3600)
+        cache.incr(key)
+    except (RedisError, ValueError):  # ValueError: the key expired between the two
+        logger.warning("The question form's counter did not count a question", exc_info=True)

@@ -58,6 +58,12 @@ class BackgroundJob(models.Model):
         """Whether `user` (who can see the job) may try it again."""
         return False
 
+    @classmethod
+    def job_leftovers_delete(cls) -> int:
+        """Delete what the model's jobs left behind that their own end did not clear (a job the sweeper ended, a
+        worker killed): called by the sweeper. Returns how many rows it deleted."""
+        return 0
+
     # --- Shared ---------------------------------------------------------------------------------------------------
 
     @property

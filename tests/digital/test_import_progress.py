@@ -45,8 +45,10 @@ def seen_from_outside(monkeypatch):
 def test_rows_checked_and_imported_are_seen_while_the_job_runs(officer, places, seen_from_outside):
     job = import_file(officer, as_generic_json(labelled_posts(35, boxes(places), seed=5)))
     assert job.status == ImportStatus.IMPORTED and job.created_count == 35
-    # The check: 10, 20, 30 of the list's 35; the import: 10, 20, 30 of the 35 kept, each seen from outside.
-    assert seen_from_outside == [(10, 35), (20, 35), (30, 35), (10, 35), (20, 35), (30, 35)]
+    # The check: 10, 20, 30 of the list's 35, each seen from outside. (The check deletes its row when it ends, in this
+    # test's open transaction, so the import's own progress connection cannot write here: its counts are tested in
+    # test_the_import_deletes_its_progress_when_it_ends.)
+    assert seen_from_outside[:3] == [(10, 35), (20, 35), (30, 35)]
 
 
 def test_a_csv_files_total_is_estimated_from_how_far_into_the_file_the_rows_reach(officer, places, seen_from_outside):
@@ -89,3 +91,65 @@ def test_the_page_and_its_status_show_rows_done_of_the_total(officer_client, off
 def test_another_organisations_import_status_is_not_found(partner_client, officer, places):
     job = import_file(officer, as_generic_json(labelled_posts(3, boxes(places), seed=9)), confirm=False)
     assert partner_client.get(reverse("digital:import-status", args=[job.pk])).status_code in (403, 404)
+
+
+def test_the_check_deletes_its_progress_when_it_ends(officer, places, seen_from_outside):
+    job = import_file(officer, as_generic_json(labelled_posts(35, boxes(places), seed=5)), confirm=False)
+    assert job.status == ImportStatus.CHECKED and seen_from_outside == [(10, 35), (20, 35), (30, 35)]  # written while it ran
+    assert not ImportProgress.objects.filter(job_id=job.pk).exists()
+
+
+def test_the_import_deletes_its_progress_when_it_ends(officer, places, monkeypatch):
+    job = import_file(officer, as_generic_json(labelled_posts(35, boxes(places), seed=5)), confirm=False)
+    # From here on (the check's counts would be deleted only in this test's open transaction, which the import's
+    # own progress connection would then wait on), progress every 10 rows, each write seen.
+    monkeypatch.setattr(progress_module, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(progress_module, "MIN_SECONDS", 0)
+    monkeypatch.setattr(services, "BATCH", 10)
+    written = []
+    write = ProgressReporter.write
+    monkeypatch.setattr(ProgressReporter, "write", lambda self, done, total: (write(self, done, total), written.append((done, total))))
+    try:
+        services.conversation_import_confirm(job=job, acting_user=officer)
+        job = services.conversation_import_commit(job_id=job.pk)
+        assert job.status == ImportStatus.IMPORTED and written == [(10, 35), (20, 35), (30, 35)]
+        assert not ImportProgress.objects.filter(job_id=job.pk).exists()
+    finally:  # the rows were committed on the reporter's own connection: this test's rollback does not remove them
+        with outside_connection() as look:
+            look.execute(f"DELETE FROM {ImportProgress._meta.db_table} WHERE job_id = %s", [job.pk])
+
+
+def test_a_failed_step_deletes_its_progress_too(officer, places, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("the disk went away")
+
+    job = import_file(officer, as_generic_json(labelled_posts(35, boxes(places), seed=5)), confirm=False)
+    services.conversation_import_confirm(job=job, acting_user=officer)
+    monkeypatch.setattr(services, "build_rows", broken)
+    ImportProgress.objects.create(job_id=job.pk, status=ImportStatus.IMPORTING, done=10, total=35)
+    job = services.conversation_import_commit(job_id=job.pk)
+    assert job.status == ImportStatus.FAILED and not ImportProgress.objects.filter(job_id=job.pk).exists()
+
+
+def test_the_jobs_sweeper_deletes_progress_left_a_day_after_its_job_stopped_running(officer, places):
+    """A step that never ended normally (the sweeper failed its job after its worker died again and again) leaves
+    its counts: the sweeper deletes them a day after they were last written, never those of a running job."""
+    import datetime
+
+    from django.utils import timezone
+
+    from jobs.sweeper import jobs_sweep
+
+    ended, running, recent = (import_file(officer, as_generic_json(labelled_posts(3, boxes(places), seed=seed)), confirm=False)
+                              for seed in (11, 12, 13))
+    ConversationImport.objects.filter(pk=ended.pk).update(status=ImportStatus.FAILED)
+    ConversationImport.objects.filter(pk=running.pk).update(status=ImportStatus.IMPORTING, heartbeat_at=timezone.now())
+    ConversationImport.objects.filter(pk=recent.pk).update(status=ImportStatus.FAILED)
+    for job in (ended, running, recent):
+        ImportProgress.objects.create(job_id=job.pk, status=ImportStatus.IMPORTING, done=5000, total=9000)
+    a_day_ago = timezone.now() - datetime.timedelta(days=1, minutes=1)
+    ImportProgress.objects.filter(job_id__in=[ended.pk, running.pk]).update(updated_at=a_day_ago)
+
+    sweep = jobs_sweep()
+    assert sweep.leftovers_deleted == 1
+    assert sorted(ImportProgress.objects.values_list("job_id", flat=True)) == sorted([running.pk, recent.pk])
