@@ -24,7 +24,7 @@ from crm.models import IssueCategory
 from access.visibility import can_own, owning_organisation
 from digital import analysis
 from digital.formats import Format, RowProblem, read_posts
-from digital.models import ConversationImport, ImportProgress, ImportStatus, Post, StagedPost, Topic
+from digital.models import ConversationImport, ImportStatus, Post, StagedPost, Topic
 from digital.placing import Gazetteer, place_posts
 from digital.police_terms import PoliceTerms
 from digital.progress import ProgressReporter, estimated_total
@@ -146,9 +146,9 @@ def _finish(job: ConversationImport, *, status: str, errors: list, **counts) -> 
     for name, value in counts.items():
         setattr(job, name, value)
     job.save()
-    # The step is over: its progress counts go (the page shows them only while the step runs). The import, a step of
-    # its own, writes new ones.
-    ImportProgress.objects.filter(job_id=job.pk).delete()
+    # The step's progress row is left alone: only its reporter writes it, on its own connection (digital.progress). A
+    # step that locked it (a delete or an update here) would make the next step's reporter, or anyone else, wait on
+    # this step's transaction. The page no longer shows it (the job's status has moved on); the sweeper deletes it.
     if status != ImportStatus.CHECKED:  # the job is over: its kept posts (the file's text and handles) go
         drop_staged([job.pk])
 
