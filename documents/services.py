@@ -34,7 +34,7 @@ def agreement_request(*, version, acting_user, organisation) -> DocumentBuild:
     if build is not None:
         return build
     build = DocumentBuild.objects.create(kind=DocumentKind.AGREEMENT, protocol_version=version, requested_by=acting_user,
-                                         organisation=organisation, stage="Waiting for the background worker")
+                                         organisation=organisation, stage=DocumentBuild.JOB_WAITING_STAGE)
     audit.record(actor=acting_user, organisation=organisation, action="documents.agreement_requested",
                  summary=f"Printable agreement asked for: {version.protocol.reference} version {version.number}",
                  protocol=version.protocol_id, version=version.number, build=build.pk)
@@ -52,7 +52,7 @@ def package_request(*, request, acting_user) -> DocumentBuild:
     if build is not None:
         raise ValidationError("A package for this request is already being made: wait for it to finish.")
     build = DocumentBuild.objects.create(kind=DocumentKind.SUBJECT_ACCESS_PACKAGE, data_request=request, requested_by=acting_user,
-                                         organisation=request.organisation, stage="Waiting for the background worker")
+                                         organisation=request.organisation, stage=DocumentBuild.JOB_WAITING_STAGE)
     audit.record(actor=acting_user, organisation=request.organisation, action="subject_access.package_requested",
                  summary=f"{request.reference}: package asked for", request=request.pk, build=build.pk)
     job_dispatch_on_commit(build)

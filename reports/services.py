@@ -86,7 +86,7 @@ def report_request(*, acting_user, period_start: datetime.date, period_end: date
         run = ReportRun.objects.create(
             requested_by=acting_user, organisation=organisation, period_start=period_start, period_end=period_end,
             force_area=force_area, include_maps=include_maps, include_concerns=include_concerns, parameters_key=key,
-            area_label=area_label[:300], stage="Waiting for the report builder",
+            area_label=area_label[:300], stage=ReportRun.JOB_WAITING_STAGE,
         )
         run.neighbourhoods.set(neighbourhood_ids)
         audit.record(actor=acting_user, organisation=organisation, action="report.request",
