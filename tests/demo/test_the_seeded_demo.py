@@ -102,3 +102,64 @@ def test_the_demo_reports_its_concerns_placed_and_linked_and_concerns_adds_bulk_
     assert not Concern.objects.filter(neighbourhood__isnull=True).exclude(lsoa__isnull=True).exists()
     seed(lsoa_wheel, "--concerns", "300")
     assert Concern.objects.count() == demo + 300
+
+
+def test_the_demo_priorities_live_their_whole_life_through_the_priority_services():
+    from crm.models import Priority, PriorityStatus
+    from organisations.models import AuditEvent
+
+    priorities = Priority.objects.all()
+    statuses = set(priorities.values_list("status", flat=True))
+    assert statuses == set(PriorityStatus.values)
+    agreed = priorities.filter(status=PriorityStatus.AGREED)
+    assert agreed.exists() and not agreed.filter(actions__isnull=False).exists()  # agreed, nothing done yet
+    assert not priorities.filter(status=PriorityStatus.IN_PROGRESS, actions__isnull=True).exists()
+    finished = priorities.filter(status__in=[PriorityStatus.RESOLVED, PriorityStatus.CLOSED])
+    assert finished.exists() and not finished.filter(outcome="").exists()
+    # Each move went through priority_move: audited, dated.
+    moved = priorities.exclude(status=PriorityStatus.AGREED)
+    assert not moved.filter(status_changed_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(action="priority.status_changed").count() >= moved.count()
+
+
+def test_a_few_demo_priorities_are_on_the_public_page_after_screening_with_their_outcome(client):
+    from django.urls import reverse
+
+    from crm.models import Priority, PriorityStatus
+    from publication.models import Screening, ScreeningStatus, Subject
+
+    screened = Screening.objects.filter(subject=Subject.PRIORITY, status=ScreeningStatus.CLEARED).values_list("object_id", flat=True)
+    assert 0 < len(screened) < Priority.objects.count()  # a few screened now; the others wait for the screening job
+    resolved = Priority.objects.get(pk__in=screened, status=PriorityStatus.RESOLVED)
+    page = client.get(reverse("publication:area", args=[resolved.neighbourhood.force_area.code, resolved.neighbourhood.code]))
+    assert resolved.outcome in page.content.decode()
+    waiting = Priority.objects.exclude(pk__in=screened).first()
+    page = client.get(reverse("publication:area", args=[waiting.neighbourhood.force_area.code, waiting.neighbourhood.code]))
+    assert waiting.issue not in page.content.decode()
+
+
+def test_demo_engagements_without_a_venue_are_told_apart_by_type_neighbourhood_and_date():
+    from crm.models import Engagement
+
+    without_venue = Engagement.objects.filter(venue_name="")
+    titles = list(without_venue.values_list("title", flat=True))
+    assert len(titles) == len(set(titles))
+    for engagement in without_venue.exclude(title__startswith="StreetSafe").exclude(kind="iag_consultation").select_related("neighbourhood"):
+        assert engagement.title == Engagement.default_title(kind=engagement.kind, neighbourhood=engagement.neighbourhood,
+                                                            starts_at=engagement.starts_at)
+
+
+def test_the_demo_officers_home_shows_new_concerns_in_their_neighbourhood_and_a_priority_with_no_action(client):
+    from django.urls import reverse
+
+    from partners.models import Concern
+
+    officer = User.objects.get(username="officer")
+    client.force_login(officer)
+    waiting = {item["kind"]: item["count"] for item in client.get(reverse("home")).context["waiting"]}
+    assert waiting.get("new-concerns", 0) >= 3  # of the four, those the demo protocol shares with the police
+    assert waiting.get("priorities-without-action", 0) >= 1
+    # Placed by the normal placing path: in the officer's neighbourhood and its small area, from where they were reported.
+    home = Neighbourhood.objects.get(team__memberships__user=officer)
+    placed = Concern.objects.filter(neighbourhood=home)
+    assert placed.count() >= 4 and not placed.filter(lsoa__isnull=True).exists()
