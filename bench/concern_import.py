@@ -192,23 +192,29 @@ def measure_phases(*, place: bool = True):
     from partners.models import Concern
 
     spent: dict[str, float] = {}
+    cpu: dict[str, list[float]] = {}  # phase: [the process's CPU seconds, its PostgreSQL backend's]
     table = Concern._meta.db_table
     originals = {name: getattr(writer, name) for name in ("stage", *PLACING_STEPS)}
 
-    def add(phase: str, seconds: float) -> None:
+    def add(phase: str, seconds: float, cpu_started: tuple[float, float] | None = None) -> None:
         spent[phase] = spent.get(phase, 0.0) + seconds
+        if cpu_started is not None:
+            client, server = cpu_now()
+            kept = cpu.setdefault(phase, [0.0, 0.0])
+            kept[0] += client - cpu_started[0]
+            kept[1] += server - cpu_started[1]
 
     def clocked(name, step):
         def timed(*args, **kwargs):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), cpu_now()
             try:
                 return step(*args, **kwargs) if place or name == "stage" else 0
             finally:
-                add("staging" if name == "stage" else name, time.perf_counter() - started)
+                add("staging" if name == "stage" else name, time.perf_counter() - started, cpu_started)
         return timed
 
     def statements(execute, sql, params, many, context):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), cpu_now()
         try:
             if sql.lstrip().startswith("WITH inserted AS") and f"INSERT INTO {table}" in sql:
                 execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params, many, context)
@@ -227,12 +233,14 @@ def measure_phases(*, place: bool = True):
         finally:
             seconds = time.perf_counter() - started
             if "SET id = nextval" in sql:
-                add("ids", seconds)
+                add("ids", seconds, cpu_started)
             elif sql.lstrip().startswith("WITH inserted AS"):
-                add("insert", seconds)
+                add("insert", seconds, cpu_started)
             elif "SET pgh_context_id" in sql:
-                add("context", seconds)
+                add("context", seconds, cpu_started)
 
+    connection.ensure_connection()
+    whole_cpu = cpu_now()
     try:
         for name, step in originals.items():
             setattr(writer, name, clocked(name, step))
@@ -244,6 +252,24 @@ def measure_phases(*, place: bool = True):
     known = sum(seconds for phase, seconds in spent.items() if ":" not in phase)
     spent["insert:rows"] = spent.get("insert", 0.0) - sum(spent.get(p, 0.0) for p in ("insert:fk_placed", "insert:fk_other", "insert:history"))
     spent["_known"] = known
+    client, server = cpu_now()
+    cpu[""] = [client - whole_cpu[0], server - whole_cpu[1]]  # the whole commit
+    spent["cpu"] = cpu
+
+
+def cpu_now() -> tuple[float, float]:
+    """CPU seconds so far of this process and of its PostgreSQL backend (read from /proc: the benchmark runs on the
+    database's own machine). Unlike the wall clock, they hardly move with the load other work puts on the machine,
+    so a phase slower on one side by its CPU did more work there; slower by the clock alone, it waited its turn."""
+    from django.db import connection
+
+    client = time.process_time()
+    try:
+        fields = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        server = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime, in clock ticks
+    except (AttributeError, OSError, IndexError, ValueError):  # no connection yet, or PostgreSQL on another machine
+        server = 0.0
+    return client, server
 
 
 def new_job(path: Path, *, status: str):
@@ -294,6 +320,8 @@ def commit(path: Path, *, place: bool, rows: int) -> Commit:
     placed = Concern.objects.filter(import_job=job, neighbourhood__isnull=False, lsoa__isnull=False).count()
     assert placed == (rows if place else 0), f"{placed:,} of {rows:,} rows placed at the commit"
     phases["other"] = seconds - phases.pop("_known")
+    cpu = phases["cpu"]
+    cpu["other"] = [cpu[""][side] - sum(spent[side] for phase, spent in cpu.items() if phase and ":" not in phase) for side in (0, 1)]
     return Commit(place=place, seconds=seconds, phases=phases, placed=placed)
 
 
@@ -443,6 +471,20 @@ def in_child(kind: str, path: Path, *, place: bool = False, rows: int = 0) -> di
     return json.loads(finished.stdout.strip().splitlines()[-1])
 
 
+def cpu_of(run: Commit, phase: str = "") -> float:
+    """CPU seconds of a commit's phase (the whole commit by default): the process's and its PostgreSQL backend's."""
+    return sum(run.phases.get("cpu", {}).get(phase, (0.0, 0.0)))
+
+
+def phase_split(run: Commit) -> str:
+    """A commit's phases, as seconds on the clock (and CPU seconds where measured)."""
+    parts = []
+    for phase, _label in PHASES:
+        cpu = f" (CPU {cpu_of(run, phase):.1f})" if ":" not in phase else ""
+        parts.append(f"{phase} {run.phases.get(phase, 0):.1f}{cpu}")
+    return ", ".join(parts)
+
+
 def load_now() -> str:
     return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
@@ -485,6 +527,12 @@ def main() -> int:
     checked = in_child("dry-run", file)
     check, peaks = checked["check"], [checked["peak_mb"]]
     say(f"  dry run {check:.1f} s")
+    # First a commit of the whole file, untimed, so that every timed commit follows one: what a commit of 100,000 rows
+    # leaves the machine to do afterwards (writing back its pages and WAL) otherwise falls on every commit but the
+    # first, which then ran faster, and the first is a commit without placing. Without placing, so that in 2 or 3
+    # rounds each side follows the same mix of commits (3 rounds: each side follows one with and two without).
+    say("A first commit, untimed…")
+    in_child("commit", file, place=False, rows=rows)
     commits: list[Commit] = []
     for round_number in range(arguments.rounds):
         for place in ((False, True) if round_number % 2 == 0 else (True, False)):
@@ -492,8 +540,9 @@ def main() -> int:
             run = Commit(place=place, seconds=result["seconds"], phases=result["phases"], placed=result["placed"])
             commits.append(run)
             peaks.append(result["peak_mb"])
-            steps = ", ".join(f"{name} {run.phases.get(name, 0):.1f} s" for name in ("staging", "place_staged", "insert", "insert:fk_placed"))
-            say(f"  round {round_number + 1}: commit {'with' if place else 'without'} placing {run.seconds:.1f} s ({steps}; load {load_now()})")
+            say(f"  round {round_number + 1}: commit {'with' if place else 'without'} placing {run.seconds:.1f} s, CPU {cpu_of(run):.1f} s "
+                f"(load {load_now()})")
+            say(f"    {phase_split(run)}")
     placed_runs = [c for c in commits if c.place]
     unplaced_runs = [c for c in commits if not c.place]
     commit_seconds = statistics.median(c.seconds for c in placed_runs)
@@ -546,11 +595,20 @@ def main() -> int:
     say(f"(default path: {default_note})")
     say("")
     say(f"The commit's phases, median seconds of {len(unplaced_runs)} commits each side (interleaved):")
-    say(f"{'':<56}{'without':>9}{'with':>9}{'added':>9}")
+    say(f"{'':<56}{'without':>9}{'with':>9}{'added':>9}   CPU: {'without':>9}{'with':>9}{'added':>9}")
     for phase, label in PHASES + (("", "the whole commit"),):
         without = statistics.median(c.phases.get(phase, 0) if phase else c.seconds for c in unplaced_runs)
         with_ = statistics.median(c.phases.get(phase, 0) if phase else c.seconds for c in placed_runs)
-        say(f"{label:<56}{without:>9.1f}{with_:>9.1f}{with_ - without:>+9.1f}")
+        line = f"{label:<56}{without:>9.1f}{with_:>9.1f}{with_ - without:>+9.1f}"
+        if ":" not in phase:
+            cpu_without = statistics.median(cpu_of(c, phase) for c in unplaced_runs)
+            cpu_with = statistics.median(cpu_of(c, phase) for c in placed_runs)
+            line += f"        {cpu_without:>9.1f}{cpu_with:>9.1f}{cpu_with - cpu_without:>+9.1f}"
+        say(line)
+    cpu_without, cpu_with = statistics.median(cpu_of(c) for c in unplaced_runs), statistics.median(cpu_of(c) for c in placed_runs)
+    say(f"CPU (this process and its PostgreSQL backend, which hardly moves with the load): the commit with placing takes "
+        f"{(cpu_with - cpu_without) / cpu_without:+.1%} more (medians {cpu_with:.1f} s against {cpu_without:.1f} s); on a quiet machine "
+        f"the wall clock approaches it")
     say(f"Commits without placing: {spread(unplaced_runs)}; with placing: {spread(placed_runs)}")
     say(f"Each round's share (with against without, side by side): {', '.join(f'{share:+.1%}' for share in round_shares)}")
     say("")
