@@ -88,10 +88,10 @@ def check(page, url: str, found: dict, widths: dict, wording: dict, role: str = 
             break
         page.wait_for_timeout(50)
     widths[url] = max(widths.get(url, 0), page.evaluate("document.documentElement.scrollWidth"))
-    if problems := page.evaluate(WORDING_PROBLEMS):
-        wording[url] = problems
     # Keyed by role too: a page every role opens (their home, a shared list) shows each role something different, and
-    # one role's violations must not be overwritten by the next role's clean run of the same address.
+    # one role's findings must not be overwritten by the next role's clean run of the same address.
+    if problems := page.evaluate(WORDING_PROBLEMS):
+        wording[f"{url} (as {role})"] = problems
     found[(url, f"phone, as {role}")] = axe_violations(page)
     page.set_viewport_size({"width": 1200, "height": 900})
     next_frame(page)
