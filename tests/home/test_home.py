@@ -198,8 +198,9 @@ def test_the_partners_home_takes_the_same_queries_however_many_rows(partner_clie
     partner_client.get(reverse("home"))
     # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 unread outcomes of the
     # organisation's concerns, 8 last looked at the police's answers, 9 answers, 10 last looked at imports, 11 imports,
-    # 12 memberships for the navigation.
-    with django_assert_num_queries(12) as first:
+    # 12 last looked at shares, 13 shares and protocol flows granted since (one UNION), 14 API keys expiring (three
+    # added with the partner's "shares granted to us" and "keys about to expire" items), 15 memberships for the navigation.
+    with django_assert_num_queries(15) as first:
         partner_client.get(reverse("home"))
     for _ in range(3):
         add_partner_rows(partner_user, council, team)
