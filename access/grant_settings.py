@@ -20,8 +20,10 @@ is evaluated once per statement, not once per row.
 The document is parsed once per transaction, not by every function at every statement: `write_sql` writes, in
 the same statement, each array the functions answer as a setting of its own in `bigint[]` text form
 (`settings()`: every category and share table, empty ones too, so an earlier context's arrays never survive a
-change of context), and row_security/migrations/0004 reads them with one `current_setting(...)::bigint[]`. Every
-value is made here from integers and fixed names, never from text a user typed.
+change of context), and row_security/migrations/0004 reads them with one `current_setting(...)::bigint[]` (since 0006
+in PL/pgSQL, planned once per session rather than inlined into every statement's planning). The document written
+beside the arrays leaves out the ids they carry (`_lean`). Every value is made here from integers and fixed names,
+never from text a user typed.
 """
 from __future__ import annotations
 
@@ -88,7 +90,7 @@ def settings(document: dict | None) -> dict[str, str]:
     document = document or {}
     categories, share_tables = _names()
     providers, shares = document.get("providers", {}), document.get("shares", {})
-    values = {SETTING: json.dumps(document, separators=(",", ":")) if document else "",
+    values = {SETTING: json.dumps(_lean(document), separators=(",", ":")) if document else "",
               "hub.all": "on" if document.get("all") is True else "", "hub.own": _array(document.get("own", ()))}
     for category in sorted({*categories, *map(_plain, providers)}):
         for level in LEVELS:
@@ -97,6 +99,13 @@ def settings(document: dict | None) -> dict[str, str]:
         for kind in ("any", "personal"):
             values[f"hub.shared.{table}.{kind}"] = _array(shares.get(table, {}).get(kind, ()))
     return values
+
+
+def _lean(document: dict) -> dict:
+    """The document as written beside its arrays: without the providers' and shares' ids, which the arrays carry
+    (the functions read them there while `hub.derived_from` marks the arrays as written with this document). It
+    was half the payload (a partner's thousand one-off shares, twice), written again, and copied into the mark."""
+    return {key: value for key, value in document.items() if key not in ("providers", "shares")}
 
 
 def settings_json(document: dict | None) -> str:

@@ -2,7 +2,12 @@
 million visible rows at every page (GitLab and the Django admin's show_full_result_count do the same).
 
 `CappedPaginator` counts with `SELECT count(*) FROM (SELECT id … LIMIT 10001)`: at most 10,001 rows read,
-whatever the table holds. Past the cap it no longer knows the last page: each page reads one row more than
+whatever the table holds. A `visible_to` list counts its door's parts one after another (access/visibility.py
+`reach`): `(SELECT id … AND organisation_id = ANY(…)) UNION ALL (SELECT id … AND id = ANY(…shared…) AND NOT
+organisation_id = ANY(…)) LIMIT 10001`, so PostgreSQL reads the visible organisations' rows through an index
+(index-only over `concern_visible_count`) and stops at the cap, rather than scanning the table and testing
+row-level security's policy and the door's conditions on every row it passes (five times as many rows for a
+partner seeing one concern in six). Past the cap it no longer knows the last page: each page reads one row more than
 it shows to know whether there is a next one (the same number of queries for every page size).
 
 Deep pages go by keyset, not OFFSET: "Next" carries the last row's id (`after`), "Previous" the first
@@ -13,10 +18,15 @@ date) are read from the row itself, through the same withholding queryset, so no
 or a log. A missing, unreadable or no longer visible row falls back to the page number."""
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import F, OrderBy, Q
 from django.utils.functional import cached_property
+
+from access.visibility import reach
 
 COUNT_CAP = 10_000
 
@@ -61,7 +71,7 @@ class CappedPaginator(Paginator):
         """The number of rows, or cap + 1 if there are more than `cap` (read as "more than 10,000")."""
         object_list = self.object_list
         if hasattr(object_list, "query"):
-            return object_list.order_by().values("pk")[: self.cap + 1].count()
+            return capped_rows(object_list, self.cap + 1).count()
         return min(len(object_list), self.cap + 1)
 
     @property
@@ -98,6 +108,17 @@ class CappedPaginator(Paginator):
 
     def _get_page(self, *args, **kwargs) -> Page:
         return CappedPage(*args, **kwargs)
+
+
+def capped_rows(queryset, limit: int):
+    """At most `limit` of `queryset`'s ids, to count: a `visible_to` queryset's read part by part, each part
+    leaving out the rows of the parts before it (so no row is read twice), in one statement."""
+    rows = queryset.order_by().values("pk")
+    parts = reach(queryset)
+    if parts is None:
+        return rows[:limit]
+    arms = [rows.filter(part) if n == 0 else rows.filter(part).exclude(reduce(or_, parts[:n])) for n, part in enumerate(parts)]
+    return (arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0])[:limit]
 
 
 # -- keyset pages ---------------------------------------------------------------------------------------------

@@ -36,6 +36,8 @@ PERSONAL_OK = "_personal_ok"
 # so that PostgreSQL's row-level security alone decides what a viewer reads. Never set outside tests.
 ORM_PREDICATE = True
 OWN = "_own"
+# The Query attribute holding the door's reach (see `reach`); like the grant set, it survives Django's clones.
+REACH = "visible_reach"
 
 
 def membership_organisation_ids(viewer) -> list[int]:
@@ -159,6 +161,8 @@ class OrganisationScopedQuerySet(models.QuerySet):
         shared = self._protocol_q(grants, category)
         one_off = self._one_off_q(grants, personal=False)
         queryset = bind_viewer((self.filter(own | shared | one_off) if ORM_PREDICATE else self.all()).annotate(**{OWN: _flag(own)}), grants)
+        if ORM_PREDICATE:
+            setattr(queryset.query, REACH, self._reach(grants, category))
         if withholds(self.model):
             # The database blanks the personal columns (access/withholding.py); this flag, from the same test,
             # tells the instances which it blanked.
@@ -177,11 +181,38 @@ class OrganisationScopedQuerySet(models.QuerySet):
             column, grants.providers(category, personal=personal))
         return any_level | official
 
+    def _reach(self, grants, category) -> tuple[Q, ...]:
+        """The door's rows as plain index conditions: the organisations any of its conditions names, then the
+        records shared one-off. Wider than the door (an OFFICIAL-only provider's OFFICIAL-SENSITIVE rows), never
+        narrower; empty when the organisation column may be NULL (a NULL is in no part, yet may be shared)."""
+        column = f"{self.organisation_lookup}_id"
+        if self.model._meta.get_field(self.organisation_lookup).null:
+            return ()
+        organisations = grants.own | grants.providers(category, sensitive=True) | grants.providers(category)
+        shared = grants.shared_ids(share_model) if (share_model := sources.share_model_for(self.model)) else frozenset()
+        return tuple(any_of(name, ids) for name, ids in ((column, organisations), ("pk", shared)) if ids)
+
     def _one_off_q(self, grants, *, personal: bool) -> Q:
         share_model = sources.share_model_for(self.model)
         if share_model is None:
             return Q(pk__in=[])
         return any_of("pk", grants.shared_ids(share_model, personal=personal))
+
+
+def reach(queryset) -> tuple[Q, ...] | None:
+    """The parts of what `visible_to` lets through, each one index condition (`organisation_id = ANY(…)`, then
+    `id = ANY(…)` for one-off shares), or None if `queryset` is not the door's own (no door: the viewer sees
+    everything, the ORM predicate is off, another door; or combined with another queryset by `|` or a union).
+
+    Every row the door lets through meets one of the parts, so `queryset.filter(part)` over the parts counts
+    the same rows as `queryset`, each part through an index instead of a scan testing the door's conditions on
+    every row (access/pagination.py's capped count). A part only narrows the queryset: row-level security and
+    the door still apply to each."""
+    query = getattr(queryset, "query", None)
+    parts = getattr(query, REACH, None)
+    if not parts or query.combinator or query.where.connector != "AND" or query.where.negated or query.is_empty():
+        return None
+    return parts
 
 
 def owning_organisation(user):

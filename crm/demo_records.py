@@ -1,6 +1,8 @@
 """Demo CRM records for the seeded force: what a few months of neighbourhood policing leave behind.
 
-Reproducible (seeded random), and idempotent: the demo's CRM records are removed and made again."""
+Reproducible (seeded random), and idempotent: the demo's CRM records are removed and made again. Priorities go
+through the priority services (agreed, acted on, moved, audited), so the demo shows their whole life: some agreed
+with no action yet, some in progress, some resolved and some closed with an outcome, a few screened for the public page."""
 import random
 from datetime import timedelta
 
@@ -11,10 +13,13 @@ from django.utils import timezone
 from crm.models import (
     AdviceResponse, AdvisoryAdvice, AdvisoryGroup, AdvisoryGroupKind, AdvisoryMembership, CommunityGroup,
     CommunityGroupKind, Contact, DoorstepVisit, Engagement, EngagementIssue, EngagementKind, IssueCategory,
-    LawfulBasis, PartnerContact, Priority, PriorityAction, Questionnaire, QuestionnaireQuestion, QuestionKind,
+    LawfulBasis, PartnerContact, Priority, PriorityAction, PriorityStatus, Questionnaire, QuestionnaireQuestion, QuestionKind,
     UnderRepresentedGroup, VenueKind, VisitOutcome,
 )
+from crm.services import priority_action_record, priority_agree, priority_move
 from organisations.models import Organisation, User
+from publication.models import Screening, Subject
+from publication.services import screening_run
 
 MODELS_TO_CLEAR = [PriorityAction, Priority, AdvisoryAdvice, DoorstepVisit, EngagementIssue, Engagement, AdvisoryMembership,
                    AdvisoryGroup, CommunityGroup, PartnerContact, Contact, QuestionnaireQuestion, Questionnaire]
@@ -30,9 +35,27 @@ FIRST_NAMES = ["Aisha", "Tom", "Bethan", "Jakub", "Mary", "Daniel", "Ewa", "Grah
 LAST_NAMES = ["Ahmed", "Barker", "Collins", "Nowak", "Dobson", "Evans", "Kowalski", "Fell", "Hughes", "Iqbal", "Jones", "Kirk"]
 
 
+# The life of each neighbourhood's evening anti-social behaviour priority, in turn: (status it ends in, its actions
+# as (what, days after agreeing, status, reported back), the outcome). The first is the demo officer's.
+PRIORITY_LIVES = [
+    (PriorityStatus.IN_PROGRESS, [("Extra evening patrols with the council's wardens; two dispersal orders issued.", 30, "done", True),
+                                  ("Youth outreach session planned with the community centre.", 45, "planned", False)], ""),
+    (PriorityStatus.IN_PROGRESS, [("Evening patrols agreed with the council's wardens.", 20, "in_progress", False)], ""),
+    (PriorityStatus.RESOLVED, [("Extra evening patrols with the council's wardens; two dispersal orders issued.", 30, "done", True)],
+     "Reports of anti-social behaviour by the shops fell from twelve a month to two; patrols go back to the usual pattern."),
+    (PriorityStatus.CLOSED, [("Asked the council for better lighting by the shops.", 25, "done", True)],
+     "The council could not fund new lighting this year; residents were told at the beat meeting and the issue stays on watch."),
+]
+# Neighbourhoods (by position) whose priorities, actions and outcomes are screened for the public page at seeding;
+# the others wait for the screening job, as new wording does.
+SCREENED_NOW = range(4)
+
+
 def clear_demo_records(*, organisations) -> None:
     """Remove the demo's CRM records (children go with their parents), so they can be made again."""
     ids = [o.pk for o in organisations]
+    # Screenings name their record by id, not by key: they go with the demo's priorities and actions.
+    Screening.objects.filter(organisation_id__in=ids, subject__in=[Subject.PRIORITY, Subject.OUTCOME, Subject.ACTION]).delete()
     for model in MODELS_TO_CLEAR:
         if any(f.name == "organisation" for f in model._meta.fields):
             model.objects.filter(organisation_id__in=ids).delete()
@@ -93,13 +116,13 @@ def seed_demo_records(*, force: Organisation, teams: list[Organisation], neighbo
 
     kinds = [EngagementKind.BEAT_MEETING, EngagementKind.PACT_MEETING, EngagementKind.STREET_MEETING, EngagementKind.SURGERY, EngagementKind.ONLINE_MEETING]
     engagements = 0
-    for neighbourhood, team in zip(neighbourhoods, teams):
+    for position, (neighbourhood, team) in enumerate(zip(neighbourhoods, teams)):
         for month in range(6):
             kind = kinds[(month + neighbourhood.pk) % len(kinds)]
             starts = now - timedelta(days=30 * month + rng.randint(1, 20), hours=rng.randint(0, 4))
             online = kind == EngagementKind.ONLINE_MEETING
             engagement = Engagement.objects.create(
-                organisation=team, created_by=officer, kind=kind, title=f"{kind.label}, {neighbourhood.name}",
+                organisation=team, created_by=officer, kind=kind, title=Engagement.default_title(kind=kind, neighbourhood=neighbourhood, starts_at=starts),
                 starts_at=starts, ends_at=starts + timedelta(hours=1), location=None if online else points[neighbourhood.pk],
                 neighbourhood=neighbourhood, venue_kind=VenueKind.ONLINE if online else rng.choice([VenueKind.COMMUNITY_CENTRE, VenueKind.SUPERMARKET, VenueKind.LIBRARY]),
                 turnout=rng.choice([3, 8, 12, 15, 22, 30]), objectives="Hear residents' concerns and report back on priorities.",
@@ -111,12 +134,9 @@ def seed_demo_records(*, force: Organisation, teams: list[Organisation], neighbo
             for slug in rng.sample(list(ISSUES), 2):
                 EngagementIssue.objects.create(engagement=engagement, category=categories[slug], description=rng.choice(ISSUES[slug]))
             engagements += 1
-        priority = Priority.objects.create(
-            organisation=team, created_by=officer, neighbourhood=neighbourhood, category=categories["anti-social-behaviour"],
-            issue="Anti-social behaviour in the evenings around the local shops.", issue_date=(now - timedelta(days=60)).date(),
-        )
-        PriorityAction.objects.create(priority=priority, action="Extra evening patrols with the council's wardens; two dispersal orders issued.",
-                                      action_date=(now - timedelta(days=30)).date(), status="done", reported_back_on=(now - timedelta(days=20)).date())
+        seed_priorities(neighbourhood=neighbourhood, team=team, officer=officer, position=position, now=now,
+                        issues=EngagementIssue.objects.filter(engagement__neighbourhood=neighbourhood).select_related("engagement"),
+                        categories=categories)
 
     consultation = Engagement.objects.create(
         organisation=force, created_by=officer, kind=EngagementKind.IAG_CONSULTATION, title="IAG consultation on stop and search",
@@ -141,3 +161,44 @@ def seed_demo_records(*, force: Organisation, teams: list[Organisation], neighbo
         DoorstepVisit.objects.create(engagement=door_to_door, address=f"{number} Abbey Road", outcome=outcome, answers=answers,
                                      resolved_on_the_spot="Smoke alarm fitted" if number == 3 else "")
     return {"engagements": engagements + 2, "contacts": len(contacts)}
+
+
+def seed_priorities(*, neighbourhood, team, officer: User, position: int, now, issues, categories) -> list[Priority]:
+    """The neighbourhood's priorities, agreed and moved through the priority services as an officer would: an evening
+    anti-social behaviour priority living one of PRIORITY_LIVES, and in every third neighbourhood a speeding priority
+    agreed with no action yet (what the officer's home page asks about)."""
+    status, actions, outcome = PRIORITY_LIVES[position % len(PRIORITY_LIVES)]
+    agreed_on = (now - timedelta(days=60)).date()
+    priorities = []
+    plans = [(categories["anti-social-behaviour"], "Anti-social behaviour in the evenings around the local shops.", agreed_on, actions, status, outcome)]
+    if position % 3 == 0:
+        plans.append((categories["speeding"], "Speeding on the main road past the primary school at drop-off and pick-up.",
+                      (now - timedelta(days=10)).date(), [], PriorityStatus.AGREED, ""))
+    for category, wording, issue_date, planned_actions, final_status, final_outcome in plans:
+        priority = priority_agree(
+            priority=Priority(neighbourhood=neighbourhood, category=category, issue=wording, issue_date=issue_date),
+            acting_user=officer, organisation=team, raised_issues=[issue for issue in issues if issue.category_id == category.pk],
+        )
+        for text, days, action_status, reported_back in planned_actions:
+            action_date = issue_date + timedelta(days=days)
+            priority_action_record(action=PriorityAction(
+                priority=priority, action=text, action_date=action_date, status=action_status,
+                reported_back_on=action_date + timedelta(days=10) if reported_back else None), acting_user=officer)
+        if final_status != PriorityStatus.AGREED:
+            priority.refresh_from_db()
+            if priority.status != final_status:
+                priority = priority_move(priority=priority, acting_user=officer, status=final_status, outcome=final_outcome)
+        if position in SCREENED_NOW:
+            screen_for_the_public_page(priority)
+        priorities.append(priority)
+    return priorities
+
+
+def screen_for_the_public_page(priority: Priority) -> None:
+    """Screen the priority's wording as the screening job would, so it shows on the public page straight away."""
+    priority.refresh_from_db()
+    screening_run(subject=Subject.PRIORITY, record=priority)
+    if priority.outcome:
+        screening_run(subject=Subject.OUTCOME, record=priority)
+    for action in priority.actions.filter(withdrawn_at__isnull=True):
+        screening_run(subject=Subject.ACTION, record=action)

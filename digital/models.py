@@ -6,8 +6,9 @@ end the nightly retention job removes a post's text, handle, link and place word
 (neighbourhood, topic, category, tone, site, time). Posts are read through `visible_to` like every
 sensitive record, and reach a partner only under a protocol flow for social-media conversations.
 """
-from django.contrib.gis.db import models
+from datetime import timedelta
 
+from django.contrib.gis.db import models
 from django.utils import timezone
 
 from access.models import OwnedRecord
@@ -85,6 +86,18 @@ class ConversationImport(OwnedRecord, BackgroundJob):
         from access.visibility import can_own
 
         return can_own(user, self.organisation)
+
+    @classmethod
+    def job_leftovers_delete(cls) -> int:
+        """Progress counts of a job no longer running, a day after they were last written. No step deletes its own
+        (digital.progress says why). Rows a reporter holds at this moment are skipped, not waited on."""
+        from django.db import transaction
+
+        running = cls.objects.filter(status__in=cls.JOB_OPEN_STATUSES).values("pk")
+        stale = (ImportProgress.objects.filter(updated_at__lt=timezone.now() - PROGRESS_KEPT_AFTER_LAST_WRITE)
+                 .exclude(job_id__in=running).select_for_update(skip_locked=True).values("pk"))
+        with transaction.atomic():
+            return ImportProgress.objects.filter(pk__in=stale).delete()[0]
 
 
 class Topic(OwnedRecord):
@@ -174,10 +187,15 @@ class MeetingQuestion(OwnedRecord):
         return f"Question for {self.engagement_id} ({self.created_at:%d %b %Y})"
 
 
+# How long the jobs sweeper keeps an import's progress counts after they were last written, once its job is not running.
+PROGRESS_KEPT_AFTER_LAST_WRITE = timedelta(days=1)
+
+
 class ImportProgress(models.Model):
     """How far a running import has got (digital.progress): counts only, written on a connection of its own so the
     page sees them while the import's transaction is open. No foreign key: checking it would wait on the job's lock.
-    One row per job, kept after it (counts only)."""
+    One row per job, written only by the reporter: no step deletes it or locks it. The jobs sweeper deletes it a day
+    after it was last written, once its job is not running."""
 
     job_id = models.BigIntegerField(primary_key=True)
     status = models.CharField(max_length=20, choices=ImportStatus.choices, help_text="The step these counts are of: checking or importing.")

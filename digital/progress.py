@@ -6,6 +6,12 @@ until the end. It is written instead to its own small table (digital.models.Impo
 on a database connection of its own in autocommit, so the import's page reads it while the work runs.
 The table has no foreign key: checking one would wait on the job row's lock.
 
+Only the reporter writes a row, and nothing else locks it: a step does not delete its row when it ends. Were it
+to, in its own transaction, the row would stay locked until that transaction ended, and the next write on the
+reporter's separate connection (the next step's, if two steps ever shared a transaction) would wait on it. A
+finished step's row is simply not shown (progress_of reads the row of the job's present step only), and the jobs
+sweeper deletes it a day after it was last written, once the job is not running (ConversationImport.job_leftovers_delete).
+
 Reporting is advice: if the progress connection fails, the import goes on without it.
 """
 from __future__ import annotations
@@ -90,6 +96,6 @@ def estimated_total(done: int, position: int, size: int, known: int | None) -> i
 
 def progress_of(job) -> tuple[int, int]:
     """(rows done, total) of a running job, as its page shows it: (0, 0) before the first report of its present
-    step (a row left by the check is not the import's progress). The row stays after the job: counts only."""
+    step (a row of another step, or of a step that has ended, is not this one's progress)."""
     row = ImportProgress.objects.filter(job_id=job.pk, status=job.status).values_list("done", "total").first()
     return row or (0, 0)

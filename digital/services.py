@@ -146,6 +146,9 @@ def _finish(job: ConversationImport, *, status: str, errors: list, **counts) -> 
     for name, value in counts.items():
         setattr(job, name, value)
     job.save()
+    # The step's progress row is left alone: only its reporter writes it, on its own connection (digital.progress). A
+    # step that locked it (a delete or an update here) would make the next step's reporter, or anyone else, wait on
+    # this step's transaction. The page no longer shows it (the job's status has moved on); the sweeper deletes it.
     if status != ImportStatus.CHECKED:  # the job is over: its kept posts (the file's text and handles) go
         drop_staged([job.pk])
 
@@ -358,28 +361,73 @@ def raise_at_pact_meeting(*, topic: Topic, neighbourhood, acting_user):
 # -- Questions sent before a meeting (no account) --------------------------------------------------------------------
 
 QUESTIONS_PER_ADDRESS_PER_HOUR = 5
+COUNTER_SECONDS = 3600  # an address's count lasts an hour from its first question
+# While the shared counter (the hub's Redis cache) does not answer, questions are still taken, at most this many per
+# meeting per hour from everyone together, counted in the database (which keeps no one's address).
+QUESTIONS_PER_MEETING_PER_HOUR_WITHOUT_COUNTER = 30
+TOO_MANY_FROM_ADDRESS = "You have sent several questions in the last hour. Please try again later, or call 101."
+TOO_MANY_FOR_MEETING = ("Many questions have been sent for this meeting in the last hour. Please try again in an hour, or call 101. "
+                        "In an emergency, call 999.")
 
 
 def question_send(*, meeting, question: str, name: str = "", email: str = "", client_address: str = ""):
     """Keep a resident's question for a public meeting's team, screened for what must not be read out.
     A few per address per hour: more is refused with a clear message (the form also has a honeypot and a
-    minimum filling time against scripts)."""
-    from django.core.cache import cache
+    minimum filling time against scripts).
 
+    The per-address count lives in the hub's Redis cache, taken before the question is kept in one atomic step
+    (two questions sent at once cannot both see the count below the limit). If Redis does not answer, the question
+    is still taken (a resident's question before a meeting is not lost for a fault of ours, and a force would rather
+    read one question too many than miss one), limited instead per meeting in the database; the team reads every
+    question before the meeting either way."""
     from digital.models import MeetingQuestion
     from publication.screening import FINDING_LABELS, screen_fields
 
-    key = f"digital:questions:{client_address}"
-    sent = cache.get(key, 0)
-    if client_address and sent >= QUESTIONS_PER_ADDRESS_PER_HOUR:
-        raise ValidationError("You have sent several questions in the last hour. Please try again later, or call 101.")
+    sent = _counter_take(f"digital:questions:{client_address}")
+    if sent is not None and client_address and sent > QUESTIONS_PER_ADDRESS_PER_HOUR:
+        raise ValidationError(TOO_MANY_FROM_ADDRESS)
     findings = sorted({FINDING_LABELS.get(finding.kind, finding.kind) for finding in screen_fields({"question": question})})
     with transaction.atomic():
+        if sent is None:
+            _meeting_limit_check(meeting)
         kept = MeetingQuestion.objects.create(organisation=meeting.organisation, engagement=meeting, question=question.strip(),
                                               name=name.strip(), email=email.strip(), screening_findings=findings)
         audit.record(actor=None, organisation=meeting.organisation, action="digital.question_received",
                      summary=f"A question was sent online before {meeting.title}", engagement=meeting.pk, question=kept.pk)
-    # Counted in the shared cache with Redis's own increment, so two web nodes (or two requests at once) count together.
-    cache.add(key, 0, 3600)
-    cache.incr(key)
     return kept
+
+
+# pg_advisory_xact_lock's first key: the per-meeting count of questions while the cache does not answer (the second is
+# the meeting's id).
+QUESTIONS_LOCK = 1803
+
+
+def _meeting_limit_check(meeting) -> None:
+    """Refuse a question once the meeting has had its hour's share, counted in the database. Questions for one meeting
+    are counted one at a time (a transaction lock), so two sent at once cannot both see the count below the limit."""
+    from digital.models import MeetingQuestion
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s::int, %s::int)", [QUESTIONS_LOCK, meeting.pk % 2**31])
+    hour_ago = timezone.now() - timedelta(hours=1)
+    if MeetingQuestion.objects.filter(engagement=meeting, created_at__gte=hour_ago).count() >= QUESTIONS_PER_MEETING_PER_HOUR_WITHOUT_COUNTER:
+        raise ValidationError(TOO_MANY_FOR_MEETING)
+
+
+def _counter_take(key: str) -> int | None:
+    """Count one more at `key` and return the count, for an hour from the first; None if the cache does not answer
+    (logged: the operators need to know). One MULTI of Redis's own SET NX (with its expiry) and INCR: atomic, so two
+    web nodes or two requests at once count together and the count never outlives its hour. Django's cache API has
+    no increment that sets an expiry, hence its client."""
+    from django.core.cache import cache
+    from redis.exceptions import RedisError
+
+    try:
+        name = cache.make_and_validate_key(key)
+        pipe = cache._cache.get_client(name, write=True).pipeline(transaction=True)
+        pipe.set(name, 0, ex=COUNTER_SECONDS, nx=True)
+        pipe.incr(name)
+        return pipe.execute()[1]
+    except RedisError:
+        logger.warning("The question form's counter did not answer; questions are limited per meeting meanwhile", exc_info=True)
+        return None

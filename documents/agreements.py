@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 
 from documents.models import AgreementFile
+from jobs.files import StoredFiles
 from sharing_protocols.agreement import agreement_html, agreement_pdf
 from sharing_protocols.models import ProtocolVersion
 
@@ -43,9 +44,10 @@ def agreement_render(version: ProtocolVersion) -> tuple[str, bytes]:
     return agreement_fingerprint(version), agreement_pdf(version)
 
 
-def agreement_store(version: ProtocolVersion, fingerprint: str, pdf: bytes) -> AgreementFile:
+def agreement_store(version: ProtocolVersion, fingerprint: str, pdf: bytes, *, files: StoredFiles) -> AgreementFile:
     """Store the rendered agreement and record it; the version's older files are deleted once this commits (until
-    then they are what the register points at). Call inside the transaction that records the build."""
+    then they are what the register points at), the new one if it does not. Call inside the transaction that records
+    the build (`files`, jobs.files)."""
     name = agreement_name(version, fingerprint)
     recorded = AgreementFile.objects.filter(version=version, fingerprint=fingerprint).first()
     if recorded is not None and default_storage.exists(recorded.name):
@@ -54,7 +56,7 @@ def agreement_store(version: ProtocolVersion, fingerprint: str, pdf: bytes) -> A
         # A file of this name that is not recorded may be a worker's half-written one (killed while saving): replaced.
         if default_storage.exists(name):
             default_storage.delete(name)
-        stored_name = default_storage.save(name, ContentFile(pdf))
+        stored_name = files.save(default_storage, name, ContentFile(pdf))
     stored, _ = AgreementFile.objects.update_or_create(version=version, fingerprint=fingerprint, defaults={"name": stored_name})
     older = AgreementFile.objects.filter(version=version).exclude(pk=stored.pk)
     older_names = list(older.values_list("name", flat=True))

@@ -5,13 +5,9 @@ downloaded from its own page, after that page's permission check.
 
 An agreement PDF is kept under a fingerprint of what it shows (`AgreementFile`): a signature or a party change
 makes a new one, and the older ones of that version are deleted once the new one is stored."""
-import uuid
-
-from django.conf import settings
 from django.db import models
 
-from access.visibility import can_see_everything, can_see_nothing
-from jobs.models import BackgroundJob
+from jobs.models import RequestedJob
 
 
 class DocumentKind(models.TextChoices):
@@ -26,21 +22,8 @@ class BuildStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class DocumentBuildQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "DocumentBuildQuerySet":
-        """A build is its requester's: only they (and superusers) see its page. The file itself is read through
-        the agreement's or the request's own page, which checks again."""
-        if can_see_nothing(user):
-            return self.none()
-        if can_see_everything(user):
-            return self.all()
-        return self.filter(requested_by_id=user.pk)
-
-
-class DocumentBuild(BackgroundJob):
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class DocumentBuild(RequestedJob):
     kind = models.CharField(max_length=30, choices=DocumentKind.choices)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+",
                                      help_text="The organisation whose information governance asked (its audit trail).")
     protocol_version = models.ForeignKey("sharing_protocols.ProtocolVersion", null=True, blank=True, on_delete=models.PROTECT,
@@ -48,15 +31,8 @@ class DocumentBuild(BackgroundJob):
     data_request = models.ForeignKey("subject_access.DataSubjectRequest", null=True, blank=True, on_delete=models.CASCADE,
                                      related_name="+")
     status = models.CharField(max_length=20, choices=BuildStatus.choices, default=BuildStatus.QUEUED)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     agreement = models.ForeignKey("documents.AgreementFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     package = models.ForeignKey("subject_access.SubjectAccessPackage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    objects = DocumentBuildQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -71,32 +47,14 @@ class DocumentBuild(BackgroundJob):
         return f"{self.get_kind_display()}, {subject}"
 
     JOB_OPEN_STATUSES = (BuildStatus.QUEUED, BuildStatus.BUILDING)
+    JOB_QUEUED_STATUS = BuildStatus.QUEUED
+    JOB_FAILED_STATUS = BuildStatus.FAILED
+    JOB_FINISHED_STATUSES = (BuildStatus.READY, BuildStatus.FAILED)
 
     def job_task(self):
         from documents.tasks import build_document
 
         return build_document, [self.pk]
-
-    def job_failed_fields(self, message: str) -> dict:
-        from django.utils import timezone
-
-        return {"status": BuildStatus.FAILED, "stage": "Stopped", "error": message, "finished_at": timezone.now()}
-
-    def job_retry_fields(self) -> dict | None:
-        if self.status != BuildStatus.FAILED:
-            return None
-        return {"status": BuildStatus.QUEUED, "stage": "Waiting for the background worker", "error": "", "started_at": None,
-                "finished_at": None}
-
-    def job_organisation(self):
-        return self.organisation
-
-    def job_user_may_retry(self, user) -> bool:
-        return user.pk == self.requested_by_id
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (BuildStatus.READY, BuildStatus.FAILED)
 
 
 class AgreementFile(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from documents.models import BuildStatus, DocumentBuild, DocumentKind
 from jobs.dispatch import job_dispatch_on_commit
+from jobs.files import files_stored_with_commit
 from jobs.worker import job_is_still_mine
 from organisations import audit
 
@@ -33,7 +34,7 @@ def agreement_request(*, version, acting_user, organisation) -> DocumentBuild:
     if build is not None:
         return build
     build = DocumentBuild.objects.create(kind=DocumentKind.AGREEMENT, protocol_version=version, requested_by=acting_user,
-                                         organisation=organisation, stage="Waiting for the background worker")
+                                         organisation=organisation, stage=DocumentBuild.JOB_WAITING_STAGE)
     audit.record(actor=acting_user, organisation=organisation, action="documents.agreement_requested",
                  summary=f"Printable agreement asked for: {version.protocol.reference} version {version.number}",
                  protocol=version.protocol_id, version=version.number, build=build.pk)
@@ -51,7 +52,7 @@ def package_request(*, request, acting_user) -> DocumentBuild:
     if build is not None:
         raise ValidationError("A package for this request is already being made: wait for it to finish.")
     build = DocumentBuild.objects.create(kind=DocumentKind.SUBJECT_ACCESS_PACKAGE, data_request=request, requested_by=acting_user,
-                                         organisation=request.organisation, stage="Waiting for the background worker")
+                                         organisation=request.organisation, stage=DocumentBuild.JOB_WAITING_STAGE)
     audit.record(actor=acting_user, organisation=request.organisation, action="subject_access.package_requested",
                  summary=f"{request.reference}: package asked for", request=request.pk, build=build.pk)
     job_dispatch_on_commit(build)
@@ -100,10 +101,10 @@ def _build_agreement(build: DocumentBuild, attempt: int) -> bool:
     from documents.agreements import agreement_render, agreement_store
 
     fingerprint, pdf = agreement_render(build.protocol_version)
-    with transaction.atomic():
+    with files_stored_with_commit() as files:
         if not job_is_still_mine(DocumentBuild, build.pk, attempt):
             return False
-        stored = agreement_store(build.protocol_version, fingerprint, pdf)
+        stored = agreement_store(build.protocol_version, fingerprint, pdf, files=files)
         _finish(build, agreement_id=stored.pk)
     return True
 
@@ -111,9 +112,10 @@ def _build_agreement(build: DocumentBuild, attempt: int) -> bool:
 def _build_package(build: DocumentBuild, attempt: int) -> bool:
     from subject_access.services import package_make
 
-    # One transaction: the package, its disclosure entry and the build's end commit together, or none of them.
-    with transaction.atomic():
-        package = package_make(request=build.data_request, acting_user=build.requested_by,
+    # One transaction: the package, its files, its disclosure entry and the build's end commit together, or none of
+    # them (the files are deleted again if it does not commit).
+    with files_stored_with_commit() as files:
+        package = package_make(request=build.data_request, acting_user=build.requested_by, files=files,
                                still_mine=lambda: job_is_still_mine(DocumentBuild, build.pk, attempt))
         if package is None:
             return False

@@ -61,6 +61,12 @@ class BuildStatusView(VisibleToUserMixin, View):
         return response
 
 
+def agreement_build_for(version, user) -> DocumentBuild | None:
+    """The person's latest build of the version's agreement (their own: a build is its requester's), if any."""
+    return (DocumentBuild.objects.visible_to(user).filter(kind=DocumentKind.AGREEMENT, protocol_version=version)
+            .order_by("-created_at", "-pk").first())
+
+
 class BuildRetryView(JobRetryView):
     def get_queryset(self):
         return DocumentBuild.objects.visible_to(self.request.user)

@@ -29,6 +29,7 @@ NAVIGATION = (
     # Partner agencies' own pages: bulk files of concerns and Open311 keys (the police report no concerns).
     NavItem("Concern imports", "partners:import-list", roles=(Role.PARTNER_USER,)),
     NavItem("API keys", "partners:api-key-list", roles=(Role.PARTNER_USER,)),
+    NavItem("Shared with us", "partners:shared-with-us", roles=(Role.PARTNER_USER,)),
     NavItem("Topics in concerns", "digital:partner-text-topics", roles=(Role.PARTNER_USER,)),
     NavItem("Collation", "partners:collation", roles=POLICE_ROLES),
     NavItem("Reports", "reports:list", roles=POLICE_ROLES),

@@ -13,6 +13,9 @@ its statuses are open, which task does the work, and how it fails and is tried a
 """
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -58,6 +61,12 @@ class BackgroundJob(models.Model):
         """Whether `user` (who can see the job) may try it again."""
         return False
 
+    @classmethod
+    def job_leftovers_delete(cls) -> int:
+        """Delete what the model's jobs left behind that their own end did not clear (a job the sweeper ended, a
+        worker killed): called by the sweeper. Returns how many rows it deleted."""
+        return 0
+
     # --- Shared ---------------------------------------------------------------------------------------------------
 
     @property
@@ -72,6 +81,61 @@ class BackgroundJob(models.Model):
     @property
     def job_can_retry(self) -> bool:
         return not self.job_is_open and self.job_retry_fields() is not None
+
+
+class RequesterOnlyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "RequesterOnlyQuerySet":
+        """A job one person asked for holds what they may see, so only they (and superusers) see it. Its files are
+        read through their own pages (a report's, an agreement's, a request's), which check again."""
+        from access.visibility import can_see_everything, can_see_nothing
+
+        if can_see_nothing(user):
+            return self.none()
+        if can_see_everything(user):
+            return self.all()
+        return self.filter(requested_by_id=user.pk)
+
+
+class RequestedJob(BackgroundJob):
+    """A job one person asked for and waits on (a report, a document): its page shows the stage it has reached, then
+    its result or why it failed, with "Try again" for the requester. A concrete model adds its own `status` field
+    (its words for each state) and names its statuses in the JOB_*_STATUS attributes below."""
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    stage = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    JOB_QUEUED_STATUS: str = ""
+    JOB_FAILED_STATUS: str = ""
+    JOB_FINISHED_STATUSES: tuple[str, ...] = ()
+    JOB_WAITING_STAGE = "Waiting for the background worker"  # what its page says while it waits for a worker
+
+    objects = RequesterOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def job_failed_fields(self, message: str) -> dict:
+        return {"status": self.JOB_FAILED_STATUS, "stage": "Stopped", "error": message, "finished_at": timezone.now()}
+
+    def job_retry_fields(self) -> dict | None:
+        if self.status != self.JOB_FAILED_STATUS:
+            return None
+        return {"status": self.JOB_QUEUED_STATUS, "stage": self.JOB_WAITING_STAGE, "error": "", "started_at": None, "finished_at": None}
+
+    def job_organisation(self):
+        return self.organisation
+
+    def job_user_may_retry(self, user) -> bool:
+        return user.pk == self.requested_by_id
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.JOB_FINISHED_STATUSES
 
 
 def waiting_fields() -> dict:

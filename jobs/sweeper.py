@@ -8,6 +8,9 @@ For each open job whose row no live connection holds (rows are read with SKIP LO
   or was handed over but never taken up within JOB_PICKUP_SECONDS (the broker lost it): it is sent
   again; one that cannot be started for JOB_GIVE_UP_SECONDS is ended as failed.
 Sending twice is harmless: a worker claims a job only once (jobs.worker.job_claim).
+
+It then asks each job model to delete what its jobs left behind (BackgroundJob.job_leftovers_delete), such as an
+import's progress counts a day after its job stopped running.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ class Sweep:
     requeued: list[str] = field(default_factory=list)
     resent: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    leftovers_deleted: int = 0
 
 
 def job_models() -> list[type[BackgroundJob]]:
@@ -43,6 +47,7 @@ def jobs_sweep() -> Sweep:
     sweep = Sweep()
     for model in job_models():
         _sweep_model(model, sweep)
+        sweep.leftovers_deleted += model.job_leftovers_delete()
     for label in sweep.failed:
         logger.warning("Job %s ended as failed by the sweeper", label)
     return sweep

@@ -7,4 +7,4 @@ def sweep_jobs() -> dict:
     from jobs.sweeper import jobs_sweep
 
     sweep = jobs_sweep()
-    return {"requeued": sweep.requeued, "resent": sweep.resent, "failed": sweep.failed}
+    return {"requeued": sweep.requeued, "resent": sweep.resent, "failed": sweep.failed, "leftovers_deleted": sweep.leftovers_deleted}

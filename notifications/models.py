@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     IMPORT_FINISHED = "import_finished", "A file of concerns you uploaded finished importing or failed"
     SCREENING_REJECTED = "screening_rejected", "Your public wording was rejected by a reviewer"
     DOCUMENT_READY = "document_ready", "A document you asked for (an agreement, a subject access package) is ready"
+    API_KEY_EXPIRING = "api_key_expiring", "One of your organisation's API keys will stop working soon"
 
 
 class Delivery(models.TextChoices):

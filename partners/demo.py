@@ -102,10 +102,17 @@ def clear_demo_concerns() -> int:
     return deleted
 
 
-def seed_demo_concerns(*, within: GEOSGeometry, days: int = 90, count: int = 300, seed: int = 11) -> int:
+# Reported in the last few days in each `recent_in` neighbourhood (the demo officer's), so their home page's
+# "new concerns in my neighbourhoods" has something in it: (organisation slug, category slug).
+RECENT_IN_AREA = [("westmorland-and-furness-council", "fly-tipping"), ("furness-housing", "anti-social-behaviour"),
+                  ("furness-environmental-health", "noise"), ("cumbria-fire-and-rescue", "criminal-damage")]
+
+
+def seed_demo_concerns(*, within: GEOSGeometry, days: int = 90, count: int = 300, seed: int = 11, recent_in=()) -> int:
     """About `count` concerns from the council, fire service, environmental health, housing and licensing,
-    spread over the last `days`, with deliberate clusters of near-duplicates. Idempotent: replaces the
-    earlier demo concerns. Places outside `within` (the force area) are skipped."""
+    spread over the last `days`, with deliberate clusters of near-duplicates, and a few reported in the last
+    days inside each `recent_in` neighbourhood. Idempotent: replaces the earlier demo concerns. Places outside
+    `within` (the force area) are skipped. Each goes through `concern_report`, which places it as it is reported."""
     rng = random.Random(seed)
     now = timezone.now()
     organisations = {o.slug: o for o in Organisation.objects.filter(slug__in=HEARD)}
@@ -136,6 +143,8 @@ def seed_demo_concerns(*, within: GEOSGeometry, days: int = 90, count: int = 300
                     plan.append((slug, category_slug, text, rng.choice([ConcernChannel.PHONE, ConcernChannel.EMAIL]), place,
                                  longitude + rng.uniform(-0.0003, 0.0003), latitude + rng.uniform(-0.0002, 0.0002),
                                  occurred + timedelta(hours=rng.uniform(0, 48))))
+        for neighbourhood in recent_in:
+            plan += _recent_in_area(neighbourhood, rng=rng, now=now)
         for n, (slug, category_slug, text, channel, place, longitude, latitude, occurred) in enumerate(plan):
             if category_slug not in categories or not prepared.contains(Point(longitude, latitude, srid=WGS84)):
                 continue
@@ -155,6 +164,24 @@ def seed_demo_concerns(*, within: GEOSGeometry, days: int = 90, count: int = 300
                                             via="demo seed")
             created += was_created
     return created
+
+
+def _recent_in_area(neighbourhood, *, rng: random.Random, now) -> list[tuple]:
+    """Plan entries for RECENT_IN_AREA: points inside the neighbourhood (near its middle), reported in the last three days."""
+    boundary = _wgs84(neighbourhood.boundary)
+    prepared, middle = boundary.prepared, boundary.point_on_surface
+    plan = []
+    for slug, category_slug in RECENT_IN_AREA:
+        text = next((t for c, t, _ in HEARD[slug] if c == category_slug), "")
+        for _ in range(20):  # a point by the middle, inside the boundary (the middle itself always is)
+            point = Point(middle.x + rng.uniform(-0.001, 0.001), middle.y + rng.uniform(-0.0005, 0.0005), srid=WGS84)
+            if prepared.contains(point):
+                break
+        else:
+            point = middle
+        plan.append((slug, category_slug, text, ConcernChannel.PHONE, f"{neighbourhood.name}, near the middle", point.x, point.y,
+                     now - timedelta(days=rng.uniform(0.2, 3))))
+    return plan
 
 
 def _first_memberships(organisations):

@@ -1,6 +1,7 @@
 """The concerns and imports lists' filters, written like every other list's (access.filtering): a FilterSet over visible_to.
 The search reads the description through its withholding expression, so it finds only words the user may read."""
 import django_filters
+from django import forms
 
 from access.filtering import HubFilterSet, date_from, date_to
 from access.views import POLICE_ROLES
@@ -23,6 +24,8 @@ class ConcernFilterSet(HubFilterSet):
                                                     label="Reporting organisation")
     reported_from = date_from("reported_at", "Reported from")
     reported_to = date_to("reported_at", "Reported to")
+    # The concerns one file created (the link from an import's result page); kept as the other filters change.
+    import_job = django_filters.NumberFilter(field_name="import_job_id", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     # "status" sorts by the status the list shows (partners.responses.selectors.with_shown_status_key, from the list's
     # own reads), not the one stored on the partner's row.
     o = django_filters.OrderingFilter(fields=(("reported_at", "reported"), ("category__name", "category"),

@@ -37,3 +37,12 @@ def commit_concern_import(job_id: int) -> str:
             return "not taken up"
         with _as_importer(job_id):
             return concern_import_commit(job_id=job_id, attempt=attempt).status
+
+
+@shared_task
+def warn_expiring_api_keys() -> int:
+    from partners.api_keys import api_keys_warn_expiring
+    from row_security.context import system_context
+
+    with system_context("telling partner organisations their API keys expire soon"):  # every organisation's keys
+        return api_keys_warn_expiring()

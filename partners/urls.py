@@ -43,4 +43,13 @@ from partners.views import api_keys as api_key_views  # noqa: E402
 urlpatterns += [
     path("api-keys/", api_key_views.ApiKeyListView.as_view(), name="api-key-list"),
     path("api-keys/<int:pk>/revoke/", api_key_views.ApiKeyRevokeView.as_view(), name="api-key-revoke"),
+    path("api-keys/<int:pk>/renew/", api_key_views.ApiKeyChangeView.as_view(action="renew"), name="api-key-renew"),
+    path("api-keys/<int:pk>/rotate/", api_key_views.ApiKeyChangeView.as_view(action="rotate"), name="api-key-rotate"),
+]
+
+# What other organisations have shared with a partner organisation (one-off shares and protocol flows).
+from partners.views import shared as shared_views  # noqa: E402
+
+urlpatterns += [
+    path("shared-with-us/", shared_views.SharedWithUsView.as_view(), name="shared-with-us"),
 ]

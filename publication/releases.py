@@ -26,12 +26,12 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import transaction
 from django.utils import timezone
 
 from row_security.context import system_context
 from crm.models import ActionStatus, EngagementKind, PriorityStatus
 from publication import selectors
+from jobs.files import StoredFiles, files_stored_with_commit
 from jobs.worker import job_is_still_mine
 from publication import cell_key
 from publication.models import PublishedPeriod, Release, ReleaseStatus
@@ -464,13 +464,14 @@ def build(release: Release, *, today: dt.date | None = None, attempt: int | None
     except Exception as error:
         Release.objects.filter(pk=release.pk).update(status=ReleaseStatus.FAILED, error=str(error)[:2000])
         raise
-    with transaction.atomic():
+    # The files are deleted again if this does not commit (jobs.files): a failed build leaves none behind.
+    with files_stored_with_commit() as stored:
         if not job_is_still_mine(Release, release.pk, attempt):
             release.refresh_from_db()
             return release
         # Written while this attempt holds the release's row, so no other attempt writes at the same time; the
         # files are served only once the release is published, below.
-        _store(release, contents)
+        _store(release, contents, stored)
         # First publication fixes a quarter's figures for every later release.
         PublishedPeriod.objects.bulk_create(
             [PublishedPeriod(dataset=name, period_start=start, rows=rows, release_id=release.pk) for name, start, rows in built.new_periods],
@@ -489,7 +490,7 @@ def release_file_name(release: Release, path: str) -> str:
     return f"{release.version}/{PurePosixPath(path).name}"
 
 
-def _store(release: Release, contents: dict[str, bytes]) -> None:
+def _store(release: Release, contents: dict[str, bytes], stored: StoredFiles) -> None:
     """Write the release's files, replacing any left by a build that died before publishing (never served)."""
     storage = storages["open_data"]
     folder = str(release.version)
@@ -500,4 +501,4 @@ def _store(release: Release, contents: dict[str, bytes]) -> None:
     for leftover in leftovers:
         storage.delete(f"{folder}/{leftover}")
     for path, content in contents.items():
-        storage.save(release_file_name(release, path), ContentFile(content))
+        stored.save(storage, release_file_name(release, path), ContentFile(content))

@@ -1,11 +1,8 @@
 """Engagement-coverage reports: one row per request, built in the background and kept."""
-import uuid
-
 from django.conf import settings
 from django.db import models
 
-from access.visibility import can_see_everything, can_see_nothing
-from jobs.models import BackgroundJob
+from jobs.models import RequestedJob
 from sharing_protocols.models import Classification
 
 
@@ -16,25 +13,13 @@ class ReportStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ReportRunQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReportRunQuerySet":
-        """A report holds what its requester may see, so only they (and superusers) may open it."""
-        if can_see_nothing(user):
-            return self.none()
-        if can_see_everything(user):
-            return self.all()
-        return self.filter(requested_by_id=user.pk)
-
-
 def report_file_path(run: "ReportRun", filename: str) -> str:
     return f"reports/{run.token}/{filename}"
 
 
-class ReportRun(BackgroundJob):
+class ReportRun(RequestedJob):
     """A report asked for: its parameters, the progress of its build, and the files it made."""
 
-    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.ForeignKey("crm.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                      help_text="The requester's organisation when they asked.")
     period_start = models.DateField()
@@ -51,11 +36,6 @@ class ReportRun(BackgroundJob):
     data_fingerprint = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=20, choices=ReportStatus.choices, default=ReportStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
-    stage = models.CharField(max_length=200, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(upload_to=report_file_path, blank=True)
     csv = models.FileField(upload_to=report_file_path, blank=True)
     xlsx = models.FileField(upload_to=report_file_path, blank=True)
@@ -63,8 +43,6 @@ class ReportRun(BackgroundJob):
     classification = models.CharField(max_length=20, choices=Classification.choices, default=Classification.OFFICIAL)
     protocols = models.JSONField(default=list, blank=True, help_text="The sharing protocols the shared data came through.")
     area_label = models.CharField(max_length=300, blank=True)
-
-    objects = ReportRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -74,6 +52,10 @@ class ReportRun(BackgroundJob):
         return f"Engagement coverage, {self.area_label or 'report'}, {self.period_start:%d %b %Y} to {self.period_end:%d %b %Y}"
 
     JOB_OPEN_STATUSES = (ReportStatus.QUEUED, ReportStatus.RUNNING)
+    JOB_QUEUED_STATUS = ReportStatus.QUEUED
+    JOB_FAILED_STATUS = ReportStatus.FAILED
+    JOB_FINISHED_STATUSES = (ReportStatus.DONE, ReportStatus.FAILED)
+    JOB_WAITING_STAGE = "Waiting for the report builder"
     JOB_GAVE_UP_MESSAGE = ("The report builder stopped several times while building this report. Choose fewer neighbourhoods "
                            "or a shorter period and try again; if it happens again, tell the hub's administrators.")
 
@@ -82,26 +64,13 @@ class ReportRun(BackgroundJob):
 
         return build_report, [self.pk]
 
-    def job_failed_fields(self, message: str) -> dict:
-        from django.utils import timezone
-
-        return {"status": ReportStatus.FAILED, "stage": "Stopped", "error": message, "finished_at": timezone.now()}
-
     def job_retry_fields(self) -> dict | None:
-        if self.status != ReportStatus.FAILED:
-            return None
-        return {"status": ReportStatus.QUEUED, "progress": 0, "stage": "Waiting for the report builder", "error": "",
-                "started_at": None, "finished_at": None}
-
-    def job_organisation(self):
-        return self.organisation
-
-    def job_user_may_retry(self, user) -> bool:
-        return user.pk == self.requested_by_id
+        fields = super().job_retry_fields()
+        return None if fields is None else {**fields, "progress": 0}
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ReportStatus.DONE, ReportStatus.FAILED) or self.is_stalled
+        return super().is_finished or self.is_stalled
 
     @property
     def is_stalled(self) -> bool:

@@ -16,10 +16,11 @@ from organisations import audit
 from access.visibility import owning_organisation
 from geo.models import Neighbourhood
 from jobs.dispatch import job_dispatch_on_commit
+from jobs.files import files_stored_with_commit
 from jobs.worker import job_is_still_mine
 from read_routing.standby import reads_from_standby
 from reports.figures import ReportScope, data_fingerprint, report_figures, shared_records_in
-from reports.models import ReportRun, ReportStatus
+from reports.models import ReportRun, ReportStatus, report_file_path
 from reports.protocols import protocols_behind
 from sharing_protocols.disclosures import disclosure_record_many
 from sharing_protocols.explain import shared_disclosures
@@ -85,7 +86,7 @@ def report_request(*, acting_user, period_start: datetime.date, period_end: date
         run = ReportRun.objects.create(
             requested_by=acting_user, organisation=organisation, period_start=period_start, period_end=period_end,
             force_area=force_area, include_maps=include_maps, include_concerns=include_concerns, parameters_key=key,
-            area_label=area_label[:300], stage="Waiting for the report builder",
+            area_label=area_label[:300], stage=ReportRun.JOB_WAITING_STAGE,
         )
         run.neighbourhoods.set(neighbourhood_ids)
         audit.record(actor=acting_user, organisation=organisation, action="report.request",
@@ -96,6 +97,20 @@ def report_request(*, acting_user, period_start: datetime.date, period_end: date
 
 def _progress(run: ReportRun, progress: int, stage: str, **fields) -> None:
     ReportRun.objects.filter(pk=run.pk).update(progress=progress, stage=stage, **fields)
+
+
+def _report_leftovers_delete(run: ReportRun) -> None:
+    """Files in the report's folder from an attempt killed before its transaction committed (no cleanup runs then):
+    a report's files are recorded only when it is done, so none is recorded yet. Called while this attempt holds the
+    report's row, so no other attempt writes there."""
+    storage = run.pdf.storage
+    folder = report_file_path(run, "").rstrip("/")
+    try:
+        names = storage.listdir(folder)[1]
+    except FileNotFoundError:  # no folder yet (local disk; an object store lists nothing instead)
+        return
+    for name in names:
+        storage.delete(f"{folder}/{name}")
 
 
 def report_build(*, run_id: int, attempt: int | None = None) -> None:
@@ -125,15 +140,19 @@ def report_build(*, run_id: int, attempt: int | None = None) -> None:
         rows = figure_rows(figures, protocols=protocols)
         marking_label = marking(figures)
         name = f"engagement-coverage-{run.period_start:%Y%m%d}-{run.period_end:%Y%m%d}"
-        run.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
-        run.csv.save(f"{name}.csv", ContentFile(figures_csv(rows, marking_label=marking_label)), save=False)
-        run.xlsx.save(f"{name}.xlsx", ContentFile(figures_xlsx(rows, marking_label=marking_label)), save=False)
+        csv, xlsx = figures_csv(rows, marking_label=marking_label), figures_xlsx(rows, marking_label=marking_label)
         run.status, run.progress, run.stage, run.finished_at = ReportStatus.DONE, 100, "The PDF, CSV and XLSX files are below.", timezone.now()
         run.page_count, run.data_fingerprint, run.protocols = pages, fingerprint, protocols
         run.classification = "official_sensitive" if figures.official_sensitive else "official"
-        with transaction.atomic():
+        # The files are stored in the transaction that records them, and deleted again if it does not commit: a
+        # superseded or failed build leaves no file behind (jobs.files).
+        with files_stored_with_commit() as files:
             if not job_is_still_mine(ReportRun, run.pk, attempt):
                 return
+            _report_leftovers_delete(run)
+            files.save_field(run.pdf, f"{name}.pdf", ContentFile(pdf))
+            files.save_field(run.csv, f"{name}.csv", ContentFile(csv))
+            files.save_field(run.xlsx, f"{name}.xlsx", ContentFile(xlsx))
             run.save(update_fields=["pdf", "csv", "xlsx", "status", "progress", "stage", "finished_at", "page_count",
                                     "data_fingerprint", "protocols", "classification"])
             # Which shared records left in these files, and to whom: one entry each, in one insert (issue 15).

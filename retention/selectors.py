@@ -3,11 +3,14 @@ import django_filters
 
 from retention.models import DueItem, DueStatus, EndAction, RecordClass, RetentionDecision
 from retention.record_classes import kind_of
-from retention.services import covered_organisation_ids, governed_organisations
+from organisations.governance import governance_scope
+from retention.services import governed_organisations
 
 
 def governed_ids(user) -> list[int]:
-    return [pk for organisation in governed_organisations(user) for pk in covered_organisation_ids(organisation)]
+    """Each governed controller and its units (what covered_organisation_ids gives), from the request's one read."""
+    scope = governance_scope(user)
+    return [pk for organisation in governed_organisations(user) for pk in [organisation.pk, *(o.pk for o in scope.children_of(organisation.pk))]]
 
 
 class DueItemFilter(django_filters.FilterSet):

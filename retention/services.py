@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from organisations import audit
+from organisations.governance import governance_scope
 from organisations.models import Organisation, OrganisationKind
 from access.roles import Role
 from retention.defaults import DEFAULTS
@@ -29,14 +30,7 @@ def governed_organisations(user) -> list[Organisation]:
     role in (a neighbourhood team's is its force's: one controller)."""
     if user is None or not user.is_authenticated:
         return []
-    if hasattr(user, "_governed_organisations"):  # asked by the view and its selectors: once per request
-        return user._governed_organisations
-    organisations = {}
-    for membership in user.memberships.filter(role=Role.INFORMATION_GOVERNANCE, organisation__is_active=True).select_related("organisation__parent"):
-        organisation = membership.organisation.force if membership.organisation.kind == OrganisationKind.NEIGHBOURHOOD_TEAM else membership.organisation
-        organisations[organisation.pk] = organisation
-    user._governed_organisations = sorted(organisations.values(), key=lambda o: o.name)
-    return user._governed_organisations
+    return governance_scope(user).controllers  # read once per request, shared with sharing protocols and subject access
 
 
 def require_governance(user, organisation: Organisation) -> None:

@@ -8,13 +8,16 @@ lasts until the transaction ends:
 - in autocommit (Django's default outside `atomic`), each statement is its own transaction, so it is
   written in front of the statement itself, in the same query string;
 - inside a transaction it is written once (and again only when the context changes, or when the savepoint
-  it was written in is gone: a rolled-back savepoint takes its `SET LOCAL` with it).
+  it was written in is gone: a rolled-back savepoint takes its `SET LOCAL` with it, whether Django's atomic
+  block rolled it back or a hand-written `transaction.savepoint_rollback()` / ROLLBACK TO did).
 
 django-pghistory injects its context the same way (pghistory/runtime.py) but skips statements that begin
 with SELECT; the written prefix therefore begins with a comment, so pghistory still tags the writes after
 it. A server-side cursor (`.iterator()`) or `executemany` cannot carry a prefix: inside a transaction the
 set is written by a statement of its own before them; in autocommit it is written for the session just
-around the statement, and cleared straight after.
+around the statement, and cleared straight after (if that clearing is interrupted, the next statement on the
+connection clears it first). VACUUM and index maintenance get no prefix: they read no rows under policies and
+cannot run inside the transaction block a prefix makes.
 Statements that name no protected table are left alone, so a request that reads none costs nothing here.
 """
 from __future__ import annotations
@@ -48,10 +51,17 @@ def _protected_pattern() -> re.Pattern:
     return re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(map(re.escape, names)) + ")")
 
 
+# Maintenance that reads no rows under policies and cannot run inside a transaction block (VACUUM, CREATE INDEX
+# CONCURRENTLY): a prefix would make it one ("VACUUM cannot run inside a transaction block").
+_MAINTENANCE = re.compile(r"\s*(?:VACUUM|ANALYZE|REINDEX|CLUSTER|CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX)\b", re.IGNORECASE)
+
+
 def names_protected_table(sql) -> bool:
     if isinstance(sql, bytes):
         sql = sql.decode(errors="replace")
-    return bool(sql) and _protected_pattern().search(sql) is not None
+    # The search stops at the first protected name (a few microseconds on a 20,000-character page statement);
+    # keeping answers per statement text cost more than that, in hashing the text.
+    return bool(sql) and _protected_pattern().search(sql) is not None and not _MAINTENANCE.match(sql)
 
 
 def _savepoints(connection) -> tuple:
@@ -77,6 +87,24 @@ def _remember(connection, setting: str) -> None:
     connection.__dict__["_hub_grants_written"] = None if connection.get_autocommit() else (_savepoints(connection), setting)
 
 
+# A savepoint rolled back takes any write made inside it with it. Django's atomic blocks list their savepoints
+# (`_carried` compares them), but `transaction.savepoint_rollback()` and a hand-written ROLLBACK TO do not: any
+# statement that rolls back forgets the mark, so the next protected statement writes the grant set again rather
+# than read under whatever the database went back to (an outer system context's, say).
+# Anchored, so a long statement costs nothing here: a ROLLBACK at its start (after any comments), or after a ";"
+# in the rare statement text that holds several (the ORM's hold none).
+_ROLLS_BACK = re.compile(r"(?:\s|/\*.*?\*/|--[^\n]*\n)*ROLLBACK\b", re.IGNORECASE | re.DOTALL)
+_ROLLS_BACK_LATER = re.compile(r";(?:\s|/\*.*?\*/|--[^\n]*\n)*ROLLBACK\b", re.IGNORECASE | re.DOTALL)
+
+
+def _rolls_back(sql) -> bool:
+    if isinstance(sql, bytes):
+        sql = sql.decode(errors="replace")
+    if not isinstance(sql, str):
+        return False
+    return _ROLLS_BACK.match(sql) is not None or (";" in sql and _ROLLS_BACK_LATER.search(sql) is not None)
+
+
 def _is_explicit_write(sql, params) -> bool:
     """access.grant_settings.write(): the value it writes stands until the context changes."""
     return sql == WRITE_LOCAL
@@ -88,6 +116,10 @@ def with_grants(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     if connection.__dict__.get("_hub_grants_written") is not None and _transaction_starts(connection):
         connection.__dict__["_hub_grants_written"] = None  # what the last transaction carried ended with it
+    if connection.__dict__.get("_hub_session_grants"):
+        _clear_session(connection)  # a session-wide write whose clearing was interrupted: cleared before anything else
+    if connection.__dict__.get("_hub_grants_written") is not None and _rolls_back(sql):
+        connection.__dict__["_hub_grants_written"] = None
     if _is_explicit_write(sql, params):
         result = execute(sql, params, many, context)
         _remember(connection, _setting())
@@ -106,11 +138,11 @@ def with_grants(execute, sql, params, many, context):
             return execute(sql, params, many, context)
         # Autocommit: a server-side cursor is declared WITH HOLD, so its rows are read when its own one-statement
         # transaction commits. The set is written for the session just around it, and cleared at once after.
-        connection.connection.execute(WRITE_FOR_SESSION, [_param(setting)])
+        _write_for_session(connection, setting)
         try:
             return execute(sql, params, many, context)
         finally:
-            connection.connection.execute(WRITE_FOR_SESSION, [_param("")])
+            _clear_session(connection)
     if autocommit and not setting:
         return execute(sql, params, many, context)  # a fresh transaction carries no grants already
     if isinstance(params, dict):
@@ -124,6 +156,17 @@ def with_grants(execute, sql, params, many, context):
         pass
     _remember(connection, setting)
     return result
+
+
+def _write_for_session(connection, setting: str) -> None:
+    # Marked first: until the clearing has run, every statement on this connection clears it before it runs.
+    connection.__dict__["_hub_session_grants"] = True
+    connection.connection.execute(WRITE_FOR_SESSION, [_param(setting)])
+
+
+def _clear_session(connection) -> None:
+    connection.connection.execute(WRITE_FOR_SESSION, [_param("")])
+    connection.__dict__["_hub_session_grants"] = False
 
 
 def _param(setting: str) -> str:

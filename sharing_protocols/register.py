@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from organisations.models import Membership, Organisation
+from organisations.governance import governance_scope
 from access.roles import Role
 from sharing_protocols.models import (
     OPEN_STATUSES, ProtocolParty, ProtocolStatus, ProtocolVersion, SharingProtocol,
@@ -44,11 +44,7 @@ def governance_organisation_ids(user) -> frozenset[int]:
     IG answers for its neighbourhood teams)."""
     if user is None or not user.is_authenticated or not user.has_role(Role.INFORMATION_GOVERNANCE):
         return frozenset()
-    if "_governance_organisation_ids" not in user.__dict__:  # once per request's user, like its roles
-        direct = Membership.objects.filter(user_id=user.pk, role=Role.INFORMATION_GOVERNANCE, organisation__is_active=True).values("organisation_id")
-        user.__dict__["_governance_organisation_ids"] = frozenset(
-            Organisation.objects.filter(Q(pk__in=direct) | Q(parent_id__in=direct), is_active=True).values_list("pk", flat=True))
-    return user.__dict__["_governance_organisation_ids"]
+    return governance_scope(user).with_active_units  # read once per request, shared with retention and subject access
 
 
 def protocols_for(user) -> QuerySet:

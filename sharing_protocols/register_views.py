@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.forms import formset_factory
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -279,22 +279,36 @@ class SuspendView(GovernanceMixin, FormView):
 
 
 class AgreementPdfView(GovernanceMixin, View):
-    """The printable agreement of one version: its terms, parties, flows, signatures and SHA-256."""
+    """The printable agreement of one version: its terms, parties, flows, signatures and SHA-256.
+
+    A GET only reads: the stored PDF if what the version shows is stored already, else a page saying how far its
+    making has got, with a button to make it. Making it is a POST (documents.services), so a link prefetcher, a
+    crawler or a refresh never queues a build."""
 
     def get(self, request, pk, number):
-        """The stored PDF if what the version shows is stored already; else it is made in the background
-        (documents.services) and the person waits on its page, which links back here once it is ready."""
         from documents.agreements import agreement_fingerprint, stored_agreement
-        from documents.services import agreement_request
+        from documents.views import agreement_build_for, build_status
 
         version = self.version(number)
         stored = stored_agreement(version, agreement_fingerprint(version))
         if stored is None:
-            organisation = self.protocol.lead_organisation if self.leads else Organisation.objects.get(pk=min(self.governs))
-            build = agreement_request(version=version, acting_user=request.user, organisation=organisation)
-            return redirect("documents:build-detail", pk=build.pk)
+            build = agreement_build_for(version, request.user)
+            return render(request, "documents/agreement.html", {
+                "protocol": self.protocol, "version": version, "build": build, "status": build_status(build) if build else None})
         return download_response(default_storage, stored.name, content_type="application/pdf", as_attachment=False,
                                  filename=f"{self.protocol.reference}-v{version.number}.pdf")
+
+    def post(self, request, pk, number):
+        """Make the agreement in the background; the person waits on its page (documents), which links back here."""
+        from documents.agreements import agreement_fingerprint, stored_agreement
+        from documents.services import agreement_request
+
+        version = self.version(number)
+        if stored_agreement(version, agreement_fingerprint(version)) is not None:  # made meanwhile (another tab): just open it
+            return redirect("sharing:protocol-agreement", pk=self.protocol.pk, number=version.number)
+        organisation = self.protocol.lead_organisation if self.leads else Organisation.objects.get(pk=min(self.governs))
+        build = agreement_request(version=version, acting_user=request.user, organisation=organisation)
+        return redirect("documents:build-detail", pk=build.pk)
 
 
 def protocol_url(protocol) -> str:

@@ -1,4 +1,5 @@
-"""What needs information governance's attention today, for the home pages (helper i14-day calls items_for)."""
+"""What needs information governance's attention today, for the home pages (helper i14-day calls items_for).
+Counts are capped like every home page count (home.attention.capped_count)."""
 import datetime
 
 from django.conf import settings
@@ -6,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from home.attention import capped_count
 from subject_access.selectors import requests_for
 
 
@@ -16,8 +18,8 @@ def items_for(user) -> list[dict]:
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=settings.SUBJECT_ACCESS_REMINDER_DAYS)
     open_requests = requests_for(user).open()
-    overdue = open_requests.filter(Q(extended_to__lt=today) | Q(extended_to__isnull=True, due_on__lt=today)).count()
-    due_soon = open_requests.filter(Q(extended_to__range=(today, soon)) | Q(extended_to__isnull=True, due_on__range=(today, soon))).count()
+    overdue = capped_count(open_requests.filter(Q(extended_to__lt=today) | Q(extended_to__isnull=True, due_on__lt=today)))
+    due_soon = capped_count(open_requests.filter(Q(extended_to__range=(today, soon)) | Q(extended_to__isnull=True, due_on__range=(today, soon))))
     url = reverse("subject_access:request-list")
     items = []
     if overdue:

@@ -2,6 +2,7 @@
 Audit events and the disclosure log name requests by reference and records by class and id, never a name."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -14,12 +15,14 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from jobs.files import StoredFiles, files_stored_with_commit
 from organisations import audit
 from retention.models import LegalRegime, Outcome, RetentionDecision
 from retention.record_classes import kind_of
 from retention.services import apply_end_action, governed_organisations, history_erase
 from subject_access.models import (
     DataSubjectRequest, Exemption, ItemDecision, RequestItem, RequestKind, RequestStatus, Restriction, SubjectAccessPackage,
+    package_path,
 )
 from subject_access.search import SOURCES, Terms, find, label_for, source_for
 
@@ -163,10 +166,12 @@ def package_check(*, request: DataSubjectRequest, acting_user) -> None:
         raise ValidationError(f"Review every record first: {pending} still to review.")
 
 
-def package_make(*, request: DataSubjectRequest, acting_user, still_mine=None) -> SubjectAccessPackage | None:
+def package_make(*, request: DataSubjectRequest, acting_user, still_mine=None, files: StoredFiles | None = None) -> SubjectAccessPackage | None:
     """The tagged PDF (cover letter and records) and the JSON, stored, hashed, audited and logged as a disclosure.
     Made by the background worker (documents.tasks); `still_mine`, called inside the final transaction, says whether
-    the worker's job is still its own (a superseded worker saves nothing and gets None)."""
+    the worker's job is still its own (a superseded worker saves nothing and gets None). The files are stored in
+    the transaction that records them (`files`, the caller's outermost one, else one of its own) and deleted again
+    if it does not commit: a failed build leaves neither a row nor a file."""
     from sharing_protocols.disclosures import disclosure_record
     from sharing_protocols.models import DisclosureAction
     from subject_access.package import package_content, package_json, package_pdf
@@ -174,13 +179,14 @@ def package_make(*, request: DataSubjectRequest, acting_user, still_mine=None) -
     package_check(request=request, acting_user=acting_user)
     content = package_content(acting_user, request)
     pdf, data = package_pdf(content), package_json(content)
-    with transaction.atomic():
+    with files_stored_with_commit() if files is None else contextlib.nullcontext(files) as files, transaction.atomic():
         if still_mine is not None and not still_mine():
             return None
+        _package_leftovers_delete(request)
         package = SubjectAccessPackage(request=request, made_by=acting_user, pdf_sha256=_sha256(pdf), json_sha256=_sha256(data),
                                        items_included=len(content["items"]))
-        package.pdf.save(f"{request.reference}.pdf", ContentFile(pdf), save=False)
-        package.json.save(f"{request.reference}.json", ContentFile(data), save=False)
+        files.save_field(package.pdf, f"{request.reference}.pdf", ContentFile(pdf))
+        files.save_field(package.json, f"{request.reference}.json", ContentFile(data))
         package.save()
         disclosure_record(user=acting_user, organisation=request.organisation, action=DisclosureAction.EXPORT,
                           record_type=DataSubjectRequest._meta.label_lower, record_id=str(request.pk),
@@ -190,6 +196,21 @@ def package_make(*, request: DataSubjectRequest, acting_user, still_mine=None) -
         _audit(request, acting_user, "package_made", f"package made with {package.items_included} records", package=package.pk,
                pdf_sha256=package.pdf_sha256, json_sha256=package.json_sha256)
     return package
+
+
+def _package_leftovers_delete(request: DataSubjectRequest) -> None:
+    """Files in the request's folder that no package records: left by a worker killed before its transaction
+    committed (no cleanup runs then). Called while this build holds its job's row, so no other build writes here."""
+    storage = SubjectAccessPackage._meta.get_field("pdf").storage
+    folder = package_path(SubjectAccessPackage(request=request), "").rstrip("/")
+    try:
+        names = storage.listdir(folder)[1]
+    except FileNotFoundError:  # no folder yet (local disk; an object store lists nothing instead)
+        return
+    recorded = {name for pair in request.packages.values_list("pdf", "json") for name in pair}
+    for name in names:
+        if f"{folder}/{name}" not in recorded:
+            storage.delete(f"{folder}/{name}")
 
 
 def requester_hash(request: DataSubjectRequest) -> str:

@@ -25,6 +25,21 @@ def tests_system_context():
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request, django_db_modify_db_settings_parallel_suffix):
+    """When this session runs the benchmarks' tiny runs, the test database is copied from their migrated template
+    (tests/test_benchmarks.py), made in the background from collection on, instead of migrating a second copy beside
+    it; Django's migrate then finds nothing to do. Otherwise the test database is made from the PostGIS template."""
+    from django.conf import settings
+
+    from tests.test_benchmarks import migrated_template_for_tests
+
+    if request.config.getvalue("reuse_db") and not request.config.getvalue("create_db"):
+        return  # a kept test database is used as it is
+    if template := migrated_template_for_tests():
+        settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = template
+
+
 @pytest.fixture(autouse=True)
 def celery_consumes_every_queue_again(request):
     """A test worker started with queues=[...] narrows the Celery app's own queue selection, which

@@ -114,6 +114,18 @@ def start_tiny_runs(items) -> None:
         _started = TinyRuns([script for script in TINY_RUNS if script in asked])
 
 
+def migrated_template_for_tests() -> str | None:
+    """The tiny runs' migrated template, waited for, for the test database to be copied from: the migrations then run
+    once a session rather than twice side by side (both on the CI machine's two cores at the start of the suite).
+    None when this session runs no benchmark, or its template could not be made (the test database then migrates)."""
+    if _started is None:
+        return None
+    try:
+        return _started.template.result()
+    except Exception:  # noqa: BLE001 -- its own test reports the failure; the test database is made the usual way
+        return None
+
+
 def finish_tiny_runs() -> None:
     global _started
     if _started is not None:

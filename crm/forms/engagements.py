@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from organisations.models import POLICE_KINDS, Organisation, User
 from crm.models import (
-    AdvisoryGroup, Adjustment, Engagement, EngagementKind, IssueCategory, Questionnaire, UnderRepresentedGroup,
+    AdvisoryGroup, Adjustment, Engagement, IssueCategory, Questionnaire, UnderRepresentedGroup,
     VisitOutcome,
 )
 from access.roles import Role
@@ -120,16 +120,11 @@ class EngagementForm(forms.ModelForm):
             if cleaned.get(f"issue_{number}") and not cleaned.get(f"issue_{number}_category"):
                 self.add_error(f"issue_{number}_category", "Choose what the issue is about.")
         if not cleaned.get("title") and cleaned.get("kind"):
-            # Without a venue, its type, neighbourhood and date tell it apart from the others ("Beat meeting" alone does not).
-            place, neighbourhood, when = cleaned.get("venue_name"), cleaned.get("neighbourhood"), cleaned.get("starts_at")
+            place, neighbourhood = cleaned.get("venue_name"), cleaned.get("neighbourhood")
             if neighbourhood is None and self.instance.location is not None and not place:
                 neighbourhood = Neighbourhood.objects.containing(self.instance.location).order_by("pk").first()
-            label = EngagementKind(cleaned["kind"]).label
-            if place:
-                cleaned["title"] = f"{label} at {place}"
-            else:
-                cleaned["title"] = label + (f" in {neighbourhood.name}" if neighbourhood else "") + (
-                    f", {timezone.localtime(when):%-d %B %Y}" if when else "")
+            cleaned["title"] = Engagement.default_title(kind=cleaned["kind"], venue_name=place, neighbourhood=neighbourhood,
+                                                        starts_at=cleaned.get("starts_at"))
         return cleaned
 
     @property

@@ -65,18 +65,9 @@ class NeighbourhoodChoiceForm(forms.Form):
                                            error_messages={"required": "Choose the neighbourhood the priority is for."})
 
     def __init__(self, *args, neighbourhoods, **kwargs):
-        """`neighbourhoods`: those of the user's own force (priorities_neighbourhoods), the only ones it may agree priorities for."""
+        """`neighbourhoods`: those the user may agree priorities for (crm.selectors.priority_neighbourhoods_for)."""
         super().__init__(*args, **kwargs)
         self.fields["neighbourhood"].queryset = neighbourhoods.order_by("name")
-
-
-def priorities_neighbourhoods(user):
-    """The neighbourhoods `user`'s force polices: where they may agree priorities."""
-    from access.visibility import owning_organisation
-
-    owner = owning_organisation(user)
-    force_pk = owner.force_pk if owner is not None else None
-    return Neighbourhood.objects.filter(force_area__force_id=force_pk) if force_pk else Neighbourhood.objects.none()
 
 
 class PriorityMoveForm(forms.Form):

@@ -114,6 +114,16 @@ class Engagement(OwnedRecord):
     def __str__(self) -> str:
         return f"{self.title} ({self.get_kind_display()}, {timezone.localtime(self.starts_at):%d %b %Y})"
 
+    @staticmethod
+    def default_title(*, kind: str, venue_name: str = "", neighbourhood=None, starts_at=None) -> str:
+        """The title of an engagement given none: at a venue, its type and venue; without one, its type,
+        neighbourhood and date, which tell it apart from the others ("Beat meeting" alone does not)."""
+        label = EngagementKind(kind).label
+        if venue_name:
+            return f"{label} at {venue_name}"
+        return label + (f" in {neighbourhood.name}" if neighbourhood else "") + (
+            f", {timezone.localtime(starts_at):%-d %B %Y}" if starts_at else "")
+
     @property
     def adjustment_labels(self) -> list[str]:
         return [Adjustment(value).label for value in self.adjustments if value in Adjustment.values]

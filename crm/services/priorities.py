@@ -4,7 +4,6 @@ from collections.abc import Iterable
 import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from django.utils import timezone
 
@@ -12,7 +11,7 @@ from organisations import audit
 from crm.models import FINISHED_STATUSES, PRIORITY_MOVES, EngagementIssue, Priority, PriorityAction, PriorityStatus
 from crm.signals import priority_moved
 from access.visibility import can_own
-from geo.models import Neighbourhood
+from crm.selectors import priority_neighbourhoods
 
 
 def priority_agree(*, priority: Priority, acting_user, organisation=None, raised_issues: Iterable[EngagementIssue] = ()) -> Priority:
@@ -34,11 +33,8 @@ def priority_agree(*, priority: Priority, acting_user, organisation=None, raised
 
 
 def _refuse_another_forces_neighbourhood(priority: Priority) -> None:
-    # A priority goes on its neighbourhood's public page: only the force that polices it (or the neighbourhood's own
-    # team) may agree one there.
-    force_pk = priority.organisation.force_pk
-    policed = Q(force_area__force_id=force_pk) | Q(team_id=priority.organisation_id) if force_pk else Q(team_id=priority.organisation_id)
-    if not Neighbourhood.objects.filter(policed, pk=priority.neighbourhood_id).exists():
+    # The same rule the agree form offers its neighbourhoods by (crm.selectors.priority_neighbourhoods).
+    if not priority_neighbourhoods(priority.organisation).filter(pk=priority.neighbourhood_id).exists():
         raise ValidationError(f"{priority.neighbourhood.name} is not in your force's area: agree priorities only for its neighbourhoods.")
 
 

@@ -6,11 +6,12 @@ from django.views.generic import DetailView, FormView, ListView
 
 from crm import services
 from crm.forms.priorities import (
-    ActionWithdrawForm, NeighbourhoodChoiceForm, PriorityActionForm, PriorityForm, PriorityMoveForm, priorities_neighbourhoods,
+    ActionWithdrawForm, NeighbourhoodChoiceForm, PriorityActionForm, PriorityForm, PriorityMoveForm,
 )
 from access.filtering import FilteredListMixin
 from crm.filtersets import PriorityFilterSet
 from crm.history import history_for
+from crm.selectors import priority_neighbourhoods_for
 from crm.models import PRIORITY_MOVES, Engagement, EngagementIssue, Priority, PriorityAction
 from access.views import POLICE_ROLES, DisclosedDetailMixin, DisclosedListMixin, EditableByUserMixin, PoliceRoleRequiredMixin, VisibleToUserMixin, add_service_errors, owning_organisation
 from geo.models import Neighbourhood
@@ -65,14 +66,14 @@ class PriorityCreateView(PoliceRoleRequiredMixin, VisibleToUserMixin, FormView):
                     EngagementIssue.objects.visible_to(request.user).select_related("engagement__neighbourhood", "category"), pk=query["issue"])
                 self.neighbourhood = self.from_issue.engagement.neighbourhood
             elif query.get("neighbourhood", "").isdigit():
-                self.neighbourhood = priorities_neighbourhoods(request.user).filter(pk=query["neighbourhood"]).first()
+                self.neighbourhood = priority_neighbourhoods_for(request.user).filter(pk=query["neighbourhood"]).first()
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if self.neighbourhood is None:
             return self.render_to_response({
                 "choice_form": NeighbourhoodChoiceForm(request.GET if "neighbourhood" in request.GET else None,
-                                                       neighbourhoods=priorities_neighbourhoods(request.user)),
+                                                       neighbourhoods=priority_neighbourhoods_for(request.user)),
                 "unplaced_issue": self.from_issue is not None,
             })
         return super().get(request, *args, **kwargs)

@@ -260,6 +260,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Partner organisations are told 30 days before an Open311 API key stops working.
+    "partners-warn-expiring-api-keys": {
+        "task": "partners.tasks.warn_expiring_api_keys",
+        "schedule": crontab(hour=6, minute=45),  # before the daily digests (07:00)
+    },
     "publication-monthly-release": {
         "task": "publication.tasks.scheduled_release",
         "schedule": crontab(day_of_month=1, hour=4, minute=30),

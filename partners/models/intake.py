@@ -1,4 +1,6 @@
 """How concerns arrive in bulk (a file, as a background job) and by API (a key per partner organisation)."""
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -72,6 +74,16 @@ class ConcernImportJob(OwnedRecord, BackgroundJob):
         return can_own(user, self.organisation)
 
 
+# A key works for a year, then must be renewed (or replaced): a key forgotten in an old system stops on its own.
+API_KEY_LIFETIME = timedelta(days=365)
+# Its organisation is told, and its home page lists it, this long before it stops.
+API_KEY_NOTICE = timedelta(days=30)
+
+
+def api_key_expiry():
+    return timezone.now() + API_KEY_LIFETIME
+
+
 class PartnerApiKey(OwnedRecord):
     """An Open311 API key for one partner organisation. Only a hash is kept; the key is shown once."""
 
@@ -80,6 +92,9 @@ class PartnerApiKey(OwnedRecord):
     key_hash = models.CharField(max_length=64, unique=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(default=api_key_expiry, help_text="After this the API refuses the key until it is renewed.")
+    # When the organisation was told the key would expire soon; cleared on renewal, so each expiry is told once.
+    expiry_notice_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -87,3 +102,11 @@ class PartnerApiKey(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def expires_soon(self) -> bool:
+        return not self.is_expired and self.expires_at <= timezone.now() + API_KEY_NOTICE

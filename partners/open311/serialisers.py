@@ -117,18 +117,45 @@ def service_request(concern) -> dict:
     }
 
 
-def created_request(concern) -> dict:
+def near_duplicate(concern) -> dict:
+    """A near-duplicate in the answer to POST: a concern the key's organisation may read (selected with its category and
+    annotated with `distance_metres` and `days_apart` from the link)."""
+    return {
+        "service_request_id": str(concern.pk),
+        "hub_reference": concern.reference,
+        "service_code": concern.category.slug,
+        "distance_metres": round(concern.distance_metres),
+        "days_apart": round(concern.days_apart, 1),
+    }
+
+
+def created_request(concern, near_duplicates=()) -> dict:
     """The answer to POST requests: the id (we create requests at once), the token, and a notice that tells the
-    reporter at once what the web form tells a person: the hub's reference and the neighbourhood it was placed in."""
-    if concern.neighbourhood_id:
-        placed = f"placed in the {concern.neighbourhood.name} neighbourhood"
+    reporter at once what the web form tells a person: the hub's reference, the neighbourhood it was placed in and the
+    near-duplicates found as it was placed. The same facts, for a machine, are in `extended_attributes` (the extension
+    Chicago's and other GeoReport v2 endpoints use for fields the spec does not have): documented on the API keys page.
+    Near-duplicates are only those the key's organisation may read (`partners.selectors.concern_near_duplicates`)."""
+    neighbourhood = concern.neighbourhood.name if concern.neighbourhood_id else None
+    if neighbourhood:
+        placed = f"placed in the {neighbourhood} neighbourhood"
     else:
         placed = "outside every neighbourhood the hub knows: the force's analysts will place it by hand"
+    if near_duplicates:
+        references = ", ".join(other.reference for other in near_duplicates)
+        looks_like = (f" It may be a near-duplicate of {references} (the same kind of concern, close by, at about the same "
+                      "time): the police see them together.")
+    else:
+        looks_like = ""
     return {
         "service_request_id": str(concern.pk),
         "token": str(concern.open311_token),
-        "service_notice": f"Recorded as {concern.reference}, {placed}. {SERVICE_NOTICE}",
+        "service_notice": f"Recorded as {concern.reference}, {placed}.{looks_like} {SERVICE_NOTICE}",
         "account_id": None,
+        "extended_attributes": {
+            "hub_reference": concern.reference,
+            "neighbourhood": neighbourhood,
+            "near_duplicates": [near_duplicate(other) for other in near_duplicates],
+        },
     }
 
 

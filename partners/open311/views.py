@@ -28,9 +28,11 @@ from partners.open311.rendering import render, render_errors
 from partners.open311.selectors import concerns_visible_to_organisation
 from sharing_protocols.explain import log_shared_reads
 from partners.responses.selectors import with_police_answer
+from partners.selectors import concern_near_duplicates
 from partners.services import concern_report
 
 BIGINT_MAX = 2**63 - 1
+MAX_NEAR_DUPLICATES = 20  # the nearest; a report with more is one the police are certain to see
 
 
 class Open311Error(Exception):
@@ -38,6 +40,12 @@ class Open311Error(Exception):
         super().__init__(descriptions)
         self.status = status
         self.descriptions = list(descriptions)
+
+    def response(self, fmt: str):
+        response = render_errors(self.descriptions, fmt=fmt, status=self.status)
+        if self.status == 401:  # RFC 9110: a 401 names how to authenticate (the key as HTTP Basic credentials does)
+            response["WWW-Authenticate"] = 'Basic realm="Open311 API key"'
+        return response
 
 
 def key_from_request(request) -> str:
@@ -72,7 +80,7 @@ class Open311View(View):
         try:
             return super().dispatch(request, *args, **kwargs)
         except Open311Error as error:
-            return render_errors(error.descriptions, fmt=self.fmt, status=error.status)
+            return error.response(self.fmt)
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         allowed = ", ".join(method.upper() for method in self._allowed_methods())
@@ -86,7 +94,7 @@ class Open311View(View):
         try:
             key = api_key_authenticate(key_from_request(self.request))
         except ApiKeyRefused as refused:
-            raise Open311Error(403, str(refused)) from refused
+            raise Open311Error(refused.status, str(refused)) from refused
         read_for_rest_of_request(key.organisation)  # PostgreSQL reads as the key's organisation too
         return key
 
@@ -167,8 +175,11 @@ class RequestsView(Open311View):
         except ValidationError as error:
             messages = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
             raise Open311Error(400, *service_errors(messages, occurred_given=new.occurred_given)) from error
-        # A retry (the same report again) gets the same answer, so a client can retry safely.
-        return render([serialisers.created_request(concern)], fmt=self.fmt, root="service_requests", item="request")
+        # The near-duplicates linked as it was placed (in concern_report's transaction), as far as the organisation may read
+        # them; those of other organisations are disclosures, logged. A retry (the same report again) gets the same answer.
+        near_duplicates = list(concern_near_duplicates(user=key.organisation, concern=concern)[:MAX_NEAR_DUPLICATES])
+        log_shared_reads(user=key.organisation, records=near_duplicates, purpose=key_purpose(key, "POST requests: near-duplicates"))
+        return render([serialisers.created_request(concern, near_duplicates)], fmt=self.fmt, root="service_requests", item="request")
 
 
 class RequestDetailView(Open311View):

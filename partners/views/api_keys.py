@@ -1,4 +1,5 @@
-"""A partner organisation's Open311 API keys: list, issue (the key is shown once) and revoke.
+"""A partner organisation's Open311 API keys: list (with each key's expiry), issue (the key is shown once), renew
+(the same key, another year), rotate (a new key in its place; the old one stops a week later) and revoke.
 
 Only users of a partner organisation use these pages (the police report no concerns by API).
 The new key is shown in the answer to the POST that made it, never put in a message or the
@@ -16,7 +17,8 @@ from django.views.generic import FormView
 
 from access.views import add_service_errors
 from access.visibility import can_own, owning_organisation
-from partners.api_keys import api_key_issue, api_key_revoke
+from partners.api_keys import ROTATION_OVERLAP, api_key_issue, key_expiry_text, api_key_renew, api_key_revoke, api_key_rotate
+from partners.models.intake import API_KEY_LIFETIME, API_KEY_NOTICE
 from partners.models import PartnerApiKey
 
 
@@ -55,7 +57,8 @@ class ApiKeyListView(PartnerKeysMixin, FormView):
     form_class = ApiKeyForm
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "organisation": self.organisation, "keys": self.keys()}
+        return {**super().get_context_data(**kwargs), "organisation": self.organisation, "keys": self.keys(),
+                "lifetime_days": API_KEY_LIFETIME.days, "notice_days": API_KEY_NOTICE.days}
 
     @method_decorator(never_cache)
     def post(self, request, *args, **kwargs):
@@ -68,6 +71,37 @@ class ApiKeyListView(PartnerKeysMixin, FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         return TemplateResponse(self.request, "partners/api_keys/issued.html", {"key": key, "plaintext": plaintext})
+
+
+class ApiKeyChangeView(PartnerKeysMixin, View):
+    """Renew or rotate one key: asks first (a GET shows what will happen), acts on the POST."""
+
+    action = ""  # "renew" or "rotate"
+
+    def get_key(self, pk):
+        return get_object_or_404(self.keys(), pk=pk)
+
+    def get(self, request, pk, error: str = ""):
+        return TemplateResponse(request, "partners/api_keys/change.html", {
+            "key": self.get_key(pk), "action": self.action, "error": error,
+            "lifetime_days": API_KEY_LIFETIME.days, "overlap_days": ROTATION_OVERLAP.days,
+        }, status=400 if error else 200)
+
+    @method_decorator(never_cache)
+    def post(self, request, pk):
+        key = self.get_key(pk)
+        try:
+            if self.action == "renew":
+                key = api_key_renew(key=key, acting_user=request.user)
+            else:
+                new, plaintext = api_key_rotate(key=key, acting_user=request.user)
+        except ValidationError as error:
+            return self.get(request, pk, error=" ".join(error.messages))
+        if self.action == "renew":
+            messages.success(request, f"The key ‘{key.name}’ ({key.prefix}…) is renewed: it now works until "
+                                      f"{key_expiry_text(key)}.")
+            return redirect("partners:api-key-list")
+        return TemplateResponse(request, "partners/api_keys/issued.html", {"key": new, "plaintext": plaintext, "replaced": key})
 
 
 class ApiKeyRevokeView(PartnerKeysMixin, View):

@@ -20,8 +20,10 @@ from partners.forms.imports import ConcernUploadForm
 from partners.imports import limits
 from partners.imports.files import FORMAT_LABELS
 from partners.imports.resources import ConcernResource
+from partners.imports.selectors import import_created_concerns, import_near_duplicates
 from partners.imports.services import concern_import_confirm, concern_import_start, earlier_import, importing_organisation
 from partners.models import ConcernImportJob, ImportJobStatus
+from sharing_protocols.explain import log_shared_reads
 
 RUNNING = (ImportJobStatus.QUEUED, ImportJobStatus.CHECKING, ImportJobStatus.IMPORTING)
 SHOWN_ERRORS = 500
@@ -103,6 +105,7 @@ class ImportDetailView(JobQuerySetMixin, DetailView):
         job = self.object
         return {
             **super().get_context_data(**kwargs),
+            **self.result(job),
             "running": job.status in RUNNING,
             "format_label": FORMAT_LABELS.get(job.file_format, job.file_format),
             "read_as_cp1252": job.file_format == "csv-cp1252",
@@ -112,6 +115,22 @@ class ImportDetailView(JobQuerySetMixin, DetailView):
             "earlier": earlier_import(job),
             "status_url": reverse("partners:import-status", args=[job.pk]),
             "retry_url": reverse("partners:import-retry", args=[job.pk]),
+        }
+
+
+    def result(self, job) -> dict:
+        """After the commit: what the file created (a page of concerns with their references and neighbourhoods), the
+        near-duplicates found as they were placed, and a link to the created concerns in the concerns list."""
+        if job.status != ImportJobStatus.IMPORTED:
+            return {}
+        near_duplicates, near_duplicate_total = import_near_duplicates(user=self.request.user, job=job)
+        # One disclosure entry for the other organisations' concerns shown beside the file's.
+        log_shared_reads(user=self.request.user, records=[found.other for found in near_duplicates],
+                         purpose=f"Near-duplicates of an import listed on {self.request.path}")
+        return {
+            "created": import_created_concerns(user=self.request.user, job=job, page_number=self.request.GET.get("page")),
+            "near_duplicates": near_duplicates, "near_duplicate_total": near_duplicate_total,
+            "created_list_url": f"{reverse('partners:concern-list')}?import_job={job.pk}",
         }
 
 

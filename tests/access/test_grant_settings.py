@@ -1,4 +1,6 @@
 """The grant set handed to PostgreSQL for one transaction (access/grant_settings.py) says what the resolver says."""
+import json
+
 import pytest
 from django.db import transaction
 
@@ -94,3 +96,22 @@ def test_every_category_and_share_table_is_written_at_every_write_empty_or_not(d
     assert values["hub.grants"] == "" and values["hub.all"] == "" and values["hub.own"] == "{}"
     assert values["hub.providers.concerns.sensitive"] == values["hub.shared.sharing_protocols_concernshare.any"] == "{}"
     assert grant_settings.settings(grant_settings.system_document("daily collation"))["hub.all"] == "on"
+
+
+def test_the_document_is_written_without_the_ids_its_arrays_carry_and_the_functions_still_answer_them(force, council, team, partner_user):
+    # The providers' and one-off shares' ids travel once, as arrays: the document beside them (and its copy in the
+    # mark) carries only what the arrays do not, so a partner's thousand shares are not sent and set three times.
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    grants = grants_for(partner_user)
+    values = grant_settings.settings(grant_settings.grants_document(grants))
+    assert set(json.loads(values["hub.grants"])) == {"context", "all", "own"}
+    with transaction.atomic():
+        grant_settings.write(grant_settings.grants_document(grants))
+        assert grant_settings.read() == {"context": "viewer", "all": False, "own": [council.pk]}
+        assert set(_sql("hub_providers('contacts', 'official')")) == set(grants.providers("contacts")) and team.pk in grants.providers("contacts")
+        # Written past write_sql without its arrays, the same lean document grants no provider's rows.
+        _sql(f"set_config('hub.grants', '{values['hub.grants']}', true)")
+        _sql("set_config('hub.derived_from', 'something else', true)")
+        assert _sql("hub_providers('contacts', 'official')") == [] and _sql("hub_own()") == [council.pk]

@@ -138,3 +138,85 @@ def test_a_bad_or_unseen_row_to_start_from_falls_back_to_the_page_number(officer
     for value in (anchor, str(hidden.pk)):
         response = officer_client.get(reverse("crm:contact-list"), {"page": 2, "after": value})
         assert response.status_code == 200 and "Page 2" in response.content.decode()
+
+
+# -- a visible_to list counts its door's parts through indexes, and counts exactly what the door lets through ----
+
+@pytest.fixture
+def partner_reach(council, partner_user, force, team, other_force):
+    """The council's partner user sees: the council's own concerns; the team's at OFFICIAL only (a protocol
+    stopping at OFFICIAL), not its OFFICIAL-SENSITIVE ones; two of another force's, shared one-off, one of them
+    now expired; nothing else of that force's."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharing_protocols.models import ConcernShare
+    from sharing_protocols.shares import organisation_group, view_permission
+    from partners.models import Concern
+    from tests.factories import ConcernFactory
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    publish_protocol(provider=team, recipient=council, categories=("concerns",))
+    own = ConcernFactory.create_batch(3, organisation=council)
+    official = ConcernFactory.create_batch(2, organisation=team, classification="official")
+    ConcernFactory.create_batch(2, organisation=team, classification="official_sensitive")
+    elsewhere = ConcernFactory.create_batch(4, organisation=other_force)
+    for concern, days in ((elsewhere[0], 30), (elsewhere[1], 30), (elsewhere[2], -1)):
+        ConcernShare.objects.create(group=organisation_group(council), permission=view_permission(Concern), content_object=concern,
+                                    reason="Joint visit", expires_at=timezone.now() + timedelta(days=days), includes_personal_data=False)
+    return {c.pk for c in own + official + elsewhere[:2]}
+
+
+def _counted(queryset):
+    """The list's count, and the count statements it sent."""
+    paginator = CappedPaginator(queryset.order_by("-reported_at"), 2)
+    with CaptureQueriesContext(connection) as captured:
+        count = paginator.count
+    return count, [q["sql"] for q in captured if "COUNT(*)" in q["sql"]]
+
+
+@pytest.mark.parametrize("cap", [3, 6, 7, 100])
+def test_a_shared_list_counts_exactly_what_the_door_lets_through_below_at_and_past_the_cap(partner_user, partner_reach, cap, monkeypatch):
+    from partners.models import Concern
+    from row_security.context import viewer_context
+
+    monkeypatch.setattr(CappedPaginator, "cap", cap)
+    with viewer_context(partner_user):
+        queryset = Concern.objects.visible_to(partner_user)
+        assert {c.pk for c in queryset} == partner_reach  # the door, as the fixture says
+        count, statements = _counted(queryset)
+    assert count == min(len(partner_reach), cap + 1)
+    assert "UNION ALL" in statements[-1]  # by the parts: the organisations' rows, then the rows shared one-off
+
+
+def test_a_filtered_shared_list_counts_only_the_rows_it_lists(partner_user, partner_reach, council):
+    from partners.models import Concern
+    from row_security.context import viewer_context
+
+    with viewer_context(partner_user):
+        for queryset in (Concern.objects.visible_to(partner_user).exclude(organisation=council),
+                         Concern.objects.visible_to(partner_user).filter(classification="official_sensitive")):
+            assert _counted(queryset)[0] == queryset.count()
+        assert _counted(Concern.objects.visible_to(partner_user).exclude(organisation=council))[0] == len(partner_reach) - 3
+
+
+def test_a_list_not_built_by_the_door_alone_counts_as_before(partner_user, partner_reach, monkeypatch):
+    """Combined with another queryset, or with the ORM's predicate off (so that row-level security alone is
+    tested), the count is the plain capped count: the parts speak only for the door's own rows."""
+    from access import visibility
+    from partners.models import Concern
+    from row_security.context import viewer_context
+
+    with viewer_context(partner_user):
+        door = Concern.objects.visible_to(partner_user)
+        combined = door | Concern.objects.visible_to(partner_user).filter(pk__in=[])
+        assert visibility.reach(door) and visibility.reach(combined) is None
+        assert visibility.reach(door.none()) is None
+        count, statements = _counted(combined)
+        assert count == len(partner_reach) and "UNION" not in statements[-1]
+        monkeypatch.setattr(visibility, "ORM_PREDICATE", False)
+        rls_alone = Concern.objects.visible_to(partner_user)
+        assert visibility.reach(rls_alone) is None
+        count, statements = _counted(rls_alone)
+        assert count == len(partner_reach) and "UNION" not in statements[-1]

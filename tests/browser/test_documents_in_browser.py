@@ -26,6 +26,8 @@ def test_the_printable_agreement_is_made_in_the_background_and_opened_when_ready
     page.get_by_role("link", name="Furness contacts protocol").click()
     page.get_by_role("link", name="Version 1", exact=True).click()
     page.get_by_role("link", name="Printable agreement (PDF)").click()
+    expect(page.locator("#agreement-not-made")).to_contain_text("has not been made yet")  # following the link queued nothing
+    page.get_by_role("button", name="Make the printable agreement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Furness contacts protocol, version 1")
     expect(page.locator("[data-document-label]")).to_have_text("Waiting to start")  # no worker yet: nothing made in the request
 

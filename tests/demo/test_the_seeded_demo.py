@@ -1,6 +1,7 @@
 """The seeded demo, seeded once for the module (each seed takes seconds, and CI counts them): what it holds, one login
-per role, a working CRM for the demo officer, and seeding it again changes nothing. The tests that seed it their own
-way (a scale, a wider area, refusals) are in test_seed_demo.py, from an empty database."""
+per role, a working CRM for the demo officer, seeding it again changes nothing, and seeding it again another way (a
+wider area, bulk people and concerns) over it. Every test starts from the module's seed in a savepoint of its own.
+The refusals, which need an empty database, are in test_seed_demo.py."""
 import pytest
 
 from crm.demo import DEMO_LOGINS
@@ -91,14 +92,120 @@ def test_the_demo_officer_sees_a_working_crm(client):
     assert "Recent engagements" in client.get(reverse("geo:neighbourhood", args=[neighbourhood.pk])).content.decode()
 
 
-
-def test_the_demo_reports_its_concerns_placed_and_linked_and_concerns_adds_bulk_ones(lsoa_wheel):
+def test_the_demo_reports_its_concerns_placed_and_linked():
     from partners.models import Concern, ConcernLink
 
-    demo = Concern.objects.count()
-    assert demo >= 250
+    assert Concern.objects.count() >= 250
     # Each was linked to its near-duplicates as it was reported (found by no collation run: none ran).
     assert not ConcernLink.objects.filter(found_by__isnull=False).exists()
     assert not Concern.objects.filter(neighbourhood__isnull=True).exclude(lsoa__isnull=True).exists()
-    seed(lsoa_wheel, "--concerns", "300")
-    assert Concern.objects.count() == demo + 300
+
+
+def test_the_demo_priorities_live_their_whole_life_through_the_priority_services():
+    from crm.models import Priority, PriorityStatus
+    from organisations.models import AuditEvent
+
+    priorities = Priority.objects.all()
+    statuses = set(priorities.values_list("status", flat=True))
+    assert statuses == set(PriorityStatus.values)
+    agreed = priorities.filter(status=PriorityStatus.AGREED)
+    assert agreed.exists() and not agreed.filter(actions__isnull=False).exists()  # agreed, nothing done yet
+    assert not priorities.filter(status=PriorityStatus.IN_PROGRESS, actions__isnull=True).exists()
+    finished = priorities.filter(status__in=[PriorityStatus.RESOLVED, PriorityStatus.CLOSED])
+    assert finished.exists() and not finished.filter(outcome="").exists()
+    # Each move went through priority_move: audited, dated.
+    moved = priorities.exclude(status=PriorityStatus.AGREED)
+    assert not moved.filter(status_changed_at__isnull=True).exists()
+    assert AuditEvent.objects.filter(action="priority.status_changed").count() >= moved.count()
+
+
+def test_a_few_demo_priorities_are_on_the_public_page_after_screening_with_their_outcome(client):
+    from django.urls import reverse
+
+    from crm.models import Priority, PriorityStatus
+    from publication.models import Screening, ScreeningStatus, Subject
+
+    screened = Screening.objects.filter(subject=Subject.PRIORITY, status=ScreeningStatus.CLEARED).values_list("object_id", flat=True)
+    assert 0 < len(screened) < Priority.objects.count()  # a few screened now; the others wait for the screening job
+    resolved = Priority.objects.get(pk__in=screened, status=PriorityStatus.RESOLVED)
+    page = client.get(reverse("publication:area", args=[resolved.neighbourhood.force_area.code, resolved.neighbourhood.code]))
+    assert resolved.outcome in page.content.decode()
+    waiting = Priority.objects.exclude(pk__in=screened).first()
+    page = client.get(reverse("publication:area", args=[waiting.neighbourhood.force_area.code, waiting.neighbourhood.code]))
+    assert waiting.issue not in page.content.decode()
+
+
+def test_demo_engagements_without_a_venue_are_told_apart_by_type_neighbourhood_and_date():
+    from crm.models import Engagement
+
+    without_venue = Engagement.objects.filter(venue_name="")
+    titles = list(without_venue.values_list("title", flat=True))
+    assert len(titles) == len(set(titles))
+    for engagement in without_venue.exclude(title__startswith="StreetSafe").exclude(kind="iag_consultation").select_related("neighbourhood"):
+        assert engagement.title == Engagement.default_title(kind=engagement.kind, neighbourhood=engagement.neighbourhood,
+                                                            starts_at=engagement.starts_at)
+
+
+def test_the_demo_officers_home_shows_new_concerns_in_their_neighbourhood_and_a_priority_with_no_action(client):
+    from django.urls import reverse
+
+    from partners.models import Concern
+
+    officer = User.objects.get(username="officer")
+    client.force_login(officer)
+    waiting = {item["kind"]: item["count"] for item in client.get(reverse("home")).context["waiting"]}
+    assert waiting.get("new-concerns", 0) >= 3  # of the four, those the demo protocol shares with the police
+    assert waiting.get("priorities-without-action", 0) >= 1
+    # Placed by the normal placing path: in the officer's neighbourhood and its small area, from where they were reported.
+    home = Neighbourhood.objects.get(team__memberships__user=officer)
+    placed = Concern.objects.filter(neighbourhood=home)
+    assert placed.count() >= 4 and not placed.filter(lsoa__isnull=True).exists()
+
+
+def test_a_wider_seed_with_bulk_people_and_concerns_adds_them_and_a_smaller_seed_after_it_leaves_only_the_smaller_force(lsoa_wheel):
+    """Seeding again another way over the module's seed, then the default way again: each seed takes seconds, so the two
+    seeds serve every check of the options (a wider area, --scale, --concerns) and of a smaller seed after them."""
+    import math
+
+    from geo.demo import choose_lsoas, read_lsoas
+    from organisations.models import Membership
+    from partners.demo import BULK_FINGERPRINT_PREFIX, DEMO_REFERENCE_PREFIX
+    from partners.models import Concern
+
+    lsoas = read_lsoas(lsoa_wheel)
+    barrow = {l.code for l in lsoas if l.name.startswith("Barrow-in-Furness ")}
+    chosen = choose_lsoas(lsoas, place="Barrow-in-Furness", count=80)
+    assert len(chosen) == 80
+    assert barrow <= {l.code for l in chosen}
+    # Nothing left out is nearer Barrow's centre than the farthest one taken.
+    centre = (sum(l.longitude for l in lsoas if l.code in barrow) / 49, sum(l.latitude for l in lsoas if l.code in barrow) / 49)
+
+    def distance(l):
+        return math.hypot((l.longitude - centre[0]) * math.cos(math.radians(centre[1])), l.latitude - centre[1])
+
+    farthest_taken = max(distance(l) for l in chosen)
+    chosen_codes = {l.code for l in chosen}
+    assert min(distance(l) for l in lsoas if l.code not in chosen_codes) >= farthest_taken
+
+    demo_concerns = Concern.objects.count()
+    assert not User.objects.filter(username__startswith="demo-bulk-").exists()
+    seed(lsoa_wheel, "--lsoas", "80", "--scale", "2500", "--concerns", "300")
+    assert SmallArea.objects.count() == 80
+    assert set(SmallArea.objects.values_list("code", flat=True)) == chosen_codes
+    assert Neighbourhood.objects.count() > 10
+    assert User.objects.filter(username__startswith="demo-bulk-").count() == 2500
+    assert Membership.objects.filter(user__username__startswith="demo-bulk-").count() == 2500
+    assert Concern.objects.filter(fingerprint__startswith=BULK_FINGERPRINT_PREFIX).count() == 300
+    assert Concern.objects.filter(external_reference__startswith=DEMO_REFERENCE_PREFIX).count() + 300 == Concern.objects.count()
+
+    # A smaller seed after it leaves only the smaller force; another scale replaces the bulk people, and a scale adds
+    # people, not concerns: the bulk concerns go.
+    seed(lsoa_wheel, "--scale", "1000")
+    assert SmallArea.objects.count() == 49
+    assert Neighbourhood.objects.count() == 10
+    active_teams = Organisation.objects.filter(kind=OrganisationKind.NEIGHBOURHOOD_TEAM, is_active=True)
+    assert active_teams.count() == 10
+    assert not SmallArea.objects.filter(neighbourhood__isnull=True).exists()
+    assert User.objects.filter(username__startswith="demo-bulk-").count() == 1000
+    assert Membership.objects.filter(user__username__startswith="demo-bulk-").count() == 1000
+    assert Concern.objects.count() == demo_concerns

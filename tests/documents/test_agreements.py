@@ -48,16 +48,41 @@ def stored_files(media, version) -> list[str]:
     return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
 
 
+def test_opening_an_agreement_not_made_yet_queues_nothing_and_offers_a_button_to_make_it(client, sent, council_ig, media):  # noqa: F811
+    """A GET only reads: a link prefetcher, a crawler or a refresh must not queue a build."""
+    client.force_login(council_ig)
+    for _ in range(3):
+        response = client.get(agreement_url(sent))
+        assert response.status_code == 200
+    assert not DocumentBuild.objects.exists() and stored_files(media, sent) == []
+    page = response.content.decode()
+    assert "has not been made yet" in page and "Make the printable agreement" in page
+    assert f'<form method="post" action="{agreement_url(sent)}">' in page and "csrfmiddlewaretoken" in page
+    assert "document-progress.js" not in page  # nothing to wait for
+
+
+def test_making_the_agreement_needs_the_csrf_token(sent, council_ig):  # noqa: F811
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(council_ig)
+    assert strict.post(agreement_url(sent)).status_code == 403
+    assert not DocumentBuild.objects.exists()
+
+
 def test_asking_for_the_agreement_queues_it_and_the_requester_waits_on_its_page(client, sent, council_ig, media):  # noqa: F811
     client.force_login(council_ig)
-    response = client.get(agreement_url(sent))
+    response = client.post(agreement_url(sent))
     build = DocumentBuild.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("documents:build-detail", args=[build.pk])
     assert (build.kind, build.status, build.requested_by, build.protocol_version) == (DocumentKind.AGREEMENT, BuildStatus.QUEUED, council_ig, sent)
     assert stored_files(media, sent) == []  # nothing rendered in the request
     page = client.get(response["Location"]).content.decode()
     assert "Waiting to start" in page and "document-progress.js" in page
-    client.get(agreement_url(sent))
+    waiting = client.get(agreement_url(sent)).content.decode()  # the link again, while it is made: its progress, polled
+    assert "Waiting to start" in waiting and "document-progress.js" in waiting and reverse("documents:build-status", args=[build.pk]) in waiting
+    assert "Make the printable agreement" not in waiting
+    client.post(agreement_url(sent))
     assert DocumentBuild.objects.count() == 1  # asking again while it is made is the same build
 
     [built] = make_waiting_documents()
@@ -68,24 +93,27 @@ def test_asking_for_the_agreement_queues_it_and_the_requester_waits_on_its_page(
     assert "Ready" in page and agreement_url(sent) in page and "document-progress.js" not in page
     pdf = client.get(agreement_url(sent))
     assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    again = client.post(agreement_url(sent))  # made already (another tab's button): opened, not made again
+    assert again.status_code == 302 and again["Location"] == agreement_url(sent) and DocumentBuild.objects.count() == 1
 
 
 def test_someone_else_sees_neither_the_build_page_nor_a_protocol_they_are_not_party_to(client, sent, council_ig, other_force):  # noqa: F811
     from tests.sharing_protocols.test_protocol_sign_off import governance
 
     client.force_login(council_ig)
-    build_page = client.get(agreement_url(sent))["Location"]
+    build_page = client.post(agreement_url(sent))["Location"]
     outsider = governance("other-ig", other_force)
     client.force_login(outsider)
     assert client.get(build_page).status_code == 404
     assert client.get(build_page.rstrip("/") + "/status/").status_code == 404
     assert client.get(agreement_url(sent)).status_code == 404
+    assert client.post(agreement_url(sent)).status_code == 404
     assert DocumentBuild.objects.count() == 1  # the outsider queued nothing
 
 
 def test_a_new_signature_makes_a_new_copy_and_the_older_ones_are_deleted_once_it_is_stored(client, sent, force, force_ig, council_ig, media):  # noqa: F811
     client.force_login(council_ig)
-    client.get(agreement_url(sent))
+    client.post(agreement_url(sent))
     make_waiting_documents()
     [unsigned] = stored_files(media, sent)
     # A copy stored before copies were recorded (an older hub) is found by its name and deleted too; another
@@ -94,7 +122,8 @@ def test_a_new_signature_makes_a_new_copy_and_the_older_ones_are_deleted_once_it
     default_storage.save(f"{agreement_folder(sent)}/v{sent.number + 1}-{'1' * 32}.pdf", ContentFile(b"%PDF other version"))
 
     sign(sent, force, force_ig, name="Jo Whitfield")
-    assert client.get(agreement_url(sent)).status_code == 302  # what the paper shows changed: made again
+    assert "It must be made again" in client.get(agreement_url(sent)).content.decode()  # what the paper shows changed
+    assert client.post(agreement_url(sent)).status_code == 302
     make_waiting_documents()
     signed = f"v{sent.number}-{agreement_fingerprint(fresh(sent))}.pdf"
     assert signed != unsigned
@@ -104,7 +133,7 @@ def test_a_new_signature_makes_a_new_copy_and_the_older_ones_are_deleted_once_it
 
 def test_a_build_that_fails_says_so_plainly_and_can_be_tried_again(client, sent, council_ig, monkeypatch):  # noqa: F811
     client.force_login(council_ig)
-    page = client.get(agreement_url(sent))["Location"]
+    page = client.post(agreement_url(sent))["Location"]
 
     def broken(version):
         raise OSError("the renderer fell over")
@@ -113,17 +142,34 @@ def test_a_build_that_fails_says_so_plainly_and_can_be_tried_again(client, sent,
     [build] = make_waiting_documents()
     assert build.status == BuildStatus.FAILED and "could not be made" in build.error and "renderer" not in build.error
     assert "Try again" in client.get(page).content.decode()
+    failed = client.get(agreement_url(sent)).content.decode()  # the agreement's own link says so too, and offers the button
+    assert "could not be made" in failed and "Make the printable agreement" in failed
     monkeypatch.undo()
     client.post(reverse("documents:build-retry", args=[build.pk]))
     [build] = make_waiting_documents()
     assert build.status == BuildStatus.READY
 
 
+def test_an_agreement_build_that_fails_after_storing_its_file_leaves_no_file(client, sent, council_ig, media, monkeypatch):  # noqa: F811
+    client.force_login(council_ig)
+    client.post(agreement_url(sent))
+    stored_before_the_failure = []
+
+    def failing_finish(build, **result):
+        stored_before_the_failure.extend(stored_files(media, sent))
+        raise RuntimeError("the notification could not be saved")
+
+    monkeypatch.setattr("documents.services._finish", failing_finish)
+    [build] = make_waiting_documents()
+    assert build.status == BuildStatus.FAILED and len(stored_before_the_failure) == 1
+    assert stored_files(media, sent) == [] and not AgreementFile.objects.exists()
+
+
 def test_agreement_pdfs_of_a_protocol_ended_beyond_the_period_fall_due_and_are_deleted(client, sent, force, council, force_ig, council_ig, media):  # noqa: F811
     sign(sent, force, force_ig)
     sign(sent, council, council_ig)
     client.force_login(council_ig)
-    client.get(agreement_url(sent))
+    client.post(agreement_url(sent))
     make_waiting_documents()
     stored = AgreementFile.objects.get()
     kind = kind_of(RecordClass.AGREEMENT_PDFS)
@@ -151,7 +197,7 @@ def test_agreement_pdfs_of_a_protocol_ended_beyond_the_period_fall_due_and_are_d
         kind.delete_many([due])
     assert not AgreementFile.objects.exists() and stored_files(media, sent) == []
     # The register keeps the version: asked for again, the agreement is simply made again.
-    assert client.get(agreement_url(sent)).status_code == 302
+    assert client.post(agreement_url(sent)).status_code == 302
 
 
 def test_the_retention_pages_show_the_agreement_class_and_its_default(client, force_ig):  # noqa: F811

@@ -16,6 +16,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def package_files(media, request) -> list[str]:
+    folder = media / "subject-access" / str(request.token)
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
 
 
 def reviewed_request(client):
@@ -77,3 +83,54 @@ def test_only_the_requester_sees_the_build_page(governance_client, marjorie, cli
         client.force_login(outsider)
         assert client.get(page).status_code == 404
         assert client.post(page + "retry/").status_code == 404
+
+
+def test_a_package_build_that_fails_after_storing_its_files_leaves_neither_a_row_nor_a_file(governance_client, marjorie, media,  # noqa: F811
+                                                                                           monkeypatch):
+    """The files are written inside the transaction that records them; if it rolls back (here the build's last
+    step fails, after the files, the package row and its disclosure entry), the files go with it."""
+    from organisations.models import AuditEvent
+    from sharing_protocols.models import DisclosureEntry
+
+    request = reviewed_request(governance_client)
+    governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"})
+    stored_before_the_failure = []
+
+    def failing_finish(build, **result):
+        stored_before_the_failure.extend(package_files(media, request))
+        raise RuntimeError("the notification could not be saved")
+
+    monkeypatch.setattr("documents.services._finish", failing_finish)
+    [build] = make_waiting_documents()
+    assert build.status == BuildStatus.FAILED and "could not be made" in build.error
+    assert stored_before_the_failure == [f"{request.reference}.json", f"{request.reference}.pdf"]  # the failure came after them
+    assert not request.packages.exists() and package_files(media, request) == []
+    assert not AuditEvent.objects.filter(action="subject_access.package_made").exists()
+    assert not DisclosureEntry.objects.filter(purpose__contains=request.reference).exists()
+
+    monkeypatch.undo()  # tried again, it is made, with one file of each
+    governance_client.post(reverse("documents:build-retry", args=[build.pk]))
+    [build] = make_waiting_documents()
+    package = request.packages.get()
+    assert build.status == BuildStatus.READY
+    assert package_files(media, request) == [f"{request.reference}.json", f"{request.reference}.pdf"]
+    assert (package.pdf.name, package.json.name) == (f"subject-access/{request.token}/{request.reference}.pdf",
+                                                     f"subject-access/{request.token}/{request.reference}.json")
+
+
+def test_files_a_killed_worker_left_in_the_requests_folder_are_deleted_by_the_next_build(governance_client, marjorie, media):  # noqa: F811
+    """A worker killed between storing and committing runs no cleanup: what no package records is deleted by the
+    next build of that request, which holds the job's row while it writes there."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    request = reviewed_request(governance_client)
+    governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"})
+    make_waiting_documents()
+    kept = package_files(media, request)
+    default_storage.save(f"subject-access/{request.token}/{request.reference}_half.pdf", ContentFile(b"%PDF half-written"))
+    governance_client.post(f"/subject-access/{request.pk}/", {"action": "package"})
+    make_waiting_documents()
+    names = {name.rsplit("/", 1)[1] for pair in request.packages.values_list("pdf", "json") for name in pair}
+    assert request.packages.count() == 2 and set(kept) <= names
+    assert set(package_files(media, request)) == names  # the half-written file is gone; every recorded one is there

@@ -163,7 +163,7 @@ def test_an_agreement_pdf_is_kept_in_the_store_once_and_made_again_when_signed(s
     protocol_send_for_signature(version=version, acting_user=force_ig, acted_for=force)
     url = reverse("sharing:protocol-agreement", args=[version.protocol_id, 1])
     client.force_login(council_ig)
-    assert client.get(url).status_code == 302  # made in the background: the person waits on its page
+    assert client.post(url).status_code == 302  # made in the background: the person waits on its page
     make_waiting_documents()
     first = b"".join(client.get(url).streaming_content)
     assert first.startswith(b"%PDF")
@@ -172,7 +172,7 @@ def test_an_agreement_pdf_is_kept_in_the_store_once_and_made_again_when_signed(s
     assert len(kept) == 1 and s3_files.read(kept[0]) == first  # the second request read the kept file
 
     sign(version, force, force_ig, name="Jo Whitfield")
-    assert client.get(url).status_code == 302
+    assert client.post(url).status_code == 302
     make_waiting_documents()
     signed = b"".join(client.get(url).streaming_content)
     assert signed.startswith(b"%PDF") and signed != first  # a signature changes what the paper shows

@@ -86,6 +86,25 @@ def test_new_concerns_in_my_neighbourhoods_count_until_i_look(officer_client, of
     assert queue(officer_client)["new-concerns"]["count"] == 1
 
 
+def test_following_the_look_link_moves_only_my_own_marker_and_never_from_another_site(officer_client, officer):
+    from home.models import LastLooked
+
+    colleague = UserFactory(username="pc-colleague")
+    earlier = timezone.now() - timedelta(days=3)
+    LastLooked.objects.create(user=colleague, kind="new-concerns", at=earlier)
+    url, target = reverse("home:look", args=["new-concerns"]), reverse("partners:concern-list")
+    # Another site's link (or a page that sends the browser there): taken to the list, the marker does not move.
+    forged = officer_client.get(url, {"next": target}, HTTP_SEC_FETCH_SITE="cross-site")
+    assert forged.status_code == 302 and forged.url == target
+    assert not LastLooked.objects.filter(user=officer).exists()
+    assert officer_client.get(url, {"next": target}, HTTP_SEC_FETCH_SITE="same-site").status_code == 302
+    assert not LastLooked.objects.filter(user=officer).exists()
+    # From the hub's own home page: the officer's marker moves; the colleague's is untouched.
+    assert officer_client.get(url, {"next": target}, HTTP_SEC_FETCH_SITE="same-origin").status_code == 302
+    assert LastLooked.objects.get(user=officer, kind="new-concerns").at > earlier
+    assert LastLooked.objects.get(user=colleague).at == earlier
+
+
 def test_the_look_link_goes_only_to_this_site(officer_client):
     assert officer_client.get(reverse("home:look", args=["new-concerns"]), {"next": "https://evil.example/"}).status_code == 404
 
@@ -199,8 +218,9 @@ def test_the_partners_home_takes_the_same_queries_however_many_rows(partner_clie
     partner_client.get(reverse("home"))
     # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 unread outcomes of the
     # organisation's concerns, 8 last looked at the police's answers, 9 answers, 10 last looked at imports, 11 imports,
-    # 12 memberships for the navigation.
-    with django_assert_num_queries(12) as first:
+    # 12 last looked at shares, 13 shares and protocol flows granted since (one UNION), 14 API keys expiring (three
+    # added with the partner's "shares granted to us" and "keys about to expire" items), 15 memberships for the navigation.
+    with django_assert_num_queries(15) as first:
         partner_client.get(reverse("home"))
     for _ in range(3):
         add_partner_rows(partner_user, council, team)
@@ -232,11 +252,13 @@ def test_governances_home_takes_the_same_queries_however_many_rows(governance_cl
 
     governance_client.get(reverse("home"))
     # 1 session, 2 user, 3-4 unread notifications and rejections, 5 roles, 6 the history context, 7 screening waiting,
-    # 8 the organisations governed (protocols), 9 signatures awaited, 10 reviews due, 11 protocols lapsing, 12 stopped by
-    # another party, 13 the last chain check, 14 memberships, 15 the organisations governed (retention), 16 records due for
-    # review, 17-18 subject access requests overdue and due soon.
-    with django_assert_num_queries(18) as first:
+    # 8 the organisations governed (read once for protocols, retention and subject access: organisations/governance.py),
+    # 9 signatures awaited, 10 reviews due, 11 protocols lapsing, 12 stopped by another party, 13 the last chain check,
+    # 14 records due for review, 15-16 subject access requests overdue and due soon.
+    with django_assert_num_queries(16) as first:
         governance_client.get(reverse("home"))
+    organisation_reads = [q["sql"] for q in first.captured_queries if q["sql"].startswith('SELECT "crm_organisation".')]
+    assert len(organisation_reads) == 1, organisation_reads  # not once per app that asks
     officer = UserFactory(username="pc-sharer")
     MembershipFactory(user=officer, organisation=force, role=Role.OFFICER)
     for n in range(3):

@@ -165,6 +165,17 @@ def test_attention_lists_reviews_falling_due_and_protocols_lapsing(publish, forc
     assert kinds["protocol_reviews_due"] == "1 protocol you lead is due for review"
 
 
+def test_attention_counts_stop_at_the_home_pages_cap_and_say_so(publish, force, council, force_ig, monkeypatch):
+    import home.attention
+
+    monkeypatch.setattr(home.attention, "COUNT_CAP", 2)
+    for n in range(3):
+        publish(provider=force, recipient=council, reference=f"lapsing-{n}", ends_in_days=10)
+    items = {item["kind"]: item for item in items_for(force_ig)}
+    assert items["protocols_lapsing"]["count"] == 2 and items["protocols_lapsing"]["label"] == "2 or more protocols end within 30 days"
+    assert items["protocol_reviews_due"]["count"] == 2
+
+
 def test_each_governance_user_is_emailed_what_waits_and_nobody_else(force, council, force_ig, council_ig, officer):
     from sharing_protocols.notify import send_attention_digests
     from sharing_protocols.services import protocol_send_for_signature

@@ -174,7 +174,7 @@ def test_the_printable_agreement_is_a_tagged_pdf_with_its_signatures_and_hash(cl
     client.force_login(council_ig)
     from tests.documents.helpers import make_waiting_documents
 
-    client.get(reverse("sharing:protocol-agreement", args=[version.protocol_id, 1]))
+    client.post(reverse("sharing:protocol-agreement", args=[version.protocol_id, 1]))
     make_waiting_documents()
     response = client.get(reverse("sharing:protocol-agreement", args=[version.protocol_id, 1]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"

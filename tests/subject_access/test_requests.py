@@ -199,6 +199,16 @@ def test_attention_lists_requests_due_soon_and_overdue(governance_client, govern
     assert kinds == {"subject_access_overdue": 1, "subject_access_due": 1}
 
 
+def test_attention_counts_stop_at_the_home_pages_cap(governance_client, governance, monkeypatch):
+    import home.attention
+    from subject_access.attention import items_for
+
+    monkeypatch.setattr(home.attention, "COUNT_CAP", 2)
+    for _ in range(3):
+        new_request(governance_client, received_on=(timezone.localdate() - datetime.timedelta(days=40)).isoformat())
+    assert {item["kind"]: item["count"] for item in items_for(governance)} == {"subject_access_overdue": 2}
+
+
 def test_the_morning_reminder_emails_governance_the_references_due_never_the_names(governance_client, governance, mailoutbox):
     from subject_access.tasks import remind_deadlines
 

@@ -66,7 +66,8 @@ class Command(BaseCommand):
         seed_public_profiles()  # the demo constable and inspector named on the public pages
         records = demo_records.seed_demo_records(force=force, teams=teams, neighbourhoods=neighbourhoods, officer=users[0])
         bulk_users = crm_demo.seed_bulk_people(scale=scale)
-        demo_concerns = partners_demo.seed_demo_concerns(within=force_area.boundary)
+        # The demo officer's own neighbourhood gets a few recent concerns: their home page shows new ones in their areas.
+        demo_concerns = partners_demo.seed_demo_concerns(within=force_area.boundary, recent_in=neighbourhoods[:1])
         seed_demo_protocol(force=force)
         seed_retention(force=force)  # default retention schedules, and an open subject access request
         partner_organisations = Organisation.objects.filter(slug__in=partners_demo.HEARD).order_by("pk")

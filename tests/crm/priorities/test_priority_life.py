@@ -168,3 +168,25 @@ def test_a_priority_is_agreed_only_for_a_neighbourhood_of_the_officers_own_force
         services.priority_agree(priority=Priority(neighbourhood=lancashire_beat, category=issue_category("speeding"), issue="Speeding.",
                                                   issue_date=timezone.localdate()), acting_user=officer, organisation=team)
     assert not Priority.objects.exists()
+
+
+def test_the_agree_form_and_the_service_use_one_rule_a_teams_own_neighbourhood_outside_its_forces_area(
+        officer_client, officer, team, hindpool, lancashire_beat, other_force):
+    # A neighbourhood the officer's team polices though it lies in another force's area (a border beat): the form
+    # offers it and the service accepts it; a neighbourhood that is neither the force's nor the team's is neither.
+    from crm.selectors import priority_neighbourhoods
+
+    border = NeighbourhoodFactory(force_area=lancashire_beat.force_area, code="BORDER", name="Border beat", team=team,
+                                  boundary=square(west=-2.60, south=53.75, size=0.04))
+    assert set(priority_neighbourhoods(team)) == {hindpool, border}
+    assert set(priority_neighbourhoods(other_force)) == {lancashire_beat, border}
+    choices = officer_client.get(reverse("crm:priority-create")).context["choice_form"].fields["neighbourhood"].queryset
+    assert set(choices) == {hindpool, border}
+    agreed = services.priority_agree(priority=Priority(neighbourhood=border, category=issue_category("speeding"), issue="Speeding.",
+                                                       issue_date=timezone.localdate()), acting_user=officer, organisation=team)
+    assert agreed.pk and agreed.neighbourhood == border
+    offered = officer_client.get(reverse("crm:priority-create"), {"neighbourhood": border.pk})
+    assert offered.templates[0].name == "crm/priorities/form.html"
+    with pytest.raises(ValidationError, match="Preston centre is not in your force's area"):
+        services.priority_agree(priority=Priority(neighbourhood=lancashire_beat, category=issue_category("speeding"), issue="Speeding.",
+                                                  issue_date=timezone.localdate()), acting_user=officer, organisation=team)

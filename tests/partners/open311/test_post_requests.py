@@ -27,7 +27,8 @@ def test_a_partner_reports_a_concern_with_its_key(live_server, council_key, coun
     # No neighbourhood covers the place in this force area: the reporter is told so, with the hub's reference.
     notice = f"Recorded as {concern.reference}, outside every neighbourhood the hub knows: the force's analysts will place it by hand. "
     assert response.json() == [{"service_request_id": str(concern.pk), "token": str(concern.open311_token),
-                                "service_notice": notice + SERVICE_NOTICE, "account_id": None}]
+                                "service_notice": notice + SERVICE_NOTICE, "account_id": None,
+                                "extended_attributes": {"hub_reference": concern.reference, "neighbourhood": None, "near_duplicates": []}}]
     assert concern.organisation == council and concern.channel == ConcernChannel.OPEN311
     assert concern.category.slug == "fly-tipping" and concern.place == "Rear of Market Street car park"
     assert (round(concern.location.y, 3), round(concern.location.x, 3)) == (54.115, -3.227)
