@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('concern_responses', '0003_answers_from_concerns'),
         ('crm', '0010_personal_visible_functions'),
-        ('partners', '0005_police_close'),
+        ('partners', '0005_api_key_expiry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
