@@ -3,22 +3,14 @@ may have been lost with the broker), and nothing older, nothing already sent, no
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from tests.migrating import back_to_the_latest_schema, migrate  # noqa: F401  (the fixture, used by name below)
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("back_to_the_latest_schema")]
 
 BEFORE, AFTER = [("notifications", "0001_initial")], [("notifications", "0002_notification_email")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_the_last_days_unsent_emails_at_once_are_queued_in_the_outbox():

@@ -3,22 +3,14 @@ at once, none is dated in the past, and a revoked key stays revoked."""
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from tests.migrating import back_to_the_latest_schema, migrate  # noqa: F401  (the fixture, used by name below)
 from tests.factories import OrganisationFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("back_to_the_latest_schema")]
 
 BEFORE, AFTER = [("partners", "0004_concern_answers_are_police_records")], [("partners", "0005_api_key_expiry")]
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 def test_keys_held_before_expiry_existed_get_a_year_from_the_upgrade():
