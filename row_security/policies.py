@@ -17,6 +17,13 @@ The policies say what `visible_to` says, from the grant set in `hub.grants` (acc
   may find any readable row, so a change to another organisation's row fails loudly (WITH CHECK), not
   quietly as "no row".
 
+One-off shares are guarded too, though they have no visible_to: they are an input of the grant set (like
+memberships), but they name which record went to which organisation. Read: a system context; the organisation
+that shared (`sharing_organisation`, the record's holder); the organisation whose group it was shared with.
+Insert, update (the new row) and delete: a system context, or the organisation that shared. The resolver reads
+them before any grant set exists, under a first context of its own holding only the viewer's own organisations
+(access/grants.py `_resolve`): exactly the shares addressed to those organisations, which is what it reads.
+
 Each policy's comment holds the spec it was made from, so tests/row_security can compare what the database
 enforces with what the models say today.
 """
@@ -76,11 +83,13 @@ class TableSpec:
     parent_column: str = ""
     parent_organisation_column: str = ""
     reader_column: str = ""  # one more organisation that may read the row (not write it)
+    recipient_group_column: str = ""  # a one-off share: the group (of an organisation) that may read the row
 
     def comment(self) -> str:
         spec = asdict(self)
-        if not spec["reader_column"]:
-            del spec["reader_column"]  # so the tables guarded before it existed keep their comments
+        for later in ("reader_column", "recipient_group_column"):
+            if not spec[later]:
+                del spec[later]  # so the tables guarded before it existed keep their comments
         return "row_security " + json.dumps(spec, sort_keys=True)
 
 
@@ -130,9 +139,18 @@ def _spec(model, table: str) -> TableSpec:
     )
 
 
+def share_spec(share_model) -> TableSpec:
+    """A one-off share table: written by the organisation that shared, read by it and by the recipient's group."""
+    return TableSpec(table=share_model._meta.db_table,
+                     organisation_column=share_model._meta.get_field("sharing_organisation").column,
+                     recipient_group_column=share_model._meta.get_field("group").column)
+
+
 def protected_tables(*, include_not_yet_guarded: bool = False) -> list[TableSpec]:
-    """Every protected table (the models' and their history tables'), as the models say today."""
-    specs = []
+    """Every protected table (the models' and their history tables', and the one-off shares'), as the models say today."""
+    from sharing_protocols.shares import share_models
+
+    specs = [share_spec(share_model) for share_model in share_models().values()]
     for model in sensitive_models():
         specs.append(_spec(model, model._meta.db_table))
         for event_model in sorted(set(getattr(model, "pgh_event_models", {}).values()), key=lambda m: m._meta.db_table):
@@ -159,6 +177,12 @@ def own_condition(spec: TableSpec) -> str:
 
 
 def read_condition(spec: TableSpec, *, hashed_shares: bool = True) -> str:
+    if spec.recipient_group_column:
+        from organisations.models import Organisation
+
+        organisation = Organisation._meta
+        return (f"{own_condition(spec)} OR {_q(spec.recipient_group_column)} IN (SELECT recipient.{_q(organisation.get_field('group').column)} "
+                f"FROM {_q(organisation.db_table)} recipient WHERE recipient.id = ANY ((SELECT hub_own())::bigint[]))")
     if spec.parent_table:
         # The parent's own read policy applies inside this sub-select: a child is readable with its parent.
         return (f"(SELECT hub_sees_all()) OR EXISTS (SELECT 1 FROM {_q(spec.parent_table)} parent "
