@@ -24,6 +24,16 @@ Insert, update (the new row) and delete: a system context, or the organisation t
 them before any grant set exists, under a first context of its own holding only the viewer's own organisations
 (access/grants.py `_resolve`): exactly the shares addressed to those organisations, which is what it reads.
 
+The disclosure log is guarded too (`disclosure_log_spec`): an organisation reads the entries filed under it (its
+reads and acts) or about its records (as holder), and every step of the protocols it leads or is a party to
+(the log's page shows its information governance those); it appends only entries filed under it or about its
+records; there is no UPDATE or DELETE policy at all, so no context changes or removes an entry. Entries written
+before the holder was kept (`holder_organisation` empty) are read by the organisation they were filed under
+only: the holder cannot be added without breaking the hash chain, whose digest covers it once present. The chain
+crosses organisations: a writer reads the last hash through `hub_disclosure_chain_head()` (migration 0006), which
+opens the table to its own one statement (`hub.disclosure_chain_head`) and returns only that hash; the verifier
+reads in a named, audited system context (sharing_protocols/disclosures.py).
+
 Each policy's comment holds the spec it was made from, so tests/row_security can compare what the database
 enforces with what the models say today.
 """
@@ -84,10 +94,16 @@ class TableSpec:
     parent_organisation_column: str = ""
     reader_column: str = ""  # one more organisation that may read the row (not write it)
     recipient_group_column: str = ""  # a one-off share: the group (of an organisation) that may read the row
+    holder_column: str = ""  # the disclosure log: the organisation whose record an entry is about
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        """The policies the table carries: the disclosure log is appended to, never changed."""
+        return ("hub_read", "hub_insert") if self.holder_column else POLICIES
 
     def comment(self) -> str:
         spec = asdict(self)
-        for later in ("reader_column", "recipient_group_column"):
+        for later in ("reader_column", "recipient_group_column", "holder_column"):
             if not spec[later]:
                 del spec[later]  # so the tables guarded before it existed keep their comments
         return "row_security " + json.dumps(spec, sort_keys=True)
@@ -146,11 +162,19 @@ def share_spec(share_model) -> TableSpec:
                      recipient_group_column=share_model._meta.get_field("group").column)
 
 
+def disclosure_log_spec() -> TableSpec:
+    from sharing_protocols.models import DisclosureEntry
+
+    return TableSpec(table=DisclosureEntry._meta.db_table, organisation_column=DisclosureEntry._meta.get_field("organisation").column,
+                     holder_column=DisclosureEntry._meta.get_field("holder_organisation").column)
+
+
 def protected_tables(*, include_not_yet_guarded: bool = False) -> list[TableSpec]:
-    """Every protected table (the models' and their history tables', and the one-off shares'), as the models say today."""
+    """Every protected table (the models' and their history tables', the one-off shares' and the disclosure log), as
+    the models say today."""
     from sharing_protocols.shares import share_models
 
-    specs = [share_spec(share_model) for share_model in share_models().values()]
+    specs = [share_spec(share_model) for share_model in share_models().values()] + [disclosure_log_spec()]
     for model in sensitive_models():
         specs.append(_spec(model, model._meta.db_table))
         for event_model in sorted(set(getattr(model, "pgh_event_models", {}).values()), key=lambda m: m._meta.db_table):
@@ -168,7 +192,26 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# The setting hub_disclosure_chain_head() turns on for its own one statement (row_security/migrations/0006).
+CHAIN_HEAD_SETTING = "hub.disclosure_chain_head"
+
+
+def _protocol_steps_condition() -> str:
+    """A disclosure entry recording a step of a protocol the viewer's organisations lead or are a party to."""
+    from sharing_protocols.models import ProtocolParty, ProtocolVersion, SharingProtocol
+
+    version, protocol, party = (_q(model._meta.db_table) for model in (ProtocolVersion, SharingProtocol, ProtocolParty))
+    mine = "ANY ((SELECT hub_own())::bigint[])"
+    return (f"(record_type = {_literal(ProtocolVersion._meta.label_lower)} AND record_id IN (SELECT v.id::text FROM {version} v "
+            f"WHERE v.protocol_id IN (SELECT p.id FROM {protocol} p WHERE p.lead_organisation_id = {mine}) "
+            f"OR v.protocol_id IN (SELECT pv.protocol_id FROM {version} pv JOIN {party} pp ON pp.version_id = pv.id "
+            f"WHERE pp.organisation_id = {mine})))")
+
+
 def own_condition(spec: TableSpec) -> str:
+    if spec.holder_column:
+        return (f"(SELECT hub_sees_all()) OR {_q(spec.organisation_column)} = ANY ((SELECT hub_own())::bigint[]) "
+                f"OR {_q(spec.holder_column)} = ANY ((SELECT hub_own())::bigint[])")
     if spec.parent_table:
         return (f"(SELECT hub_sees_all()) OR EXISTS (SELECT 1 FROM {_q(spec.parent_table)} parent "
                 f"WHERE parent.id = {_q(spec.table)}.{_q(spec.parent_column)} "
@@ -177,6 +220,9 @@ def own_condition(spec: TableSpec) -> str:
 
 
 def read_condition(spec: TableSpec, *, hashed_shares: bool = True) -> str:
+    if spec.holder_column:
+        return (f"{own_condition(spec)} OR {_protocol_steps_condition()} "
+                f"OR (SELECT pg_catalog.current_setting({_literal(CHAIN_HEAD_SETTING)}, true) = 'on')")
     if spec.recipient_group_column:
         from organisations.models import Organisation
 
@@ -209,15 +255,18 @@ def read_condition(spec: TableSpec, *, hashed_shares: bool = True) -> str:
 def install_sql(spec: TableSpec, *, hashed_shares: bool = True) -> str:
     table, read, own = _q(spec.table), read_condition(spec, hashed_shares=hashed_shares), own_condition(spec)
     comment = _literal(spec.comment())
+    statements = {
+        "hub_read": f"CREATE POLICY hub_read ON {table} FOR SELECT USING ({read});",
+        "hub_insert": f"CREATE POLICY hub_insert ON {table} FOR INSERT WITH CHECK ({own});",
+        "hub_update": f"CREATE POLICY hub_update ON {table} FOR UPDATE USING ({read}) WITH CHECK ({own});",
+        "hub_delete": f"CREATE POLICY hub_delete ON {table} FOR DELETE USING ({own});",
+    }
     return "\n".join([
         drop_sql(spec),
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY;",
-        f"CREATE POLICY hub_read ON {table} FOR SELECT USING ({read});",
-        f"CREATE POLICY hub_insert ON {table} FOR INSERT WITH CHECK ({own});",
-        f"CREATE POLICY hub_update ON {table} FOR UPDATE USING ({read}) WITH CHECK ({own});",
-        f"CREATE POLICY hub_delete ON {table} FOR DELETE USING ({own});",
-        *(f"COMMENT ON POLICY {name} ON {table} IS {comment};" for name in POLICIES),
+        *(statements[name] for name in spec.policies),
+        *(f"COMMENT ON POLICY {name} ON {table} IS {comment};" for name in spec.policies),
     ])
 
 
