@@ -245,6 +245,15 @@ def grant_equivalent(user) -> None:
                 SELECT %s, %s, v.*, 'Equivalent grant', now() + interval '10 years', false, now() FROM ({sql}) AS v""",
             [equivalent.pk, view_permission(Concern).pk, *params],
         )
+        vacuum_share_table(cursor)
+
+
+def vacuum_share_table(cursor) -> None:
+    """VACUUM runs outside any transaction: with no context, nothing is written in front of it (a statement naming a
+    share table, under row-level security, would otherwise carry the context's settings, in one transaction with it)."""
+    from row_security.context import no_context
+
+    with no_context():
         cursor.execute("VACUUM ANALYZE sharing_protocols_concernshare")
 
 
@@ -253,7 +262,7 @@ def drop_equivalent() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM sharing_protocols_concernshare WHERE reason = 'Equivalent grant'")
-        cursor.execute("VACUUM ANALYZE sharing_protocols_concernshare")
+        vacuum_share_table(cursor)
 
 
 def independent_count(user, partners, teams, force) -> int:

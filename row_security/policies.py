@@ -26,8 +26,9 @@ them before any grant set exists, under a first context of its own holding only 
 
 The disclosure log is guarded too (`disclosure_log_spec`): an organisation reads the entries filed under it (its
 reads and acts) or about its records (as holder), and every step of the protocols it leads or is a party to
-(the log's page shows its information governance those); it appends only entries filed under it or about its
-records; there is no UPDATE or DELETE policy at all, so no context changes or removes an entry. Entries written
+(the log's page shows its information governance those); it appends only such entries (a protocol's last
+signature puts the version in force, an entry filed under no one whose holder is the lead, written by any
+party); there is no UPDATE or DELETE policy at all, so no context changes or removes an entry. Entries written
 before the holder was kept (`holder_organisation` empty) are read by the organisation they were filed under
 only: the holder cannot be added without breaking the hash chain, whose digest covers it once present. The chain
 crosses organisations: a writer reads the last hash through `hub_disclosure_chain_head()` (migration 0006), which
@@ -209,9 +210,9 @@ def _protocol_steps_condition() -> str:
 
 
 def own_condition(spec: TableSpec) -> str:
-    if spec.holder_column:
+    if spec.holder_column:  # the disclosure log: what an organisation may append (and read)
         return (f"(SELECT hub_sees_all()) OR {_q(spec.organisation_column)} = ANY ((SELECT hub_own())::bigint[]) "
-                f"OR {_q(spec.holder_column)} = ANY ((SELECT hub_own())::bigint[])")
+                f"OR {_q(spec.holder_column)} = ANY ((SELECT hub_own())::bigint[]) OR {_protocol_steps_condition()}")
     if spec.parent_table:
         return (f"(SELECT hub_sees_all()) OR EXISTS (SELECT 1 FROM {_q(spec.parent_table)} parent "
                 f"WHERE parent.id = {_q(spec.table)}.{_q(spec.parent_column)} "
@@ -221,7 +222,7 @@ def own_condition(spec: TableSpec) -> str:
 
 def read_condition(spec: TableSpec, *, hashed_shares: bool = True) -> str:
     if spec.holder_column:
-        return (f"{own_condition(spec)} OR {_protocol_steps_condition()} "
+        return (f"{own_condition(spec)} "
                 f"OR (SELECT pg_catalog.current_setting({_literal(CHAIN_HEAD_SETTING)}, true) = 'on')")
     if spec.recipient_group_column:
         from organisations.models import Organisation

@@ -4,8 +4,8 @@ created, changed or ended only by the organisation that shared it (WITH CHECK on
 column sharing_protocols/migrations/0006 added and filled).
 
 And on the disclosure log (`disclosure_log_spec`): read by the organisation an entry is filed under, the one whose
-record it is about, and the parties to the protocol whose step it records; appended to only by the first two; no
-UPDATE or DELETE policy at all. Its hash chain runs across organisations, so a writer reads the last hash through
+record it is about, and the parties to the protocol whose step it records; appended to by the same; no UPDATE or
+DELETE policy at all. Its hash chain runs across organisations, so a writer reads the last hash through
 `hub_disclosure_chain_head()`: it turns `hub.disclosure_chain_head` on (which the read policy admits) for its own
 one statement, off again straight after, and returns the hash alone. An error in between aborts the statement's
 transaction or savepoint, and with it the setting.

@@ -142,3 +142,15 @@ def test_writers_in_different_organisations_chain_onto_each_other_and_the_log_ve
         assert report.intact and report.checked == DisclosureEntry.objects.count() >= len(world.entries) + 3
     assert AuditEvent.objects.filter(action="system.context", details__context="disclosure log check").count() == audited + 1
 
+
+
+def test_an_entry_costs_the_same_queries_as_before_the_log_was_guarded(world, django_assert_num_queries):
+    """A savepoint, the chain's lock, the chain head (hub_disclosure_chain_head(), where an ORM query read the last
+    entry before), the INSERT (carrying the context's settings in front of it, in the same query) and the release."""
+    o = world.organisations
+    with viewer_context(world.users["recipient"]):
+        disclosure_record(user=world.users["recipient"], organisation=o["recipient"], action=DisclosureAction.READ,
+                          record_type="crm.contact", purpose="Warming the grant set")
+        with django_assert_num_queries(5):
+            disclosure_record(user=world.users["recipient"], organisation=o["recipient"], action=DisclosureAction.READ,
+                              record_type="crm.contact", purpose="Counted")
