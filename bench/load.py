@@ -90,7 +90,7 @@ class OwnPostgres:
             conf.write(f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = '{self.folder}'\n"
                        "max_connections = 100\nfsync = off\nfull_page_writes = off\n")  # a throwaway instance
         self.start()
-        self.psql(f"CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{self.password}'")
+        self.psql(f"CREATE ROLE {ROLE} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD '{self.password}'")
         self.psql(f"CREATE DATABASE {DATABASE} OWNER {ROLE}")
         self.psql("CREATE EXTENSION postgis", database=DATABASE)
         self.psql(f"ALTER SCHEMA public OWNER TO {ROLE}", database=DATABASE)

@@ -225,7 +225,7 @@ class PostgresServer:
         that) and a database it owns, with PostGIS (which only a superuser may create) and its public schema."""
         from psycopg import sql
 
-        self.sql(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER CREATEDB PASSWORD {}").format(
+        self.sql(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS CREATEDB PASSWORD {}").format(
             sql.Identifier(owner), sql.Literal(password)))
         self.sql(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
         if postgis:

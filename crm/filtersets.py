@@ -5,7 +5,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, Max, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Replace, Upper
 from django.utils import timezone
 
@@ -18,7 +18,8 @@ from geo.models import Neighbourhood
 
 
 def neighbourhoods(request=None):
-    return Neighbourhood.objects.order_by("name")
+    # Names only: a filter offers and checks neighbourhoods by id, and their boundaries are large.
+    return Neighbourhood.objects.order_by("name").only("pk", "name")
 
 
 class EngagementFilterSet(HubFilterSet):
@@ -66,9 +67,10 @@ class PriorityFilterSet(HubFilterSet):
         actions = PriorityAction.objects.filter(priority=OuterRef("pk"), withdrawn_at__isnull=True)
         if value == "no_action":
             return live.filter(~Exists(actions))
+        # Acted on once, but not since `before`: written with EXISTS rather than an aggregate, whose GROUP BY would
+        # drop the list's default order (and make its pages unstable).
         before = timezone.localdate() - timedelta(weeks=settings.HUB_PRIORITY_STALE_WEEKS)
-        return live.annotate(latest=Max("actions__action_date", filter=Q(actions__withdrawn_at__isnull=True))).filter(
-            latest__lt=before, updated_at__date__lt=before)
+        return live.filter(Exists(actions), ~Exists(actions.filter(action_date__gte=before)), updated_at__date__lt=before)
 
 
 def communities(request=None):

@@ -91,7 +91,7 @@ class TopicDetailView(PoliceRoleRequiredMixin, DetailView):
         return super().get_context_data(
             words=[(word, weight, round(100 * weight / most)) for word, weight in self.object.words],
             by_place=by_place, recent=posts.filter(text_removed_at__isnull=True).select_related("neighbourhood")[:20],
-            raise_form=RaiseTopicForm(neighbourhoods=Neighbourhood.objects.order_by("name")), **kwargs,
+            raise_form=RaiseTopicForm(neighbourhoods=Neighbourhood.objects.order_by("name").only("pk", "name")), **kwargs,
         )
 
 

@@ -14,10 +14,10 @@ class ReportRequestForm(forms.Form):
         label="Area", widget=forms.RadioSelect,
         choices=[("force", "The whole force"), ("neighbourhoods", "Some neighbourhoods")], initial="force",
     )
-    force_area = forms.ModelChoiceField(label="Force", queryset=ForceArea.objects.order_by("name"), required=False,
+    force_area = forms.ModelChoiceField(label="Force", queryset=ForceArea.objects.order_by("name").only("pk", "name"), required=False,
                                         empty_label=None)
     neighbourhoods = forms.ModelMultipleChoiceField(
-        label="Neighbourhoods", queryset=Neighbourhood.objects.order_by("name"), required=False,
+        label="Neighbourhoods", queryset=Neighbourhood.objects.order_by("name").only("pk", "name"), required=False,
         widget=forms.CheckboxSelectMultiple, help_text="Used when you choose some neighbourhoods.",
     )
     include_maps = forms.BooleanField(label="Include maps", required=False, initial=True)
@@ -29,9 +29,9 @@ class ReportRequestForm(forms.Form):
         self.fields["period_end"].initial = today
         self.fields["period_start"].initial = today - datetime.timedelta(days=182)
         forces = [m.organisation.force_pk for m in user.memberships.select_related("organisation")] if user else []
-        own = ForceArea.objects.filter(force_id__in=[pk for pk in forces if pk]).first()
+        own = ForceArea.objects.filter(force_id__in=[pk for pk in forces if pk]).values_list("pk", flat=True).first()
         if own is not None:
-            self.fields["force_area"].initial = own.pk
+            self.fields["force_area"].initial = own
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,11 @@
-"""A warning a production DBA cannot miss: the set-up step that lets spatial filters on protected tables use their
-indexes (row_security/leakproof.sql, README "Deployment") was skipped, or undone by a PostGIS upgrade or a restore.
-Tagged `database`: `migrate` runs it (so does `manage.py check --database default`)."""
+"""What a production DBA cannot miss about the database the hub runs on:
+
+- an error if the hub's role is a superuser or has BYPASSRLS: PostgreSQL then skips every row-level security policy,
+  even on tables with FORCE ROW LEVEL SECURITY, and the second lock on sensitive rows is gone without a sign;
+- a warning if the set-up step that lets spatial filters on protected tables use their indexes
+  (row_security/leakproof.sql, README "Deployment") was skipped, or undone by a PostGIS upgrade or a restore.
+
+Tagged `database`: `migrate` runs them (so does `manage.py check --database default`)."""
 from __future__ import annotations
 
 from django.core import checks
@@ -9,6 +14,25 @@ from django.db import DatabaseError, connections
 from row_security import leakproof
 
 NOT_LEAKPROOF = "row_security.W001"
+BYPASSES_ROW_SECURITY = "row_security.E001"
+
+
+@checks.register(checks.Tags.database)
+def the_hub_role_cannot_bypass_row_security(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    found = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+                role, superuser, bypasses = cursor.fetchone()
+        except DatabaseError:
+            continue  # no database yet: the connection checks say so
+        if superuser or bypasses:
+            found.append(bypass_error(connection.settings_dict["NAME"], role, superuser=superuser))
+    return found
 
 
 @checks.register(checks.Tags.database)
@@ -26,6 +50,17 @@ def postgis_functions_are_leakproof(app_configs=None, databases=None, **kwargs) 
         if missing:
             found.append(warning(connection.settings_dict["NAME"], missing))
     return found
+
+
+def bypass_error(database: str, role: str, *, superuser: bool) -> checks.Error:
+    return checks.Error(
+        f"The hub connects to the database {database!r} as {role!r}, which "
+        f"{'is a superuser' if superuser else 'has BYPASSRLS'}: PostgreSQL ignores every row-level security "
+        "policy for it, so nothing in the database stops a read that forgets visible_to.",
+        hint=f"Connect as a role made with NOSUPERUSER NOBYPASSRLS (scripts/hub makes one), or run "
+             f"`ALTER ROLE {role} NOSUPERUSER NOBYPASSRLS` as a database superuser. See the README, Deployment.",
+        id=BYPASSES_ROW_SECURITY,
+    )
 
 
 def warning(database: str, missing: list[str]) -> checks.Warning:
