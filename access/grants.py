@@ -8,7 +8,9 @@ Their grant set is resolved in one query:
 - the live protocol flows whose recipient is one of those organisations, each with the organisations
   it covers (the provider and its active units). "Live" is `live_flow_ids_sql`: the protocol's current
   version, active, started and not past its end date, decided at resolution time;
-- the unexpired one-off shares to their organisations' groups, per share model.
+- the unexpired one-off shares to their organisations' groups, per share model. The share tables are under
+  row-level security, and no grant set exists yet: the query first writes a minimal context of its own, holding
+  only those own organisations (`minimal_context_sql`), under which the share policy lets it read what it reads.
 
 `visible_to`, `editable_by` (access/visibility.py) and the explanations and disclosure logging
 (sharing_protocols/explain.py) read the grant set and nothing else. It is read once per request
@@ -38,7 +40,7 @@ from django.db import connection
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from access import sources
+from access import grant_settings, sources
 
 OFFICIAL_SENSITIVE = "official_sensitive"  # sharing_protocols.models.Classification.OFFICIAL_SENSITIVE
 
@@ -179,6 +181,26 @@ def flows_covering(organisation_id: int, category: str) -> list[FlowGrant]:
         return [FlowGrant(*row[:5], sensitive=bool(row[5]), personal=bool(row[6]), reference=row[7]) for row in cursor.fetchall()]
 
 
+# The resolver's query begins with this mark: row_security/statements.py passes it untouched (it writes a context of its
+# own) and writes the current context again before the next statement on a protected table.
+RESOLVING = "/* hub.resolving */ "
+
+
+def minimal_context_sql(own: str) -> str:
+    """A statement writing, for the rest of the transaction, a context holding only the organisations `own` (SQL
+    selecting ids) selects: nothing from any protocol, no one-off share, not every row. The share policy
+    (row_security/policies.py `share_spec`) then lets through the shares addressed to those organisations' groups
+    and those they made, and nothing else; the resolver reads only the first kind, so it reads exactly what it
+    read before the shares were guarded. Safe: these are the organisations the viewer belongs to, which the grant
+    set would give as `own` anyway, so it can read no more than the full context would let it; and it is
+    replaced before the next statement on any other protected table (RESOLVING). Its one parameter:
+    `grant_settings.no_context_json()` (every other array written empty)."""
+    minimal = ("(SELECT %s::jsonb || jsonb_build_object('hub.grants', jsonb_build_object('context', 'resolving', 'all', false, "
+               "'own', to_jsonb(m.ids))::text, 'hub.own', m.ids::text) "
+               f"FROM (SELECT coalesce(array_agg(o.id ORDER BY o.id), '{{}}')::bigint[] FROM ({own}) o(id)) m(ids))")
+    return grant_settings.write_sql(placeholder=minimal)
+
+
 def _resolve(viewer: Viewer) -> tuple[GrantSet, str | None]:
     """The viewer's grant set, and the state of the grant-change log it was read under (the same statement);
     None instead of the state when the reading transaction has written (the answer must not be kept)."""
@@ -205,10 +227,12 @@ def _resolve(viewer: Viewer) -> tuple[GrantSet, str | None]:
     # changes no one else can see, or that may still be rolled back: it is not kept).
     parts.append(f"SELECT 'log', NULL, ({GRANT_LOG_STATE_SQL}), NULL, NULL, NULL, "
                  "pg_current_xact_id_if_assigned() IS NOT NULL, NULL, NULL, NULL")
-    sql = f"WITH own AS ({own}) " + " UNION ALL ".join(parts)
+    sql = f"{RESOLVING}{minimal_context_sql(own)}; WITH own AS ({own}) " + " UNION ALL ".join(parts)
     own_ids, flow_grants, shares, expires_at, log_state = set(), [], {}, None, None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *flow_params, *share_params])
+        cursor.execute(sql, [grant_settings.no_context_json(), *params, *params, *flow_params, *share_params])
+        while cursor.nextset():  # the grant set is the last result (the minimal context's write comes first)
+            pass
         for kind, a, b, c, d, e, f, g, h, until in cursor.fetchall():
             if kind == "log":
                 log_state = None if f else b

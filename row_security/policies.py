@@ -17,6 +17,24 @@ The policies say what `visible_to` says, from the grant set in `hub.grants` (acc
   may find any readable row, so a change to another organisation's row fails loudly (WITH CHECK), not
   quietly as "no row".
 
+One-off shares are guarded too, though they have no visible_to: they are an input of the grant set (like
+memberships), but they name which record went to which organisation. Read: a system context; the organisation
+that shared (`sharing_organisation`, the record's holder); the organisation whose group it was shared with.
+Insert, update (the new row) and delete: a system context, or the organisation that shared. The resolver reads
+them before any grant set exists, under a first context of its own holding only the viewer's own organisations
+(access/grants.py `_resolve`): exactly the shares addressed to those organisations, which is what it reads.
+
+The disclosure log is guarded too (`disclosure_log_spec`): an organisation reads the entries filed under it (its
+reads and acts) or about its records (as holder), and every step of the protocols it leads or is a party to
+(the log's page shows its information governance those); it appends only such entries (a protocol's last
+signature puts the version in force, an entry filed under no one whose holder is the lead, written by any
+party); there is no UPDATE or DELETE policy at all, so no context changes or removes an entry. Entries written
+before the holder was kept (`holder_organisation` empty) are read by the organisation they were filed under
+only: the holder cannot be added without breaking the hash chain, whose digest covers it once present. The chain
+crosses organisations: a writer reads the last hash through `hub_disclosure_chain_head()` (migration 0006), which
+opens the table to its own one statement (`hub.disclosure_chain_head`) and returns only that hash; the verifier
+reads in a named, audited system context (sharing_protocols/disclosures.py).
+
 Each policy's comment holds the spec it was made from, so tests/row_security can compare what the database
 enforces with what the models say today.
 """
@@ -76,11 +94,19 @@ class TableSpec:
     parent_column: str = ""
     parent_organisation_column: str = ""
     reader_column: str = ""  # one more organisation that may read the row (not write it)
+    recipient_group_column: str = ""  # a one-off share: the group (of an organisation) that may read the row
+    holder_column: str = ""  # the disclosure log: the organisation whose record an entry is about
+
+    @property
+    def policies(self) -> tuple[str, ...]:
+        """The policies the table carries: the disclosure log is appended to, never changed."""
+        return ("hub_read", "hub_insert") if self.holder_column else POLICIES
 
     def comment(self) -> str:
         spec = asdict(self)
-        if not spec["reader_column"]:
-            del spec["reader_column"]  # so the tables guarded before it existed keep their comments
+        for later in ("reader_column", "recipient_group_column", "holder_column"):
+            if not spec[later]:
+                del spec[later]  # so the tables guarded before it existed keep their comments
         return "row_security " + json.dumps(spec, sort_keys=True)
 
 
@@ -130,9 +156,26 @@ def _spec(model, table: str) -> TableSpec:
     )
 
 
+def share_spec(share_model) -> TableSpec:
+    """A one-off share table: written by the organisation that shared, read by it and by the recipient's group."""
+    return TableSpec(table=share_model._meta.db_table,
+                     organisation_column=share_model._meta.get_field("sharing_organisation").column,
+                     recipient_group_column=share_model._meta.get_field("group").column)
+
+
+def disclosure_log_spec() -> TableSpec:
+    from sharing_protocols.models import DisclosureEntry
+
+    return TableSpec(table=DisclosureEntry._meta.db_table, organisation_column=DisclosureEntry._meta.get_field("organisation").column,
+                     holder_column=DisclosureEntry._meta.get_field("holder_organisation").column)
+
+
 def protected_tables(*, include_not_yet_guarded: bool = False) -> list[TableSpec]:
-    """Every protected table (the models' and their history tables'), as the models say today."""
-    specs = []
+    """Every protected table (the models' and their history tables', the one-off shares' and the disclosure log), as
+    the models say today."""
+    from sharing_protocols.shares import share_models
+
+    specs = [share_spec(share_model) for share_model in share_models().values()] + [disclosure_log_spec()]
     for model in sensitive_models():
         specs.append(_spec(model, model._meta.db_table))
         for event_model in sorted(set(getattr(model, "pgh_event_models", {}).values()), key=lambda m: m._meta.db_table):
@@ -150,7 +193,26 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# The setting hub_disclosure_chain_head() turns on for its own one statement (row_security/migrations/0006).
+CHAIN_HEAD_SETTING = "hub.disclosure_chain_head"
+
+
+def _protocol_steps_condition() -> str:
+    """A disclosure entry recording a step of a protocol the viewer's organisations lead or are a party to."""
+    from sharing_protocols.models import ProtocolParty, ProtocolVersion, SharingProtocol
+
+    version, protocol, party = (_q(model._meta.db_table) for model in (ProtocolVersion, SharingProtocol, ProtocolParty))
+    mine = "ANY ((SELECT hub_own())::bigint[])"
+    return (f"(record_type = {_literal(ProtocolVersion._meta.label_lower)} AND record_id IN (SELECT v.id::text FROM {version} v "
+            f"WHERE v.protocol_id IN (SELECT p.id FROM {protocol} p WHERE p.lead_organisation_id = {mine}) "
+            f"OR v.protocol_id IN (SELECT pv.protocol_id FROM {version} pv JOIN {party} pp ON pp.version_id = pv.id "
+            f"WHERE pp.organisation_id = {mine})))")
+
+
 def own_condition(spec: TableSpec) -> str:
+    if spec.holder_column:  # the disclosure log: what an organisation may append (and read)
+        return (f"(SELECT hub_sees_all()) OR {_q(spec.organisation_column)} = ANY ((SELECT hub_own())::bigint[]) "
+                f"OR {_q(spec.holder_column)} = ANY ((SELECT hub_own())::bigint[]) OR {_protocol_steps_condition()}")
     if spec.parent_table:
         return (f"(SELECT hub_sees_all()) OR EXISTS (SELECT 1 FROM {_q(spec.parent_table)} parent "
                 f"WHERE parent.id = {_q(spec.table)}.{_q(spec.parent_column)} "
@@ -159,6 +221,15 @@ def own_condition(spec: TableSpec) -> str:
 
 
 def read_condition(spec: TableSpec, *, hashed_shares: bool = True) -> str:
+    if spec.holder_column:
+        return (f"{own_condition(spec)} "
+                f"OR (SELECT pg_catalog.current_setting({_literal(CHAIN_HEAD_SETTING)}, true) = 'on')")
+    if spec.recipient_group_column:
+        from organisations.models import Organisation
+
+        organisation = Organisation._meta
+        return (f"{own_condition(spec)} OR {_q(spec.recipient_group_column)} IN (SELECT recipient.{_q(organisation.get_field('group').column)} "
+                f"FROM {_q(organisation.db_table)} recipient WHERE recipient.id = ANY ((SELECT hub_own())::bigint[]))")
     if spec.parent_table:
         # The parent's own read policy applies inside this sub-select: a child is readable with its parent.
         return (f"(SELECT hub_sees_all()) OR EXISTS (SELECT 1 FROM {_q(spec.parent_table)} parent "
@@ -185,15 +256,18 @@ def read_condition(spec: TableSpec, *, hashed_shares: bool = True) -> str:
 def install_sql(spec: TableSpec, *, hashed_shares: bool = True) -> str:
     table, read, own = _q(spec.table), read_condition(spec, hashed_shares=hashed_shares), own_condition(spec)
     comment = _literal(spec.comment())
+    statements = {
+        "hub_read": f"CREATE POLICY hub_read ON {table} FOR SELECT USING ({read});",
+        "hub_insert": f"CREATE POLICY hub_insert ON {table} FOR INSERT WITH CHECK ({own});",
+        "hub_update": f"CREATE POLICY hub_update ON {table} FOR UPDATE USING ({read}) WITH CHECK ({own});",
+        "hub_delete": f"CREATE POLICY hub_delete ON {table} FOR DELETE USING ({own});",
+    }
     return "\n".join([
         drop_sql(spec),
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY;",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY;",
-        f"CREATE POLICY hub_read ON {table} FOR SELECT USING ({read});",
-        f"CREATE POLICY hub_insert ON {table} FOR INSERT WITH CHECK ({own});",
-        f"CREATE POLICY hub_update ON {table} FOR UPDATE USING ({read}) WITH CHECK ({own});",
-        f"CREATE POLICY hub_delete ON {table} FOR DELETE USING ({own});",
-        *(f"COMMENT ON POLICY {name} ON {table} IS {comment};" for name in POLICIES),
+        *(statements[name] for name in spec.policies),
+        *(f"COMMENT ON POLICY {name} ON {table} IS {comment};" for name in spec.policies),
     ])
 
 

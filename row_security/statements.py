@@ -31,6 +31,7 @@ from django.db.backends.signals import connection_created
 
 from access import grant_settings
 from access.grant_settings import WRITE_LOCAL, write_sql
+from access.grants import RESOLVING
 from row_security.context import current
 
 # Resolving a grant set runs its own query (on tables without policies): that one passes untouched.
@@ -112,6 +113,11 @@ def _is_explicit_write(sql, params) -> bool:
 
 def with_grants(execute, sql, params, many, context):
     connection = context["connection"]
+    if isinstance(sql, str) and sql.startswith(RESOLVING):
+        # The grant resolver writes a minimal context of its own (access/grants.py): what this transaction carries
+        # is no longer what was remembered, so the next statement on a protected table writes the context again.
+        connection.__dict__["_hub_grants_written"] = None
+        return execute(sql, params, many, context)
     if _busy.get():
         return execute(sql, params, many, context)
     if connection.__dict__.get("_hub_grants_written") is not None and _transaction_starts(connection):

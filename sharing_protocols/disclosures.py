@@ -1,10 +1,17 @@
-"""Writing and verifying the hash-chained disclosure log."""
+"""Writing and verifying the hash-chained disclosure log.
+
+The log is under row-level security (row_security/migrations/0006): an organisation reads the entries filed under
+it or about its records, and appends only such entries. The chain crosses organisations, so two reads see every
+entry: a writer's read of the last hash, through `hub_disclosure_chain_head()` (a database function that lets
+only its own statement through and returns only that hash), and the verifier's walk, in the named, audited
+system context "disclosure log check"."""
 import hashlib
 import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from row_security.context import system_context
 from sharing_protocols.models import DisclosureEntry
 
 GENESIS = "0" * 64
@@ -56,7 +63,8 @@ def disclosure_record_many(entries: list[DisclosureEntry]) -> list[DisclosureEnt
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK])
-        previous_hash = DisclosureEntry.objects.order_by("-pk").values_list("entry_hash", flat=True).first() or GENESIS
+            cursor.execute("SELECT public.hub_disclosure_chain_head()")  # the last entry's hash, whoever filed it
+            previous_hash = cursor.fetchone()[0] or GENESIS
         for entry in entries:
             entry.previous_hash = previous_hash
             entry.entry_hash = previous_hash = entry_digest(entry, previous_hash)
@@ -76,14 +84,16 @@ class ChainReport:
 
 
 def verify_chain(*, chunk_size: int = 5000) -> ChainReport:
-    """Walk the log in order; report the first entry whose link or content does not match."""
+    """Walk the log in order; report the first entry whose link or content does not match. Every organisation's
+    entries are links of the one chain: read in a named system context, recorded in the audit trail."""
     previous_hash = GENESIS
     checked = 0
-    for entry in DisclosureEntry.objects.order_by("pk").iterator(chunk_size=chunk_size):
-        if entry.previous_hash != previous_hash:
-            return ChainReport(checked, entry, "it does not point at the entry before it (an entry was removed or reordered)")
-        if entry_digest(entry, previous_hash) != entry.entry_hash:
-            return ChainReport(checked, entry, "its content does not match its hash (it was changed)")
-        previous_hash = entry.entry_hash
-        checked += 1
+    with system_context("disclosure log check"):
+        for entry in DisclosureEntry.objects.order_by("pk").iterator(chunk_size=chunk_size):
+            if entry.previous_hash != previous_hash:
+                return ChainReport(checked, entry, "it does not point at the entry before it (an entry was removed or reordered)")
+            if entry_digest(entry, previous_hash) != entry.entry_hash:
+                return ChainReport(checked, entry, "its content does not match its hash (it was changed)")
+            previous_hash = entry.entry_hash
+            checked += 1
     return ChainReport(checked)

@@ -307,6 +307,22 @@ class OneOffShareManager(GroupObjectPermissionManager):
         return self.filter(expires_at__gt=now or timezone.now())
 
 
+class SharerIsTheHolder(pgtrigger.Trigger):
+    """A share's sharing organisation is the shared record's holder, set by the database on every insert and
+    change of the record it names, whatever the writer sent: row-level security's WITH CHECK limits creating,
+    changing and ending a share to that organisation (row_security/policies.py), so no writer can claim it.
+    The record is read under the writer's own row-level security: one the writer cannot read leaves the column
+    empty, which the policy (and NOT NULL) refuses."""
+
+    when = pgtrigger.Before
+    operation = pgtrigger.Insert | pgtrigger.UpdateOf("content_object_id")
+
+    def get_func(self, model):
+        record = model._meta.get_field("content_object").related_model
+        return (f'NEW.sharing_organisation_id := (SELECT organisation_id FROM "{record._meta.db_table}" '
+                "WHERE id = NEW.content_object_id); RETURN NEW;")
+
+
 class OneOffShare(GroupObjectPermissionBase):
     """A single record shared with another organisation (through the organisation's group), for a
     reason, until an expiry: a django-guardian object permission on a direct foreign key."""
@@ -316,11 +332,15 @@ class OneOffShare(GroupObjectPermissionBase):
     includes_personal_data = models.BooleanField(default=False)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
+    # The organisation that shared the record: its holder (SharerIsTheHolder fills it). Row-level security lets it
+    # and the recipient organisation read the share, and only it write one.
+    sharing_organisation = models.ForeignKey("crm.Organisation", on_delete=models.PROTECT, related_name="+", editable=False)
 
     objects = OneOffShareManager()
 
     class Meta(GroupObjectPermissionBase.Meta):
         abstract = True
+        triggers = [SharerIsTheHolder(name="sharer_is_the_holder")]
 
 
 class ConcernShare(OneOffShare):

@@ -65,7 +65,7 @@ def record_share(*, record, organisation, reason: str, expires_at, includes_pers
     share, _ = share_model.objects.update_or_create(
         group=organisation_group(organisation), permission=view_permission(type(record)), content_object=record,
         defaults={"reason": reason.strip(), "expires_at": expires_at, "includes_personal_data": includes_personal_data,
-                  "granted_by": acting_user},
+                  "granted_by": acting_user, "sharing_organisation": record.organisation},  # the database sets the same
     )
     disclosure_record(user=acting_user, organisation=organisation, action=DisclosureAction.GRANT, record=record,
                       purpose=reason.strip(), details={"expires_at": expires_at.isoformat(), "personal_data": includes_personal_data})

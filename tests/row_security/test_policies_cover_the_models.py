@@ -21,7 +21,7 @@ def test_the_database_enforces_the_policies_the_models_call_for():
     installed = policies.installed()
     missing = [spec.table for spec in policies.protected_tables()
                if installed.get(spec.table, {}).get("rls") != (True, True)
-               or installed[spec.table]["policies"] != dict.fromkeys(policies.POLICIES, spec.comment())]
+               or installed[spec.table]["policies"] != dict.fromkeys(spec.policies, spec.comment())]
     assert not missing, f"These tables lack the row-level security their models call for; add a migration with row_security.policies.install([...]): {missing}"
 
 
@@ -38,3 +38,12 @@ def test_no_table_is_guarded_by_a_policy_no_model_asks_for():
 def test_concerns_and_contacts_and_their_history_are_guarded():
     tables = {spec.table for spec in policies.protected_tables()}
     assert {"partners_concern", "partners_concernevent", "crm_contact", "crm_contactevent"} <= tables
+
+
+def test_the_one_off_shares_and_the_disclosure_log_are_guarded_and_the_log_is_never_changed():
+    from sharing_protocols.models import ConcernShare, DisclosureEntry
+
+    installed = policies.installed()
+    assert installed[ConcernShare._meta.db_table]["rls"] == (True, True)
+    log = installed[DisclosureEntry._meta.db_table]
+    assert log["rls"] == (True, True) and set(log["policies"]) == {"hub_read", "hub_insert"}, "no UPDATE or DELETE policy"

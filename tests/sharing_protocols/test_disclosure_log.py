@@ -1,8 +1,10 @@
 """The disclosure log is append-only and hash-chained; the verify command names the first broken entry."""
+import contextlib
+
 import pgtrigger
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import ProgrammingError, transaction
+from django.db import ProgrammingError, connection, transaction
 
 from sharing_protocols.disclosures import GENESIS, disclosure_record, verify_chain
 from sharing_protocols.models import DisclosureAction, DisclosureEntry
@@ -10,6 +12,26 @@ from tests.factories import ContactFactory
 
 pytestmark = pytest.mark.django_db
 IGNORE_PROTECTION = "sharing_protocols.DisclosureEntry:append_only"
+
+
+def lift_force(table: str, *, lifted: bool = True) -> None:
+    """ALTER TABLE waits for no deferred check: the test's transaction fires its pending ones first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f'ALTER TABLE "{table}" {"NO " if lifted else ""}FORCE ROW LEVEL SECURITY')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextlib.contextmanager
+def as_the_database_owner():
+    """What someone holding the database owner's own access might do: lift row-level security's FORCE from the log
+    (so its owner passes the policies, which have no UPDATE or DELETE policy at all) and ignore its trigger."""
+    lift_force(DisclosureEntry._meta.db_table)
+    try:
+        with pgtrigger.ignore(IGNORE_PROTECTION):
+            yield
+    finally:
+        lift_force(DisclosureEntry._meta.db_table, lifted=False)
 
 
 @pytest.fixture
@@ -37,17 +59,24 @@ def test_an_intact_log_verifies(three_entries, capsys):
 
 
 def test_the_database_refuses_to_change_an_entry(three_entries):
+    """Row-level security has no UPDATE policy: not even a system context (the tests') finds the entry to change; and
+    were row-level security lifted, the trigger refuses."""
+    assert DisclosureEntry.objects.filter(pk=three_entries[1].pk).update(purpose="Nothing to see") == 0
+    lift_force(DisclosureEntry._meta.db_table)  # were row-level security lifted
     with pytest.raises(ProgrammingError, match="Cannot update or delete rows"), transaction.atomic():
         DisclosureEntry.objects.filter(pk=three_entries[1].pk).update(purpose="Nothing to see")
+    assert DisclosureEntry.objects.get(pk=three_entries[1].pk).purpose == "Monthly partnership report"
 
 
 def test_the_database_refuses_to_delete_an_entry(three_entries):
+    assert DisclosureEntry.objects.filter(pk=three_entries[1].pk).delete()[0] == 0
+    lift_force(DisclosureEntry._meta.db_table)  # were row-level security lifted
     with pytest.raises(ProgrammingError, match="Cannot update or delete rows"), transaction.atomic():
         DisclosureEntry.objects.filter(pk=three_entries[1].pk).delete()
 
 
 def test_a_changed_entry_is_named_as_the_first_broken_one(three_entries):
-    with pgtrigger.ignore(IGNORE_PROTECTION):  # what someone with database access might do
+    with as_the_database_owner():
         DisclosureEntry.objects.filter(pk=three_entries[1].pk).update(purpose="Nothing to see")
     with pytest.raises(CommandError) as error:
         call_command("verify_disclosure_log")
@@ -58,7 +87,7 @@ def test_a_changed_entry_is_named_as_the_first_broken_one(three_entries):
 
 
 def test_a_removed_entry_breaks_the_chain_at_the_next_one(three_entries):
-    with pgtrigger.ignore(IGNORE_PROTECTION):
+    with as_the_database_owner():
         DisclosureEntry.objects.filter(pk=three_entries[1].pk).delete()
     report = verify_chain()
     assert report.first_broken.pk == three_entries[2].pk

@@ -197,10 +197,13 @@ def test_two_parties_signing_at_once_leave_the_version_in_force_once(force, coun
     errors = []
 
     def sign_for(organisation, user):
+        from row_security.context import viewer_context
+
         try:
             barrier.wait(timeout=10)
-            protocol_version_decide(version=version, organisation=organisation, acting_user=user, decision="signed",
-                                    signatory_name=user.username, signatory_role="DPO")
+            with viewer_context(user):  # as each signer's request reads and writes (a new thread starts with no context)
+                protocol_version_decide(version=version, organisation=organisation, acting_user=user, decision="signed",
+                                        signatory_name=user.username, signatory_role="DPO")
         except Exception as error:  # noqa: BLE001 (reported below)
             errors.append(error)
         finally:
