@@ -43,7 +43,7 @@ $$;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("row_security", "0005_hashed_share_lookup"),
+        ("row_security", "0006_grant_settings_lean"),
         ("sharing_protocols", "0006_share_sharing_organisation"),
     ]
     operations = [
