@@ -49,7 +49,7 @@ def test_an_administrator_sees_the_review_and_administration_but_has_no_public_p
 
 
 def test_a_partner_user_sees_concerns_their_imports_and_api_keys_but_not_the_polices_pages(partner_client):
-    assert nav_labels(partner_client) == ["Concerns", "Concern imports", "API keys", "Topics in concerns", *EVERYONE]
+    assert nav_labels(partner_client) == ["Concerns", "Concern imports", "API keys", "Shared with us", "Topics in concerns", *EVERYONE]
 
 
 def test_information_governance_sees_the_review_protocols_disclosure_log_retention_and_subject_access(governance_client):

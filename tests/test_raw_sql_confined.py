@@ -20,6 +20,8 @@ ALLOWED = {
     # The access layer.
     "access/grants.py": "the access layer: resolves the viewer's grant set (memberships, live flows, one-off share tables) in one query",
     "row_security/policies.py": "the access layer's second lock: writes each sensitive table's row-level security policies and reads what the database enforces",
+    # Database triggers: SQL the database runs on a write, under the writer's own row-level security.
+    "sharing_protocols/models.py": "a trigger sets each one-off share's sharing organisation from the shared record's holder, read under the writer's own row-level security",
     # System work over every row, by design; row-level security gives it a named system context.
     "partners/collation/services.py": "the daily collation places every unplaced concern in its neighbourhood and LSOA (one UPDATE … FROM)",
     "retention/record_classes.py": "the retention schedule anonymises records and their history rows in set-based UPDATEs",
