@@ -94,8 +94,12 @@ def _remember(connection, setting: str) -> None:
 # than read under whatever the database went back to (an outer system context's, say).
 # Anchored, so a long statement costs nothing here: a ROLLBACK at its start (after any comments), or after a ";"
 # in the rare statement text that holds several (the ORM's hold none).
-_ROLLS_BACK = re.compile(r"(?:\s|/\*.*?\*/|--[^\n]*\n)*ROLLBACK\b", re.IGNORECASE | re.DOTALL)
-_ROLLS_BACK_LATER = re.compile(r";(?:\s|/\*.*?\*/|--[^\n]*\n)*ROLLBACK\b", re.IGNORECASE | re.DOTALL)
+# A comment ends at its first "*/" ((?:[^*]|\*(?!/))*: never past it), so a statement that opens with one and is
+# no ROLLBACK fails at once, where a lazy ".*?" went on to the end of the text looking for another "*/" (0.44 ms on
+# a 32,000-character page statement).
+_COMMENT_OR_SPACE = r"(?:\s|/\*(?:[^*]|\*(?!/))*\*/|--[^\n]*\n)*"
+_ROLLS_BACK = re.compile(_COMMENT_OR_SPACE + r"ROLLBACK\b", re.IGNORECASE)
+_ROLLS_BACK_LATER = re.compile(";" + _COMMENT_OR_SPACE + r"ROLLBACK\b", re.IGNORECASE)
 
 
 def _rolls_back(sql) -> bool:
