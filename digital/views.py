@@ -98,7 +98,7 @@ class TopicDetailView(PoliceRoleRequiredMixin, DetailView):
 class RaiseTopicView(PoliceRoleRequiredMixin, View):
     def post(self, request, pk):
         topic = get_object_or_404(Topic.objects.visible_to(request.user), pk=pk)
-        form = RaiseTopicForm(request.POST, neighbourhoods=Neighbourhood.objects.all())
+        form = RaiseTopicForm(request.POST, neighbourhoods=Neighbourhood.objects.only("pk", "name"))
         if not form.is_valid():
             messages.error(request, " ".join(form.errors["neighbourhood"]))
             return redirect("digital:topic", pk=pk)

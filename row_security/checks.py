@@ -17,39 +17,35 @@ NOT_LEAKPROOF = "row_security.W001"
 BYPASSES_ROW_SECURITY = "row_security.E001"
 
 
-@checks.register(checks.Tags.database)
-def the_hub_role_cannot_bypass_row_security(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    found = []
+def each_postgresql_database(databases, read):
+    """(database name, what `read(cursor)` answers) for each PostgreSQL database the check is asked about; one not
+    there yet is left to the connection checks."""
     for alias in databases or ():
         connection = connections[alias]
         if connection.vendor != "postgresql":
             continue
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
-                role, superuser, bypasses = cursor.fetchone()
+                answer = read(cursor)
         except DatabaseError:
-            continue  # no database yet: the connection checks say so
-        if superuser or bypasses:
-            found.append(bypass_error(connection.settings_dict["NAME"], role, superuser=superuser))
-    return found
+            continue
+        yield connection.settings_dict["NAME"], answer
+
+
+def _role(cursor) -> tuple[str, bool, bool]:
+    cursor.execute("SELECT rolname, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+    return cursor.fetchone()
+
+
+@checks.register(checks.Tags.database)
+def the_hub_role_cannot_bypass_row_security(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    return [bypass_error(database, role, superuser=superuser)
+            for database, (role, superuser, bypasses) in each_postgresql_database(databases, _role) if superuser or bypasses]
 
 
 @checks.register(checks.Tags.database)
 def postgis_functions_are_leakproof(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
-    found = []
-    for alias in databases or ():
-        connection = connections[alias]
-        if connection.vendor != "postgresql":
-            continue
-        try:
-            with connection.cursor() as cursor:
-                missing = leakproof.missing(cursor)
-        except DatabaseError:
-            continue  # no database yet: the connection checks say so
-        if missing:
-            found.append(warning(connection.settings_dict["NAME"], missing))
-    return found
+    return [warning(database, missing) for database, missing in each_postgresql_database(databases, leakproof.missing) if missing]
 
 
 def bypass_error(database: str, role: str, *, superuser: bool) -> checks.Error:

@@ -9,18 +9,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import save_artefact
+from tests.browser.test_protocol_life_in_browser import sign_in
 from tests.factories import ContactFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PASSWORD = "correct horse battery staple"
-
-
-def sign_in(page, live_server, username: str, next_url: str = "/"):
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_record_is_shared_once_read_by_the_recipient_and_ended_by_the_holder(page, live_server, officer, team, council, partner_user):

@@ -11,6 +11,8 @@ from partners.imports.services import concern_import_check, concern_import_commi
 from partners.models import Concern, ConcernImportJob, ImportJobStatus, PartnerApiKey
 from sharing_protocols.shares import record_share
 from tests.browser.conftest import save_artefact
+from tests.browser.test_home_on_a_phone import fits_the_screen, sign_in
+from tests.browser.test_lists_in_browser import open_from_menu
 from tests.browser.test_every_page_on_a_phone_and_with_axe import BLOCKING, axe_violations
 from tests.factories import ForceAreaFactory, NeighbourhoodFactory, PriorityFactory, square
 from tests.jobs.conftest import redis_server  # noqa: F401 (fixture: the import's jobs go to a Redis of this test's own)
@@ -25,25 +27,6 @@ def phone_page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="en-GB", bypass_csp=True)
     yield context.new_page()
     context.close()
-
-
-def sign_in(page, live_server, username: str):
-    page.goto(f"{live_server.url}/accounts/login/?next=/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery staple")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="What needs you", level=1)).to_be_visible()
-
-
-def open_from_menu(page, label: str):
-    menu = page.get_by_role("button", name="Menu")
-    if menu.is_visible():
-        menu.click()
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name=label, exact=True).click()
-
-
-def fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def accessible(page) -> bool:
