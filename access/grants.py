@@ -135,6 +135,11 @@ class GrantSet:
 
         return grant_settings.settings_json(grant_settings.grants_document(self))
 
+    @cached_property
+    def doors(self) -> dict:
+        """visible_to's door per queryset class and model, built for this grant set (access/visibility.py)."""
+        return {}
+
     def flows_for(self, category: str, organisation_id: int, classification: str | None = None) -> list[FlowGrant]:
         """The live flows by which the viewer receives a `category` row held by `organisation_id`."""
         return [flow for flow in self.flows

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import Case, Expression, F, Q, Value, When
+from django.db.models import Expression, F, Q, Value
 from django.db.models.query import ModelIterable
 
 from access import sources
@@ -100,8 +100,57 @@ def any_of(column: str, ids) -> Q:
     return Q(AnyOf(column, ids)) if ids else Q(pk__in=[])
 
 
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=models.BooleanField())
+class GrantCondition(Expression):
+    """A condition over a row's columns and the grant set's literal arrays, written as one piece of SQL.
+
+    `pieces` alternate text and column names: ("(", "organisation_id", " = ANY('{1,2}'::bigint[]))"). The text
+    is made once per grant set (the door is kept per grant set: `visible_to`), and compiling fills in the
+    columns, so a page pays for a few quoted names, not for a tree of lookups built and compiled again."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, *pieces: str):
+        super().__init__()
+        self.pieces = pieces  # strings: cheap for Django to hash and compare as the expression's identity
+        self.columns = [F(name) for name in pieces[1::2]]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        sql, params = [], []
+        for text, column in zip(self.pieces[::2], [*self.columns, None]):
+            sql.append(text)
+            if column is not None:
+                column_sql, column_params = compiler.compile(column)
+                sql.append(column_sql)
+                params.extend(column_params)
+        return "".join(sql), params
+
+
+def _any_of_sql(column: str, ids) -> tuple[str, ...]:
+    """GrantCondition's pieces for `column = ANY(ids)`; () when there are none (the arm matches nothing)."""
+    return ("", column, f" = ANY({array_sql(frozenset(ids))})") if ids else ()
+
+
+def _joined(between: str, *parts: tuple[str, ...]) -> tuple[str, ...]:
+    """The pieces of `parts` written one after the other with `between`, in brackets; () if any part is empty."""
+    if not parts or not all(parts):
+        return ()
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = (*joined[:-1], joined[-1] + between + part[0], *part[1:])
+    return ("(" + joined[0], *joined[1:-1], joined[-1] + ")") if len(joined) > 1 else ("(" + joined[0] + ")",)
+
+
+def _either(*arms: tuple[str, ...]) -> GrantCondition | None:
+    """One condition, true where any of the non-empty `arms` is (None: every arm is empty, nothing matches)."""
+    pieces = _joined(" OR ", *filter(None, arms))
+    return GrantCondition(*pieces) if pieces else None
 
 
 def _blank(field):
@@ -114,19 +163,21 @@ class VisibleModelIterable(ModelIterable):
 
     def __iter__(self):
         model = self.queryset.model
-        personal_fields = getattr(model, "PERSONAL_FIELDS", ())
         only_when = getattr(model, "PERSONAL_ONLY_WHEN", {})
+        always = frozenset(name for name in getattr(model, "PERSONAL_FIELDS", ()) if name not in only_when)
+        blanks = {name: _blank(model._meta.get_field(name)) for name in getattr(model, "PERSONAL_FIELDS", ())}
         for instance in super().__iter__():
-            instance.is_shared = not instance.__dict__.pop(OWN, True)
-            personal_ok = instance.__dict__.pop(PERSONAL_OK, True)
-            withheld = frozenset() if personal_ok else frozenset(
-                name for name in personal_fields if name not in only_when or getattr(instance, only_when[name])
-            )
+            values = instance.__dict__
+            instance.is_shared = not values.pop(OWN, True)
+            if values.pop(PERSONAL_OK, True):
+                instance.withheld_fields = frozenset()
+                yield instance
+                continue
+            withheld = always.union(name for name, flag in only_when.items() if getattr(instance, flag)) if only_when else always
             for name in withheld:
                 # Already blank from the database; a deferred one (only(), defer()) would later be loaded
                 # by the model's plain manager, outside this viewer's query: it is blank here instead.
-                if name not in instance.__dict__:
-                    instance.__dict__[name] = _blank(model._meta.get_field(name))
+                values.setdefault(name, blanks[name])
             instance.withheld_fields = withheld
             yield instance
 
@@ -154,13 +205,39 @@ class OrganisationScopedQuerySet(models.QuerySet):
         if can_see_everything(user):
             return self.all()
         grants = grants_for(user)
-        own = any_of(f"{self.organisation_lookup}_id", grants.own)
+        if self.query.__dict__ != ViewerQuery(self.model).__dict__:
+            return self._door(grants)  # already filtered, ordered, sliced…: the door is built onto it
+        # A fresh queryset (the usual `Model.objects.visible_to(user)`): the door's query is built once per grant
+        # set and model and cloned for every later call, so a request of a viewer whose grant set is kept pays
+        # for a clone, not for resolving the door's conditions and annotations again.
+        key = (type(self), self.model, ORM_PREDICATE)
+        door = grants.doors.get(key)
+        if door is None:
+            door = grants.doors[key] = self._door(grants)
+        queryset = self._chain()
+        queryset.query = door.query.chain()
+        queryset._iterable_class = door._iterable_class
+        return queryset
+
+    def _door(self, grants) -> OrganisationScopedQuerySet:
+        column = f"{self.organisation_lookup}_id"
         category = getattr(self.model, "DATA_CATEGORY", None)
+        own = _any_of_sql(column, grants.own)
         if category is None:
-            return bind_viewer(self.filter(own) if ORM_PREDICATE else self.all(), grants)
-        shared = self._protocol_q(grants, category)
-        one_off = self._one_off_q(grants, personal=False)
-        queryset = bind_viewer((self.filter(own | shared | one_off) if ORM_PREDICATE else self.all()).annotate(**{OWN: _flag(own)}), grants)
+            arms = (own,)
+        else:
+            share_model = sources.share_model_for(self.model)
+            one_off = _any_of_sql("pk", grants.shared_ids(share_model)) if share_model else ()
+            arms = (own, self._reader_arm(grants), *self._protocol_arms(grants, category), one_off)
+        door = _either(*arms)
+        if ORM_PREDICATE:
+            queryset = self.filter(door) if door is not None else self.none()
+        else:
+            queryset = self.all()
+        queryset = bind_viewer(queryset, grants)
+        if category is None:
+            return queryset
+        queryset = queryset.annotate(**{OWN: _either(own) or Value(False, output_field=models.BooleanField())})
         if ORM_PREDICATE:
             setattr(queryset.query, REACH, self._reach(grants, category))
         if withholds(self.model):
@@ -172,31 +249,33 @@ class OrganisationScopedQuerySet(models.QuerySet):
 
     # -- the widening, from the grant set: literal arrays of organisation and record ids -----------------------
 
-    def _protocol_q(self, grants, category, *, personal: bool = False) -> Q:
+    def _reader_arm(self, grants) -> tuple[str, ...]:
+        """A model's READER_ORGANISATION_FIELD names one more organisation that reads the row (a police answer is
+        written for the organisation that reported the concern); row-level security says the same."""
+        reader = getattr(self.model, "READER_ORGANISATION_FIELD", "")
+        return _any_of_sql(self.model._meta.get_field(reader).attname, grants.own) if reader else ()
+
+    def _protocol_arms(self, grants, category) -> tuple[tuple[str, ...], ...]:
+        """The rows the viewer receives under live protocol flows: any classification from the providers of flows
+        allowing OFFICIAL-SENSITIVE, OFFICIAL rows from every flow's providers."""
         column = f"{self.organisation_lookup}_id"
-        any_level = any_of(column, grants.providers(category, sensitive=True, personal=personal))
         if not hasattr(self.model, "CLASSIFICATION_FIELD"):
-            return any_of(column, grants.providers(category, personal=personal))
-        official = Q(**{self.model.CLASSIFICATION_FIELD: OFFICIAL}) & any_of(
-            column, grants.providers(category, personal=personal))
-        return any_level | official
+            return (_any_of_sql(column, grants.providers(category)),)
+        classification = self.model._meta.get_field(self.model.CLASSIFICATION_FIELD).attname
+        official = _joined(" AND ", ("", classification, f" = '{OFFICIAL}'"), _any_of_sql(column, grants.providers(category)))
+        return _any_of_sql(column, grants.providers(category, sensitive=True)), official
 
     def _reach(self, grants, category) -> tuple[Q, ...]:
         """The door's rows as plain index conditions: the organisations any of its conditions names, then the
         records shared one-off. Wider than the door (an OFFICIAL-only provider's OFFICIAL-SENSITIVE rows), never
-        narrower; empty when the organisation column may be NULL (a NULL is in no part, yet may be shared)."""
+        narrower; empty when the organisation column may be NULL (a NULL is in no part, yet may be shared) or the
+        model names a reader organisation (its rows are few: counted as they are)."""
         column = f"{self.organisation_lookup}_id"
-        if self.model._meta.get_field(self.organisation_lookup).null:
+        if self.model._meta.get_field(self.organisation_lookup).null or getattr(self.model, "READER_ORGANISATION_FIELD", ""):
             return ()
         organisations = grants.own | grants.providers(category, sensitive=True) | grants.providers(category)
         shared = grants.shared_ids(share_model) if (share_model := sources.share_model_for(self.model)) else frozenset()
         return tuple(any_of(name, ids) for name, ids in ((column, organisations), ("pk", shared)) if ids)
-
-    def _one_off_q(self, grants, *, personal: bool) -> Q:
-        share_model = sources.share_model_for(self.model)
-        if share_model is None:
-            return Q(pk__in=[])
-        return any_of("pk", grants.shared_ids(share_model, personal=personal))
 
 
 def reach(queryset) -> tuple[Q, ...] | None:

@@ -2,11 +2,8 @@
 import pghistory
 from django.db import models
 
-from access import visibility
-from access.grants import grants_for
 from access.models import OwnedRecord
-from access.visibility import OrganisationScopedQuerySet, any_of, can_see_everything, can_see_nothing
-from access.withholding import bind_viewer
+from access.visibility import OrganisationScopedQuerySet
 from sharing_protocols.models import DataCategory
 
 
@@ -14,23 +11,6 @@ class ConcernResponseKind(models.TextChoices):
     TAKEN_INTO_PRIORITY = "taken_into_priority", "Taken into a priority"
     # The police dealt with it without a priority (passed to the council, a civil matter...): the outcome says how.
     CLOSED_BY_POLICE = "closed_by_police", "Closed by the police"
-
-
-class ConcernResponseQuerySet(OrganisationScopedQuerySet):
-    def visible_to(self, user):
-        """The usual rule (the responding team and its force; recipients of a live protocol flow of the team's
-        concerns), and the organisation that reported the concern: the answer is written for it. Row-level
-        security says the same (READER_ORGANISATION_FIELD; row_security/policies.py)."""
-        if can_see_nothing(user):
-            return self.none()
-        if can_see_everything(user):
-            return self.all()
-        grants = grants_for(user)
-        own = any_of("organisation_id", grants.own)
-        readable = own | any_of("concern_organisation_id", grants.own) | self._protocol_q(grants, self.model.DATA_CATEGORY)
-        queryset = self.filter(readable) if visibility.ORM_PREDICATE else self.all()
-        is_own = models.Case(models.When(own, then=models.Value(True)), default=models.Value(False), output_field=models.BooleanField())
-        return bind_viewer(queryset.annotate(**{visibility.OWN: is_own}), grants)
 
 
 @pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
@@ -53,7 +33,8 @@ class ConcernResponse(OwnedRecord):
     outcome = models.TextField(blank=True, help_text="What the police did, when they closed the concern without a priority: "
                                                      "written for the reporting organisation.")
 
-    objects = ConcernResponseQuerySet.as_manager()
+    # visible_to's usual rule, and the reporting organisation too (READER_ORGANISATION_FIELD).
+    objects = OrganisationScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
