@@ -29,7 +29,9 @@ accept_global_perms=False)` counts exactly the rows `visible_to` counts, and tha
 written independently in plain SQL. Guardian only answers which rows; it has no notion of withholding
 personal fields, which the hub's page also does.
 
-Timed, each repeated --repeat times (median, after one warm-up), all in one run. Each run is one request's
+Timed, each repeated --repeat times (median, after one warm-up), all in one run; the first-page comparisons of goals 1
+and 3 --page-runs times each (151 by default: a page takes about 10 ms, and a shared machine's jitter at that size
+needs many runs for a stable median), in turn, each round in the other order. Each run is one request's
 worth: inside a grant scope (what GrantScopeMiddleware opens), calling `visible_to(user)` inside the timing,
 so reading the grant set is timed too: the answer kept across requests, checked against the grant-change
 log in one small query (access/grants.py); a line "grants resolved afresh" drops the kept answers first.
@@ -397,12 +399,12 @@ def force_left_off() -> bool:
     return True
 
 
-def rls_cost(make_hub, make_off, repeat: int) -> tuple[float, float]:
+def rls_cost(make_hub, make_off, runs: int) -> tuple[float, float]:
     """The first page through visible_to with row-level security on and off, timed alternately (so the
-    shared machine's load falls on both alike): the medians, in seconds."""
+    shared machine's load falls on both alike; two warm-ups each): the medians of `runs` each, in seconds."""
     on_times, off_times = [], []
     try:
-        for n in range(repeat * 2 + 2):
+        for n in range(runs + 2):
             order = ((make_hub, on_times), (make_off, off_times))
             for make, times in order if n % 2 == 0 else reversed(order):
                 force_row_security(make is make_hub)
@@ -451,8 +453,9 @@ def queries_for(make_queryset, size: int) -> int:
 
 
 def time_side_by_side(sides: dict, repeat: int, results: dict, *, measure) -> None:
-    """The goals' pairs, run in turn (A, B, A, B, …; one warm-up each), so that a shared machine's load, which
-    drifts over seconds, weighs on both sides alike; the median of each."""
+    """The goals' pairs, run in turn (A, B, B, A, A, B, …: each round in the other order; one warm-up each), so that
+    a shared machine's load, which drifts over seconds, weighs on both sides alike and neither always runs
+    first; the median of each."""
     whats = {first_page: f"first page of {PAGE}", page_and_list_count: f"page of {PAGE} + list's count",
              page_and_scanned_count: f"page of {PAGE} + scanned count"}
     # A side is a queryset maker (timed with `measure`) or a (maker, measure) pair.
@@ -460,8 +463,8 @@ def time_side_by_side(sides: dict, repeat: int, results: dict, *, measure) -> No
     times = {name: [] for name in sides}
     for name, (make, how) in sides.items():
         as_a_request(make, how)
-    for _ in range(repeat):
-        for name, (make, how) in sides.items():
+    for round_number in range(repeat):
+        for name, (make, how) in sides.items() if round_number % 2 == 0 else reversed(sides.items()):
             started = time.perf_counter()
             _rows, total = as_a_request(make, how)
             times[name].append(time.perf_counter() - started)
@@ -483,8 +486,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--concerns", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--page-runs", type=int, default=151,
+                        help="Runs of each side for the first-page goals (1 and 3): a page takes about 10 ms, and at that "
+                             "size a shared machine's jitter needs many runs for a stable median.")
     parser.add_argument("--reuse", action="store_true", help="Time against the database the last run built (no rebuild).")
-    args = parse_with_tiny_mode(parser, concerns=3000, repeat=1)
+    args = parse_with_tiny_mode(parser, concerns=3000, repeat=1, page_runs=3)
 
     say(f"Load average at the start: {', '.join(f'{n:.2f}' for n in os.getloadavg())} (the machine is shared)")
     if not args.reuse:
@@ -576,15 +582,15 @@ def build_and_measure(args) -> int:
 
     results = {}
     say("Before the guardian grants are written (the share table holds only the real one-off shares):")
-    time_side_by_side({"hub visible_to": hub, "unfiltered": unfiltered}, args.repeat * 3, results, measure=first_page)
+    time_side_by_side({"hub visible_to": hub, "unfiltered": unfiltered}, args.page_runs, results, measure=first_page)
     time_it("hub visible_to, grants resolved afresh", hub_resolving, args.repeat, results, measure=first_page)
     time_it("hub visible_to (list)", hub, args.repeat, results, measure=page_and_list_count)
     time_it("hub visible_to (full count)", hub, args.repeat, results)
     time_it("unfiltered (full count)", unfiltered, args.repeat, results)
-    on, off = rls_cost(hub, hub_without_rls, args.repeat)
+    on, off = rls_cost(hub, hub_without_rls, args.page_runs)
     results["rls on"], results["rls off"] = on, off
     say(f"  {'hub visible_to, row-level security on / off':52} {'first page of ' + str(PAGE):28}: median {on * 1000:.1f} ms / "
-        f"{off * 1000:.1f} ms over {args.repeat * 2} alternate runs")
+        f"{off * 1000:.1f} ms over {args.page_runs} alternate runs")
     split = explain_split(hub, hub_without_rls, args.repeat)
     say(f"  {'EXPLAIN (ANALYZE, TIMING OFF) of that page, on / off':52} {'planning, execution':28}: "
         f"{split['on'][0]:.2f} + {split['on'][1]:.2f} ms / {split['off'][0]:.2f} + {split['off'][1]:.2f} ms "
