@@ -38,6 +38,7 @@ from functools import cached_property, lru_cache
 
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
+from django.http import HttpResponse
 from django.utils import timezone
 
 from access import grant_settings, sources
@@ -280,18 +281,24 @@ def _still_holds(grants: GrantSet, today: datetime.date, kept_on: datetime.date)
     return kept_on == today and (grants.expires_at is None or timezone.now() < grants.expires_at)
 
 
-def _read(viewer: Viewer) -> GrantSet:
+def _read(viewer: Viewer, *, unchecked: bool = False) -> tuple[GrantSet, str | None]:
     """The viewer's grant set: the kept answer if the log and the clock say it still holds (one small query),
-    else resolved now (one query) and kept."""
+    else resolved now (one query) and kept. With `unchecked`, a kept answer the clock allows comes back without
+    asking the log, with the log state it was kept under (the second value, else None): whoever asked must see it
+    checked before anything read under it is used (`guard_state`)."""
     today = timezone.localdate()
     with _kept_lock:
         kept = _kept.get(viewer)
     if kept is not None:
         state, kept_on, grants = kept
-        if _still_holds(grants, today, kept_on) and _log_state() == state:
+        if _still_holds(grants, today, kept_on) and (unchecked or _log_state() == state):
             with _kept_lock:
                 _kept.move_to_end(viewer)
-            return grants
+            return grants, state if unchecked else None
+    return _resolve_and_keep(viewer, today), None
+
+
+def _resolve_and_keep(viewer: Viewer, today: datetime.date) -> GrantSet:
     grants, state = _resolve(viewer)
     if state is None:
         return grants
@@ -311,7 +318,24 @@ def forget_kept_grants() -> None:
 
 # -- the cache: one resolution per request or explicit scope ----------------------------------------------------
 
-_scope: contextvars.ContextVar[dict | None] = contextvars.ContextVar("grant_scope", default=None)
+class GrantsChanged(Exception):
+    """A kept grant set turned out stale when its guard ran (row_security/statements.py): nothing was read under it.
+    GrantScopeMiddleware reads the request again under a fresh one."""
+
+
+@dataclass
+class Scope:
+    """What one request or task has resolved. In an unchecked scope (a GET request: GrantScopeMiddleware) a kept
+    grant set is used without first asking the log whether it still holds: `unchecked` keeps the log state each
+    was kept under until a guard or `check_unchecked` confirms it, and `changed` records that one did not hold."""
+
+    grants: dict = field(default_factory=dict)
+    unchecked: dict = field(default_factory=dict)
+    trusts_kept: bool = False
+    changed: bool = False
+
+
+_scope: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("grant_scope", default=None)
 
 
 def grants_for(who) -> GrantSet:
@@ -320,34 +344,111 @@ def grants_for(who) -> GrantSet:
     if viewer.sees_nothing:
         return GrantSet(viewer)
     # A superuser's own organisations are resolved too ("only mine", explanations); visible_to never asks.
-    cache = _scope.get()
-    if cache is None:
-        return _read(viewer)
-    if viewer not in cache:
-        cache[viewer] = _read(viewer)
-    return cache[viewer]
+    scope = _scope.get()
+    if scope is None:
+        return _read(viewer)[0]
+    if viewer not in scope.grants:
+        grants, state = _read(viewer, unchecked=scope.trusts_kept)
+        scope.grants[viewer] = grants
+        if state is not None:
+            scope.unchecked[viewer] = state
+    return scope.grants[viewer]
+
+
+def guard_state(who) -> str | None:
+    """The log state `who`'s grant set in this scope was kept under, while no guard has confirmed it (None: it was
+    checked or resolved). row_security/statements.py sends `hub_grants_unchanged(state)` with the first statement
+    read under it, and calls `confirmed` after it ran."""
+    scope = _scope.get()
+    return scope.unchecked.get(Viewer.of(who)) if scope is not None and scope.unchecked else None
+
+
+def confirmed(who) -> None:
+    """The guard ran: `who`'s kept grant set held."""
+    scope = _scope.get()
+    if scope is not None:
+        scope.unchecked.pop(Viewer.of(who), None)
+
+
+def grants_changed(who) -> GrantsChanged:
+    """A guard found `who`'s kept grant set stale: it is forgotten here and in the scope; the caller raises the
+    answer, and the request is read again (GrantScopeMiddleware)."""
+    viewer = Viewer.of(who)
+    with _kept_lock:
+        _kept.pop(viewer, None)
+    scope = _scope.get()
+    if scope is not None:
+        scope.changed = True
+        scope.grants.clear()
+        scope.unchecked.clear()
+    return GrantsChanged(f"The sharing grants of {viewer.kind} {viewer.pk} changed since this process kept them.")
+
+
+def check_unchecked() -> None:
+    """Ask the log, in one query, about every grant set this scope still uses unchecked (a request that read no
+    protected table, or streams its rows after the view has returned); GrantsChanged if one no longer holds."""
+    scope = _scope.get()
+    if scope is None or not scope.unchecked:
+        return
+    state = _log_state()
+    for viewer, kept_state in list(scope.unchecked.items()):
+        if kept_state != state:
+            raise grants_changed(viewer)
+        scope.unchecked.pop(viewer)
 
 
 @contextlib.contextmanager
-def grant_scope():
-    """Resolve each viewer once inside this block (a request, a Celery task); forget at its end."""
-    token = _scope.set({})
+def grant_scope(*, trusts_kept: bool = False):
+    """Resolve each viewer once inside this block (a request, a Celery task); forget at its end. `trusts_kept`: use
+    a kept grant set without asking first (see Scope); only where a stale one can be thrown away and the work done
+    again (a GET request)."""
+    scope = Scope(trusts_kept=trusts_kept)
+    token = _scope.set(scope)
     try:
-        yield
+        yield scope
     finally:
         _scope.reset(token)
 
 
 class GrantScopeMiddleware:
     """One resolution per request: what one page reads through visible_to is decided once, and the next
-    request decides again (so a protocol suspended now ends access on the next request)."""
+    request decides again (so a protocol suspended now ends access on the next request).
+
+    A GET or HEAD request uses the reader's kept grant set without a query of its own to check it: the check rides
+    with the request's first statement on a protected table (row_security/statements.py), saving a round trip
+    to the database on every page. If it finds the set stale, that statement reads nothing, and the request is
+    read again from the start under a fresh set, so no page is ever answered from a stale one. A page that read no
+    protected table is checked before it is answered. Other methods check first, as before: their work is not
+    done twice."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.method in ("GET", "HEAD"):
+            with grant_scope(trusts_kept=True) as scope:
+                try:
+                    response = self.get_response(request)
+                except GrantsChanged:  # Django turns it into a response first (process_exception); a bare caller may not
+                    if not scope.changed:
+                        raise
+                if not scope.changed:
+                    try:
+                        check_unchecked()
+                    except GrantsChanged:
+                        pass
+                if not scope.changed:
+                    return response
+            # Read under a stale grant set: thrown away unsent (not closed: closing a response ends the request for
+            # Django's signals), and read again.
         with grant_scope():
             return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        scope = _scope.get()
+        if isinstance(exception, GrantsChanged) and scope is not None and scope.trusts_kept:
+            return HttpResponse(status=503)  # never sent: __call__ reads the request again
+        return None
 
 
 # A change to what grants are made of, within a scope, drops what the scope resolved: a request that
@@ -357,9 +458,10 @@ _GRANT_MODELS = {"crm.membership", "crm.organisation", "sharing_protocols.sharin
 
 
 def _forget_grants(sender, **kwargs):
-    cache = _scope.get()
-    if cache and (sender._meta.label_lower in _GRANT_MODELS or sender._meta.db_table in _share_tables()):
-        cache.clear()
+    scope = _scope.get()
+    if scope and scope.grants and (sender._meta.label_lower in _GRANT_MODELS or sender._meta.db_table in _share_tables()):
+        scope.grants.clear()
+        scope.unchecked.clear()
 
 
 post_save.connect(_forget_grants, dispatch_uid="access.grants.forget_grants.save")

@@ -336,13 +336,16 @@ def page_and_scanned_count(queryset, size: int = PAGE) -> tuple[list, str]:
 
 
 def as_a_request(make_queryset, measure):
-    """One run as one request reads: inside a grant scope (what GrantScopeMiddleware opens) and its row-level
-    security context, with visible_to(user) called inside, so reading the grant set, and writing it for
-    row-level security, are timed too."""
-    from access.grants import grant_scope
+    """One run as one GET request reads: inside a grant scope as GrantScopeMiddleware opens it for a GET (a kept grant
+    set is checked against the grant-change log by a guard riding with the first statement on a protected table,
+    or by a query of its own at the end if none ran) and its row-level security context, with visible_to(user)
+    called inside, so reading the grant set, checking it, and writing it for row-level security are timed too."""
+    from access.grants import check_unchecked, grant_scope
 
-    with grant_scope(), reading_context(make_queryset)():
-        return measure(make_queryset())
+    with grant_scope(trusts_kept=True), reading_context(make_queryset)():
+        result = measure(make_queryset())
+        check_unchecked()
+        return result
 
 
 def median_seconds(make_queryset, repeat: int, measure) -> tuple[float, list, str]:

@@ -47,7 +47,12 @@ class Context:
         return grants_for(self.who).settings_json
 
     def frozen(self) -> Context:
-        """This context with its grant set fixed now (a streamed response runs after its request's scope)."""
+        """This context with its grant set fixed now (a streamed response runs after its request's scope), and
+        checked now if the request used a kept one unchecked (access/grants.py): its rows are read after the
+        request's own check."""
+        from access.grants import check_unchecked
+
+        check_unchecked()
         return Context("fixed", self.name, None, None, self.setting())
 
 

@@ -27,9 +27,10 @@ import re
 from functools import cache
 
 import psycopg
+from django.db import DatabaseError
 from django.db.backends.signals import connection_created
 
-from access import grant_settings
+from access import grant_settings, grants
 from access.grant_settings import WRITE_LOCAL, write_sql
 from access.grants import RESOLVING
 from row_security.context import current
@@ -39,6 +40,12 @@ _busy: contextvars.ContextVar[bool] = contextvars.ContextVar("row_security_busy"
 PREFIX = "/* hub.grants */ {write}; "
 PREFIXES = {"%s": PREFIX.format(write=write_sql(placeholder="%s")),
             "%(hub_grants)s": PREFIX.format(write=write_sql(placeholder="%(hub_grants)s"))}
+# A kept grant set not yet confirmed in this request (access/grants.py `guard_state`): its first statement asks the
+# log first, in the same round trip; SQLSTATE HB001 (row_security/migrations/0008) if it has moved since.
+GUARD = "/* hub.grants */ SELECT public.hub_grants_unchanged({placeholder}); {write}; "
+GUARDED_PREFIXES = {"%s": GUARD.format(placeholder="%s", write=write_sql(placeholder="%s")),
+                    "%(hub_grants)s": GUARD.format(placeholder="%(hub_log_state)s", write=write_sql(placeholder="%(hub_grants)s"))}
+GRANTS_CHANGED = "HB001"
 WRITE = WRITE_LOCAL
 WRITE_FOR_SESSION = write_sql(local=False)
 
@@ -137,10 +144,14 @@ def with_grants(execute, sql, params, many, context):
     if not names_protected_table(sql):
         return execute(sql, params, many, context)
     setting = _setting()
-    if _carried(connection, setting):
-        return execute(sql, params, many, context)
     cursor = context["cursor"]
     autocommit = connection.get_autocommit()
+    guard = _guard_state()
+    if guard is not None and (_carried(connection, setting) or many or getattr(cursor, "name", None) or isinstance(sql, bytes)):
+        _check_now()  # no prefix to ride with: asked in a query of its own first
+        guard = None
+    if _carried(connection, setting):
+        return execute(sql, params, many, context)
     if many or getattr(cursor, "name", None) or isinstance(sql, bytes):
         if not autocommit:
             connection.connection.execute(WRITE, [_param(setting)])
@@ -155,15 +166,23 @@ def with_grants(execute, sql, params, many, context):
             _clear_session(connection)
     if autocommit and not setting:
         return execute(sql, params, many, context)  # a fresh transaction carries no grants already
+    prefixes, first = (PREFIXES, []) if guard is None else (GUARDED_PREFIXES, [guard])
     if isinstance(params, dict):
-        sql, params = PREFIXES["%(hub_grants)s"] + sql, {**params, "hub_grants": _param(setting)}
+        sql, params = prefixes["%(hub_grants)s"] + sql, {**params, "hub_grants": _param(setting), "hub_log_state": guard}
     elif params is None:
-        sql, params = PREFIXES["%s"] + sql.replace("%", "%%"), [_param(setting)]
+        sql, params = prefixes["%s"] + sql.replace("%", "%%"), [*first, _param(setting)]
     else:
-        sql, params = PREFIXES["%s"] + sql, [_param(setting), *params]
-    result = execute(sql, params, many, context)
+        sql, params = prefixes["%s"] + sql, [*first, _param(setting), *params]
+    try:
+        result = execute(sql, params, many, context)
+    except DatabaseError as error:
+        if guard is not None and getattr(error.__cause__, "sqlstate", None) == GRANTS_CHANGED:
+            raise _grants_changed() from error  # nothing after the guard ran: the request is read again
+        raise
     while cursor.nextset():  # the statement's own result is the last one
         pass
+    if guard is not None:
+        _confirmed()
     _remember(connection, setting)
     return result
 
@@ -188,6 +207,27 @@ def _setting() -> str:
     token = _busy.set(True)
     try:
         return current().setting()
+    finally:
+        _busy.reset(token)
+
+
+def _guard_state() -> str | None:
+    context = current()
+    return grants.guard_state(context.who) if context.kind == "viewer" else None
+
+
+def _confirmed() -> None:
+    grants.confirmed(current().who)
+
+
+def _grants_changed() -> grants.GrantsChanged:
+    return grants.grants_changed(current().who)
+
+
+def _check_now() -> None:
+    token = _busy.set(True)
+    try:
+        grants.check_unchecked()
     finally:
         _busy.reset(token)
 

@@ -210,28 +210,111 @@ def test_outside_a_request_each_call_reads_the_grants_afresh(team, officer, djan
 
 kept_across_requests = pytest.mark.django_db(transaction=True)
 
-def _in_a_request(read):
+def _in_a_request(read, method="post"):
+    """What the request's view read (its last run: a GET read under a stale kept grant set is read again)."""
+    from django.test import RequestFactory
+
     seen = []
-    GrantScopeMiddleware(lambda request: seen.append(read()))(None)
-    return seen[0]
+    GrantScopeMiddleware(lambda request: seen.append(read()))(getattr(RequestFactory(), method)("/"))
+    return seen[-1]
 
 
-def _shared_contacts(partner_user):
-    return _in_a_request(lambda: list(Contact.objects.visible_to(partner_user)))
+def _shared_contacts(partner_user, method="post"):
+    return _in_a_request(lambda: list(Contact.objects.visible_to(partner_user)), method)
+
+
+both_methods = pytest.mark.parametrize("method", ["get", "post"])
 
 
 @kept_across_requests
-def test_a_later_request_reuses_the_kept_grants_after_one_small_check(team, officer, django_assert_num_queries):
+@both_methods
+def test_a_later_request_reuses_the_kept_grants_after_one_small_check(team, officer, django_assert_num_queries, method):
     forget_kept_grants()
     with django_assert_num_queries(1):  # resolved
-        first = _in_a_request(lambda: grants_for(officer))
-    with django_assert_num_queries(1):  # the grant-change log's state, unchanged: the kept answer
-        second = _in_a_request(lambda: grants_for(officer))
+        first = _in_a_request(lambda: grants_for(officer), method)
+    # A POST checks the grant-change log's state first; a GET that read no protected table checks it at its end.
+    with django_assert_num_queries(1):
+        second = _in_a_request(lambda: grants_for(officer), method)
     assert second is first and team.pk in first.own
 
 
 @kept_across_requests
-def test_a_suspended_protocol_is_never_read_from_the_kept_grants(force, council, partner_user, team):
+def test_a_get_request_checks_the_kept_grants_in_the_same_round_trip_as_its_first_read(team, officer, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from row_security.context import viewer_context
+
+    def page():  # read as the request's user, as RowSecurityMiddleware has it
+        with viewer_context(officer):
+            return list(Contact.objects.visible_to(officer))
+
+    contact = ContactFactory(organisation=team)
+    assert _in_a_request(page, "get") == [contact]
+    with CaptureQueriesContext(connection) as queries:
+        assert _in_a_request(page, "get") == [contact]
+    assert len(queries) == 1 and "hub_grants_unchanged" in queries[0]["sql"]
+    with django_assert_num_queries(2):  # a POST: the check, then the read
+        assert _in_a_request(page, "post") == [contact]
+
+
+@kept_across_requests
+def test_a_get_read_under_a_stale_kept_grant_set_reads_nothing_and_the_request_is_read_again(force, council, partner_user, team):
+    from row_security.context import viewer_context
+    from sharing_protocols.services import protocol_change_status
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    contact = ContactFactory(organisation=team)
+    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    assert _shared_contacts(partner_user, "get") == [contact]
+    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
+    runs = []
+
+    def view():
+        runs.append("ran")
+        with viewer_context(partner_user):  # as RowSecurityMiddleware reads
+            return list(Contact.objects.visible_to(partner_user))
+
+    assert _in_a_request(view, "get") == []
+    assert runs == ["ran", "ran"]  # the first run's read stopped at the guard; the second read under the fresh set
+
+
+@kept_across_requests
+def test_a_get_that_reads_no_protected_table_is_checked_before_it_is_answered(force, council, partner_user, team):
+    from sharing_protocols.services import protocol_change_status
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    assert _in_a_request(lambda: force.pk in grants_for(partner_user).providers("contacts"), "get")
+    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
+    answers = []
+    _in_a_request(lambda: answers.append(force.pk in grants_for(partner_user).providers("contacts")), "get")
+    assert answers == [True, False]  # the kept (stale) answer was never sent: the request was read again
+
+
+@kept_across_requests
+def test_a_get_whose_guard_fails_inside_a_transaction_is_read_again(force, council, partner_user, team):
+    from django.db import transaction
+
+    from row_security.context import viewer_context
+    from sharing_protocols.services import protocol_change_status
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    contact = ContactFactory(organisation=team)
+    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    assert _shared_contacts(partner_user, "get") == [contact]
+    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
+
+    def view():
+        with viewer_context(partner_user), transaction.atomic():
+            return list(Contact.objects.visible_to(partner_user))
+
+    assert _in_a_request(view, "get") == []
+
+
+@kept_across_requests
+@both_methods
+def test_a_suspended_protocol_is_never_read_from_the_kept_grants(force, council, partner_user, team, method):
     """The kept answers listen to no signal: the triggers on the grant tables record the change, in the
     suspending transaction, and the next request resolves."""
     from sharing_protocols.services import protocol_change_status
@@ -239,10 +322,10 @@ def test_a_suspended_protocol_is_never_read_from_the_kept_grants(force, council,
 
     contact = ContactFactory(organisation=team)
     version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
-    assert _shared_contacts(partner_user) == [contact]
-    assert _shared_contacts(partner_user) == [contact]  # read again from the kept answer
+    assert _shared_contacts(partner_user, method) == [contact]
+    assert _shared_contacts(partner_user, method) == [contact]  # read again from the kept answer
     protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
-    assert _shared_contacts(partner_user) == []
+    assert _shared_contacts(partner_user, method) == []
 
 
 @kept_across_requests
@@ -257,30 +340,32 @@ def test_a_membership_ended_by_raw_sql_is_never_read_from_the_kept_grants(team, 
 
 
 @kept_across_requests
-def test_a_protocol_that_lapses_at_midnight_ends_access_with_no_write(force, council, partner_user, team, monkeypatch):
+@both_methods
+def test_a_protocol_that_lapses_at_midnight_ends_access_with_no_write(force, council, partner_user, team, monkeypatch, method):
     from read_routing.models import GrantChange
     from tests.sharing_protocols.conftest import publish_protocol
 
     contact = ContactFactory(organisation=team)
     publish_protocol(provider=force, recipient=council, categories=("contacts",), ends_in_days=0)  # its last day is today
-    assert _shared_contacts(partner_user) == [contact]
+    assert _shared_contacts(partner_user, method) == [contact]
     log = list(GrantChange.objects.values_list("pk", "lsn"))
     tomorrow = timezone.now() + dt.timedelta(days=1)
     monkeypatch.setattr(timezone, "now", lambda: tomorrow)
-    assert _shared_contacts(partner_user) == []
+    assert _shared_contacts(partner_user, method) == []
     assert list(GrantChange.objects.values_list("pk", "lsn")) == log  # nothing was written: the date alone ended it
 
 
 @kept_across_requests
-def test_a_one_off_share_that_expires_ends_access_with_no_write(force, council, partner_user, team, monkeypatch):
+@both_methods
+def test_a_one_off_share_that_expires_ends_access_with_no_write(force, council, partner_user, team, monkeypatch, method):
     contact = ContactFactory(organisation=team)
     ContactShare.objects.create(group=organisation_group(council), permission=view_permission(Contact), content_object=contact,
                                 reason="Joint visit", includes_personal_data=False,
                                 expires_at=timezone.now() + dt.timedelta(hours=1))
-    assert _shared_contacts(partner_user) == [contact]
+    assert _shared_contacts(partner_user, method) == [contact]
     later = timezone.now() + dt.timedelta(hours=2)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert _shared_contacts(partner_user) == []
+    assert _shared_contacts(partner_user, method) == []
 
 
 @kept_across_requests
@@ -296,7 +381,10 @@ def test_a_change_rolled_back_is_never_read_from_the_kept_grants(team, officer):
     assert _in_a_request(lambda: list(Contact.objects.visible_to(newcomer))) == []
 
 
-def test_a_protocol_suspended_during_a_request_ends_access_on_the_next(force, council, partner_user, team):
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_protocol_suspended_during_a_request_ends_access_on_the_next(force, council, partner_user, team, method):
+    from django.test import RequestFactory
+
     from sharing_protocols.services import protocol_change_status
     from tests.sharing_protocols.conftest import publish_protocol
 
@@ -304,9 +392,9 @@ def test_a_protocol_suspended_during_a_request_ends_access_on_the_next(force, co
     version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
     seen = []
     middleware = GrantScopeMiddleware(lambda request: seen.append(list(Contact.objects.visible_to(partner_user))))
-    middleware(None)
+    middleware(getattr(RequestFactory(), method)("/"))
     protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
-    middleware(None)
+    middleware(getattr(RequestFactory(), method)("/"))
     assert seen == [[contact], []]
 
 
@@ -325,3 +413,20 @@ def test_a_viewer_is_one_value_for_a_person_an_organisation_and_nobody(officer, 
     assert Viewer.of(officer) == Viewer("user", officer.pk, True, False)
     assert Viewer.of(council) == Viewer("organisation", council.pk, True, False)
     assert Viewer.of(AnonymousUser()).sees_nothing and Viewer.of(None).sees_nothing
+
+
+@kept_across_requests
+def test_a_streamed_response_checks_a_kept_grant_set_before_its_rows_are_read(force, council, partner_user, team):
+    from row_security.context import Context, entered
+    from sharing_protocols.services import protocol_change_status
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    from access.grants import GrantsChanged
+
+    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    assert _shared_contacts(partner_user, "get") == []
+    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
+    with grant_scope(trusts_kept=True), entered(Context("viewer", who=partner_user)) as context:
+        grants_for(partner_user)  # the kept set, unchecked
+        with pytest.raises(GrantsChanged):
+            context.frozen()  # what RowSecurityMiddleware fixes for a streamed body
