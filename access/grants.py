@@ -24,7 +24,10 @@ is made of add a row in each changing transaction), today's date, and until the 
 expires. A later request compares the log's state in one small query and reuses the answer if nothing changed;
 so suspending a protocol, ending a membership or withdrawing a share ends access at the next request, by
 whatever path it was written, and a protocol that lapses at midnight or a share that expires at noon does so
-with no write at all.
+with no write at all. A GET request saves that query's round trip: it reads with the kept answer at once, and the
+comparison rides with its first statement on a protected table (`hub_grants_unchanged`, row_security/statements.py),
+which stops before reading anything if the log has moved; the request is then read again under a fresh answer
+(`GrantScopeMiddleware`).
 """
 from __future__ import annotations
 

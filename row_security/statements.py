@@ -19,6 +19,12 @@ around the statement, and cleared straight after (if that clearing is interrupte
 connection clears it first). VACUUM and index maintenance get no prefix: they read no rows under policies and
 cannot run inside the transaction block a prefix makes.
 Statements that name no protected table are left alone, so a request that reads none costs nothing here.
+
+In a GET request reading with a kept grant set not yet checked (access/grants.py `guard_state`), the first
+statement on a protected table is prefixed by `SELECT public.hub_grants_unchanged(<state>)` as well: it raises
+SQLSTATE HB001, before the grant set is written or the statement runs, if the grant-change log has moved since the
+set was kept, and that error becomes `GrantsChanged` (the request is read again). Where no prefix can ride (a
+server-side cursor, executemany, a transaction already carrying the set), the check is a query of its own first.
 """
 from __future__ import annotations
 
