@@ -279,6 +279,17 @@ def _log_state() -> str:
         return cursor.fetchone()[0]
 
 
+def _log_ids(state: str) -> frozenset[int]:
+    return frozenset(int(entry.split(":", 1)[0]) for entry in state.split(",") if entry)
+
+
+def log_moved_since(kept: str, now: str) -> bool:
+    """Whether the grants changed between two log states: every committed change adds a row with an id never used
+    before, and rows are otherwise only filled or removed (read_routing/standby.py), so exactly when `now` holds an
+    id `kept` did not. A fill alone is no change. row_security/migrations/0008 `hub_grants_unchanged` asks the same."""
+    return not _log_ids(now) <= _log_ids(kept)
+
+
 def _still_holds(grants: GrantSet, today: datetime.date, kept_on: datetime.date) -> bool:
     """Whether a kept answer still holds by the clock: read today, and none of its shares expired since."""
     return kept_on == today and (grants.expires_at is None or timezone.now() < grants.expires_at)
@@ -288,13 +299,13 @@ def _read(viewer: Viewer, *, unchecked: bool = False) -> tuple[GrantSet, str | N
     """The viewer's grant set: the kept answer if the log and the clock say it still holds (one small query),
     else resolved now (one query) and kept. With `unchecked`, a kept answer the clock allows comes back without
     asking the log, with the log state it was kept under (the second value, else None): whoever asked must see it
-    checked before anything read under it is used (`guard_state`)."""
+    checked before anything read under it is used (`guard_ids`)."""
     today = timezone.localdate()
     with _kept_lock:
         kept = _kept.get(viewer)
     if kept is not None:
         state, kept_on, grants = kept
-        if _still_holds(grants, today, kept_on) and (unchecked or _log_state() == state):
+        if _still_holds(grants, today, kept_on) and (unchecked or not log_moved_since(state, _log_state())):
             with _kept_lock:
                 _kept.move_to_end(viewer)
             return grants, state if unchecked else None
@@ -358,46 +369,49 @@ def grants_for(who) -> GrantSet:
     return scope.grants[viewer]
 
 
-def guard_state(who) -> str | None:
-    """The log state `who`'s grant set in this scope was kept under, while no guard has confirmed it (None: it was
-    checked or resolved). row_security/statements.py sends `hub_grants_unchanged(state)` with the first statement
-    read under it, and calls `confirmed` after it ran."""
+def guard_ids() -> str | None:
+    """While this scope uses kept grant sets no one has checked: the log ids they were all kept under, as an SQL array
+    ('{4,9}'), for row_security/statements.py to send as `hub_grants_unchanged` with the next statement on a protected
+    table (then `confirm_unchecked`); None when there is nothing to check."""
     scope = _scope.get()
-    return scope.unchecked.get(Viewer.of(who)) if scope is not None and scope.unchecked else None
+    if scope is None or not scope.unchecked:
+        return None
+    ids = frozenset.intersection(*map(_log_ids, scope.unchecked.values()))
+    return "{" + ",".join(map(str, sorted(ids))) + "}"
 
 
-def confirmed(who) -> None:
-    """The guard ran: `who`'s kept grant set held."""
+def confirm_unchecked() -> None:
+    """A guard ran: the log holds no id beyond those every unchecked set was kept under, so each still holds."""
     scope = _scope.get()
     if scope is not None:
-        scope.unchecked.pop(Viewer.of(who), None)
+        scope.unchecked.clear()
 
 
-def grants_changed(who) -> GrantsChanged:
-    """A guard found `who`'s kept grant set stale: it is forgotten here and in the scope; the caller raises the
-    answer, and the request is read again (GrantScopeMiddleware)."""
-    viewer = Viewer.of(who)
-    with _kept_lock:
-        _kept.pop(viewer, None)
+def grants_changed() -> GrantsChanged:
+    """The log moved since this scope's unchecked sets were kept: they are forgotten here and in the scope; the caller
+    raises the answer, and the request is read again (GrantScopeMiddleware)."""
     scope = _scope.get()
+    viewers = list(scope.unchecked) if scope is not None else []
+    with _kept_lock:
+        for viewer in viewers:
+            _kept.pop(viewer, None)
     if scope is not None:
         scope.changed = True
         scope.grants.clear()
         scope.unchecked.clear()
-    return GrantsChanged(f"The sharing grants of {viewer.kind} {viewer.pk} changed since this process kept them.")
+    return GrantsChanged("The sharing grants changed since this process kept them.")
 
 
 def check_unchecked() -> None:
     """Ask the log, in one query, about every grant set this scope still uses unchecked (a request that read no
-    protected table, or streams its rows after the view has returned); GrantsChanged if one no longer holds."""
+    protected table, or is about to write); GrantsChanged if one no longer holds."""
     scope = _scope.get()
     if scope is None or not scope.unchecked:
         return
     state = _log_state()
-    for viewer, kept_state in list(scope.unchecked.items()):
-        if kept_state != state:
-            raise grants_changed(viewer)
-        scope.unchecked.pop(viewer)
+    if any(log_moved_since(kept, state) for kept in scope.unchecked.values()):
+        raise grants_changed()
+    scope.unchecked.clear()
 
 
 @contextlib.contextmanager
@@ -430,6 +444,7 @@ class GrantScopeMiddleware:
     def __call__(self, request):
         if request.method in ("GET", "HEAD"):
             with grant_scope(trusts_kept=True) as scope:
+                response = None
                 try:
                     response = self.get_response(request)
                 except GrantsChanged:  # Django turns it into a response first (process_exception); a bare caller may not
@@ -442,8 +457,10 @@ class GrantScopeMiddleware:
                         pass
                 if not scope.changed:
                     return response
-            # Read under a stale grant set: thrown away unsent (not closed: closing a response ends the request for
-            # Django's signals), and read again.
+            # Read under a stale grant set: thrown away unsent, and read again. Its open files or streams are closed
+            # (not the response itself: that would end the request for Django's signals).
+            for close in getattr(response, "_resource_closers", ()):
+                close()
         with grant_scope():
             return self.get_response(request)
 
@@ -462,9 +479,11 @@ _GRANT_MODELS = {"crm.membership", "crm.organisation", "sharing_protocols.sharin
 
 def _forget_grants(sender, **kwargs):
     scope = _scope.get()
-    if scope and scope.grants and (sender._meta.label_lower in _GRANT_MODELS or sender._meta.db_table in _share_tables()):
+    if scope and (sender._meta.label_lower in _GRANT_MODELS or sender._meta.db_table in _share_tables()):
         scope.grants.clear()
-        scope.unchecked.clear()
+        # The write itself was checked first (row_security/statements.py checks before any write); from here on this
+        # request's own change is in the log, so it reads checked grant sets, never the ones kept before it.
+        scope.trusts_kept = False
 
 
 post_save.connect(_forget_grants, dispatch_uid="access.grants.forget_grants.save")

@@ -70,7 +70,7 @@ import random
 import statistics
 import sys
 import time
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -336,16 +336,28 @@ def page_and_scanned_count(queryset, size: int = PAGE) -> tuple[list, str]:
 
 
 def as_a_request(make_queryset, measure):
-    """One run as one GET request reads: inside a grant scope as GrantScopeMiddleware opens it for a GET (a kept grant
-    set is checked against the grant-change log by a guard riding with the first statement on a protected table,
-    or by a query of its own at the end if none ran) and its row-level security context, with visible_to(user)
-    called inside, so reading the grant set, checking it, and writing it for row-level security are timed too."""
-    from access.grants import check_unchecked, grant_scope
+    """One run as one GET request reads: through GrantScopeMiddleware, as a GET (a kept grant set is checked against
+    the grant-change log by a guard riding with the first statement on a protected table, or by a query of its own at
+    the end if none ran; a stale one makes the middleware read the request again), inside the row-level security
+    context RowSecurityMiddleware would enter, with visible_to(user) called inside, so reading the grant set,
+    checking it, and writing it for row-level security are timed too."""
+    from access.grants import GrantScopeMiddleware
 
-    with grant_scope(trusts_kept=True), reading_context(make_queryset)():
-        result = measure(make_queryset())
-        check_unchecked()
-        return result
+    results = []
+
+    def view(request):
+        with reading_context(make_queryset)():
+            results.append(measure(make_queryset()))
+
+    GrantScopeMiddleware(view)(_GET_REQUEST())
+    return results[-1]
+
+
+@cache
+def _GET_REQUEST():  # noqa: N802 - one request object, built once: the middleware only reads its method
+    from django.test import RequestFactory
+
+    return RequestFactory().get("/concerns/")
 
 
 def median_seconds(make_queryset, repeat: int, measure) -> tuple[float, list, str]:

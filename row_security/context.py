@@ -47,12 +47,8 @@ class Context:
         return grants_for(self.who).settings_json
 
     def frozen(self) -> Context:
-        """This context with its grant set fixed now (a streamed response runs after its request's scope), and
-        checked now if the request used a kept one unchecked (access/grants.py): its rows are read after the
-        request's own check."""
-        from access.grants import check_unchecked
-
-        check_unchecked()
+        """This context with its grant set fixed now (a streamed response runs after its request's scope; a kept set
+        used unchecked is checked by GrantScopeMiddleware before the response, and so its body, leaves it)."""
         return Context("fixed", self.name, None, None, self.setting())
 
 
@@ -87,6 +83,9 @@ def system_context(name: str, *, audit: bool = True):
     information governance can see when the hub read or wrote beyond any one organisation's grants."""
     if not name:
         raise ValueError("A system context needs a name, for the audit trail.")
+    from access.grants import check_unchecked
+
+    check_unchecked()  # system work inside a GET that used a kept grant set: checked before it acts on what was read
     with entered(Context("system", name=name)):
         if audit:
             _audit(name)

@@ -20,11 +20,12 @@ connection clears it first). VACUUM and index maintenance get no prefix: they re
 cannot run inside the transaction block a prefix makes.
 Statements that name no protected table are left alone, so a request that reads none costs nothing here.
 
-In a GET request reading with a kept grant set not yet checked (access/grants.py `guard_state`), the first
-statement on a protected table is prefixed by `SELECT public.hub_grants_unchanged(<state>)` as well: it raises
-SQLSTATE HB001, before the grant set is written or the statement runs, if the grant-change log has moved since the
-set was kept, and that error becomes `GrantsChanged` (the request is read again). Where no prefix can ride (a
-server-side cursor, executemany, a transaction already carrying the set), the check is a query of its own first.
+In a GET request using a kept grant set not yet checked (access/grants.py `guard_ids`), the first statement on a
+protected table, in whatever context, is prefixed by `SELECT public.hub_grants_unchanged(<kept log ids>)` as well:
+it raises SQLSTATE HB001, before the grant set is written or the statement runs, if the grant-change log has moved
+since the set was kept, and that error becomes `GrantsChanged` (the request is read again). Where no prefix can ride
+(a server-side cursor, executemany, a transaction already carrying the set, no context, a standby), and before any
+write to another table, the check is a query of its own first.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ import re
 from functools import cache
 
 import psycopg
-from django.db import DatabaseError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError
 from django.db.backends.signals import connection_created
 
 from access import grant_settings, grants
@@ -46,9 +47,9 @@ _busy: contextvars.ContextVar[bool] = contextvars.ContextVar("row_security_busy"
 PREFIX = "/* hub.grants */ {write}; "
 PREFIXES = {"%s": PREFIX.format(write=write_sql(placeholder="%s")),
             "%(hub_grants)s": PREFIX.format(write=write_sql(placeholder="%(hub_grants)s"))}
-# A kept grant set not yet confirmed in this request (access/grants.py `guard_state`): its first statement asks the
+# A kept grant set not yet confirmed in this request (access/grants.py `guard_ids`): its first statement asks the
 # log first, in the same round trip; SQLSTATE HB001 (row_security/migrations/0008) if it has moved since.
-GUARD = "/* hub.grants */ SELECT public.hub_grants_unchanged({placeholder}); {write}; "
+GUARD = "/* hub.grants */ SELECT public.hub_grants_unchanged({placeholder}::bigint[]); {write}; "
 GUARDED_PREFIXES = {"%s": GUARD.format(placeholder="%s", write=write_sql(placeholder="%s")),
                     "%(hub_grants)s": GUARD.format(placeholder="%(hub_log_state)s", write=write_sql(placeholder="%(hub_grants)s"))}
 GRANTS_CHANGED = "HB001"
@@ -147,14 +148,19 @@ def with_grants(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         _remember(connection, _setting())
         return result
+    guard = grants.guard_ids()
     if not names_protected_table(sql):
+        if guard is not None and (many or _writes(sql)):
+            _check_now()  # nothing is written under a kept grant set no one has checked
         return execute(sql, params, many, context)
     setting = _setting()
     cursor = context["cursor"]
     autocommit = connection.get_autocommit()
-    guard = _guard_state()
-    if guard is not None and (_carried(connection, setting) or many or getattr(cursor, "name", None) or isinstance(sql, bytes)):
-        _check_now()  # no prefix to ride with: asked in a query of its own first
+    if guard is not None and (connection.alias != DEFAULT_DB_ALIAS or _carried(connection, setting) or many
+                              or getattr(cursor, "name", None) or isinstance(sql, bytes) or (autocommit and not setting)):
+        # No prefix to ride with, or not the primary (a standby's log may lag: read_routing/standby.py): asked of the
+        # primary in a query of its own first.
+        _check_now()
         guard = None
     if _carried(connection, setting):
         return execute(sql, params, many, context)
@@ -217,17 +223,21 @@ def _setting() -> str:
         _busy.reset(token)
 
 
-def _guard_state() -> str | None:
-    context = current()
-    return grants.guard_state(context.who) if context.kind == "viewer" else None
-
-
 def _confirmed() -> None:
-    grants.confirmed(current().who)
+    grants.confirm_unchecked()
 
 
 def _grants_changed() -> grants.GrantsChanged:
-    return grants.grants_changed(current().who)
+    return grants.grants_changed()
+
+
+_WRITES = re.compile(_COMMENT_OR_SPACE + r"(?:INSERT|UPDATE|DELETE|MERGE|COPY|TRUNCATE)\b", re.IGNORECASE)
+
+
+def _writes(sql) -> bool:
+    if isinstance(sql, bytes):
+        sql = sql.decode(errors="replace")
+    return isinstance(sql, str) and _WRITES.match(sql) is not None
 
 
 def _check_now() -> None:
