@@ -140,8 +140,10 @@ def with_grants(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     if connection.__dict__.get("_hub_grants_written") is not None and _transaction_starts(connection):
         connection.__dict__["_hub_grants_written"] = None  # what the last transaction carried ended with it
-    if connection.__dict__.get("_hub_session_grants"):
-        _clear_session(connection)  # a session-wide write whose clearing was interrupted: cleared before anything else
+    if connection.__dict__.get("_hub_session_grants") and not _SESSION_COMMAND.match(sql if isinstance(sql, str) else ""):
+        # A session-wide write whose clearing was interrupted: cleared before anything else that could read a row (a
+        # SET or SHOW reads none: `SET statement_timeout = 0` after a cancelled clear must not be cancelled too).
+        _clear_session(connection)
     if connection.__dict__.get("_hub_grants_written") is not None and _rolls_back(sql):
         connection.__dict__["_hub_grants_written"] = None
     if _is_explicit_write(sql, params):
@@ -166,7 +168,8 @@ def with_grants(execute, sql, params, many, context):
         return execute(sql, params, many, context)
     if many or getattr(cursor, "name", None) or isinstance(sql, bytes):
         if not autocommit:
-            connection.connection.execute(WRITE, [_param(setting)])
+            with connection.wrap_database_errors:  # a raw psycopg error would escape callers catching Django's
+                connection.connection.execute(WRITE, [_param(setting)])
             _remember(connection, setting)
             return execute(sql, params, many, context)
         # Autocommit: a server-side cursor is declared WITH HOLD, so its rows are read when its own one-statement
@@ -179,12 +182,14 @@ def with_grants(execute, sql, params, many, context):
     if autocommit and not setting:
         return execute(sql, params, many, context)  # a fresh transaction carries no grants already
     prefixes, first = (PREFIXES, []) if guard is None else (GUARDED_PREFIXES, [guard])
+    # A statement that is its own transaction starts with no array set: the empty ones need not be written.
+    written = grant_settings.for_a_fresh_transaction(_param(setting)) if autocommit else _param(setting)
     if isinstance(params, dict):
-        sql, params = prefixes["%(hub_grants)s"] + sql, {**params, "hub_grants": _param(setting), "hub_log_state": guard}
+        sql, params = prefixes["%(hub_grants)s"] + sql, {**params, "hub_grants": written, "hub_log_state": guard}
     elif params is None:
-        sql, params = prefixes["%s"] + sql.replace("%", "%%"), [*first, _param(setting)]
+        sql, params = prefixes["%s"] + sql.replace("%", "%%"), [*first, written]
     else:
-        sql, params = prefixes["%s"] + sql, [*first, _param(setting), *params]
+        sql, params = prefixes["%s"] + sql, [*first, written, *params]
     try:
         result = execute(sql, params, many, context)
     except DatabaseError as error:
@@ -202,11 +207,13 @@ def with_grants(execute, sql, params, many, context):
 def _write_for_session(connection, setting: str) -> None:
     # Marked first: until the clearing has run, every statement on this connection clears it before it runs.
     connection.__dict__["_hub_session_grants"] = True
-    connection.connection.execute(WRITE_FOR_SESSION, [_param(setting)])
+    with connection.wrap_database_errors:
+        connection.connection.execute(WRITE_FOR_SESSION, [_param(setting)])
 
 
 def _clear_session(connection) -> None:
-    connection.connection.execute(WRITE_FOR_SESSION, [_param("")])
+    with connection.wrap_database_errors:
+        connection.connection.execute(WRITE_FOR_SESSION, [_param("")])
     connection.__dict__["_hub_session_grants"] = False
 
 
@@ -231,6 +238,7 @@ def _grants_changed() -> grants.GrantsChanged:
     return grants.grants_changed()
 
 
+_SESSION_COMMAND = re.compile(_COMMENT_OR_SPACE + r"(?:SET|RESET|SHOW)\b", re.IGNORECASE)
 _WRITES = re.compile(_COMMENT_OR_SPACE + r"(?:INSERT|UPDATE|DELETE|MERGE|COPY|TRUNCATE)\b", re.IGNORECASE)
 
 

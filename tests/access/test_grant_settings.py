@@ -98,6 +98,32 @@ def test_every_category_and_share_table_is_written_at_every_write_empty_or_not(d
     assert grant_settings.settings(grant_settings.system_document("daily collation"))["hub.all"] == "on"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_that_is_its_own_transaction_is_sent_no_empty_array_and_reads_them_empty(force, council, team, partner_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from row_security.context import viewer_context
+    from tests.sharing_protocols.conftest import publish_protocol
+
+    publish_protocol(provider=force, recipient=council, categories=("contacts",))
+    full = json.loads(grants_for(partner_user).settings_json)
+    lean = json.loads(grant_settings.for_a_fresh_transaction(grants_for(partner_user).settings_json))
+    assert "hub.providers.concerns.sensitive" in full and "hub.providers.concerns.sensitive" not in lean
+    assert lean["hub.grants"] == full["hub.grants"] and lean["hub.providers.contacts.official"] == full["hub.providers.contacts.official"]
+    with viewer_context(partner_user), CaptureQueriesContext(connection) as sent:
+        # Autocommit: each statement its own transaction. An earlier statement in another context set other arrays.
+        assert connection.get_autocommit()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT hub_providers('contacts', 'official'), hub_providers('concerns', 'sensitive'), hub_own(), "
+                           "(SELECT count(*) FROM crm_contact)")  # names a protected table: the prefix rides with it
+            providers, not_sent, own, _ = cursor.fetchone()
+    statement = sent[-1]["sql"]  # after the grant set's check
+    assert '"hub.providers.concerns.sensitive"' not in statement and "hub.providers.contacts.official" in statement
+    assert sorted(providers) == sorted(grants_for(partner_user).providers("contacts")) and team.pk in providers
+    assert not_sent == [] and own == [council.pk]
+
+
 def test_the_document_is_written_without_the_ids_its_arrays_carry_and_the_functions_still_answer_them(force, council, team, partner_user):
     # The providers' and one-off shares' ids travel once, as arrays: the document beside them (and its copy in the
     # mark) carries only what the arrays do not, so a partner's thousand shares are not sent and set three times.
