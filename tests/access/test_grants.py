@@ -258,9 +258,10 @@ def test_a_get_request_checks_the_kept_grants_in_the_same_round_trip_as_its_firs
         assert _in_a_request(page, "post") == [contact]
 
 
-@kept_across_requests
-def test_a_get_read_under_a_stale_kept_grant_set_reads_nothing_and_the_request_is_read_again(force, council, partner_user, team):
-    from row_security.context import viewer_context
+@pytest.fixture
+def kept_then_suspended(force, council, partner_user, team):
+    """The council receives the force's contacts under a protocol; a GET keeps the partner's grant set; then the
+    protocol is suspended, so the kept set is stale. The team's contact the partner no longer sees."""
     from sharing_protocols.services import protocol_change_status
     from tests.sharing_protocols.conftest import publish_protocol
 
@@ -268,6 +269,13 @@ def test_a_get_read_under_a_stale_kept_grant_set_reads_nothing_and_the_request_i
     version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
     assert _shared_contacts(partner_user, "get") == [contact]
     protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
+    return contact
+
+
+@kept_across_requests
+def test_a_get_read_under_a_stale_kept_grant_set_reads_nothing_and_the_request_is_read_again(partner_user, kept_then_suspended):
+    from row_security.context import viewer_context
+
     runs = []
 
     def view():
@@ -296,17 +304,10 @@ def test_a_get_that_reads_no_protected_table_is_checked_before_it_is_answered(fo
 
 
 @kept_across_requests
-def test_a_get_whose_guard_fails_inside_a_transaction_is_read_again(force, council, partner_user, team):
+def test_a_get_whose_guard_fails_inside_a_transaction_is_read_again(partner_user, kept_then_suspended):
     from django.db import transaction
 
     from row_security.context import viewer_context
-    from sharing_protocols.services import protocol_change_status
-    from tests.sharing_protocols.conftest import publish_protocol
-
-    contact = ContactFactory(organisation=team)
-    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
-    assert _shared_contacts(partner_user, "get") == [contact]
-    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
 
     reads = []
 
@@ -460,15 +461,10 @@ def test_a_fill_of_the_log_is_no_change_and_the_database_guard_says_the_same(tea
 
 
 @kept_across_requests
-def test_nothing_is_written_under_a_kept_grant_set_no_one_has_checked(force, council, partner_user, team):
+def test_nothing_is_written_under_a_kept_grant_set_no_one_has_checked(partner_user, kept_then_suspended):
     from organisations import audit
     from organisations.models import AuditEvent
-    from sharing_protocols.services import protocol_change_status
-    from tests.sharing_protocols.conftest import publish_protocol
 
-    version = publish_protocol(provider=force, recipient=council, categories=("contacts",))
-    assert _shared_contacts(partner_user, "get") == []
-    protocol_change_status(protocol=version.protocol, status="suspended", acting_user=None, reason="Breach under review")
     before = AuditEvent.objects.filter(summary="Looked at the providers").count()
 
     def view():  # decides from the kept grant set alone, then writes to a table without row-level security
