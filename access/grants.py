@@ -451,10 +451,8 @@ class GrantScopeMiddleware:
                     if not scope.changed:
                         raise
                 if not scope.changed:
-                    try:
+                    with contextlib.suppress(GrantsChanged):  # marks the scope changed
                         check_unchecked()
-                    except GrantsChanged:
-                        pass
                 if not scope.changed:
                     return response
             # Read under a stale grant set: thrown away unsent, and read again. Its open files or streams are closed
@@ -466,7 +464,7 @@ class GrantScopeMiddleware:
 
     def process_exception(self, request, exception):
         scope = _scope.get()
-        if isinstance(exception, GrantsChanged) and scope is not None and scope.trusts_kept:
+        if isinstance(exception, GrantsChanged) and scope is not None and scope.changed:
             return HttpResponse(status=503)  # never sent: __call__ reads the request again
         return None
 

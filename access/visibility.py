@@ -22,7 +22,6 @@ reach a withheld value), and `withheld_fields` naming them; such an instance ref
 """
 from __future__ import annotations
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Expression, F, Q, Value
 from django.db.models.query import ModelIterable
@@ -69,37 +68,6 @@ def visible_organisation_ids(user) -> list[int]:
     return membership_organisation_ids(user)
 
 
-class ArrayLiteral(Expression):
-    """An array of ids written into the SQL itself (access/grants.py's `array_sql`, made once per set): no
-    parameter for Django and psycopg to convert element by element at every query."""
-
-    output_field = ArrayField(models.BigIntegerField())
-
-    def __init__(self, literal: str):
-        super().__init__()
-        self.literal = literal  # a string: cheap for Django to hash and compare as the expression's identity
-
-    def as_sql(self, compiler, connection):
-        return self.literal, []
-
-
-class AnyOf(models.Func):
-    """`column = ANY('{…}'::bigint[])` over a literal array from the grant set: nothing for PostgreSQL to plan
-    but an index condition (the rule's subqueries are resolved once per request, not planned into every query)."""
-
-    arg_joiner = " = ANY("
-    template = "%(expressions)s)"
-    output_field = models.BooleanField()
-
-    def __init__(self, column: str, ids):
-        super().__init__(F(column), ArrayLiteral(array_sql(frozenset(ids))))
-
-
-def any_of(column: str, ids) -> Q:
-    """A condition on `column` being one of `ids` (none: nothing matches)."""
-    return Q(AnyOf(column, ids)) if ids else Q(pk__in=[])
-
-
 class GrantCondition(Expression):
     """A condition over a row's columns and the grant set's literal arrays, written as one piece of SQL.
 
@@ -133,8 +101,16 @@ class GrantCondition(Expression):
 
 
 def _any_of_sql(column: str, ids) -> tuple[str, ...]:
-    """GrantCondition's pieces for `column = ANY(ids)`; () when there are none (the arm matches nothing)."""
+    """GrantCondition's pieces for `column = ANY('{…}'::bigint[])`: the ids written into the SQL as one literal array
+    (access/grants.py's `array_sql`, made once per set), no parameter for Django and psycopg to convert element by
+    element, and nothing for PostgreSQL to plan but an index condition; () when there are none (matches nothing)."""
     return ("", column, f" = ANY({array_sql(frozenset(ids))})") if ids else ()
+
+
+def any_of(column: str, ids) -> Q:
+    """A condition on `column` being one of `ids` (none: nothing matches)."""
+    pieces = _any_of_sql(column, ids)
+    return Q(GrantCondition(*pieces)) if pieces else Q(pk__in=[])
 
 
 def _joined(between: str, *parts: tuple[str, ...]) -> tuple[str, ...]:
